@@ -1,0 +1,2 @@
+/** FS-Cache core: the public surface. */
+export {};
