@@ -1,3 +1,12 @@
 /** ARMv7-A Cortex-A15 CPU: the public surface. */
+export { A32_TABLE, A32_UNCONDITIONAL_TABLE, type A32Class, type A32Entry, type A32Exec } from './a32-table.ts';
+export { decodeA32Entry, UNDEFINED_ENTRY } from './a32-decoder.ts';
+export { Bus, BusError } from './bus.ts';
+export { CortexA15Id, Cp15 } from './cp15.ts';
+export { Cpu } from './cpu.ts';
 export { CpuState, CpuStateError, Psr } from './cpu-state.ts';
+export { ElfError, type ElfImage, type ElfSegment, parseElf } from './elf.ts';
+export { ExceptionKind, type ExceptionKindValue, FaultStatus, GuestException } from './exceptions.ts';
+export type { BudgetExit, CpuExit, HvcExit, MmioExit, SmcExit, StopExit, WfiExit } from './exit.ts';
 export { BANK_COUNT, Bank, bankOf, hasSpsr, isValidMode, Mode, type ModeValue, modeName } from './modes.ts';
+export { type MachineStop, Psci, RAM_BASE, TestMachine, UART_BASE } from './test-machine.ts';

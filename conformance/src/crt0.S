@@ -1,0 +1,75 @@
+/* Startup: stacks for every mode, a zeroed .bss, the vector table in VBAR, main, then PSCI SYSTEM_OFF. */
+    .syntax unified
+    .arch armv7-a
+    .arch_extension virt
+    .arm
+
+    .section .text.start, "ax"
+    .global _start
+_start:
+    ldr     r0, =__stack_top
+    cps     #0x11               @ FIQ
+    mov     sp, r0
+    sub     r0, r0, #0x1000
+    cps     #0x12               @ IRQ
+    mov     sp, r0
+    sub     r0, r0, #0x1000
+    cps     #0x17               @ abort
+    mov     sp, r0
+    sub     r0, r0, #0x1000
+    cps     #0x1b               @ undefined
+    mov     sp, r0
+    sub     r0, r0, #0x1000
+    cps     #0x1f               @ system (and user)
+    mov     sp, r0
+    sub     r0, r0, #0x4000
+    cps     #0x13               @ supervisor: main runs here
+    mov     sp, r0
+
+    ldr     r0, =__bss_start
+    ldr     r1, =__bss_end
+    mov     r2, #0
+1:  cmp     r0, r1
+    strlo   r2, [r0], #4
+    blo     1b
+
+    ldr     r0, =vectors
+    mcr     p15, 0, r0, c12, c0, 0  @ VBAR
+    isb
+
+    bl      main
+    .global power_off
+power_off:
+    ldr     r0, =0x84000008     @ PSCI SYSTEM_OFF
+    hvc     #0
+    b       .
+
+/* Each exception saves r0-r12 and lr on its mode's stack and calls a C handler with the frame. */
+    .macro  trap name, handler
+\name:
+    push    {r0-r12, lr}
+    mov     r0, sp
+    mrs     r1, spsr
+    bl      \handler
+    pop     {r0-r12, lr}
+    movs    pc, lr
+    .endm
+
+    .balign 32
+    .global vectors
+vectors:
+    b       _start
+    b       und_entry
+    b       svc_entry
+    b       pabt_entry
+    b       dabt_entry
+    b       .
+    b       irq_entry
+    b       fiq_entry
+
+    trap    und_entry, on_undefined
+    trap    svc_entry, on_svc
+    trap    pabt_entry, on_prefetch_abort
+    trap    dabt_entry, on_data_abort
+    trap    irq_entry, on_irq
+    trap    fiq_entry, on_fiq

@@ -1,0 +1,17 @@
+/* The smallest program: prints a line through the PL011 from assembly. */
+    .syntax unified
+    .text
+    .global main
+    .type main, %function
+main:
+    push    {r4, lr}
+    adr     r4, message
+    mov     r1, #0x09000000
+1:  ldrb    r0, [r4], #1
+    cmp     r0, #0
+    strne   r0, [r1]
+    bne     1b
+    pop     {r4, pc}
+message:
+    .asciz  "hello from the guest\n"
+    .balign 4

@@ -1,0 +1,64 @@
+/* UART output and default exception handlers for the conformance programs. */
+#include "runtime.h"
+
+#define UART_DR ((volatile u32 *)0x09000000)
+
+void uart_putc(char c) { *UART_DR = (u32)(unsigned char)c; }
+
+void put_str(const char *s) {
+  while (*s) uart_putc(*s++);
+}
+
+void put_hex(u32 v) {
+  put_str("0x");
+  for (int i = 28; i >= 0; i -= 4) uart_putc("0123456789abcdef"[(v >> i) & 0xf]);
+}
+
+void put_hex64(u64 v) {
+  put_hex((u32)(v >> 32));
+  for (int i = 28; i >= 0; i -= 4) uart_putc("0123456789abcdef"[((u32)v >> i) & 0xf]);
+}
+
+void put_dec(s32 v) {
+  char buf[12];
+  int n = 0;
+  u32 u = v < 0 ? -(u32)v : (u32)v;
+  if (v < 0) uart_putc('-');
+  do {
+    buf[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  while (n) uart_putc(buf[--n]);
+}
+
+void show(const char *name, u32 v) {
+  put_str(name);
+  uart_putc('=');
+  put_hex(v);
+  uart_putc('\n');
+}
+
+void show64(const char *name, u64 v) {
+  put_str(name);
+  uart_putc('=');
+  put_hex64(v);
+  uart_putc('\n');
+}
+
+static void unexpected(const char *what, struct frame *f, u32 spsr) {
+  put_str("unexpected ");
+  put_str(what);
+  put_str(" lr=");
+  put_hex(f->lr);
+  put_str(" spsr=");
+  put_hex(spsr);
+  uart_putc('\n');
+  power_off();
+}
+
+__attribute__((weak)) void on_undefined(struct frame *f, u32 spsr) { unexpected("undefined", f, spsr); }
+__attribute__((weak)) void on_svc(struct frame *f, u32 spsr) { unexpected("svc", f, spsr); }
+__attribute__((weak)) void on_prefetch_abort(struct frame *f, u32 spsr) { unexpected("prefetch abort", f, spsr); }
+__attribute__((weak)) void on_data_abort(struct frame *f, u32 spsr) { unexpected("data abort", f, spsr); }
+__attribute__((weak)) void on_irq(struct frame *f, u32 spsr) { unexpected("irq", f, spsr); }
+__attribute__((weak)) void on_fiq(struct frame *f, u32 spsr) { unexpected("fiq", f, spsr); }

@@ -1,0 +1,323 @@
+/** CP15, the system control coprocessor: Cortex-A15 identification, control and fault registers. */
+
+/** Cortex-A15 r2p1 identification values, as QEMU's cortex-a15 model reports them. */
+export const CortexA15Id = {
+  midr: 0x412fc0f1,
+  ctr: 0x8444c004,
+  tcmtr: 0,
+  tlbtr: 0,
+  mpidr: 0x80000000,
+  revidr: 0,
+  idPfr0: 0x00001131,
+  idPfr1: 0x00011011,
+  idDfr0: 0x02010555,
+  idAfr0: 0,
+  idMmfr0: 0x10201105,
+  idMmfr1: 0x20000000,
+  idMmfr2: 0x01240000,
+  idMmfr3: 0x02102211,
+  idIsar0: 0x02101110,
+  idIsar1: 0x13112111,
+  idIsar2: 0x21232041,
+  idIsar3: 0x11112131,
+  idIsar4: 0x10011142,
+  idIsar5: 0,
+  clidr: 0x0a200023,
+  ccsidr: [0x701fe00a, 0x201fe00a, 0x711fe07a] as readonly number[],
+  aidr: 0,
+  sctlrReset: 0x00c50078,
+} as const;
+
+/** Key of a CP15 register: CRn, opc1, CRm, opc2 packed into 16 bits. */
+export function cp15Key(crn: number, op1: number, crm: number, op2: number): number {
+  return (crn << 12) | (op1 << 8) | (crm << 4) | op2;
+}
+
+const K = cp15Key;
+
+/** SCTLR bits that software may change (the rest read as their fixed values). */
+const SCTLR_WRITABLE = 0x72e63c07 | (1 << 13) | (1 << 12) | (1 << 11) | (1 << 2);
+
+/**
+ * The 32-bit CP15 registers of a PL1 guest. Reads and writes return `undefined`/`false` for an
+ * encoding that does not exist or is not allowed at the access's privilege, and the interpreter
+ * turns that into the guest's undefined-instruction exception.
+ */
+export class Cp15 {
+  /** System Control Register. */
+  sctlr: number = CortexA15Id.sctlrReset;
+  /** Auxiliary Control Register (implementation defined; kept as written). */
+  actlr = 0;
+  /** Coprocessor Access Control Register. */
+  cpacr = 0;
+  /** Translation Table Base Register 0. */
+  ttbr0 = 0;
+  /** Translation Table Base Register 1. */
+  ttbr1 = 0;
+  /** Translation Table Base Control Register. */
+  ttbcr = 0;
+  /** Domain Access Control Register. */
+  dacr = 0;
+  /** Data Fault Status Register. */
+  dfsr = 0;
+  /** Instruction Fault Status Register. */
+  ifsr = 0;
+  /** Data Fault Address Register. */
+  dfar = 0;
+  /** Instruction Fault Address Register. */
+  ifar = 0;
+  /** Auxiliary fault status registers. */
+  adfsr = 0;
+  aifsr = 0;
+  /** Physical Address Register (result of address translation operations). */
+  par = 0;
+  /** Primary Region Remap Register. */
+  prrr = 0x00098aa4;
+  /** Normal Memory Remap Register. */
+  nmrr = 0x44e048e0;
+  /** Context ID Register (ASID in bits 7:0). */
+  contextidr = 0;
+  /** User read/write thread ID. */
+  tpidrurw = 0;
+  /** User read-only thread ID. */
+  tpidruro = 0;
+  /** PL1-only thread ID. */
+  tpidrprw = 0;
+  /** Vector Base Address Register. */
+  vbar = 0;
+  /** Cache Size Selection Register. */
+  csselr = 0;
+  /** Called after a write that changes translation (SCTLR, TTBRs, TTBCR, DACR, CONTEXTIDR, TLB ops). */
+  onTranslationChange: () => void = () => {};
+
+  /** Reads a register; `user` is true for a PL0 access. */
+  read(crn: number, op1: number, crm: number, op2: number, user: boolean): number | undefined {
+    const key = K(crn, op1, crm, op2);
+    if (user) {
+      if (key === K(13, 0, 0, 2)) return this.tpidrurw;
+      if (key === K(13, 0, 0, 3)) return this.tpidruro;
+      return undefined;
+    }
+    const id = CortexA15Id;
+    switch (key) {
+      case K(0, 0, 0, 0):
+        return id.midr;
+      case K(0, 0, 0, 1):
+        return id.ctr;
+      case K(0, 0, 0, 2):
+        return id.tcmtr;
+      case K(0, 0, 0, 3):
+        return id.tlbtr;
+      case K(0, 0, 0, 4):
+      case K(0, 0, 0, 7):
+        return id.midr; // unallocated c0 encodings alias MIDR on this core
+      case K(0, 0, 0, 5):
+        return id.mpidr;
+      case K(0, 0, 0, 6):
+        return id.revidr;
+      case K(0, 0, 1, 0):
+        return id.idPfr0;
+      case K(0, 0, 1, 1):
+        return id.idPfr1;
+      case K(0, 0, 1, 2):
+        return id.idDfr0;
+      case K(0, 0, 1, 3):
+        return id.idAfr0;
+      case K(0, 0, 1, 4):
+        return id.idMmfr0;
+      case K(0, 0, 1, 5):
+        return id.idMmfr1;
+      case K(0, 0, 1, 6):
+        return id.idMmfr2;
+      case K(0, 0, 1, 7):
+        return id.idMmfr3;
+      case K(0, 0, 2, 0):
+        return id.idIsar0;
+      case K(0, 0, 2, 1):
+        return id.idIsar1;
+      case K(0, 0, 2, 2):
+        return id.idIsar2;
+      case K(0, 0, 2, 3):
+        return id.idIsar3;
+      case K(0, 0, 2, 4):
+        return id.idIsar4;
+      case K(0, 0, 2, 5):
+        return id.idIsar5;
+      case K(0, 1, 0, 0):
+        return id.ccsidr[this.csselr === 0 ? 0 : this.csselr === 1 ? 1 : this.csselr === 2 ? 2 : 0]!;
+      case K(0, 1, 0, 1):
+        return id.clidr;
+      case K(0, 1, 0, 7):
+        return id.aidr;
+      case K(0, 2, 0, 0):
+        return this.csselr;
+      case K(1, 0, 0, 0):
+        return this.sctlr;
+      case K(1, 0, 0, 1):
+        return this.actlr;
+      case K(1, 0, 0, 2):
+        return this.cpacr;
+      case K(2, 0, 0, 0):
+        return this.ttbr0;
+      case K(2, 0, 0, 1):
+        return this.ttbr1;
+      case K(2, 0, 0, 2):
+        return this.ttbcr;
+      case K(3, 0, 0, 0):
+        return this.dacr;
+      case K(5, 0, 0, 0):
+        return this.dfsr;
+      case K(5, 0, 0, 1):
+        return this.ifsr;
+      case K(5, 0, 1, 0):
+        return this.adfsr;
+      case K(5, 0, 1, 1):
+        return this.aifsr;
+      case K(6, 0, 0, 0):
+        return this.dfar;
+      case K(6, 0, 0, 2):
+        return this.ifar;
+      case K(7, 0, 4, 0):
+        return this.par;
+      case K(10, 0, 2, 0):
+        return this.prrr;
+      case K(10, 0, 2, 1):
+        return this.nmrr;
+      case K(12, 0, 0, 0):
+        return this.vbar;
+      case K(13, 0, 0, 0):
+        return 0; // FCSEIDR: FCSE is not implemented
+      case K(13, 0, 0, 1):
+        return this.contextidr;
+      case K(13, 0, 0, 2):
+        return this.tpidrurw;
+      case K(13, 0, 0, 3):
+        return this.tpidruro;
+      case K(13, 0, 0, 4):
+        return this.tpidrprw;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Writes a register or performs an operation; false when the access is undefined. */
+  write(crn: number, op1: number, crm: number, op2: number, value: number, user: boolean): boolean {
+    const key = K(crn, op1, crm, op2);
+    if (user) {
+      if (key === K(13, 0, 0, 2)) {
+        this.tpidrurw = value;
+        return true;
+      }
+      // CP15 barriers are allowed at PL0
+      return key === K(7, 0, 5, 4) || key === K(7, 0, 10, 4) || key === K(7, 0, 10, 5);
+    }
+    switch (key) {
+      case K(0, 2, 0, 0):
+        this.csselr = value & 0xf;
+        return true;
+      case K(1, 0, 0, 0):
+        this.sctlr = (this.sctlr & ~SCTLR_WRITABLE) | (value & SCTLR_WRITABLE) | 0;
+        this.onTranslationChange();
+        return true;
+      case K(1, 0, 0, 1):
+        this.actlr = value;
+        return true;
+      case K(1, 0, 0, 2):
+        this.cpacr = value & 0xc0f00000; // cp10/cp11 access and the ASEDIS/D32DIS bits
+        return true;
+      case K(2, 0, 0, 0):
+        this.ttbr0 = value;
+        this.onTranslationChange();
+        return true;
+      case K(2, 0, 0, 1):
+        this.ttbr1 = value;
+        this.onTranslationChange();
+        return true;
+      case K(2, 0, 0, 2):
+        this.ttbcr = value & 0x37;
+        this.onTranslationChange();
+        return true;
+      case K(3, 0, 0, 0):
+        this.dacr = value;
+        this.onTranslationChange();
+        return true;
+      case K(5, 0, 0, 0):
+        this.dfsr = value;
+        return true;
+      case K(5, 0, 0, 1):
+        this.ifsr = value;
+        return true;
+      case K(5, 0, 1, 0):
+        this.adfsr = value;
+        return true;
+      case K(5, 0, 1, 1):
+        this.aifsr = value;
+        return true;
+      case K(6, 0, 0, 0):
+        this.dfar = value;
+        return true;
+      case K(6, 0, 0, 2):
+        this.ifar = value;
+        return true;
+      case K(7, 0, 4, 0):
+        this.par = value;
+        return true;
+      case K(10, 0, 2, 0):
+        this.prrr = value;
+        this.onTranslationChange();
+        return true;
+      case K(10, 0, 2, 1):
+        this.nmrr = value;
+        this.onTranslationChange();
+        return true;
+      case K(12, 0, 0, 0):
+        this.vbar = value & ~0x1f;
+        return true;
+      case K(13, 0, 0, 0):
+        return true; // FCSEIDR is RAZ/WI without the FCSE
+      case K(13, 0, 0, 1):
+        this.contextidr = value;
+        this.onTranslationChange();
+        return true;
+      case K(13, 0, 0, 2):
+        this.tpidrurw = value;
+        return true;
+      case K(13, 0, 0, 3):
+        this.tpidruro = value;
+        return true;
+      case K(13, 0, 0, 4):
+        this.tpidrprw = value;
+        return true;
+    }
+    if (crn === 7) return isCacheOp(op1, crm, op2);
+    if (crn === 8 && op1 === 0) {
+      // TLB maintenance: any invalidate drops every cached translation (we keep no partial state)
+      this.onTranslationChange();
+      return true;
+    }
+    return false;
+  }
+}
+
+/** The c7 operations: cache and branch-predictor maintenance and barriers, accepted as no-ops. */
+function isCacheOp(op1: number, crm: number, op2: number): boolean {
+  if (op1 !== 0) return false;
+  switch (crm) {
+    case 0:
+      return op2 === 4; // legacy wait-for-interrupt slot is UNPREDICTABLE on v7; accept as a no-op
+    case 1:
+      return op2 === 0 || op2 === 6; // ICIALLUIS, BPIALLIS
+    case 5:
+      return op2 === 0 || op2 === 1 || op2 === 4 || op2 === 6 || op2 === 7;
+    case 6:
+      return op2 === 1 || op2 === 2;
+    case 10:
+      return op2 === 1 || op2 === 2 || op2 === 4 || op2 === 5;
+    case 11:
+      return op2 === 1;
+    case 14:
+      return op2 === 1 || op2 === 2;
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,342 @@
+/** The CPU: fetch, condition check, dispatch, memory access, exits to the owner and interrupts. */
+import { decodeA32, decodeA32Unconditional } from './a32-decoder.ts';
+import { conditionPassed } from './alu.ts';
+import type { Bus } from './bus.ts';
+import { Cp15 } from './cp15.ts';
+import { CpuState } from './cpu-state.ts';
+import {
+  ExceptionKind,
+  type ExceptionKindValue,
+  enterException,
+  exceptionLr,
+  FaultStatus,
+  GuestException,
+  UNDEFINED,
+} from './exceptions.ts';
+import { BUDGET_EXIT, type CpuExit, STOP_EXIT, WFI_EXIT } from './exit.ts';
+import { Mode } from './modes.ts';
+
+/** Bits of `Cpu.lines`: the interrupt inputs and the owner's stop request. */
+const LINE_FIQ = 1; // lines up with CPSR.F >> 6
+const LINE_IRQ = 2; // lines up with CPSR.I >> 6
+const LINE_STOP = 16; // above every mask bit, so never masked
+
+/**
+ * An ARMv7-A core at PL1/PL0. The owner gives it a `Bus`, drives its IRQ and FIQ lines, reads and
+ * writes its registers (it is a `CpuState`), and calls `run` until an exit needs handling.
+ */
+export class Cpu extends CpuState {
+  /** The physical address space. */
+  readonly bus: Bus;
+  /** System control registers. */
+  readonly cp15 = new Cp15();
+  /** Instructions retired since creation (including ones that raised exceptions). */
+  retired = 0;
+  /** Address of the instruction executing now (for exception return addresses). */
+  insnAddr = 0;
+  /** Set by instructions that wrote the PC, so the loop does not step past them. */
+  branched = false;
+  /** An exit raised by the current instruction, returned after it completes. */
+  exit: CpuExit | null = null;
+  /** The exclusive monitor: physical address tagged by LDREX*, or -1 when open. */
+  exclusiveAddr = -1;
+  /** Interrupt inputs and stop request (LINE_* bits). */
+  private lines = 0;
+  /** Destination of an MMIO load awaiting its data: register, or -1 when none. */
+  private pendingRt = -1;
+  private pendingRt2 = -1;
+  private pendingSize = 0;
+  private pendingSigned = false;
+  /** The MMIO data buffer shared with the owner, like `kvm_run.mmio.data`. */
+  private readonly mmioData = new Uint8Array(8);
+  private readonly mmioView = new DataView(this.mmioData.buffer);
+
+  constructor(bus: Bus) {
+    super();
+    this.bus = bus;
+  }
+
+  /** Drives the IRQ input (level sensitive). */
+  setIrq(level: boolean): void {
+    this.lines = level ? this.lines | LINE_IRQ : this.lines & ~LINE_IRQ;
+  }
+
+  /** Drives the FIQ input (level sensitive). */
+  setFiq(level: boolean): void {
+    this.lines = level ? this.lines | LINE_FIQ : this.lines & ~LINE_FIQ;
+  }
+
+  /** Makes `run` return a stop exit before its next instruction. */
+  requestStop(): void {
+    this.lines |= LINE_STOP;
+  }
+
+  /** The program counter: the address of the next instruction to execute. */
+  get pc(): number {
+    return this.r[15]! >>> 0;
+  }
+
+  set pc(value: number) {
+    this.r[15] = value;
+  }
+
+  /**
+   * Executes at most `budget` instructions. Returns early on an exit; an MMIO load exit is completed
+   * from the data the owner wrote into the exit's `data` at the start of the next call.
+   */
+  run(budget: number): CpuExit {
+    if (this.pendingRt >= 0) this.completeMmioLoad();
+    let left = budget;
+    for (;;) {
+      try {
+        while (left > 0) {
+          const pending = this.lines & ~(this.masks >>> 6);
+          if (pending !== 0) {
+            if (pending & LINE_STOP) {
+              this.lines &= ~LINE_STOP;
+              return STOP_EXIT;
+            }
+            this.takeInterrupt(pending & LINE_FIQ ? ExceptionKind.fiq : ExceptionKind.irq);
+          }
+          left--;
+          this.retired++;
+          if (this.t) {
+            this.insnAddr = this.r[15]!; // Thumb is not decoded yet: the guest sees an undefined instruction
+            throw UNDEFINED;
+          }
+          this.stepArm();
+          if (this.exit !== null) {
+            const exit = this.exit;
+            this.exit = null;
+            return exit;
+          }
+        }
+        return BUDGET_EXIT;
+      } catch (e) {
+        if (!(e instanceof GuestException)) throw e;
+        this.takeSyncException(e);
+      }
+    }
+  }
+
+  /** Executes one A32 instruction. */
+  private stepArm(): void {
+    const r = this.r;
+    const addr = r[15]! & ~3;
+    this.insnAddr = addr;
+    const w = this.fetch32(addr);
+    r[15] = addr + 8;
+    const cond = w >>> 28;
+    if (cond === 14) decodeA32(w)(this, w);
+    else if (cond === 15) decodeA32Unconditional(w)(this, w);
+    else if (conditionPassed(this, cond)) decodeA32(w)(this, w);
+    if (this.branched) this.branched = false;
+    else r[15] = addr + 4;
+  }
+
+  /** Fetches an instruction word; outside RAM it is a prefetch abort. */
+  fetch32(va: number): number {
+    const off = this.bus.ramOffset(va, 4);
+    if (off < 0) throw new GuestException(ExceptionKind.prefetchAbort, FaultStatus.external, va);
+    return this.bus.view.getInt32(off, true);
+  }
+
+  /** Fetches a Thumb halfword; outside RAM it is a prefetch abort. */
+  fetch16(va: number): number {
+    const off = this.bus.ramOffset(va, 2);
+    if (off < 0) throw new GuestException(ExceptionKind.prefetchAbort, FaultStatus.external, va);
+    return this.bus.view.getUint16(off, true);
+  }
+
+  /** Writes the PC as a branch in the current instruction set. */
+  branchTo(target: number): void {
+    this.r[15] = this.t ? target & ~1 : target & ~3;
+    this.branched = true;
+  }
+
+  /** Writes the PC as BX does: bit 0 selects Thumb. */
+  bxWritePc(target: number): void {
+    if (target & 1) {
+      this.t = 1;
+      this.r[15] = target & ~1;
+    } else {
+      this.t = 0;
+      this.r[15] = target & ~3;
+    }
+    this.branched = true;
+  }
+
+  /** Returns from an exception: CPSR from `spsr`, then the PC. */
+  exceptionReturn(target: number, spsr: number): void {
+    this.cpsr = sanitizeSpsr(spsr, this.mode);
+    this.r[15] = this.t ? target & ~1 : target & ~3;
+    this.branched = true;
+  }
+
+  /** True when running at PL0. */
+  get user(): boolean {
+    return this.mode === Mode.usr;
+  }
+
+  // ---- data memory -------------------------------------------------------------------------------
+
+  /** RAM offset for a data access that must hit RAM (multi-register and exclusive accesses). */
+  private dataOffset(va: number, size: number, write: boolean): number {
+    const off = this.bus.ramOffset(va, size);
+    if (off < 0) throw this.dataAbort(FaultStatus.external, va, write);
+    return off;
+  }
+
+  /** The data abort for a fault at `va`. */
+  dataAbort(fs: number, va: number, write: boolean): GuestException {
+    return new GuestException(ExceptionKind.dataAbort, fs | (write ? 1 << 11 : 0), va);
+  }
+
+  /** Raises an alignment fault unless `va` is a multiple of `align`. */
+  checkAlign(va: number, align: number, write: boolean): void {
+    if ((va & (align - 1)) !== 0) throw this.dataAbort(FaultStatus.alignment, va, write);
+  }
+
+  /** Reads a word that must be RAM. */
+  read32(va: number): number {
+    return this.bus.view.getInt32(this.dataOffset(va, 4, false), true);
+  }
+
+  /** Reads a halfword that must be RAM. */
+  read16(va: number): number {
+    return this.bus.view.getUint16(this.dataOffset(va, 2, false), true);
+  }
+
+  /** Reads a byte that must be RAM. */
+  read8(va: number): number {
+    return this.bus.ram[this.dataOffset(va, 1, false)]!;
+  }
+
+  /** Writes a word that must be RAM. */
+  write32(va: number, value: number): void {
+    this.bus.view.setInt32(this.dataOffset(va, 4, true), value, true);
+  }
+
+  /** Writes a halfword that must be RAM. */
+  write16(va: number, value: number): void {
+    this.bus.view.setUint16(this.dataOffset(va, 2, true), value & 0xffff, true);
+  }
+
+  /** Writes a byte that must be RAM. */
+  write8(va: number, value: number): void {
+    this.bus.ram[this.dataOffset(va, 1, true)] = value;
+  }
+
+  /**
+   * A single load into `rt` (and `rt2` for a doubleword): from RAM now, or from MMIO through an
+   * exit whose data lands in the registers when the owner runs the CPU again.
+   */
+  load(va: number, size: 1 | 2 | 4 | 8, signed: boolean, rt: number, rt2 = -1): void {
+    const off = this.bus.ramOffset(va, size);
+    if (off >= 0) {
+      const view = this.bus.view;
+      if (size === 4) this.writeLoaded(rt, view.getInt32(off, true));
+      else if (size === 1) this.writeLoaded(rt, signed ? view.getInt8(off) : view.getUint8(off));
+      else if (size === 2)
+        this.writeLoaded(rt, signed ? view.getInt16(off, true) : view.getUint16(off, true));
+      else {
+        this.writeLoaded(rt, view.getInt32(off, true));
+        this.writeLoaded(rt2, view.getInt32(off + 4, true));
+      }
+      return;
+    }
+    this.pendingRt = rt;
+    this.pendingRt2 = rt2;
+    this.pendingSize = size;
+    this.pendingSigned = signed;
+    this.mmioData.fill(0);
+    this.exit = { kind: 'mmio', address: va >>> 0, size, isWrite: false, data: this.mmioData };
+  }
+
+  /** A single store of `value` (and `value2`, the high word of a doubleword), to RAM or MMIO. */
+  store(va: number, size: 1 | 2 | 4 | 8, value: number, value2 = 0): void {
+    const off = this.bus.ramOffset(va, size);
+    const view = off >= 0 ? this.bus.view : this.mmioView;
+    const at = Math.max(off, 0);
+    if (size === 4) view.setInt32(at, value, true);
+    else if (size === 1) view.setUint8(at, value & 0xff);
+    else if (size === 2) view.setUint16(at, value & 0xffff, true);
+    else {
+      view.setInt32(at, value, true);
+      view.setInt32(at + 4, value2, true);
+    }
+    if (off < 0) {
+      this.exit = { kind: 'mmio', address: va >>> 0, size, isWrite: true, data: this.mmioData.slice() };
+    }
+  }
+
+  /** Writes a loaded value to a register; a load to the PC branches with interworking. */
+  private writeLoaded(rt: number, value: number): void {
+    if (rt === 15) this.bxWritePc(value);
+    else this.r[rt] = value;
+  }
+
+  private completeMmioLoad(): void {
+    const v = this.mmioView;
+    const size = this.pendingSize;
+    const signed = this.pendingSigned;
+    let value: number;
+    if (size === 1) value = signed ? v.getInt8(0) : v.getUint8(0);
+    else if (size === 2) value = signed ? v.getInt16(0, true) : v.getUint16(0, true);
+    else value = v.getInt32(0, true);
+    const rt = this.pendingRt;
+    this.pendingRt = -1;
+    if (rt === 15) {
+      // the load's instruction already advanced the PC; the loaded value replaces it
+      this.bxWritePc(value);
+      this.branched = false;
+    } else this.r[rt] = value;
+    if (size === 8 && this.pendingRt2 >= 0) this.r[this.pendingRt2] = v.getInt32(4, true);
+  }
+
+  // ---- exceptions --------------------------------------------------------------------------------
+
+  /** Takes a synchronous exception raised by the instruction at `insnAddr`. */
+  private takeSyncException(e: GuestException): void {
+    this.branched = false;
+    this.exit = null;
+    if (e.kind === ExceptionKind.dataAbort) {
+      this.cp15.dfsr = e.fsr;
+      this.cp15.dfar = e.far;
+    } else if (e.kind === ExceptionKind.prefetchAbort) {
+      this.cp15.ifsr = e.fsr;
+      this.cp15.ifar = e.far;
+    }
+    this.enter(e.kind, exceptionLr(e.kind, this.insnAddr, this.t));
+    this.branched = false;
+  }
+
+  /** Takes an IRQ or FIQ before the instruction at the PC. */
+  private takeInterrupt(kind: ExceptionKindValue): void {
+    this.enter(kind, exceptionLr(kind, this.r[15]!, this.t));
+  }
+
+  /** Takes an exception whose LR is already known: sets the PC to its vector. */
+  enter(kind: ExceptionKindValue, lr: number): void {
+    this.exclusiveAddr = -1;
+    this.r[15] = enterException(this, kind, lr, this.cp15.sctlr, this.cp15.vbar);
+  }
+
+  /** True while an interrupt line is asserted, masked or not (WFI wakes on either). */
+  get interruptAsserted(): boolean {
+    return (this.lines & (LINE_IRQ | LINE_FIQ)) !== 0;
+  }
+
+  /** Leaves `run` with a WFI exit unless an interrupt is already asserted. */
+  waitForInterrupt(): void {
+    if (!this.interruptAsserted) this.exit = WFI_EXIT;
+  }
+}
+
+/** An SPSR value made safe to write to CPSR: an invalid mode field keeps the current mode. */
+function sanitizeSpsr(spsr: number, mode: number): number {
+  const m = spsr & 0x1f;
+  const valid =
+    m === 0x10 || m === 0x11 || m === 0x12 || m === 0x13 || m === 0x17 || m === 0x1b || m === 0x1f;
+  return valid ? spsr : (spsr & ~0x1f) | mode;
+}

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { TestMachine } from './test-machine.ts';
+
+const conformance = new URL('../../../conformance/', import.meta.url);
+
+/**
+ * Conformance programs whose UART output on this CPU matches QEMU's byte for byte. A program joins
+ * this list once it passes; `make -C conformance expected` re-records what QEMU prints.
+ */
+const PASSING: readonly string[] = ['p-hello.arm'];
+
+function runElf(name: string): { stop: string; output: string; retired: number } {
+  const m = new TestMachine();
+  m.loadElf(readFileSync(new URL(`build/${name}.elf`, conformance)));
+  const stop = m.run(20_000_000);
+  return { stop: stop.kind, output: Buffer.from(m.output).toString('latin1'), retired: m.cpu.retired };
+}
+
+describe('conformance programs match QEMU byte for byte', () => {
+  for (const name of PASSING) {
+    test(name, () => {
+      const expected = readFileSync(new URL(`expected/${name}.txt`, conformance), 'latin1');
+      const { stop, output } = runElf(name);
+      assert.equal(output, expected);
+      assert.equal(stop, 'poweroff');
+    });
+  }
+});
+
+describe('TestMachine', () => {
+  test('collects UART bytes and stops on PSCI SYSTEM_OFF', () => {
+    const m = new TestMachine();
+    // mov r1, #0x09000000; mov r0, #'A'; str r0, [r1]; ldr r0, =0x84000008 (movw/movt); hvc #0
+    const code = [0xe3a01409, 0xe3a00041, 0xe5810000, 0xe3000008, 0xe3480400, 0xe1400070];
+    const bytes = new Uint8Array(code.length * 4);
+    const v = new DataView(bytes.buffer);
+    for (const [i, w] of code.entries()) v.setUint32(i * 4, w, true);
+    m.bus.load(0x40000000, bytes);
+    m.cpu.pc = 0x40000000;
+    assert.deepEqual(m.run(100), { kind: 'poweroff' });
+    assert.equal(Buffer.from(m.output).toString(), 'A');
+  });
+});
