@@ -1,0 +1,82 @@
+/**
+ * A cache registered with the core, and the calls its backend makes back into the core
+ * (objectObtained, objectLookupNegative, ioError, checkAux).
+ */
+import type { CacheBackend } from './backend.ts';
+import { CheckAux } from './cookie-def.ts';
+import type { Fscache } from './fscache.ts';
+import type { FscacheObject } from './object.ts';
+import { objectLookupNegative, objectObtained, runObject } from './object-state-machine.ts';
+import { collectDeferredOperations } from './operation.ts';
+import { TraceStream } from './trace.ts';
+import type { MaybePromise } from './worker-pool.ts';
+
+/** One cache: a backend under a tag. */
+export class FscacheCache {
+  readonly tag: string;
+  readonly backend: CacheBackend;
+  /** Every live object of this cache, the root included. */
+  readonly objects = new Set<FscacheObject>();
+  /** The root object, backing the master index. */
+  root: FscacheObject | null = null;
+  /** Set once the backend reported an I/O error: nothing but dissociation passes any more. */
+  ioErrorSeen = false;
+  /** Set once withdrawal starts. */
+  withdrawn = false;
+  /** @internal objects allocated and not yet dead. */
+  liveObjects = 0;
+  readonly #fs: Fscache;
+
+  constructor(fs: Fscache, backend: CacheBackend, tag: string) {
+    this.#fs = fs;
+    this.backend = backend;
+    this.tag = tag;
+  }
+
+  /** Backend call: the object was found, or has been created. */
+  objectObtained(object: FscacheObject): void {
+    objectObtained(this.#fs, object);
+  }
+
+  /** Backend call: the object was not found (or was stale) and will be created. */
+  objectLookupNegative(object: FscacheObject): void {
+    objectLookupNegative(this.#fs, object);
+  }
+
+  /** Backend call: the medium failed. From now on operations get ENOBUFS; withdraw the cache. */
+  ioError(): void {
+    if (this.ioErrorSeen) return;
+    this.ioErrorSeen = true;
+    this.#fs.tracer.debug(
+      TraceStream.CACHE,
+      'fscach',
+      `FS-Cache: Cache ${this.tag} stopped due to I/O error`,
+    );
+  }
+
+  /** Backend call: asks the netfs whether aux data found with `object` is still good. */
+  checkAux(object: FscacheObject, aux: Uint8Array): CheckAux {
+    const s = this.#fs.stats.n;
+    const cookie = object.cookie;
+    if (!cookie || cookie.relinquished || !cookie.def.checkAux) {
+      s.checkauxNone++;
+      return CheckAux.OKAY;
+    }
+    const verdict = cookie.def.checkAux(cookie.netfsData as never, aux);
+    if (verdict === CheckAux.OKAY) s.checkauxOkay++;
+    else if (verdict === CheckAux.NEEDS_UPDATE) s.checkauxUpdate++;
+    else if (verdict === CheckAux.OBSOLETE) s.checkauxObsolete++;
+    else throw new TypeError(`checkAux of "${cookie.name}" returned ${JSON.stringify(verdict)}`);
+    return verdict;
+  }
+
+  /** @internal runs once the pool has let go of the object: the deferred-release collector. */
+  afterRun(object: FscacheObject): void {
+    collectDeferredOperations(this.#fs, object);
+  }
+
+  /** @internal the worker pool's entry into an object's state machine. */
+  runObject(object: FscacheObject, worker: number): MaybePromise<void> {
+    return runObject(this.#fs, object, worker);
+  }
+}

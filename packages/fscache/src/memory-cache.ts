@@ -1,0 +1,190 @@
+/**
+ * An in-memory cache backend: index objects hold children, data objects hold pages. It keeps
+ * its contents across cookie lifetimes (a relinquished object is found again on the next
+ * lookup) and accepts injected faults so tests can drive every failure path of the core.
+ */
+import type { CacheBackend, PageData } from './backend.ts';
+import type { FscacheCache } from './cache.ts';
+import type { FscacheCookie } from './cookie.ts';
+import { blobKey, CheckAux, type CookieType } from './cookie-def.ts';
+import { FscacheObject } from './object.ts';
+import { ObjectState } from './object-state.ts';
+import type { FscacheOperation } from './operation.ts';
+import type { MaybePromise } from './worker-pool.ts';
+
+/** The page size the memory cache assumes when trimming to an object's size. */
+export const PAGE_SIZE = 4096;
+
+interface Entry {
+  type: CookieType;
+  aux: Uint8Array | null;
+  pages: Map<number, Uint8Array> | null;
+  children: Map<string, Entry> | null;
+}
+
+/** Hooks run before each backend step; throw (or reject) to inject a failure, await to slow it. */
+export interface MemoryCacheFaults {
+  alloc?(cookie: FscacheCookie): void;
+  lookup?(object: MemoryObject): MaybePromise<void>;
+  create?(object: MemoryObject): MaybePromise<void>;
+  read?(object: MemoryObject, pages: readonly number[]): MaybePromise<void>;
+  write?(object: MemoryObject, page: number): MaybePromise<void>;
+  update?(object: MemoryObject): MaybePromise<void>;
+}
+
+/** An object of the memory cache. */
+export class MemoryObject extends FscacheObject {
+  /** The key as a binary string. */
+  readonly key: string;
+  readonly type: CookieType;
+  entry: Entry | null = null;
+
+  constructor(cache: FscacheCache, cookie: FscacheCookie | null, key: string, type: CookieType) {
+    super(cache, cookie);
+    this.key = key;
+    this.type = type;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The in-memory backend. */
+export class MemoryCache implements CacheBackend {
+  readonly name = 'memory';
+  faults: MemoryCacheFaults;
+  /** Bytes of page data held. */
+  bytes = 0;
+  readonly #root: Entry = { type: 'index', aux: null, pages: null, children: null };
+
+  constructor(options: { faults?: MemoryCacheFaults } = {}) {
+    this.faults = options.faults ?? {};
+  }
+
+  initCache(cache: FscacheCache): FscacheObject {
+    const root = new MemoryObject(cache, null, '', 'index');
+    root.entry = this.#root;
+    return root;
+  }
+
+  allocObject(cache: FscacheCache, cookie: FscacheCookie): FscacheObject {
+    this.faults.alloc?.(cookie);
+    return new MemoryObject(
+      cache,
+      cookie,
+      blobKey(cookie.def.getKey(cookie.netfsData as never)),
+      cookie.type,
+    );
+  }
+
+  lookupObject(object: FscacheObject): MaybePromise<void> {
+    const o = object as MemoryObject;
+    const f = this.faults.lookup?.(o);
+    if (f instanceof Promise) return f.then(() => this.#lookup(o));
+    return this.#lookup(o);
+  }
+
+  #lookup(o: MemoryObject): MaybePromise<void> {
+    const cache = o.cache;
+    if (o.state === ObjectState.LOOKING_UP) {
+      const children = (o.parent as MemoryObject).entry!.children;
+      const found = children?.get(o.key);
+      if (found && found.type === o.type) {
+        const verdict = cache.checkAux(o, found.aux ?? EMPTY);
+        if (verdict !== CheckAux.OBSOLETE) {
+          if (verdict === CheckAux.NEEDS_UPDATE) found.aux = o.cookie?.aux() ?? null;
+          o.entry = found;
+          cache.objectObtained(o);
+          return;
+        }
+      }
+      if (found) this.#forget(children!, o.key);
+      cache.objectLookupNegative(o);
+    }
+    const f = this.faults.create?.(o);
+    if (f instanceof Promise) return f.then(() => this.#create(o));
+    this.#create(o);
+  }
+
+  #create(o: MemoryObject): void {
+    const parent = (o.parent as MemoryObject).entry!;
+    const entry: Entry = { type: o.type, aux: o.cookie?.aux() ?? null, pages: null, children: null };
+    (parent.children ??= new Map()).set(o.key, entry);
+    o.entry = entry;
+    o.cache.objectObtained(o);
+  }
+
+  updateObject(object: FscacheObject): MaybePromise<void> {
+    const o = object as MemoryObject;
+    const apply = () => {
+      if (o.entry && o.cookie) o.entry.aux = o.cookie.aux();
+    };
+    const f = this.faults.update?.(o);
+    if (f instanceof Promise) return f.then(apply);
+    apply();
+  }
+
+  dropObject(object: FscacheObject): void {
+    const o = object as MemoryObject;
+    if (o.state === ObjectState.RECYCLING && o.entry) {
+      const siblings = (o.parent as MemoryObject | null)?.entry?.children;
+      if (siblings?.get(o.key) === o.entry) this.#forget(siblings, o.key);
+    }
+    o.entry = null;
+  }
+
+  attrChanged(object: FscacheObject): void {
+    const o = object as MemoryObject;
+    const pages = o.entry?.pages;
+    if (!pages || !o.cookie) return;
+    const keep = Math.ceil(o.cookie.objectSize() / PAGE_SIZE);
+    for (const [i, d] of pages) {
+      if (i >= keep) {
+        pages.delete(i);
+        this.bytes -= d.length;
+      }
+    }
+  }
+
+  readOrAllocPages(op: FscacheOperation, pages: readonly number[]): MaybePromise<PageData[]> {
+    const o = op.object as MemoryObject;
+    const read = () => pages.map((p) => o.entry?.pages?.get(p)?.slice() ?? null);
+    const f = this.faults.read?.(o, pages);
+    if (f instanceof Promise) return f.then(read);
+    return read();
+  }
+
+  allocatePages(): void {}
+
+  writePage(op: FscacheOperation, page: number, data: Uint8Array): MaybePromise<void> {
+    const o = op.object as MemoryObject;
+    const store = () => {
+      const entry = o.entry;
+      if (!entry) return;
+      const pages = (entry.pages ??= new Map());
+      this.bytes += data.length - (pages.get(page)?.length ?? 0);
+      pages.set(page, data.slice());
+    };
+    const f = this.faults.write?.(o, page);
+    if (f instanceof Promise) return f.then(store);
+    store();
+  }
+
+  /** How many objects the cache holds below its root (for tests and listings). */
+  countEntries(): number {
+    const walk = (e: Entry): number => {
+      let n = 0;
+      for (const c of e.children?.values() ?? []) n += 1 + walk(c);
+      return n;
+    };
+    return walk(this.#root);
+  }
+
+  #forget(siblings: Map<string, Entry>, key: string): void {
+    const walk = (e: Entry) => {
+      for (const d of e.pages?.values() ?? []) this.bytes -= d.length;
+      for (const c of e.children?.values() ?? []) walk(c);
+    };
+    walk(siblings.get(key)!);
+    siblings.delete(key);
+  }
+}

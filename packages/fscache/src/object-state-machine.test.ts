@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FscacheAssertionError } from './errors.ts';
+import { MemoryObject } from './memory-cache.ts';
+import { OBJECT_EVENT_NAMES, OBJECT_STATE_NAMES, ObjectEvent, ObjectState } from './object-state.ts';
+import { STATE_TABLE, TRANSITIONS } from './object-state-machine.ts';
+import { fileDef, settle, setup } from './test-support/harness.ts';
+
+// The seed's transitions, written out state by state: where each event leads from a state that
+// waits for events. '-' means the state never waits for that event (it is masked or transient).
+const EXPECTED: Record<string, Record<string, string>> = {
+  INIT: {
+    UPDATE: '-',
+    CLEARED: '-',
+    ERROR: 'ABORT_INIT',
+    RELEASE: 'ABORT_INIT',
+    RETIRE: 'ABORT_INIT',
+    WITHDRAW: 'ABORT_INIT',
+  },
+  LOOKING_UP: {
+    UPDATE: '-',
+    CLEARED: '-',
+    ERROR: 'LC_DYING',
+    RELEASE: 'LC_DYING',
+    RETIRE: 'LC_DYING',
+    WITHDRAW: 'LC_DYING',
+  },
+  CREATING: {
+    UPDATE: '-',
+    CLEARED: '-',
+    ERROR: 'LC_DYING',
+    RELEASE: 'LC_DYING',
+    RETIRE: 'LC_DYING',
+    WITHDRAW: 'LC_DYING',
+  },
+  AVAILABLE: { UPDATE: '-', CLEARED: '-', ERROR: '-', RELEASE: '-', RETIRE: '-', WITHDRAW: '-' },
+  ACTIVE: {
+    UPDATE: 'UPDATING',
+    CLEARED: '-',
+    ERROR: 'DYING',
+    RELEASE: 'DYING',
+    RETIRE: 'DYING',
+    WITHDRAW: 'DYING',
+  },
+  UPDATING: { UPDATE: '-', CLEARED: '-', ERROR: '-', RELEASE: '-', RETIRE: '-', WITHDRAW: '-' },
+  DYING: {
+    UPDATE: '-',
+    CLEARED: 'DYING',
+    ERROR: 'WITHDRAWING',
+    RELEASE: 'RELEASING',
+    RETIRE: 'RECYCLING',
+    WITHDRAW: 'WITHDRAWING',
+  },
+  LC_DYING: { UPDATE: '-', CLEARED: '-', ERROR: '-', RELEASE: '-', RETIRE: '-', WITHDRAW: '-' },
+  ABORT_INIT: { UPDATE: '-', CLEARED: '-', ERROR: '-', RELEASE: '-', RETIRE: '-', WITHDRAW: '-' },
+  RELEASING: { UPDATE: '-', CLEARED: '-', ERROR: '-', RELEASE: '-', RETIRE: '-', WITHDRAW: '-' },
+  RECYCLING: { UPDATE: '-', CLEARED: '-', ERROR: '-', RELEASE: '-', RETIRE: '-', WITHDRAW: '-' },
+  WITHDRAWING: { UPDATE: '-', CLEARED: '-', ERROR: '-', RELEASE: '-', RETIRE: '-', WITHDRAW: '-' },
+  DEAD: { UPDATE: '-', CLEARED: '-', ERROR: '-', RELEASE: '-', RETIRE: '-', WITHDRAW: '-' },
+};
+
+describe('state table', () => {
+  test('every (state, event) pair leads where the seed says', () => {
+    for (let s = 0; s < OBJECT_STATE_NAMES.length; s++) {
+      for (let e = 0; e < OBJECT_EVENT_NAMES.length; e++) {
+        const target = STATE_TABLE[s]!.onEvent[e as ObjectEvent];
+        const got = target === undefined ? '-' : OBJECT_STATE_NAMES[target];
+        assert.equal(
+          got,
+          EXPECTED[OBJECT_STATE_NAMES[s]!]![OBJECT_EVENT_NAMES[e]!],
+          `${OBJECT_STATE_NAMES[s]} on ${OBJECT_EVENT_NAMES[e]}`,
+        );
+      }
+    }
+  });
+
+  test('every event-table target is a legal transition', () => {
+    for (let s = 0 as ObjectState; s < STATE_TABLE.length; s++) {
+      for (const t of Object.values(STATE_TABLE[s]!.onEvent)) {
+        assert.ok(
+          TRANSITIONS.get(s)!.includes(t as ObjectState),
+          `${OBJECT_STATE_NAMES[s]} -> ${OBJECT_STATE_NAMES[t as number]}`,
+        );
+      }
+    }
+  });
+
+  test('DEAD is final and only the terminal states reach it', () => {
+    assert.deepEqual(TRANSITIONS.get(ObjectState.DEAD), []);
+    const into = [...TRANSITIONS]
+      .filter(([, to]) => to.includes(ObjectState.DEAD))
+      .map(([from]) => OBJECT_STATE_NAMES[from]);
+    assert.deepEqual(into.sort(), ['RECYCLING', 'RELEASING', 'WITHDRAWING']);
+  });
+});
+
+describe('dispatcher', () => {
+  test('an event a state does not expect is a loud assertion naming object, state and event', async () => {
+    const { fs, netfs, bugs } = await setup();
+    const c = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'a', version: 1 });
+    await settle(fs);
+    const object = c!.backingObjects[0]!;
+    assert.equal(object.state, ObjectState.ACTIVE);
+    object.eventMask |= 1 << ObjectEvent.CLEARED; // a broken mask lets CLEARED through
+    fs.raiseEvent(object, ObjectEvent.CLEARED);
+    await settle(fs);
+    assert.equal(bugs.length, 1);
+    const bug = bugs[0] as FscacheAssertionError;
+    assert.ok(bug instanceof FscacheAssertionError);
+    assert.equal(bug.context.state, 'ACTIVE');
+    assert.equal(bug.context.event, 'CLEARED');
+    assert.equal(bug.context.objectId, object.debugId);
+    assert.match(bug.message, /Unsupported event.*OBJ[0-9a-f]+ state=ACTIVE event=CLEARED/);
+  });
+
+  test('running a dead object is a loud assertion', async () => {
+    const { fs, cache, bugs } = await setup();
+    const o = new MemoryObject(cache, null, 'x', 'data');
+    o.state = ObjectState.DEAD;
+    o.eventMask = 0x3f;
+    fs.raiseEvent(o, ObjectEvent.UPDATE);
+    await settle(fs);
+    assert.match(String((bugs[0] as Error).message), /Unexpected event in dead state/);
+  });
+
+  test('the highest pending event wins: withdraw beats release beats update', async () => {
+    const { fs, netfs } = await setup();
+    const c = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'b', version: 1 });
+    await settle(fs);
+    const object = c!.backingObjects[0]!;
+    const seen: string[] = [];
+    fs.onTransition = (o, _from, to) => {
+      if (o === object) seen.push(OBJECT_STATE_NAMES[to]);
+    };
+    // All three land before any worker runs: relinquishing raises RELEASE synchronously.
+    fs.updateCookie(c);
+    const relinquished = fs.relinquishCookie(c);
+    fs.raiseEvent(object, ObjectEvent.WITHDRAW);
+    await relinquished;
+    await settle(fs);
+    assert.deepEqual(seen, ['DYING', 'WITHDRAWING', 'DEAD']);
+  });
+});

@@ -1,0 +1,444 @@
+/**
+ * The object state machine. Each state is data: an optional action run when the machine wakes in
+ * that state, and a table of where each event leads once the action is done. One dispatcher,
+ * `runObject`, executes it; `setObjectState` is the only place an object's state changes.
+ */
+
+import { CookieFlag } from './cookie.ts';
+import { assert, FscacheAssertionError, hasCode } from './errors.ts';
+import type { Fscache } from './fscache.ts';
+import { type FscacheObject, HOLDS_PARENT_OP } from './object.ts';
+import {
+  eventBit,
+  eventNames,
+  KILL_EVENTS,
+  OBJECT_EVENT_NAMES,
+  ObjectEvent,
+  ObjectState,
+  stateName,
+  winningEvent,
+} from './object-state.ts';
+import { cancelPendingOperations, startOperations } from './operation.ts';
+import { TraceStream } from './trace.ts';
+import type { MaybePromise } from './worker-pool.ts';
+
+/** An action's verdict: a state to go to now, or one of these. */
+export const WAIT = -1; // consult the state's event table; sleep if no event is pending
+export const REQUEUE = -2; // go round the pool again (the backend asked for time)
+export const CONTINUE = -3; // a backend callback moved the state: run the new state's action
+type Next = ObjectState | typeof WAIT | typeof REQUEUE | typeof CONTINUE;
+
+/** Where each event leads from a waiting state. */
+export type EventTable = Partial<Record<ObjectEvent, ObjectState>>;
+
+/** A state: its action and its event table. */
+export interface StateSpec {
+  readonly action?: (fs: Fscache, object: FscacheObject) => MaybePromise<Next>;
+  readonly onEvent: EventTable;
+}
+
+const S = ObjectState;
+const E = ObjectEvent;
+const UPDATE_BIT = eventBit(E.UPDATE);
+const CLEARED_BIT = eventBit(E.CLEARED);
+
+const LOOKUP_EVENTS: EventTable = {
+  [E.WITHDRAW]: S.LC_DYING,
+  [E.RETIRE]: S.LC_DYING,
+  [E.RELEASE]: S.LC_DYING,
+  [E.ERROR]: S.LC_DYING,
+};
+const ACTIVE_EVENTS: EventTable = {
+  [E.WITHDRAW]: S.DYING,
+  [E.RETIRE]: S.DYING,
+  [E.RELEASE]: S.DYING,
+  [E.ERROR]: S.DYING,
+  [E.UPDATE]: S.UPDATING,
+};
+const TERMINAL_EVENTS: EventTable = {
+  [E.WITHDRAW]: S.WITHDRAWING,
+  [E.RETIRE]: S.RECYCLING,
+  [E.RELEASE]: S.RELEASING,
+  [E.ERROR]: S.WITHDRAWING,
+  [E.CLEARED]: S.DYING,
+};
+
+/** The machine, indexed by state. */
+export const STATE_TABLE: readonly StateSpec[] = [
+  // INIT: wait for the parent to become available, then hand over to lookup.
+  {
+    action: initialise,
+    onEvent: {
+      [E.WITHDRAW]: S.ABORT_INIT,
+      [E.RETIRE]: S.ABORT_INIT,
+      [E.RELEASE]: S.ABORT_INIT,
+      [E.ERROR]: S.ABORT_INIT,
+    },
+  },
+  // LOOKING_UP / CREATING: the backend finds or makes the object on its medium.
+  { action: lookUp, onEvent: LOOKUP_EVENTS },
+  { action: lookUp, onEvent: LOOKUP_EVENTS },
+  // AVAILABLE: transient; start pending operations and let children out of INIT.
+  { action: becomeAvailable, onEvent: {} },
+  // ACTIVE: the normal running state; no action.
+  { onEvent: ACTIVE_EVENTS },
+  // UPDATING: store the netfs's new aux data, then back to ACTIVE (whose table decides what next).
+  { action: update, onEvent: {} },
+  // DYING: cancel what waits, kick children, and wait for operations and children to end.
+  { action: dying, onEvent: TERMINAL_EVENTS },
+  // LC_DYING: lookup or creation failed or was interrupted.
+  { action: lookupCreateDying, onEvent: {} },
+  // ABORT_INIT: the object died waiting on its parent.
+  { action: abortInit, onEvent: {} },
+  // RELEASING / RECYCLING: the netfs let go; keep the data, or delete it.
+  { action: release, onEvent: {} },
+  { action: release, onEvent: {} },
+  // WITHDRAWING: the cache takes the object away from its cookie.
+  { action: withdraw, onEvent: {} },
+  // DEAD: never processed.
+  { onEvent: {} },
+];
+
+/** Every legal move, from → to. Anything else is a bug. */
+export const TRANSITIONS: ReadonlyMap<ObjectState, readonly ObjectState[]> = new Map<
+  ObjectState,
+  ObjectState[]
+>([
+  [S.INIT, [S.LOOKING_UP, S.ABORT_INIT]],
+  [S.LOOKING_UP, [S.CREATING, S.AVAILABLE, S.LC_DYING]],
+  [S.CREATING, [S.AVAILABLE, S.LC_DYING]],
+  // AVAILABLE → LC_DYING: a kill event arrived while the backend was still inside its lookup.
+  [S.AVAILABLE, [S.ACTIVE, S.LC_DYING]],
+  [S.ACTIVE, [S.UPDATING, S.DYING]],
+  [S.UPDATING, [S.ACTIVE]],
+  [S.DYING, [S.DYING, S.RELEASING, S.RECYCLING, S.WITHDRAWING]],
+  [S.LC_DYING, [S.DYING]],
+  [S.ABORT_INIT, [S.DYING]],
+  [S.RELEASING, [S.DEAD]],
+  [S.RECYCLING, [S.DEAD]],
+  [S.WITHDRAWING, [S.DEAD]],
+  [S.DEAD, []],
+]);
+
+/** Moves `object` to `next`: the only place a state changes. */
+export function setObjectState(fs: Fscache, object: FscacheObject, next: ObjectState): void {
+  const from = object.state;
+  if (!TRANSITIONS.get(from)!.includes(next)) {
+    throw new FscacheAssertionError(`illegal transition to ${stateName(next)}`, {
+      objectId: object.debugId,
+      state: stateName(from),
+    });
+  }
+  object.state = next;
+  if (fs.tracer.mask) fs.tracer.debug(TraceStream.CACHE, 'fsobj', `${object} from ${stateName(from)}`);
+  fs.onTransition?.(object, from, next);
+}
+
+/** Raises `event` on `object`, queueing it if the event is new and not masked. */
+export function raiseEvent(fs: Fscache, object: FscacheObject, event: ObjectEvent): void {
+  const bit = 1 << event;
+  if (object.events & bit) return;
+  object.events |= bit;
+  if (object.eventMask & bit) fs.pool.enqueue(object);
+}
+
+/** Runs an object's state machine once: called by a worker. */
+export function runObject(fs: Fscache, object: FscacheObject, worker: number): MaybePromise<void> {
+  fs.stats.objsProcessed[worker]!++;
+  fs.onRunStart?.(object, worker);
+  if (fs.tracer.mask)
+    fs.tracer.enter(TraceStream.CACHE, `w${worker}`, 'fscache_object_state_machine', `${object}`);
+  return step(fs, object, worker, fs.clock());
+}
+
+function step(fs: Fscache, object: FscacheObject, worker: number, start: number): MaybePromise<void> {
+  for (;;) {
+    if (object.state === S.DEAD) {
+      throw new FscacheAssertionError('Unexpected event in dead state', {
+        objectId: object.debugId,
+        state: 'DEAD',
+        events: object.events & object.eventMask,
+      });
+    }
+    const spec = STATE_TABLE[object.state]!;
+    let next: Next = WAIT;
+    if (spec.action) {
+      const r = spec.action(fs, object);
+      if (r instanceof Promise) {
+        return r.then((n) =>
+          dispatch(fs, object, n) ? step(fs, object, worker, start) : finish(fs, object, worker, start),
+        );
+      }
+      next = r;
+    }
+    if (!dispatch(fs, object, next)) return finish(fs, object, worker, start);
+  }
+}
+
+// Applies an action's verdict; returns true to keep running in the new state.
+function dispatch(fs: Fscache, object: FscacheObject, next: Next): boolean {
+  if (next === CONTINUE) return true;
+  if (next === REQUEUE) {
+    fs.pool.enqueue(object);
+    return false;
+  }
+  if (next === WAIT) {
+    const pending = object.events & object.eventMask;
+    const event = winningEvent(pending);
+    if (event === -1) return false;
+    const target = STATE_TABLE[object.state]!.onEvent[event];
+    if (target === undefined) {
+      throw new FscacheAssertionError('Unsupported event', {
+        objectId: object.debugId,
+        state: stateName(object.state),
+        event: OBJECT_EVENT_NAMES[event],
+        events: object.events,
+        mask: object.eventMask,
+      });
+    }
+    setObjectState(fs, object, target);
+    return true;
+  }
+  setObjectState(fs, object, next);
+  return next !== S.DEAD;
+}
+
+function finish(fs: Fscache, object: FscacheObject, worker: number, start: number): void {
+  fs.histogram.record('objRuns', fs.clock() - start);
+  if (object.state === S.DEAD)
+    fs.pool.cancelRequeue(object); // events raised on the way down are moot
+  else if (object.events & object.eventMask) fs.pool.enqueue(object);
+  if (fs.tracer.mask)
+    fs.tracer.leave(
+      TraceStream.CACHE,
+      `w${worker}`,
+      'fscache_object_state_machine',
+      ` [->${stateName(object.state)}] ev=${eventNames(object.events)}`,
+    );
+  fs.onRunEnd?.(object, worker);
+  if (object.state === S.DEAD) fs.objectDead(object);
+}
+
+// INIT: wait for the parent; a kill event already pending sends us to ABORT_INIT.
+function initialise(fs: Fscache, object: FscacheObject): Next {
+  object.eventMask = KILL_EVENTS; // updates wait until the object is active
+  if (object.events & KILL_EVENTS) return WAIT;
+  const parent = object.parent;
+  if (!parent || parent.state >= S.DYING || object.cache.withdrawn) {
+    raiseEvent(fs, object, E.WITHDRAW);
+    return WAIT;
+  }
+  if (parent.state < S.AVAILABLE) {
+    if (object.waitingOn !== parent) {
+      fs.grabObject(object); // the dependents list holds a reference
+      (parent.dependents ??= []).push(object);
+      object.waitingOn = parent;
+    }
+    if (parent.state === S.INIT) fs.pool.enqueue(parent);
+    return WAIT;
+  }
+  unlinkDependent(fs, object);
+  parent.nOps++;
+  parent.nObjOps++;
+  object.flags |= HOLDS_PARENT_OP;
+  object.lookupStart = fs.clock();
+  return S.LOOKING_UP;
+}
+
+// LOOKING_UP and CREATING: ask the backend; its callbacks move the state on.
+function lookUp(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
+  object.eventMask = KILL_EVENTS;
+  if (object.events & KILL_EVENTS) return S.LC_DYING;
+  const parent = object.parent!;
+  if (parent.state >= S.DYING || object.cache.ioErrorSeen || object.cache.withdrawn) {
+    raiseEvent(fs, object, E.WITHDRAW);
+    return S.LC_DYING;
+  }
+  fs.stats.n.objectLookups++;
+  const before = object.state;
+  const after = (): Next => {
+    if (object.events & KILL_EVENTS) return S.LC_DYING;
+    if (object.state === before) {
+      throw new FscacheAssertionError('backend lookup returned without calling back', {
+        objectId: object.debugId,
+        state: stateName(before),
+      });
+    }
+    return CONTINUE;
+  };
+  const failed = (err: unknown): Next => {
+    if (hasCode(err, 'ETIMEDOUT')) return REQUEUE; // the backend wants to be called again later
+    if (err instanceof FscacheAssertionError) throw err;
+    fs.objectIoFailed(object, 'lookup', err);
+    return S.LC_DYING;
+  };
+  try {
+    const r = object.cache.backend.lookupObject(object);
+    if (r instanceof Promise) return r.then(after, failed);
+  } catch (err) {
+    return failed(err);
+  }
+  return after();
+}
+
+/** The backend found the object (from LOOKING_UP) or made it (from CREATING). */
+export function objectObtained(fs: Fscache, object: FscacheObject): void {
+  const cookie = object.cookie;
+  if (object.state === S.LOOKING_UP) {
+    fs.stats.n.objectLookupsPositive++;
+    cookie?.clearFlags(CookieFlag.NO_DATA_YET | CookieFlag.LOOKING_UP);
+  } else {
+    assert(object.state === S.CREATING, 'object obtained outside lookup or creation', {
+      objectId: object.debugId,
+      state: stateName(object.state),
+    });
+    fs.stats.n.objectCreated++;
+  }
+  setObjectState(fs, object, S.AVAILABLE);
+  cookie?.clearFlags(CookieFlag.CREATING);
+}
+
+/** The backend did not find the object: reads get ENODATA from now on, writes wait for creation. */
+export function objectLookupNegative(fs: Fscache, object: FscacheObject): void {
+  if (object.state !== S.LOOKING_UP) return; // only the first call counts
+  fs.stats.n.objectLookupsNegative++;
+  const cookie = object.cookie;
+  if (cookie) {
+    cookie.flags |= CookieFlag.NO_DATA_YET;
+    cookie.clearFlags(CookieFlag.LOOKING_UP);
+  }
+  setObjectState(fs, object, S.CREATING);
+}
+
+// AVAILABLE: release the parent, start what waited, let children out of INIT.
+function becomeAvailable(fs: Fscache, object: FscacheObject): Next {
+  object.eventMask = KILL_EVENTS | UPDATE_BIT;
+  object.cookie?.clearFlags(CookieFlag.CREATING | CookieFlag.LOOKING_UP);
+  doneParentOp(fs, object);
+  startOperations(fs, object);
+  object.cache.backend.lookupComplete?.(object);
+  enqueueDependents(fs, object);
+  fs.histogram.record('objInstantiate', fs.clock() - object.lookupStart);
+  fs.stats.n.objectAvail++;
+  return S.ACTIVE;
+}
+
+// UPDATING: hand the netfs's new aux data to the backend.
+function update(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
+  object.events &= ~UPDATE_BIT;
+  fs.stats.n.updatesRun++;
+  const failed = (err: unknown): Next => {
+    fs.objectIoFailed(object, 'update', err);
+    return S.ACTIVE;
+  };
+  try {
+    const r = object.cache.backend.updateObject?.(object);
+    if (r instanceof Promise) return r.then(() => S.ACTIVE, failed);
+  } catch (err) {
+    return failed(err);
+  }
+  return S.ACTIVE;
+}
+
+// LC_DYING: undo what lookup set up, then die.
+function lookupCreateDying(fs: Fscache, object: FscacheObject): Next {
+  object.eventMask &= ~UPDATE_BIT;
+  object.cache.backend.lookupComplete?.(object);
+  object.cookie?.clearFlags(CookieFlag.LOOKING_UP | CookieFlag.CREATING);
+  doneParentOp(fs, object);
+  return S.DYING;
+}
+
+// ABORT_INIT: leave the parent's dependents list, then die.
+function abortInit(fs: Fscache, object: FscacheObject): Next {
+  object.eventMask &= ~UPDATE_BIT;
+  unlinkDependent(fs, object);
+  object.cookie?.clearFlags(CookieFlag.LOOKING_UP | CookieFlag.CREATING);
+  return S.DYING;
+}
+
+// DYING: cancel pending operations, kick waiting children, then wait for everything to end.
+function dying(fs: Fscache, object: FscacheObject): Next {
+  object.events &= ~CLEARED_BIT;
+  cancelPendingOperations(object);
+  enqueueDependents(fs, object);
+  if (object.nOps === 0 && object.nChildren === 0) {
+    object.eventMask = (object.eventMask & ~CLEARED_BIT) | KILL_EVENTS;
+  } else {
+    object.eventMask = (object.eventMask & ~KILL_EVENTS) | CLEARED_BIT;
+  }
+  return WAIT;
+}
+
+// RELEASING and RECYCLING: drop the object; the backend deletes the data when recycling.
+function release(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
+  object.eventMask = 0;
+  fs.detachCookie(object);
+  return dropObject(fs, object);
+}
+
+// WITHDRAWING: detach from the cookie (telling the netfs it is uncached), then drop.
+function withdraw(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
+  object.eventMask = 0;
+  fs.detachCookie(object);
+  return dropObject(fs, object);
+}
+
+function dropObject(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
+  object.cache.objects.delete(object);
+  const done = (): Next => {
+    const parent = object.parent;
+    if (parent) {
+      parent.nChildren--;
+      if (parent.nChildren === 0) raiseEvent(fs, parent, E.CLEARED);
+    }
+    fs.stats.n.objectDead++;
+    return S.DEAD;
+  };
+  const failed = (err: unknown): Next => {
+    fs.objectIoFailed(object, 'drop', err);
+    return done();
+  };
+  try {
+    const r = object.cache.backend.dropObject?.(object);
+    if (r instanceof Promise) return r.then(done, failed);
+  } catch (err) {
+    return failed(err);
+  }
+  return done();
+}
+
+// The parent's count of lookups in progress drops; at zero it may proceed if dying.
+function doneParentOp(fs: Fscache, object: FscacheObject): void {
+  if (!(object.flags & HOLDS_PARENT_OP)) return;
+  object.flags &= ~HOLDS_PARENT_OP;
+  const parent = object.parent!;
+  parent.nObjOps--;
+  parent.nOps--;
+  if (parent.nOps === 0) raiseEvent(fs, parent, E.CLEARED);
+}
+
+// Gives every child waiting in INIT a turn: it proceeds, or dies if this object is dying.
+function enqueueDependents(fs: Fscache, object: FscacheObject): void {
+  const deps = object.dependents;
+  if (!deps) return;
+  object.dependents = null;
+  for (const child of deps) {
+    child.waitingOn = null;
+    fs.pool.enqueue(child);
+    fs.putObject(child);
+  }
+}
+
+function unlinkDependent(fs: Fscache, object: FscacheObject): void {
+  const parent = object.waitingOn;
+  if (!parent) return;
+  object.waitingOn = null;
+  const deps = parent.dependents;
+  if (deps) {
+    const i = deps.indexOf(object);
+    if (i >= 0) deps.splice(i, 1);
+    if (deps.length === 0) parent.dependents = null;
+  }
+  fs.putObject(object);
+}

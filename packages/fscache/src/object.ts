@@ -1,0 +1,84 @@
+/**
+ * A cache's representation of a cookie: an object. Backends subclass FscacheObject to add their
+ * own fields. Everything here except the backend's fields is owned by the state machine.
+ */
+import type { FscacheCache } from './cache.ts';
+import type { FscacheCookie } from './cookie.ts';
+import { KILL_EVENTS, ObjectState, stateName } from './object-state.ts';
+import type { FscacheOperation } from './operation.ts';
+import type { MaybePromise, PoolItem } from './worker-pool.ts';
+
+// Object flags.
+/** The object holds a lookup reference on its parent (taken on leaving INIT). */
+export const HOLDS_PARENT_OP = 1;
+
+/** An object. */
+export class FscacheObject implements PoolItem {
+  /** Scheduling flags owned by the worker pool. */
+  poolFlags = 0;
+  /** A number for tracing, unique within one FS-Cache instance (printed as OBJ%x). */
+  debugId = 0;
+  state: ObjectState = ObjectState.INIT;
+  /** Pending events, one bit each. */
+  events = 0;
+  /** Events that wake the object; others stay pending until a state unmasks them. */
+  eventMask = KILL_EVENTS;
+  readonly cache: FscacheCache;
+  /** The cookie this object backs; null once detached. */
+  cookie: FscacheCookie | null;
+  /** The parent object in the same cache (null only for the cache's root). */
+  parent: FscacheObject | null = null;
+  /** Child objects not yet dropped. */
+  nChildren = 0;
+  /** Operations submitted and not yet released, including children's lookups. */
+  nOps = 0;
+  /** Of nOps, the lookups of child objects. */
+  nObjOps = 0;
+  /** Operations running now. */
+  nInProgress = 0;
+  /** Exclusive operations submitted and not yet released. */
+  nExclusive = 0;
+  /** Operations waiting for the object to become available or for an exclusive one. */
+  pendingOps: FscacheOperation[] | null = null;
+  /** Operations finished while a worker had the object, released after its run. */
+  deferredOps: FscacheOperation[] | null = null;
+  /** Children waiting in INIT for this object to become available. */
+  dependents: FscacheObject[] | null = null;
+  /** The parent whose dependents list holds this object. */
+  waitingOn: FscacheObject | null = null;
+  /** References held by the core (dependents lists, the object's own). */
+  usage = 1;
+  /** When INIT handed over to LOOKING_UP (for the instantiation histogram). */
+  lookupStart = 0;
+  flags = 0;
+
+  constructor(cache: FscacheCache, cookie: FscacheCookie | null) {
+    this.cache = cache;
+    this.cookie = cookie;
+  }
+
+  /** Runs the state machine: called by the worker pool only. */
+  runWork(worker: number): MaybePromise<void> {
+    return this.cache.runObject(this, worker);
+  }
+
+  /** Releases operations that finished while a worker had the object. */
+  afterWork(): void {
+    this.cache.afterRun(this);
+  }
+
+  /** Active: lookup complete, not dying, and no I/O error on the cache. */
+  get isActive(): boolean {
+    return !this.cache.ioErrorSeen && this.state >= ObjectState.AVAILABLE && this.state < ObjectState.DYING;
+  }
+
+  /** Dead or dying, or on a cache that has seen an I/O error. */
+  get isDead(): boolean {
+    return this.cache.ioErrorSeen || this.state >= ObjectState.DYING;
+  }
+
+  /** `OBJ1f{ACTIVE}` for messages. */
+  toString(): string {
+    return `OBJ${this.debugId.toString(16)}{${stateName(this.state)}}`;
+  }
+}

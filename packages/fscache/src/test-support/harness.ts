@@ -1,0 +1,69 @@
+/** Shared set-up for the core's tests: an instance with a memory cache and simple definitions. */
+import { CheckAux, type CookieDef } from '../cookie-def.ts';
+import { Fscache, type FscacheOptions } from '../fscache.ts';
+import { MemoryCache, type MemoryCacheFaults } from '../memory-cache.ts';
+
+/** A file as a netfs might describe it. */
+export interface FileData {
+  name: string;
+  version: number;
+  size?: number;
+  uncached?: number;
+  marked?: number[];
+}
+
+/** An index keyed by a string. */
+export const indexDef: CookieDef<string> = { name: 'index', type: 'index', getKey: (d) => d };
+
+/** An index that sends its children to the cache tagged by its data (`tag/name`). */
+export const taggedIndexDef: CookieDef<string> = {
+  name: 'tagged',
+  type: 'index',
+  getKey: (d) => d,
+  selectCache: (_p, d) => d.split('/')[0] ?? null,
+};
+
+/** A data file keyed by name whose aux data is its version. */
+export const fileDef: CookieDef<FileData> = {
+  name: 'file',
+  type: 'data',
+  getKey: (d) => d.name,
+  getAux: (d) => `v${d.version}`,
+  checkAux: (d, aux) => {
+    const stored = new TextDecoder().decode(aux);
+    if (stored === `v${d.version}`) return CheckAux.OKAY;
+    if (stored === `v${d.version}-old`) return CheckAux.NEEDS_UPDATE;
+    return CheckAux.OBSOLETE;
+  },
+  getAttr: (d) => d.size ?? 0,
+  nowUncached: (d) => {
+    d.uncached = (d.uncached ?? 0) + 1;
+  },
+  markPagesCached: (d, pages) => {
+    (d.marked ??= []).push(...pages);
+  },
+};
+
+/** Lets every queued piece of work, timers included, run to completion. */
+export async function settle(fs: Fscache, rounds = 3): Promise<void> {
+  for (let quiet = 0; quiet < rounds; ) {
+    await fs.pool.drain();
+    await new Promise((r) => setTimeout(r, 1));
+    quiet = fs.pool.queued === 0 && fs.pool.busy === 0 ? quiet + 1 : 0;
+  }
+}
+
+/** An instance with one memory cache tagged "mem" and a netfs "test"; bugs are collected. */
+export async function setup(options: FscacheOptions & { faults?: MemoryCacheFaults } = {}) {
+  const bugs: unknown[] = [];
+  const fs = new Fscache({ debug: 0, onBug: (e) => bugs.push(e), ...options });
+  const mem = new MemoryCache({ faults: options.faults ?? {} });
+  const cache = await fs.addCache(mem, 'mem');
+  const netfs = fs.registerNetfs({ name: 'test', version: 1 });
+  return { fs, mem, cache, netfs, bugs };
+}
+
+/** A page of `size` bytes filled with `byte`. */
+export function page(byte: number, size = 4096): Uint8Array {
+  return new Uint8Array(size).fill(byte);
+}
