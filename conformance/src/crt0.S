@@ -44,13 +44,17 @@ power_off:
     hvc     #0
     b       .
 
-/* Each exception saves r0-r12 and lr on its mode's stack and calls a C handler with the frame. */
+/* Each exception saves r0-r12, lr and the SPSR on its mode's stack and calls a C handler with that
+   frame; the handler may change the saved registers, the return address and the SPSR. */
     .macro  trap name, handler
 \name:
     push    {r0-r12, lr}
+    mrs     r0, spsr
+    push    {r0, r1}
     mov     r0, sp
-    mrs     r1, spsr
     bl      \handler
+    pop     {r0, r1}
+    msr     spsr_fsxc, r0
     pop     {r0-r12, lr}
     movs    pc, lr
     .endm

@@ -45,20 +45,20 @@ void show64(const char *name, u64 v) {
   uart_putc('\n');
 }
 
-static void unexpected(const char *what, struct frame *f, u32 spsr) {
+static void unexpected(const char *what, struct frame *f) {
   put_str("unexpected ");
   put_str(what);
   put_str(" lr=");
   put_hex(f->lr);
   put_str(" spsr=");
-  put_hex(spsr);
+  put_hex(f->spsr);
   uart_putc('\n');
   power_off();
 }
 
-__attribute__((weak)) void on_undefined(struct frame *f, u32 spsr) { unexpected("undefined", f, spsr); }
-__attribute__((weak)) void on_svc(struct frame *f, u32 spsr) { unexpected("svc", f, spsr); }
-__attribute__((weak)) void on_prefetch_abort(struct frame *f, u32 spsr) { unexpected("prefetch abort", f, spsr); }
-__attribute__((weak)) void on_data_abort(struct frame *f, u32 spsr) { unexpected("data abort", f, spsr); }
-__attribute__((weak)) void on_irq(struct frame *f, u32 spsr) { unexpected("irq", f, spsr); }
-__attribute__((weak)) void on_fiq(struct frame *f, u32 spsr) { unexpected("fiq", f, spsr); }
+__attribute__((weak)) void on_undefined(struct frame *f) { unexpected("undefined", f); }
+__attribute__((weak)) void on_svc(struct frame *f) { unexpected("svc", f); }
+__attribute__((weak)) void on_prefetch_abort(struct frame *f) { unexpected("prefetch abort", f); }
+__attribute__((weak)) void on_data_abort(struct frame *f) { unexpected("data abort", f); }
+__attribute__((weak)) void on_irq(struct frame *f) { unexpected("irq", f); }
+__attribute__((weak)) void on_fiq(struct frame *f) { unexpected("fiq", f); }

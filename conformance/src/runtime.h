@@ -7,8 +7,10 @@ typedef int s32;
 typedef unsigned long long u64;
 typedef long long s64;
 
-/* Registers saved by an exception entry: r0-r12 then the exception LR (the return address). */
+/* What an exception entry saves: the SPSR, r0-r12 and the exception LR (the return address). */
 struct frame {
+  u32 spsr;
+  u32 pad;
   u32 r[13];
   u32 lr;
 };
@@ -24,12 +26,24 @@ void show64(const char *name, u64 v);
 void power_off(void) __attribute__((noreturn));
 
 /* Exception hooks: a program defines those it provokes; the others report and power off. */
-void on_undefined(struct frame *f, u32 spsr);
-void on_svc(struct frame *f, u32 spsr);
-void on_prefetch_abort(struct frame *f, u32 spsr);
-void on_data_abort(struct frame *f, u32 spsr);
-void on_irq(struct frame *f, u32 spsr);
-void on_fiq(struct frame *f, u32 spsr);
+void on_undefined(struct frame *f);
+void on_svc(struct frame *f);
+void on_prefetch_abort(struct frame *f);
+void on_data_abort(struct frame *f);
+void on_irq(struct frame *f);
+void on_fiq(struct frame *f);
+
+/* A small deterministic generator for test inputs. */
+static inline u32 xorshift(u32 *s) {
+  u32 x = *s;
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  return *s = x;
+}
+
+/* Folds a value into a running checksum. */
+static inline u32 mix(u32 h, u32 v) { return (h ^ v) * 0x01000193u + (h >> 15); }
 
 /* Condition flags (N Z C V in bits 31:28) after the last flag-setting instruction. */
 static inline u32 apsr(void) {

@@ -9,7 +9,7 @@ const conformance = new URL('../../../conformance/', import.meta.url);
  * Conformance programs whose UART output on this CPU matches QEMU's byte for byte. A program joins
  * this list once it passes; `make -C conformance expected` re-records what QEMU prints.
  */
-const PASSING: readonly string[] = ['p-hello.arm'];
+const PASSING: readonly string[] = ['p-alu.arm', 'p-hello.arm', 'p-muldiv.arm'];
 
 function runElf(name: string): { stop: string; output: string; retired: number } {
   const m = new TestMachine();
