@@ -1,16 +1,19 @@
 /** CP15, the system control coprocessor: Cortex-A15 identification, control and fault registers. */
 
-/** Cortex-A15 r2p1 identification values, as QEMU's cortex-a15 model reports them. */
+/**
+ * Cortex-A15 identification as a guest of QEMU 7.2's cortex-a15 model on the virt board sees it:
+ * r4p0, with the Security and Virtualization Extensions hidden (no EL3/EL2 for the guest) in
+ * ID_PFR1 and ID_DFR0.
+ */
 export const CortexA15Id = {
-  midr: 0x412fc0f1,
+  midr: 0x414fc0f0,
   ctr: 0x8444c004,
   tcmtr: 0,
   tlbtr: 0,
   mpidr: 0x80000000,
-  revidr: 0,
   idPfr0: 0x00001131,
-  idPfr1: 0x00011011,
-  idDfr0: 0x02010555,
+  idPfr1: 0x00010001,
+  idDfr0: 0x02010505,
   idAfr0: 0,
   idMmfr0: 0x10201105,
   idMmfr1: 0x20000000,
@@ -71,10 +74,10 @@ export class Cp15 {
   aifsr = 0;
   /** Physical Address Register (result of address translation operations). */
   par = 0;
-  /** Primary Region Remap Register. */
-  prrr = 0x00098aa4;
+  /** Primary Region Remap Register (resets to 0, as on the reference model). */
+  prrr = 0;
   /** Normal Memory Remap Register. */
-  nmrr = 0x44e048e0;
+  nmrr = 0;
   /** Context ID Register (ASID in bits 7:0). */
   contextidr = 0;
   /** User read/write thread ID. */
@@ -109,12 +112,11 @@ export class Cp15 {
       case K(0, 0, 0, 3):
         return id.tlbtr;
       case K(0, 0, 0, 4):
+      case K(0, 0, 0, 6): // REVIDR is not implemented: it reads as MIDR like the unallocated slots
       case K(0, 0, 0, 7):
-        return id.midr; // unallocated c0 encodings alias MIDR on this core
+        return id.midr;
       case K(0, 0, 0, 5):
         return id.mpidr;
-      case K(0, 0, 0, 6):
-        return id.revidr;
       case K(0, 0, 1, 0):
         return id.idPfr0;
       case K(0, 0, 1, 1):

@@ -1,6 +1,13 @@
 /** ARMv7-A Cortex-A15 CPU: the public surface. */
-export { A32_TABLE, A32_UNCONDITIONAL_TABLE, type A32Class, type A32Entry, type A32Exec } from './a32-table.ts';
+
 export { decodeA32Entry, UNDEFINED_ENTRY } from './a32-decoder.ts';
+export {
+  A32_TABLE,
+  A32_UNCONDITIONAL_TABLE,
+  type A32Class,
+  type A32Entry,
+  type A32Exec,
+} from './a32-table.ts';
 export { Bus, BusError } from './bus.ts';
 export { CortexA15Id, Cp15 } from './cp15.ts';
 export { Cpu } from './cpu.ts';
