@@ -166,7 +166,7 @@ export function msrImm(cpu: Cpu, w: number): void {
 
 /** Decodes the SYSm of MRS/MSR (banked): mode and register number, -1 for the SPSR. */
 function bankedTarget(cpu: Cpu, w: number): [number, number] {
-  if (cpu.user) throw UNDEFINED;
+  if (cpu.user || !cpu.bankedMoves) throw UNDEFINED;
   const sysm = ((w >>> 4) & 0x10) | ((w >>> 16) & 0xf);
   let mode: number;
   let reg: number;

@@ -38,6 +38,11 @@ export class Cpu extends CpuState {
   branched = false;
   /** An exit raised by the current instruction, returned after it completes. */
   exit: CpuExit | null = null;
+  /**
+   * Whether the banked MRS/MSR forms exist. The reference guest (no EL2 exposed) treats them as
+   * undefined, so they are off unless an owner models a core that shows its Virtualization Extensions.
+   */
+  bankedMoves = false;
   /** The exclusive monitor: physical address tagged by LDREX*, or -1 when open. */
   exclusiveAddr = -1;
   /** Interrupt inputs and stop request (LINE_* bits). */
