@@ -12,10 +12,13 @@ const conformance = new URL('../../../conformance/', import.meta.url);
 const PASSING: readonly string[] = [
   'p-alu.arm',
   'p-bits.arm',
+  'p-compute.arm',
   'p-cp15.arm',
   'p-exceptions.arm',
+  'p-exclusive.arm',
   'p-hello.arm',
   'p-memory.arm',
+  'p-modes.arm',
   'p-muldiv.arm',
 ];
 
