@@ -382,6 +382,28 @@ describe('netfs API', () => {
     void mem;
   });
 
+  test('an update raised while the object dies waiting for an operation is ignored', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { fs, netfs, cache, bugs } = await setup({ faults: { read: () => gate } });
+    const c = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'busy', version: 1 });
+    await fs.readOrAllocPage(c, 0);
+    await fs.writePage(c, 0, page(1));
+    fs.uncachePage(c, 0);
+    const read = fs.readOrAllocPage(c, 0); // held inside the backend
+    await new Promise((r) => setTimeout(r, 2));
+    const withdrawn = fs.withdrawCache(cache);
+    await new Promise((r) => setTimeout(r, 2));
+    assert.equal(c!.backingObjects[0]!.state, ObjectState.DYING);
+    fs.updateCookie(c);
+    await new Promise((r) => setTimeout(r, 2));
+    release();
+    assert.equal((await read).status, 'ok');
+    await withdrawn;
+    assert.deepEqual(bugs, []);
+    assert.equal(fs.liveObjects, 0);
+  });
+
   test('misuse is refused clearly', async () => {
     const { fs, netfs } = await setup();
     await assert.rejects(

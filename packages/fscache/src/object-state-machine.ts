@@ -362,11 +362,9 @@ function dying(fs: Fscache, object: FscacheObject): Next {
   object.events &= ~CLEARED_BIT;
   cancelPendingOperations(object);
   enqueueDependents(fs, object);
-  if (object.nOps === 0 && object.nChildren === 0) {
-    object.eventMask = (object.eventMask & ~CLEARED_BIT) | KILL_EVENTS;
-  } else {
-    object.eventMask = (object.eventMask & ~KILL_EVENTS) | CLEARED_BIT;
-  }
+  // Only the end of its operations and children, then the kill event, move a dying object on;
+  // an update raised while it waits is moot, so UPDATE stays masked.
+  object.eventMask = object.nOps === 0 && object.nChildren === 0 ? KILL_EVENTS : CLEARED_BIT;
   return WAIT;
 }
 
