@@ -13,7 +13,7 @@ import { Fscache } from './fscache.ts';
 import { MemoryCache, type MemoryCacheFaults } from './memory-cache.ts';
 import type { FscacheObject } from './object.ts';
 import { ObjectState } from './object-state.ts';
-import { type FileData, fileDef, indexDef, page, taggedIndexDef } from './test-support/harness.ts';
+import { type FileData, fileDef, page, taggedIndexDef } from './test-support/harness.ts';
 
 const RUNS = Number(process.env.FSCACHE_PROPERTY_RUNS ?? 1000);
 const SEED = process.env.FSCACHE_PROPERTY_SEED
