@@ -38,7 +38,7 @@ export interface FscacheOptions {
   deferLookup?: boolean;
   /** Create missing objects in the background; when false, acquireCookie waits for creation (default true). */
   deferCreate?: boolean;
-  /** Milliseconds from an arbitrary origin (default performance.now). */
+  /** Milliseconds from an arbitrary origin (default Date.now: the histograms count whole milliseconds, as the kernel counted jiffies). */
   clock?: () => number;
   /** Trace mask: a number or a list such as `cookie,page.enter` (default from the environment). */
   debug?: number | string;
@@ -89,7 +89,7 @@ export class Fscache {
   #debugIds = 0;
 
   constructor(options: FscacheOptions = {}) {
-    this.clock = options.clock ?? (() => performance.now());
+    this.clock = options.clock ?? Date.now;
     this.deferLookup = options.deferLookup ?? true;
     this.deferCreate = options.deferCreate ?? true;
     const mask =

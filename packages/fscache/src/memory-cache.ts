@@ -47,6 +47,9 @@ export class MemoryObject extends FscacheObject {
 }
 
 const EMPTY = new Uint8Array(0);
+// Page copies are carved out of shared slabs: one small view is far cheaper than a fresh 4 KiB
+// buffer each time. A slab lives while any page cut from it does.
+const SLAB_SIZE = 1 << 20;
 
 /** The in-memory backend. */
 export class MemoryCache implements CacheBackend {
@@ -55,6 +58,8 @@ export class MemoryCache implements CacheBackend {
   /** Bytes of page data held. */
   bytes = 0;
   readonly #root: Entry = { type: 'index', aux: null, pages: null, children: null };
+  #slab = new ArrayBuffer(0);
+  #slabUsed = 0;
 
   constructor(options: { faults?: MemoryCacheFaults } = {}) {
     this.faults = options.faults ?? {};
@@ -147,7 +152,11 @@ export class MemoryCache implements CacheBackend {
 
   readOrAllocPages(op: FscacheOperation, pages: readonly number[]): MaybePromise<PageData[]> {
     const o = op.object as MemoryObject;
-    const read = () => pages.map((p) => o.entry?.pages?.get(p)?.slice() ?? null);
+    const read = () =>
+      pages.map((p) => {
+        const d = o.entry?.pages?.get(p);
+        return d ? this.#copy(d) : null;
+      });
     const f = this.faults.read?.(o, pages);
     if (f instanceof Promise) return f.then(read);
     return read();
@@ -162,11 +171,24 @@ export class MemoryCache implements CacheBackend {
       if (!entry) return;
       const pages = (entry.pages ??= new Map());
       this.bytes += data.length - (pages.get(page)?.length ?? 0);
-      pages.set(page, data.slice());
+      pages.set(page, this.#copy(data));
     };
     const f = this.faults.write?.(o, page);
     if (f instanceof Promise) return f.then(store);
     store();
+  }
+
+  #copy(data: Uint8Array): Uint8Array {
+    const n = data.length;
+    if (n > SLAB_SIZE >> 4) return data.slice();
+    if (this.#slabUsed + n > this.#slab.byteLength) {
+      this.#slab = new ArrayBuffer(SLAB_SIZE);
+      this.#slabUsed = 0;
+    }
+    const view = new Uint8Array(this.#slab, this.#slabUsed, n);
+    view.set(data);
+    this.#slabUsed += (n + 7) & ~7;
+    return view;
   }
 
   /** How many objects the cache holds below its root (for tests and listings). */

@@ -1,0 +1,23 @@
+/**
+ * `npm run bench`: every figure beside its peer, measured in the same run. `--quick` for a short
+ * run; name sections to run only those (e.g. `npm run bench -- fscache`).
+ */
+import { benchFscacheCore } from './fscache-lifecycle.ts';
+import { machineLine } from './machine.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.filter((a) => !a.startsWith('--'));
+const sections: Record<string, () => Promise<void>> = {
+  fscache: () => benchFscacheCore({ quick }),
+};
+for (const name of only)
+  if (!sections[name])
+    throw new Error(`unknown bench section "${name}" (have: ${Object.keys(sections).join(', ')})`);
+
+console.log(`machine: ${machineLine()}`);
+for (const [name, run] of Object.entries(sections)) {
+  if (only.length && !only.includes(name)) continue;
+  console.log(`\n== ${name}`);
+  await run();
+}
