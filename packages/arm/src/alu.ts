@@ -255,3 +255,26 @@ export function unsignedSat(value: number, bits: number): number {
 
 /** 1 when the last `signedSat`/`unsignedSat` clipped its value (it then sets CPSR.Q). */
 export let saturated = 0;
+
+/** Expands a Thumb-2 modified immediate (i:imm3:imm8): byte patterns, or a rotated 8-bit value. */
+export function expandThumbImm(imm12: number, carryIn: number): number {
+  const b = imm12 & 0xff;
+  if ((imm12 & 0xc00) === 0) {
+    shifterCarry = carryIn;
+    switch ((imm12 >>> 8) & 3) {
+      case 0:
+        return b;
+      case 1:
+        return b | (b << 16);
+      case 2:
+        return (b << 8) | (b << 24);
+      default:
+        return b | (b << 8) | (b << 16) | (b << 24);
+    }
+  }
+  const unrotated = 0x80 | (imm12 & 0x7f);
+  const rot = imm12 >>> 7;
+  const value = (unrotated >>> rot) | (unrotated << (32 - rot));
+  shifterCarry = value >>> 31;
+  return value;
+}

@@ -11,10 +11,10 @@ import {
   exceptionLr,
   FaultStatus,
   GuestException,
-  UNDEFINED,
 } from './exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, STOP_EXIT, WFI_EXIT } from './exit.ts';
 import { Mode } from './modes.ts';
+import { decodeT16, decodeT32 } from './thumb-decoder.ts';
 
 /** Bits of `Cpu.lines`: the interrupt inputs and the owner's stop request. */
 const LINE_FIQ = 1; // lines up with CPSR.F >> 6
@@ -105,11 +105,8 @@ export class Cpu extends CpuState {
           }
           left--;
           this.retired++;
-          if (this.t) {
-            this.insnAddr = this.r[15]!; // Thumb is not decoded yet: the guest sees an undefined instruction
-            throw UNDEFINED;
-          }
-          this.stepArm();
+          if (this.t) this.stepThumb();
+          else this.stepArm();
           if (this.exit !== null) {
             const exit = this.exit;
             this.exit = null;
@@ -137,6 +134,25 @@ export class Cpu extends CpuState {
     else if (conditionPassed(this, cond)) decodeA32(w)(this, w);
     if (this.branched) this.branched = false;
     else r[15] = addr + 4;
+  }
+
+  /** Executes one Thumb instruction (16 or 32 bits), under the IT block if one is open. */
+  private stepThumb(): void {
+    const r = this.r;
+    const addr = r[15]! & ~1;
+    this.insnAddr = addr;
+    const hw1 = this.fetch16(addr);
+    const wide = hw1 >= 0xe800;
+    const w = wide ? (hw1 << 16) | this.fetch16(addr + 2) : hw1;
+    r[15] = addr + 4;
+    const it = this.it;
+    if (it === 0 || conditionPassed(this, it >>> 4)) {
+      if (wide) decodeT32(w)(this, w);
+      else decodeT16(w)(this, w);
+    }
+    if (it !== 0) this.it = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+    if (this.branched) this.branched = false;
+    else r[15] = addr + (wide ? 4 : 2);
   }
 
   /** Fetches an instruction word; outside RAM it is a prefetch abort. */

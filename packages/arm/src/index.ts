@@ -16,4 +16,7 @@ export { ElfError, type ElfImage, type ElfSegment, parseElf } from './elf.ts';
 export { ExceptionKind, type ExceptionKindValue, FaultStatus, GuestException } from './exceptions.ts';
 export type { BudgetExit, CpuExit, HvcExit, MmioExit, SmcExit, StopExit, WfiExit } from './exit.ts';
 export { BANK_COUNT, Bank, bankOf, hasSpsr, isValidMode, Mode, type ModeValue, modeName } from './modes.ts';
+export { T16_TABLE, type ThumbEntry, type ThumbExec } from './t16.ts';
+export { T32_TABLE } from './t32.ts';
 export { type MachineStop, Psci, RAM_BASE, TestMachine, UART_BASE } from './test-machine.ts';
+export { decodeT16Entry, decodeT32Entry, THUMB_UNDEFINED } from './thumb-decoder.ts';

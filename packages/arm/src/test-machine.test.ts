@@ -11,15 +11,26 @@ const conformance = new URL('../../../conformance/', import.meta.url);
  */
 const PASSING: readonly string[] = [
   'p-alu.arm',
+  'p-alu.thumb',
   'p-bits.arm',
+  'p-bits.thumb',
   'p-compute.arm',
+  'p-compute.thumb',
   'p-cp15.arm',
+  'p-cp15.thumb',
   'p-exceptions.arm',
+  'p-exceptions.thumb',
   'p-exclusive.arm',
+  'p-exclusive.thumb',
   'p-hello.arm',
+  'p-hello.thumb',
+  'p-libgcc.arm',
+  'p-libgcc.thumb',
   'p-memory.arm',
+  'p-memory.thumb',
   'p-modes.arm',
   'p-muldiv.arm',
+  'p-muldiv.thumb',
 ];
 
 function runElf(name: string): { stop: string; output: string; retired: number } {
