@@ -518,7 +518,7 @@ function multiple(cpu: Cpu, w: number): void {
     ls.ldmStm(cpu, 0xe8000000 | pu | wbit | load | (n << 16) | (w & 0xffff));
     return;
   }
-  const pu = op === 0 ? 0x01000000 : 0x01800000; // DB or IA
+  const pu = op === 0 ? 0x01000000 : 0x00800000; // DB or IA
   if (load) {
     ctl.rfe(cpu, 0xf8100000 | pu | wbit | (n << 16));
     return;
