@@ -67,8 +67,9 @@ export function blobBytes(blob: Blob): Uint8Array {
  */
 export function blobKey(blob: Blob): string {
   if (typeof blob === 'string') {
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: testing for non-ASCII
-    if (/^[\x00-\x7f]*$/.test(blob)) return blob;
+    let ascii = true;
+    for (let i = 0; i < blob.length && ascii; i++) ascii = blob.charCodeAt(i) < 0x80;
+    if (ascii) return blob;
     blob = encoder.encode(blob);
   }
   let s = '';

@@ -37,9 +37,8 @@ test('sizes are checked', () => {
 test('repeated enqueues merge; an enqueue during a run runs the item once more', async () => {
   const log = { concurrent: 0, max: 0, overlap: false };
   const pool = new WorkerPool({ onError: (e) => assert.fail(String(e)) });
-  let item!: Item;
   let requeued = false;
-  item = new Item(async () => {
+  const item: Item = new Item(async () => {
     await tick();
     if (!requeued) {
       requeued = true;

@@ -46,7 +46,7 @@ export const fileDef: CookieDef<FileData> = {
 
 /** Lets every queued piece of work, timers included, run to completion. */
 export async function settle(fs: Fscache, rounds = 3): Promise<void> {
-  for (let quiet = 0; quiet < rounds; ) {
+  for (let quiet = 0; quiet < rounds;) {
     await fs.pool.drain();
     await new Promise((r) => setTimeout(r, 1));
     quiet = fs.pool.queued === 0 && fs.pool.busy === 0 ? quiet + 1 : 0;
