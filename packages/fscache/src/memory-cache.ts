@@ -60,6 +60,8 @@ export class MemoryCache implements CacheBackend {
   readonly #root: Entry = { type: 'index', aux: null, pages: null, children: null };
   #slab = new ArrayBuffer(0);
   #slabUsed = 0;
+  // Page buffers of forgotten objects, reused for new writes (the cache is their only owner).
+  #free: Uint8Array[] = [];
 
   constructor(options: { faults?: MemoryCacheFaults } = {}) {
     this.faults = options.faults ?? {};
@@ -146,6 +148,7 @@ export class MemoryCache implements CacheBackend {
       if (i >= keep) {
         pages.delete(i);
         this.bytes -= d.length;
+        this.#recycle(d);
       }
     }
   }
@@ -170,12 +173,30 @@ export class MemoryCache implements CacheBackend {
       const entry = o.entry;
       if (!entry) return;
       const pages = (entry.pages ??= new Map());
-      this.bytes += data.length - (pages.get(page)?.length ?? 0);
-      pages.set(page, this.#copy(data));
+      const old = pages.get(page);
+      this.bytes += data.length - (old?.length ?? 0);
+      pages.set(page, this.#store(data));
+      if (old) this.#recycle(old);
     };
     const f = this.faults.write?.(o, page);
     if (f instanceof Promise) return f.then(store);
     store();
+  }
+
+  // A copy for the cache to keep: a recycled buffer of the same size if there is one.
+  #store(data: Uint8Array): Uint8Array {
+    if (data.length === PAGE_SIZE) {
+      const buf = this.#free.pop();
+      if (buf) {
+        buf.set(data);
+        return buf;
+      }
+    }
+    return this.#copy(data);
+  }
+
+  #recycle(buf: Uint8Array): void {
+    if (buf.length === PAGE_SIZE && this.#free.length < 4096) this.#free.push(buf);
   }
 
   #copy(data: Uint8Array): Uint8Array {
@@ -203,8 +224,13 @@ export class MemoryCache implements CacheBackend {
 
   #forget(siblings: Map<string, Entry>, key: string): void {
     const walk = (e: Entry) => {
-      for (const d of e.pages?.values() ?? []) this.bytes -= d.length;
-      for (const c of e.children?.values() ?? []) walk(c);
+      if (e.pages) {
+        for (const d of e.pages.values()) {
+          this.bytes -= d.length;
+          this.#recycle(d);
+        }
+      }
+      if (e.children) for (const c of e.children.values()) walk(c);
     };
     walk(siblings.get(key)!);
     siblings.delete(key);

@@ -256,29 +256,37 @@ function lookUp(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
   }
   fs.stats.n.objectLookups++;
   const before = object.state;
-  const after = (): Next => {
-    if (object.events & KILL_EVENTS) return S.LC_DYING;
-    if (object.state === before) {
-      throw new FscacheAssertionError('backend lookup returned without calling back', {
-        objectId: object.debugId,
-        state: stateName(before),
-      });
-    }
-    return CONTINUE;
-  };
-  const failed = (err: unknown): Next => {
-    if (hasCode(err, 'ETIMEDOUT')) return REQUEUE; // the backend wants to be called again later
-    if (err instanceof FscacheAssertionError) throw err;
-    fs.objectIoFailed(object, 'lookup', err);
-    return S.LC_DYING;
-  };
+  let r: MaybePromise<void>;
   try {
-    const r = object.cache.backend.lookupObject(object);
-    if (r instanceof Promise) return r.then(after, failed);
+    r = object.cache.backend.lookupObject(object);
   } catch (err) {
-    return failed(err);
+    return lookupFailed(fs, object, err);
   }
-  return after();
+  if (r instanceof Promise) {
+    return r.then(
+      () => lookupDone(object, before),
+      (err: unknown) => lookupFailed(fs, object, err),
+    );
+  }
+  return lookupDone(object, before);
+}
+
+function lookupDone(object: FscacheObject, before: ObjectState): Next {
+  if (object.events & KILL_EVENTS) return S.LC_DYING;
+  if (object.state === before) {
+    throw new FscacheAssertionError('backend lookup returned without calling back', {
+      objectId: object.debugId,
+      state: stateName(before),
+    });
+  }
+  return CONTINUE;
+}
+
+function lookupFailed(fs: Fscache, object: FscacheObject, err: unknown): Next {
+  if (hasCode(err, 'ETIMEDOUT')) return REQUEUE; // the backend wants to be called again later
+  if (err instanceof FscacheAssertionError) throw err;
+  fs.objectIoFailed(object, 'lookup', err);
+  return S.LC_DYING;
 }
 
 /** The backend found the object (from LOOKING_UP) or made it (from CREATING). */
@@ -384,26 +392,33 @@ function withdraw(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
 
 function dropObject(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
   object.cache.objects.delete(object);
-  const done = (): Next => {
-    const parent = object.parent;
-    if (parent) {
-      parent.nChildren--;
-      if (parent.nChildren === 0) raiseEvent(fs, parent, E.CLEARED);
-    }
-    fs.stats.n.objectDead++;
-    return S.DEAD;
-  };
-  const failed = (err: unknown): Next => {
-    fs.objectIoFailed(object, 'drop', err);
-    return done();
-  };
+  let r: MaybePromise<void>;
   try {
-    const r = object.cache.backend.dropObject?.(object);
-    if (r instanceof Promise) return r.then(done, failed);
+    r = object.cache.backend.dropObject?.(object);
   } catch (err) {
-    return failed(err);
+    fs.objectIoFailed(object, 'drop', err);
+    return dropped(fs, object);
   }
-  return done();
+  if (r instanceof Promise) {
+    return r.then(
+      () => dropped(fs, object),
+      (err: unknown) => {
+        fs.objectIoFailed(object, 'drop', err);
+        return dropped(fs, object);
+      },
+    );
+  }
+  return dropped(fs, object);
+}
+
+function dropped(fs: Fscache, object: FscacheObject): Next {
+  const parent = object.parent;
+  if (parent) {
+    parent.nChildren--;
+    if (parent.nChildren === 0) raiseEvent(fs, parent, E.CLEARED);
+  }
+  fs.stats.n.objectDead++;
+  return S.DEAD;
 }
 
 // The parent's count of lookups in progress drops; at zero it may proceed if dying.

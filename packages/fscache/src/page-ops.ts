@@ -38,10 +38,24 @@ const NOBUFS = Object.freeze({ status: 'ENOBUFS' }) as { status: 'ENOBUFS' };
 const NOMEM = Object.freeze({ status: 'ENOMEM' }) as { status: 'ENOMEM' };
 const OK = Object.freeze({ status: 'ok' }) as { status: 'ok' };
 
+const SINGLE = new Map<ReadFailure, ReadPagesResult>();
+
+// Every page failed alike. Results are frozen, so one-page answers can be shared.
 function all(status: ReadFailure, n: number): ReadPagesResult {
-  const r = { status } as ReadResult;
+  if (n === 1) {
+    let r = SINGLE.get(status);
+    if (!r)
+      SINGLE.set(
+        status,
+        (r = Object.freeze({ status, pages: Object.freeze([Object.freeze({ status })]) }) as ReadPagesResult),
+      );
+    return r;
+  }
+  const r = Object.freeze({ status }) as ReadResult;
   return { status, pages: Array.from({ length: n }, () => r) };
 }
+
+const firstPage = (r: ReadPagesResult): ReadResult => r.pages[0]!;
 
 function checkPages(pages: readonly number[]): void {
   for (const p of pages) {
@@ -51,13 +65,13 @@ function checkPages(pages: readonly number[]): void {
 }
 
 /** Reads or reserves one page. */
-export async function readOrAllocPage(
+export function readOrAllocPage(
   fs: Fscache,
   cookie: FscacheCookie | null,
   page: number,
   options?: ReadOptions,
 ): Promise<ReadResult> {
-  return (await readOrAllocPages(fs, cookie, [page], options)).pages[0]!;
+  return readOrAllocPages(fs, cookie, [page], options).then(firstPage);
 }
 
 /** Reads or reserves pages. */
