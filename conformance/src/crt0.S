@@ -37,12 +37,25 @@ _start:
     mcr     p15, 0, r0, c12, c0, 0  @ VBAR
     isb
 
+    bl      vfp_enable          @ before main: its prologue may already save VFP registers
     bl      main
     .global power_off
 power_off:
     ldr     r0, =0x84000008     @ PSCI SYSTEM_OFF
     hvc     #0
     b       .
+
+/* Grants PL0/PL1 access to coprocessors 10 and 11 and sets FPEXC.EN, so the VFP programs can run. */
+    .global vfp_enable
+    .type   vfp_enable, %function
+vfp_enable:
+    mrc     p15, 0, r0, c1, c0, 2   @ CPACR
+    orr     r0, r0, #0x00f00000
+    mcr     p15, 0, r0, c1, c0, 2
+    isb
+    mov     r0, #0x40000000
+    .word   0xeee80a10              @ vmsr fpexc, r0 (spelled out: soft-float builds have no FPU)
+    bx      lr
 
 /* Each exception saves r0-r12, lr and the SPSR on its mode's stack and calls a C handler with that
    frame; the handler may change the saved registers, the return address and the SPSR. */

@@ -38,8 +38,8 @@ describe('A32 decoder, generated from the table', () => {
     });
   }
 
-  test('unallocated encodings decode to UNDEFINED (UDF, CDP, LDC)', () => {
-    for (const w of [0xe7f000f0, 0xee000a00, 0xed900a00, 0xe7f123f4]) {
+  test('unallocated encodings decode to UNDEFINED (UDF, CDP and LDC to coprocessor 5)', () => {
+    for (const w of [0xe7f000f0, 0xee000500, 0xed900500, 0xe7f123f4]) {
       assert.equal(decodeA32Entry(w), UNDEFINED_ENTRY, `0x${w.toString(16)}`);
     }
   });

@@ -9,6 +9,7 @@ import * as ls from './a32-loadstore.ts';
 import * as media from './a32-media.ts';
 import * as mul from './a32-multiply.ts';
 import type { Cpu } from './cpu.ts';
+import * as vfp from './vfp-instructions.ts';
 
 /** Executes one decoded A32 instruction word whose condition has passed. */
 export type A32Exec = (cpu: Cpu, w: number) => void;
@@ -24,7 +25,8 @@ export type A32Class =
   | 'branch'
   | 'system'
   | 'hint'
-  | 'coprocessor';
+  | 'coprocessor'
+  | 'vfp';
 
 /** One row of the table. */
 export interface A32Entry {
@@ -209,19 +211,29 @@ export const A32_TABLE: readonly A32Entry[] = [
     exec: ctl.msrImm,
   },
   { name: 'hint', cls: 'hint', pattern: 'cccc 0011 0010 0000 ---- ---- hhhh hhhh', exec: ctl.hint },
-  // coprocessor (A5.6): CP15 here; the VFP coprocessors come with VFP
+  // coprocessor (A5.6): CP15 here, coprocessors 10 and 11 are the VFP below
   {
     name: 'MRC/MCR',
     cls: 'coprocessor',
     pattern: 'cccc 1110 oool nnnn tttt pppp ooo1 mmmm',
+    when: (w) => !vfp.isVfpCoprocessor(w),
     exec: ctl.mrcMcr,
   },
   {
     name: 'MRRC/MCRR',
     cls: 'coprocessor',
     pattern: 'cccc 1100 010l uuuu tttt pppp oooo mmmm',
+    when: (w) => !vfp.isVfpCoprocessor(w),
     exec: ctl.mrrcMcrr,
   },
+  // VFP (coprocessors 10 and 11)
+  { name: 'VFP data processing', cls: 'vfp', pattern: 'cccc 1110 oooo nnnn dddd 101s nop0 mmmm', exec: vfp.vfpDataProcessing },
+  { name: 'VMOV(core, single)', cls: 'vfp', pattern: 'cccc 1110 000l nnnn tttt 1010 n--1 ----', exec: vfp.vmovCoreSingle },
+  { name: 'VMOV(core, scalar)', cls: 'vfp', pattern: 'cccc 1110 ---l nnnn tttt 1011 n--1 ----', exec: vfp.vmovCoreScalar },
+  { name: 'VMRS/VMSR', cls: 'vfp', pattern: 'cccc 1110 111l rrrr tttt 1010 ---1 ----', exec: vfp.vmrsVmsr },
+  { name: 'VMOV(2 core)', cls: 'vfp', pattern: 'cccc 1100 010l uuuu tttt 101s --m1 mmmm', exec: vfp.vmovCorePair },
+  { name: 'VLDR/VSTR', cls: 'vfp', pattern: 'cccc 1101 ud0l nnnn dddd 101s iiii iiii', exec: vfp.vldrVstr },
+  { name: 'VLDM/VSTM', cls: 'vfp', pattern: 'cccc 110p udwl nnnn dddd 101s iiii iiii', when: vfp.isVldm, exec: vfp.vldmVstm },
 ];
 
 /** The unconditional space (cond = 1111, A5.7). */

@@ -14,6 +14,7 @@ import {
 } from './exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, STOP_EXIT, WFI_EXIT } from './exit.ts';
 import { Mode } from './modes.ts';
+import { Vfp } from './vfp.ts';
 import { decodeT16, decodeT32 } from './thumb-decoder.ts';
 
 /** Bits of `Cpu.lines`: the interrupt inputs and the owner's stop request. */
@@ -30,6 +31,8 @@ export class Cpu extends CpuState {
   readonly bus: Bus;
   /** System control registers. */
   readonly cp15 = new Cp15();
+  /** Floating-point registers and controls. */
+  readonly vfp = new Vfp();
   /** Instructions retired since creation (including ones that raised exceptions). */
   retired = 0;
   /** Address of the instruction executing now (for exception return addresses). */

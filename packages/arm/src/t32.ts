@@ -18,6 +18,7 @@ import {
 import type { Cpu } from './cpu.ts';
 import { UNDEFINED } from './exceptions.ts';
 import type { ThumbEntry } from './t16.ts';
+import * as vfp from './vfp-instructions.ts';
 
 const rn = (w: number) => (w >>> 16) & 0xf;
 const rd8 = (w: number) => (w >>> 8) & 0xf; // Rd in hw2 bits 11:8
@@ -606,8 +607,27 @@ export const T32_TABLE: readonly ThumbEntry[] = [
     when: (w) => ((w >>> 21) & 0xf) !== 6,
     exec: dpShiftedReg,
   },
-  { name: 'MRC/MCR', pattern: '1110 1110 oool nnnn tttt pppp ooo1 mmmm', exec: ctl.mrcMcr },
-  { name: 'MRRC/MCRR', pattern: '1110 1100 010l uuuu tttt pppp oooo mmmm', exec: ctl.mrrcMcrr },
+  {
+    name: 'MRC/MCR',
+    pattern: '1110 1110 oool nnnn tttt pppp ooo1 mmmm',
+    when: (w) => !vfp.isVfpCoprocessor(w),
+    exec: ctl.mrcMcr,
+  },
+  {
+    name: 'MRRC/MCRR',
+    pattern: '1110 1100 010l uuuu tttt pppp oooo mmmm',
+    when: (w) => !vfp.isVfpCoprocessor(w),
+    exec: ctl.mrrcMcrr,
+  },
+  // VFP (coprocessors 10 and 11)
+  { name: 'VFP data processing', pattern: '1110 1110 oooo nnnn dddd 101s nop0 mmmm', exec: vfp.vfpDataProcessing },
+  { name: 'VMOV(core, single)', pattern: '1110 1110 000l nnnn tttt 1010 n--1 ----', exec: vfp.vmovCoreSingle },
+  { name: 'VMOV(core, scalar)', pattern: '1110 1110 ---l nnnn tttt 1011 n--1 ----', exec: vfp.vmovCoreScalar },
+  { name: 'VMRS/VMSR', pattern: '1110 1110 111l rrrr tttt 1010 ---1 ----', exec: vfp.vmrsVmsr },
+  { name: 'VMOV(2 core)', pattern: '1110 1100 010l uuuu tttt 101s --m1 mmmm', exec: vfp.vmovCorePair },
+  { name: 'VLDR/VSTR', pattern: '1110 1101 ud0l nnnn dddd 101s iiii iiii', exec: vfp.vldrVstr },
+  { name: 'VLDM/VSTM', pattern: '1110 110p udwl nnnn dddd 101s iiii iiii', when: vfp.isVldm, exec: vfp.vldmVstm },
+
   { name: 'DP(modified imm)', pattern: '1111 0i0o ooos nnnn 0iii dddd iiii iiii', exec: dpModImm },
   { name: 'DP(plain imm)', pattern: '1111 0i1o oooo nnnn 0iii dddd iiii iiii', exec: plainImm },
   {

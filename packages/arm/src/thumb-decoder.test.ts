@@ -38,7 +38,7 @@ describe('Thumb decoder, generated from the tables', () => {
 
   test('UDF and unallocated 32-bit space decode to UNDEFINED', () => {
     assert.equal(decodeT16Entry(0xde00).name, 'UDF');
-    assert.equal(decodeT32Entry(0xed900a00 | 0).name, 'UNDEFINED'); // LDC/STC space (VLDR) without VFP
+    assert.equal(decodeT32Entry(0xed900500 | 0).name, 'UNDEFINED'); // LDC to a coprocessor that does not exist
     assert.equal(decodeT32Entry(0xfe000000 | 0), THUMB_UNDEFINED);
   });
 
