@@ -1,0 +1,72 @@
+/**
+ * Turns an object's type and key (any bytes) into a safe relative path: no traversal, no
+ * collisions, bounded component length, and distinct even on a case-insensitive filesystem.
+ *
+ *   @3f/Dpindex.html             a plain key, under a fan-out directory chosen by a hash
+ *   @a0/Ix0123456789abcdefghij   any other key, in lower-case base32 (case-insensitive safe)
+ *   @17/+<200 chars>/Dl<rest>    a name too long for one component, split into nested parts
+ *
+ * The first letter is the type (I index, D data, S special); the second says how the key is
+ * written (p plain, x base32, l the last part of a long name). Plain keys use only [a-z0-9._-].
+ */
+import { crc32 } from 'node:zlib';
+import { FscacheError } from '@armvm/fscache';
+
+/** Longest name component we write; well under the 255 bytes filesystems allow. */
+export const MAX_COMPONENT = 200;
+/** Longest key accepted (bytes). */
+export const MAX_KEY_BYTES = 16 * 1024;
+
+/** The object types and their letters. */
+export const TYPE_LETTER = { index: 'I', data: 'D', special: 'S' } as const;
+
+const BASE32 = '0123456789abcdefghijklmnopqrstuv';
+
+/** Lower-case base32 (RFC 4648 "extended hex" alphabet, no padding). */
+export function base32(bytes: Uint8Array): string {
+  let out = '';
+  let acc = 0;
+  let bits = 0;
+  for (const b of bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += BASE32[(acc >>> bits) & 31];
+    }
+    acc &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += BASE32[(acc << (5 - bits)) & 31];
+  return out;
+}
+
+function isPlain(key: Uint8Array): boolean {
+  if (key.length === 0) return false;
+  for (const b of key) {
+    const ok = (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2e || b === 0x5f || b === 0x2d;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** The path components, relative to the parent index's directory, of an object with this key. */
+export function encodeKey(type: keyof typeof TYPE_LETTER, key: Uint8Array): string[] {
+  if (key.length > MAX_KEY_BYTES) {
+    throw new FscacheError('EINVAL', `cache key of ${key.length} bytes is longer than ${MAX_KEY_BYTES}`);
+  }
+  const letter = TYPE_LETTER[type];
+  if (!letter) throw new FscacheError('EINVAL', `unknown object type ${JSON.stringify(type)}`);
+  const fan = `@${(crc32(key) & 0xff).toString(16).padStart(2, '0')}`;
+  const body = isPlain(key) ? `p${Buffer.from(key).toString('latin1')}` : `x${base32(key)}`;
+  const name = letter + body;
+  if (name.length <= MAX_COMPONENT) return [fan, name];
+  // Split: every part but the last is a "+" directory; the last names the object.
+  const parts = [fan];
+  let rest = body;
+  while (rest.length + 2 > MAX_COMPONENT) {
+    parts.push(`+${rest.slice(0, MAX_COMPONENT - 1)}`);
+    rest = rest.slice(MAX_COMPONENT - 1);
+  }
+  parts.push(`${letter}l${rest}`);
+  return parts;
+}

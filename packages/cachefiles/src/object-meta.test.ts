@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { decodeMeta, encodeMeta, NO_BLOCK, type ObjectMeta } from './object-meta.ts';
+
+const metaArb: fc.Arbitrary<ObjectMeta> = fc.record({
+  type: fc.constantFrom('index', 'data', 'special'),
+  dirty: fc.boolean(),
+  blockSize: fc.integer({ min: 512, max: 1 << 20 }),
+  objectSize: fc.integer({ min: 0, max: 2 ** 40 }),
+  aux: fc.uint8Array({ maxLength: 300 }),
+  blocks: fc
+    .array(fc.oneof(fc.constant(NO_BLOCK), fc.nat()), { maxLength: 200 })
+    .map((a) => Uint32Array.from(a)),
+}) as fc.Arbitrary<ObjectMeta>;
+
+test('property: metadata round-trips', () => {
+  fc.assert(
+    fc.property(metaArb, (m) => {
+      const d = decodeMeta(encodeMeta(m));
+      assert.ok(d.ok);
+      assert.deepEqual({ ...d.meta }, { ...m });
+    }),
+  );
+});
+
+test('property: any single corrupted byte or truncation is refused, never misread', () => {
+  fc.assert(
+    fc.property(metaArb, fc.nat(), fc.integer({ min: 1, max: 255 }), (m, at, flip) => {
+      const buf = encodeMeta(m);
+      const bad = Buffer.from(buf);
+      bad[at % bad.length]! ^= flip;
+      assert.equal(decodeMeta(bad).ok, false);
+      assert.equal(decodeMeta(buf.subarray(0, at % buf.length)).ok, false);
+    }),
+  );
+});
+
+test('foreign bytes are refused with a reason', () => {
+  assert.deepEqual(decodeMeta(new Uint8Array(3)), { ok: false, problem: 'short' });
+  assert.deepEqual(decodeMeta(Buffer.from('{"json": "not ours", "padding": "........"}')), {
+    ok: false,
+    problem: 'magic',
+  });
+});

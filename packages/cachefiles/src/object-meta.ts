@@ -1,0 +1,95 @@
+/**
+ * The metadata kept beside each object: its type, aux data, size, block size, which blocks it
+ * holds with a checksum for each, and a DIRTY flag set before the object is modified and
+ * cleared once its data is durable. The whole record carries a checksum; anything that does not
+ * decode cleanly, or is DIRTY, marks a stale object that must never be served.
+ *
+ * Layout (little-endian):
+ *   0  magic "FSCm"        4  version (1)   5  type   6  flags (1 = DIRTY)   7  reserved
+ *   8  blockSize u32      12  objectSize u64 (as two u32, low first)
+ *  20  auxLength u16      22  aux bytes
+ *   …  blockCount u32, then blockCount × crc32 (0xffffffff for a block not held), then
+ *   …  crc32 of everything before it
+ */
+import { crc32 } from 'node:zlib';
+
+const MAGIC = 0x6d435346; // "FSCm"
+const VERSION = 1;
+/** The type codes stored on disk. */
+export const META_TYPE = { index: 0, data: 1, special: 2 } as const;
+const TYPES = ['index', 'data', 'special'] as const;
+/** Marks a block the object does not hold. */
+export const NO_BLOCK = 0xffffffff;
+const FLAG_DIRTY = 1;
+
+/** An object's metadata. */
+export interface ObjectMeta {
+  type: (typeof TYPES)[number];
+  dirty: boolean;
+  blockSize: number;
+  objectSize: number;
+  aux: Uint8Array;
+  /** Per block: its crc32, or NO_BLOCK. */
+  blocks: Uint32Array;
+}
+
+/** Why a metadata record was refused. */
+export type MetaProblem = 'short' | 'magic' | 'version' | 'checksum' | 'type' | 'layout';
+
+/** The outcome of decoding: the metadata, or what is wrong with it. */
+export type DecodedMeta = { ok: true; meta: ObjectMeta } | { ok: false; problem: MetaProblem };
+
+/** Serialises metadata with its trailing checksum. */
+export function encodeMeta(m: ObjectMeta): Buffer {
+  if (m.aux.length > 0xffff) throw new RangeError(`aux data of ${m.aux.length} bytes is too long`);
+  const n = m.blocks.length;
+  const buf = Buffer.alloc(22 + m.aux.length + 4 + n * 4 + 4);
+  buf.writeUInt32LE(MAGIC, 0);
+  buf[4] = VERSION;
+  buf[5] = META_TYPE[m.type];
+  buf[6] = m.dirty ? FLAG_DIRTY : 0;
+  buf.writeUInt32LE(m.blockSize, 8);
+  buf.writeUInt32LE(m.objectSize % 2 ** 32, 12);
+  buf.writeUInt32LE(Math.floor(m.objectSize / 2 ** 32), 16);
+  buf.writeUInt16LE(m.aux.length, 20);
+  buf.set(m.aux, 22);
+  let o = 22 + m.aux.length;
+  buf.writeUInt32LE(n, o);
+  o += 4;
+  Buffer.from(m.blocks.buffer, m.blocks.byteOffset, n * 4).copy(buf, o);
+  o += n * 4;
+  buf.writeUInt32LE(crc32(buf.subarray(0, o)), o);
+  return buf;
+}
+
+/** Decodes metadata, refusing anything truncated, foreign or corrupted. */
+export function decodeMeta(buf: Uint8Array): DecodedMeta {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (b.length < 30) return { ok: false, problem: 'short' };
+  if (b.readUInt32LE(0) !== MAGIC) return { ok: false, problem: 'magic' };
+  if (b[4] !== VERSION) return { ok: false, problem: 'version' };
+  const end = b.length - 4;
+  if (crc32(b.subarray(0, end)) !== b.readUInt32LE(end)) return { ok: false, problem: 'checksum' };
+  const type = TYPES[b[5]!];
+  if (!type) return { ok: false, problem: 'type' };
+  const auxLen = b.readUInt16LE(20);
+  const countAt = 22 + auxLen;
+  if (countAt + 4 > end) return { ok: false, problem: 'layout' };
+  const n = b.readUInt32LE(countAt);
+  if (countAt + 4 + n * 4 !== end) return { ok: false, problem: 'layout' };
+  const blocks = new Uint32Array(n);
+  Buffer.from(blocks.buffer).set(b.subarray(countAt + 4, end));
+  const blockSize = b.readUInt32LE(8);
+  if (blockSize === 0 && n > 0) return { ok: false, problem: 'layout' };
+  return {
+    ok: true,
+    meta: {
+      type,
+      dirty: (b[6]! & FLAG_DIRTY) !== 0,
+      blockSize,
+      objectSize: b.readUInt32LE(12) + b.readUInt32LE(16) * 2 ** 32,
+      aux: new Uint8Array(b.subarray(22, 22 + auxLen)),
+      blocks,
+    },
+  };
+}
