@@ -1,0 +1,64 @@
+/** Errors of the HTTP netfs: a refused URL, and a failed exchange with a remote server. */
+
+/** Codes of failures decided here rather than by Node's networking. */
+export type NetfsCode =
+  | 'ERR_NETFS_URL'
+  | 'ERR_NETFS_BAD_RANGE'
+  | 'ERR_NETFS_TRUNCATED'
+  | 'ERR_NETFS_NOT_FOUND'
+  | 'ERR_NETFS_HTTP_STATUS'
+  | 'ERR_NETFS_REDIRECT'
+  | 'ERR_NETFS_BAD_RESPONSE';
+
+/** Every code a RemoteError carries: ours, a timeout, an abort, or Node's errno (ECONNREFUSED, …). */
+export type RemoteErrorCode = Exclude<NetfsCode, 'ERR_NETFS_URL'> | 'ETIMEDOUT' | 'ABORT_ERR' | `E${string}`;
+
+/** A URL a user gave that this netfs will not fetch; the message names the problem. */
+export class RemoteUrlError extends Error {
+  readonly code = 'ERR_NETFS_URL';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RemoteUrlError';
+  }
+}
+
+/** Codes after which the same request may succeed later: the caller may fall back to cached bytes. */
+const TRANSIENT = new Set<string>([
+  'ERR_NETFS_TRUNCATED',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** A failed exchange with a server: a stable `code`, the HTTP `status` when there was one, the `url`. */
+export class RemoteError extends Error {
+  readonly code: RemoteErrorCode;
+  readonly status: number | undefined;
+  readonly url: string;
+  constructor(
+    code: RemoteErrorCode,
+    url: string,
+    message: string,
+    options?: { status?: number; cause?: unknown },
+  ) {
+    super(`${message} (${code}${options?.status !== undefined ? ` ${options.status}` : ''}, ${url})`, {
+      cause: options?.cause,
+    });
+    this.name = 'RemoteError';
+    this.code = code;
+    this.status = options?.status;
+    this.url = url;
+  }
+
+  /** True when retrying later may succeed (network trouble, a 5xx, a cut body), false when it will not. */
+  get transient(): boolean {
+    if (this.code === 'ERR_NETFS_HTTP_STATUS') return this.status !== undefined && this.status >= 500;
+    return TRANSIENT.has(this.code);
+  }
+}
