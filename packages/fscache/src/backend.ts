@@ -15,6 +15,8 @@ export type PageData = Uint8Array | null;
 export interface CacheBackend {
   /** The backend's name, for listings. */
   readonly name: string;
+  /** Bytes in one page of this cache (default 4096): the unit of reads and writes. */
+  readonly pageSize?: number;
   /** Sets up the cache and returns its root object, which backs the master index. */
   initCache(cache: FscacheCache): MaybePromise<FscacheObject>;
   /** Allocates an object for `cookie` (no I/O). Throw ENOMEM if that is impossible. */

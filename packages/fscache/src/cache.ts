@@ -11,6 +11,9 @@ import { collectDeferredOperations } from './operation.ts';
 import { TraceStream } from './trace.ts';
 import type { MaybePromise } from './worker-pool.ts';
 
+/** The page size of a backend that does not say. */
+export const DEFAULT_PAGE_SIZE = 4096;
+
 /** One cache: a backend under a tag. */
 export class FscacheCache {
   readonly tag: string;
@@ -52,6 +55,16 @@ export class FscacheCache {
       'fscach',
       `FS-Cache: Cache ${this.tag} stopped due to I/O error`,
     );
+  }
+
+  /** Backend call: the cache wants out (after an I/O error, say). Resolves once withdrawn. */
+  withdraw(): Promise<void> {
+    return this.#fs.withdrawCache(this);
+  }
+
+  /** Bytes in one page of this cache. */
+  get pageSize(): number {
+    return this.backend.pageSize ?? DEFAULT_PAGE_SIZE;
   }
 
   /** Backend call: asks the netfs whether aux data found with `object` is still good. */

@@ -66,6 +66,22 @@ describe('netfs API', () => {
     assert.equal(mem.bytes, 0, 'retiring deletes the data');
   });
 
+  test('pageSize reports the page size of the backing cache, 0 when not cached', async () => {
+    const { fs, netfs } = await setup();
+    const c = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'p', version: 1 });
+    assert.equal(fs.pageSize(c), 4096);
+    assert.equal(fs.pageSize(null), 0);
+  });
+
+  test('a backend can withdraw its own cache', async () => {
+    const { fs, netfs, cache } = await setup();
+    const c = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'w', version: 1 });
+    await settle(fs);
+    await cache.withdraw();
+    assert.equal(c!.backingObjects.length, 0);
+    assert.equal(fs.caches.length, 0);
+  });
+
   test('null cookies are accepted everywhere and mean "not cached"', async () => {
     const { fs } = await setup();
     assert.equal(await fs.acquireCookie(null, fileDef, { name: 'x', version: 1 }), null);

@@ -309,6 +309,11 @@ export class Fscache {
     uncachePage(this, cookie, page);
   }
 
+  /** Bytes per page of the cache backing this cookie, or 0 when it is not cached. */
+  pageSize(cookie: FscacheCookie | null): number {
+    return cookie?.backingObjects[0]?.cache.pageSize ?? 0;
+  }
+
   // ---- backend API ----
 
   /** Adds a cache under a tag; netfs definitions select caches by tag. */
