@@ -13,6 +13,7 @@ import {
   GuestException,
 } from './exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, STOP_EXIT, WFI_EXIT } from './exit.ts';
+import { Access, Mmu } from './mmu.ts';
 import { Mode } from './modes.ts';
 import { Vfp } from './vfp.ts';
 import { decodeT16, decodeT32 } from './thumb-decoder.ts';
@@ -33,6 +34,10 @@ export class Cpu extends CpuState {
   readonly cp15 = new Cp15();
   /** Floating-point registers and controls. */
   readonly vfp = new Vfp();
+  /** Address translation (used while SCTLR.M is set). */
+  readonly mmu: Mmu;
+  /** SCTLR.M, cached for the fast path. */
+  private mmuOn = false;
   /** Instructions retired since creation (including ones that raised exceptions). */
   retired = 0;
   /** Address of the instruction executing now (for exception return addresses). */
@@ -62,6 +67,21 @@ export class Cpu extends CpuState {
   constructor(bus: Bus) {
     super();
     this.bus = bus;
+    this.mmu = new Mmu(bus, this.cp15);
+    this.cp15.onTranslationChange = () => {
+      this.mmuOn = (this.cp15.sctlr & 1) !== 0;
+      this.mmu.flush();
+    };
+  }
+
+  /** Physical address of `va` for an access of `kind` by the current privilege. */
+  private pa(va: number, kind: 0 | 1 | 2): number {
+    return this.mmuOn ? this.mmu.translate(va, kind, this.mode === Mode.usr) : va >>> 0;
+  }
+
+  /** True when an access of `size` bytes at `va` crosses a page and the MMU may split it. */
+  private crosses(va: number, size: number): boolean {
+    return this.mmuOn && (va & 0xfff) + size > 0x1000;
   }
 
   /** Drives the IRQ input (level sensitive). */
@@ -160,14 +180,14 @@ export class Cpu extends CpuState {
 
   /** Fetches an instruction word; outside RAM it is a prefetch abort. */
   fetch32(va: number): number {
-    const off = this.bus.ramOffset(va, 4);
+    const off = this.bus.ramOffset(this.pa(va, Access.fetch), 4);
     if (off < 0) throw new GuestException(ExceptionKind.prefetchAbort, FaultStatus.external, va);
     return this.bus.view.getInt32(off, true);
   }
 
   /** Fetches a Thumb halfword; outside RAM it is a prefetch abort. */
   fetch16(va: number): number {
-    const off = this.bus.ramOffset(va, 2);
+    const off = this.bus.ramOffset(this.pa(va, Access.fetch), 2);
     if (off < 0) throw new GuestException(ExceptionKind.prefetchAbort, FaultStatus.external, va);
     return this.bus.view.getUint16(off, true);
   }
@@ -206,7 +226,7 @@ export class Cpu extends CpuState {
 
   /** RAM offset for a data access that must hit RAM (multi-register and exclusive accesses). */
   private dataOffset(va: number, size: number, write: boolean): number {
-    const off = this.bus.ramOffset(va, size);
+    const off = this.bus.ramOffset(this.pa(va, write ? Access.write : Access.read), size);
     if (off < 0) throw this.dataAbort(FaultStatus.external, va, write);
     return off;
   }
@@ -223,11 +243,13 @@ export class Cpu extends CpuState {
 
   /** Reads a word that must be RAM. */
   read32(va: number): number {
+    if (this.crosses(va, 4)) return this.read16(va) | (this.read16(va + 2) << 16);
     return this.bus.view.getInt32(this.dataOffset(va, 4, false), true);
   }
 
   /** Reads a halfword that must be RAM. */
   read16(va: number): number {
+    if (this.crosses(va, 2)) return this.read8(va) | (this.read8(va + 1) << 8);
     return this.bus.view.getUint16(this.dataOffset(va, 2, false), true);
   }
 
@@ -238,11 +260,23 @@ export class Cpu extends CpuState {
 
   /** Writes a word that must be RAM. */
   write32(va: number, value: number): void {
+    if (this.crosses(va, 4)) {
+      this.dataOffset(va + 3, 1, true); // both pages must be writable before either is written
+      this.write16(va, value);
+      this.write16(va + 2, value >>> 16);
+      return;
+    }
     this.bus.view.setInt32(this.dataOffset(va, 4, true), value, true);
   }
 
   /** Writes a halfword that must be RAM. */
   write16(va: number, value: number): void {
+    if (this.crosses(va, 2)) {
+      this.dataOffset(va + 1, 1, true);
+      this.write8(va, value);
+      this.write8(va + 1, value >>> 8);
+      return;
+    }
     this.bus.view.setUint16(this.dataOffset(va, 2, true), value & 0xffff, true);
   }
 
@@ -256,7 +290,12 @@ export class Cpu extends CpuState {
    * exit whose data lands in the registers when the owner runs the CPU again.
    */
   load(va: number, size: 1 | 2 | 4 | 8, signed: boolean, rt: number, rt2 = -1): void {
-    const off = this.bus.ramOffset(va, size);
+    if (this.crosses(va, size)) {
+      this.loadSplit(va, size, signed, rt, rt2);
+      return;
+    }
+    const pa = this.pa(va, Access.read);
+    const off = this.bus.ramOffset(pa, size);
     if (off >= 0) {
       const view = this.bus.view;
       if (size === 4) this.writeLoaded(rt, view.getInt32(off, true));
@@ -274,12 +313,36 @@ export class Cpu extends CpuState {
     this.pendingSize = size;
     this.pendingSigned = signed;
     this.mmioData.fill(0);
-    this.exit = { kind: 'mmio', address: va >>> 0, size, isWrite: false, data: this.mmioData };
+    this.exit = { kind: 'mmio', address: pa, size, isWrite: false, data: this.mmioData };
+  }
+
+  /** A load that crosses a page with the MMU on: done in RAM-only pieces. */
+  private loadSplit(va: number, size: 1 | 2 | 4 | 8, signed: boolean, rt: number, rt2: number): void {
+    if (size === 8) {
+      const lo = this.read32(va);
+      const hi = this.read32(va + 4);
+      this.writeLoaded(rt, lo);
+      this.writeLoaded(rt2, hi);
+    } else if (size === 4) this.writeLoaded(rt, this.read32(va));
+    else {
+      const v = this.read16(va);
+      this.writeLoaded(rt, signed ? (v << 16) >> 16 : v);
+    }
   }
 
   /** A single store of `value` (and `value2`, the high word of a doubleword), to RAM or MMIO. */
   store(va: number, size: 1 | 2 | 4 | 8, value: number, value2 = 0): void {
-    const off = this.bus.ramOffset(va, size);
+    if (this.crosses(va, size)) {
+      if (size === 8) {
+        this.dataOffset(va + 7, 1, true);
+        this.write32(va, value);
+        this.write32(va + 4, value2);
+      } else if (size === 4) this.write32(va, value);
+      else this.write16(va, value);
+      return;
+    }
+    const pa = this.pa(va, Access.write);
+    const off = this.bus.ramOffset(pa, size);
     const view = off >= 0 ? this.bus.view : this.mmioView;
     const at = Math.max(off, 0);
     if (size === 4) view.setInt32(at, value, true);
@@ -290,7 +353,7 @@ export class Cpu extends CpuState {
       view.setInt32(at + 4, value2, true);
     }
     if (off < 0) {
-      this.exit = { kind: 'mmio', address: va >>> 0, size, isWrite: true, data: this.mmioData.slice() };
+      this.exit = { kind: 'mmio', address: pa, size, isWrite: true, data: this.mmioData.slice() };
     }
   }
 

@@ -15,6 +15,7 @@ export { CpuState, CpuStateError, Psr } from './cpu-state.ts';
 export { ElfError, type ElfImage, type ElfSegment, parseElf } from './elf.ts';
 export { ExceptionKind, type ExceptionKindValue, FaultStatus, GuestException } from './exceptions.ts';
 export type { BudgetExit, CpuExit, HvcExit, MmioExit, SmcExit, StopExit, WfiExit } from './exit.ts';
+export { Access, type AccessValue, Mmu } from './mmu.ts';
 export { BANK_COUNT, Bank, bankOf, hasSpsr, isValidMode, Mode, type ModeValue, modeName } from './modes.ts';
 export { F32, F64, type FloatFormat, FpEnv, FpFlag, RoundingMode } from './softfloat.ts';
 export { T16_TABLE, type ThumbEntry, type ThumbExec } from './t16.ts';

@@ -1,0 +1,153 @@
+/**
+ * The short-descriptor MMU (ARM ARM B3.5): sections, supersections, large and small pages, domains,
+ * AP[2:0] permissions, XN/PXN, with a direct-mapped TLB in front of the table walk. Translation
+ * faults become guest aborts carrying the short-descriptor fault status.
+ */
+import type { Bus } from './bus.ts';
+import type { Cp15 } from './cp15.ts';
+import { ExceptionKind, FaultStatus, GuestException } from './exceptions.ts';
+
+/** The kind of access being translated. */
+export const Access = { read: 0, write: 1, fetch: 2 } as const;
+
+/** One of the `Access` values. */
+export type AccessValue = (typeof Access)[keyof typeof Access];
+
+const TLB_SIZE = 1024;
+
+/** Permission bits a TLB entry holds: read, write, execute at PL1 and at PL0. */
+const P1R = 1;
+const P1W = 2;
+const P1X = 4;
+const P0R = 8;
+const P0W = 16;
+const P0X = 32;
+
+/** What each access needs, indexed by access kind, for PL1 and PL0. */
+const NEED_PL1 = [P1R, P1W, P1X];
+const NEED_PL0 = [P0R, P0W, P0X];
+
+/** Translates virtual addresses for one core. */
+export class Mmu {
+  private readonly tag = new Int32Array(TLB_SIZE).fill(-1);
+  private readonly page = new Int32Array(TLB_SIZE);
+  private readonly perm = new Uint8Array(TLB_SIZE);
+  /** Fault status of a permission fault for each cached entry (section or page), with the domain. */
+  private readonly permFault = new Uint16Array(TLB_SIZE);
+  /** Table walks performed (a TLB miss each). */
+  walks = 0;
+
+  private readonly bus: Bus;
+  private readonly cp15: Cp15;
+
+  constructor(bus: Bus, cp15: Cp15) {
+    this.bus = bus;
+    this.cp15 = cp15;
+  }
+
+  /** Drops every cached translation (TLB maintenance, or a change to the translation registers). */
+  flush(): void {
+    this.tag.fill(-1);
+  }
+
+  /** The physical address of `va` for an access of `kind`, at PL0 when `user`; throws the guest's abort. */
+  translate(va: number, kind: AccessValue, user: boolean): number {
+    const vpn = va >>> 12;
+    const i = vpn & (TLB_SIZE - 1);
+    if (this.tag[i] !== vpn) this.walk(va, i, kind);
+    const need = user ? NEED_PL0[kind]! : NEED_PL1[kind]!;
+    if ((this.perm[i]! & need) === 0) throw this.fault(this.permFault[i]!, va, kind);
+    return (this.page[i]! | (va & 0xfff)) >>> 0;
+  }
+
+  private fault(fsr: number, va: number, kind: AccessValue): GuestException {
+    if (kind === Access.fetch) return new GuestException(ExceptionKind.prefetchAbort, fsr, va);
+    return new GuestException(ExceptionKind.dataAbort, fsr | (kind === Access.write ? 1 << 11 : 0), va);
+  }
+
+  private readTable(pa: number, va: number, level: number, kind: AccessValue): number {
+    const off = this.bus.ramOffset(pa, 4);
+    // a walk that leaves RAM is a synchronous external abort on the walk
+    if (off < 0) throw this.fault(level === 1 ? 0x40c : 0x40e, va, kind);
+    return this.bus.view.getInt32(off, true);
+  }
+
+  /** Walks the tables for `va` and fills TLB slot `i`, or throws a translation/domain fault. */
+  private walk(va: number, i: number, kind: AccessValue): void {
+    this.walks++;
+    const cp = this.cp15;
+    const n = cp.ttbcr & 7;
+    const useTtbr1 = n !== 0 && va >>> (32 - n) !== 0;
+    if (cp.ttbcr & (useTtbr1 ? 0x20 : 0x10)) throw this.fault(FaultStatus.translationSection, va, kind);
+    const base = useTtbr1 ? cp.ttbr1 & 0xffffc000 : cp.ttbr0 & ~((1 << (14 - n)) - 1);
+    const l1Index = useTtbr1 ? va >>> 20 : (va >>> 20) & (0xfff >>> n);
+    const l1 = this.readTable((base | (l1Index << 2)) >>> 0, va, 1, kind);
+    const type = l1 & 3;
+    if (type === 0) throw this.fault(FaultStatus.translationSection, va, kind);
+    let domain: number;
+    let pa: number;
+    let ap: number;
+    let xn: number;
+    let pxn = 0;
+    let isPage: boolean;
+    if (type === 1) {
+      domain = (l1 >>> 5) & 0xf;
+      pxn = (l1 >>> 2) & 1;
+      const l2 = this.readTable(((l1 & 0xfffffc00) | (((va >>> 12) & 0xff) << 2)) >>> 0, va, 2, kind);
+      if ((l2 & 3) === 0) throw this.fault(FaultStatus.translationPage | (domain << 4), va, kind);
+      isPage = true;
+      if ((l2 & 3) === 1) {
+        pa = (l2 & 0xffff0000) | (va & 0xf000);
+        xn = (l2 >>> 15) & 1;
+      } else {
+        pa = l2 & 0xfffff000;
+        xn = l2 & 1;
+      }
+      ap = ((l2 >>> 4) & 3) | ((l2 >>> 7) & 4);
+    } else {
+      isPage = false;
+      pxn = l1 & 1;
+      xn = (l1 >>> 4) & 1;
+      ap = ((l1 >>> 10) & 3) | ((l1 >>> 13) & 4);
+      if (l1 & (1 << 18)) {
+        domain = 0;
+        pa = (l1 & 0xff000000) | (va & 0x00fff000);
+      } else {
+        domain = (l1 >>> 5) & 0xf;
+        pa = (l1 & 0xfff00000) | (va & 0x000ff000);
+      }
+    }
+    const dac = (cp.dacr >>> (domain * 2)) & 3;
+    if (dac === 0 || dac === 2) {
+      throw this.fault((isPage ? FaultStatus.domainPage : FaultStatus.domainSection) | (domain << 4), va, kind);
+    }
+    let perm: number;
+    if (dac === 3) perm = P1R | P1W | P1X | P0R | P0W | P0X;
+    else perm = apPermissions(ap);
+    if (xn) perm &= ~(P1X | P0X);
+    if (pxn) perm &= ~P1X;
+    this.tag[i] = va >>> 12;
+    this.page[i] = pa & 0xfffff000;
+    this.perm[i] = perm;
+    this.permFault[i] = (isPage ? FaultStatus.permissionPage : FaultStatus.permissionSection) | (domain << 4);
+  }
+}
+
+/** Read/write permissions of AP[2:0] (SCTLR.AFE clear); execute follows read. */
+function apPermissions(ap: number): number {
+  switch (ap) {
+    case 1:
+      return P1R | P1W | P1X;
+    case 2:
+      return P1R | P1W | P1X | P0R | P0X;
+    case 3:
+      return P1R | P1W | P1X | P0R | P0W | P0X;
+    case 5:
+      return P1R | P1X;
+    case 6:
+    case 7:
+      return P1R | P1X | P0R | P0X;
+    default:
+      return 0;
+  }
+}
