@@ -226,15 +226,29 @@ export function mrcMcr(cpu: Cpu, w: number): void {
   } else if (!cpu.cp15.write(crn, op1, crm, op2, cpu.r[rt]!, cpu.user)) throw UNDEFINED;
 }
 
-/** MRRC/MCRR p15: the 64-bit CP15 registers (TTBR0/TTBR1 low words here). */
+/** MRRC/MCRR p15: the 64-bit CP15 registers: TTBR0/TTBR1 (low words here) and the generic timer's. */
 export function mrrcMcrr(cpu: Cpu, w: number): void {
-  if (((w >>> 8) & 0xf) !== 15 || cpu.user) throw UNDEFINED;
+  if (((w >>> 8) & 0xf) !== 15) throw UNDEFINED;
   const op1 = (w >>> 4) & 0xf;
   const crm = w & 0xf;
   const rt = (w >>> 12) & 0xf;
   const rt2 = (w >>> 16) & 0xf;
-  if (crm !== 2 || op1 > 1) throw UNDEFINED;
-  if (w & 0x00100000) {
+  const read = (w & 0x00100000) !== 0;
+  if (crm === 14) {
+    const timer = cpu.cp15.timer;
+    if (read) {
+      const v = timer.read64(op1, cpu.user);
+      if (v === undefined) throw UNDEFINED;
+      cpu.r[rt] = Number(BigInt.asIntN(32, v));
+      cpu.r[rt2] = Number(BigInt.asIntN(32, v >> 32n));
+    } else {
+      const v = (BigInt(cpu.r[rt2]! >>> 0) << 32n) | BigInt(cpu.r[rt]! >>> 0);
+      if (!timer.write64(op1, v, cpu.user)) throw UNDEFINED;
+    }
+    return;
+  }
+  if (crm !== 2 || op1 > 1 || cpu.user) throw UNDEFINED;
+  if (read) {
     cpu.r[rt] = op1 === 0 ? cpu.cp15.ttbr0 : cpu.cp15.ttbr1;
     cpu.r[rt2] = 0;
   } else cpu.cp15.write(2, 0, 0, op1, cpu.r[rt]!, false);

@@ -1,4 +1,5 @@
 /** CP15, the system control coprocessor: Cortex-A15 identification, control and fault registers. */
+import { GenericTimer } from './generic-timer.ts';
 
 /**
  * Cortex-A15 identification as a guest of QEMU 7.2's cortex-a15 model on the virt board sees it:
@@ -90,12 +91,15 @@ export class Cp15 {
   vbar = 0;
   /** Cache Size Selection Register. */
   csselr = 0;
+  /** The generic timer behind c14; its clock is the owner's to inject. */
+  readonly timer = new GenericTimer(() => 0n);
   /** Called after a write that changes translation (SCTLR, TTBRs, TTBCR, DACR, CONTEXTIDR, TLB ops). */
   onTranslationChange: () => void = () => {};
 
   /** Reads a register; `user` is true for a PL0 access. */
   read(crn: number, op1: number, crm: number, op2: number, user: boolean): number | undefined {
     const key = K(crn, op1, crm, op2);
+    if (crn === 14 && op1 === 0) return this.timer.read(crm, op2, user);
     if (user) {
       if (key === K(13, 0, 0, 2)) return this.tpidrurw;
       if (key === K(13, 0, 0, 3)) return this.tpidruro;
@@ -205,6 +209,7 @@ export class Cp15 {
   /** Writes a register or performs an operation; false when the access is undefined. */
   write(crn: number, op1: number, crm: number, op2: number, value: number, user: boolean): boolean {
     const key = K(crn, op1, crm, op2);
+    if (crn === 14 && op1 === 0) return this.timer.write(crm, op2, value, user);
     if (user) {
       if (key === K(13, 0, 0, 2)) {
         this.tpidrurw = value;

@@ -68,6 +68,8 @@ export class Cpu extends CpuState {
     super();
     this.bus = bus;
     this.mmu = new Mmu(bus, this.cp15);
+    // until an owner injects a clock, the counter ticks once per retired instruction
+    this.cp15.timer.clock = () => BigInt(this.retired);
     this.cp15.onTranslationChange = () => {
       this.mmuOn = (this.cp15.sctlr & 1) !== 0;
       this.mmu.flush();

@@ -13,6 +13,7 @@ export { CortexA15Id, Cp15 } from './cp15.ts';
 export { Cpu } from './cpu.ts';
 export { CpuState, CpuStateError, Psr } from './cpu-state.ts';
 export { ElfError, type ElfImage, type ElfSegment, parseElf } from './elf.ts';
+export { DEFAULT_FREQUENCY, GenericTimer, TimerChannel, TimerCtl } from './generic-timer.ts';
 export { ExceptionKind, type ExceptionKindValue, FaultStatus, GuestException } from './exceptions.ts';
 export type { BudgetExit, CpuExit, HvcExit, MmioExit, SmcExit, StopExit, WfiExit } from './exit.ts';
 export { Access, type AccessValue, Mmu } from './mmu.ts';
