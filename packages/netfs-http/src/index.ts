@@ -1,3 +1,24 @@
-/** HTTP netfs: the public surface (URL keys and their errors; the HTTP client follows). */
+/** HTTP netfs: the public surface (URL keys, byte ranges, the HTTP client and their errors). */
 export { type NetfsCode, RemoteError, type RemoteErrorCode, RemoteUrlError } from './errors.ts';
 export { MAX_URL_LENGTH, parseRemoteUrl, type RemoteUrl } from './remote-url.ts';
+export {
+  type ByteRange,
+  ByteRangeError,
+  checkAnswersRange,
+  checkByteRange,
+  type ContentRange,
+  formatRange,
+  parseContentRange,
+  parseUnsatisfiedRange,
+  rangeLength,
+} from './byte-range.ts';
+export {
+  type Conditions,
+  type GetOptions,
+  HttpClient,
+  type HttpClientOptions,
+  type HttpClientStats,
+  redirectAllowed,
+  type RemoteBody,
+  type RemoteInfo,
+} from './http-client.ts';

@@ -1,0 +1,502 @@
+/**
+ * The HTTP side of the netfs: HEAD and GET with Range and conditional headers over keep-alive
+ * agents, validated strictly so that a cache above it never stores wrong or partial bytes.
+ */
+import { Buffer } from 'node:buffer';
+import {
+  Agent as HttpAgent,
+  type ClientRequest,
+  type IncomingMessage,
+  request as httpRequest,
+} from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { URL } from 'node:url';
+import {
+  type ByteRange,
+  ByteRangeError,
+  checkAnswersRange,
+  type ContentRange,
+  formatRange,
+  parseContentRange,
+  parseUnsatisfiedRange,
+  rangeLength,
+} from './byte-range.ts';
+import { RemoteError, RemoteUrlError } from './errors.ts';
+import { parseRemoteUrl } from './remote-url.ts';
+
+/** How an HttpClient behaves; every field has a default. */
+export interface HttpClientOptions {
+  /** Longest silence allowed while connecting, waiting for headers or between body chunks (default 30 s). */
+  timeoutMs?: number;
+  /** Redirects (301/302/307/308) followed before giving up (default 5; 0 refuses every redirect). */
+  maxRedirects?: number;
+  /** The User-Agent header (default `netfs-http`). */
+  userAgent?: string;
+  /** Extra TLS trust, e.g. a test CA (passed to the https agent). */
+  ca?: string | Buffer | Array<string | Buffer>;
+}
+
+/** Conditional headers: ask the server to answer 304 if the copy we hold is still current. */
+export interface Conditions {
+  /** An ETag we hold (sent as If-None-Match). */
+  ifNoneMatch?: string;
+  /** A Last-Modified we hold (sent as If-Modified-Since). */
+  ifModifiedSince?: string | Date;
+  /** Cancels the request; it then fails with ABORT_ERR. */
+  signal?: AbortSignal;
+}
+
+/** Options of `get`. */
+export interface GetOptions extends Conditions {
+  /** The inclusive span wanted; omitted for the whole resource. */
+  range?: ByteRange;
+  /** Called with each body chunk as it arrives (progress), before the whole body is checked. */
+  onData?: (chunk: Buffer) => void;
+}
+
+/** What a HEAD learnt about a resource. */
+export interface RemoteInfo {
+  /** 200, or 304 when the conditions held. */
+  status: 200 | 304;
+  /** The URL finally answered, after redirects. */
+  url: string;
+  etag: string | undefined;
+  lastModified: string | undefined;
+  /** Content-Length, when the server gave one. */
+  length: number | undefined;
+  /** True when the server advertised `Accept-Ranges: bytes`. */
+  acceptRanges: boolean;
+}
+
+/** The result of a GET, checked: its body is exactly the bytes the headers promised. */
+export interface RemoteBody {
+  /** 200 (whole resource), 206 (the range asked for) or 304 (conditions held, empty body). */
+  status: 200 | 206 | 304;
+  /** The URL finally answered, after redirects. */
+  url: string;
+  etag: string | undefined;
+  lastModified: string | undefined;
+  /** Length of the whole resource: the Content-Range total of a 206 or the length of a 200. */
+  totalLength: number | undefined;
+  /** Offset of `body` in the resource (0 unless a 206). */
+  start: number;
+  body: Buffer;
+  /** Body bytes received for this call. */
+  bytes: number;
+  /** True when a range was asked for and the server sent the whole resource (200) instead. */
+  rangeIgnored: boolean;
+}
+
+/** Counters of an HttpClient, for a caller proving what crossed the network. */
+export interface HttpClientStats {
+  /** Requests sent, redirects and retries included. */
+  requests: number;
+  /** Body bytes received, of any status. */
+  bodyBytes: number;
+  /** Conditional requests answered 304. */
+  notModified: number;
+  /** Redirects followed. */
+  redirects: number;
+  /** Requests sent again because a reused keep-alive socket had been closed by the server. */
+  retries: number;
+}
+
+/** What a response must look like to be accepted, decided from its status and headers. */
+interface Plan {
+  /** Keep the body (otherwise it is drained and dropped). */
+  collect: boolean;
+  /** Exact body length required, when known. */
+  expected: number | undefined;
+  /** Fail with this once the (small) body is drained: a status error. */
+  error?: RemoteError;
+}
+
+interface Exchange {
+  res: IncomingMessage;
+  url: URL;
+  body: Buffer;
+  bytes: number;
+}
+
+const REDIRECTS = new Set([301, 302, 307, 308]);
+/** Error bodies larger than this are not drained: the socket is dropped instead of read to the end. */
+const DRAIN_LIMIT = 64 * 1024;
+
+/** May a redirect go from `from` to `to`? Same scheme, or an upgrade from http to https; never a downgrade. */
+export function redirectAllowed(from: URL, to: URL): boolean {
+  return from.protocol === to.protocol || (from.protocol === 'http:' && to.protocol === 'https:');
+}
+
+/** An HTTP(S) client with one keep-alive agent per scheme, strict response checks and counters. */
+export class HttpClient {
+  readonly timeoutMs: number;
+  readonly maxRedirects: number;
+  readonly userAgent: string;
+  readonly #http: HttpAgent;
+  readonly #https: HttpsAgent;
+  readonly #stats: HttpClientStats = { requests: 0, bodyBytes: 0, notModified: 0, redirects: 0, retries: 0 };
+
+  constructor(options: HttpClientOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxRedirects = options.maxRedirects ?? 5;
+    this.userAgent = options.userAgent ?? 'netfs-http';
+    if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${this.timeoutMs}`);
+    if (!Number.isInteger(this.maxRedirects) || this.maxRedirects < 0) {
+      throw new RangeError(`maxRedirects must be a non-negative integer, got ${this.maxRedirects}`);
+    }
+    this.#http = new HttpAgent({ keepAlive: true });
+    this.#https = new HttpsAgent({
+      keepAlive: true,
+      ...(options.ca !== undefined ? { ca: options.ca } : {}),
+    });
+  }
+
+  /** A copy of the counters. */
+  get stats(): HttpClientStats {
+    return { ...this.#stats };
+  }
+
+  /** Closes idle keep-alive sockets; requests still running are not interrupted by it. */
+  close(): void {
+    this.#http.destroy();
+    this.#https.destroy();
+  }
+
+  /** Asks for a resource's validators and length without its body. */
+  async head(url: string | URL, options: Conditions = {}): Promise<RemoteInfo> {
+    const conditional = options.ifNoneMatch !== undefined || options.ifModifiedSince !== undefined;
+    const ex = await this.#follow(
+      url,
+      'HEAD',
+      this.#headers(options),
+      options.signal,
+      undefined,
+      (res, at) => {
+        const status = res.statusCode ?? 0;
+        if (status === 200 || (status === 304 && conditional)) return { collect: false, expected: 0 };
+        return { collect: false, expected: 0, error: statusError(status, at) };
+      },
+    );
+    const status = ex.res.statusCode as 200 | 304;
+    if (status === 304) this.#stats.notModified++;
+    return {
+      status,
+      url: ex.url.href,
+      etag: header(ex.res, 'etag'),
+      lastModified: header(ex.res, 'last-modified'),
+      length: contentLength(ex.res, ex.url),
+      acceptRanges: /(^|,)\s*bytes\s*(,|$)/i.test(header(ex.res, 'accept-ranges') ?? ''),
+    };
+  }
+
+  /** Fetches a resource or one range of it; the body returned is checked against every header. */
+  async get(url: string | URL, options: GetOptions = {}): Promise<RemoteBody> {
+    const { range } = options;
+    const headers = this.#headers(options);
+    if (range !== undefined) {
+      try {
+        headers['range'] = formatRange(range);
+      } catch (err) {
+        throw new RangeError((err as Error).message);
+      }
+    }
+    const conditional = options.ifNoneMatch !== undefined || options.ifModifiedSince !== undefined;
+    let contentRange: ContentRange | undefined;
+    const ex = await this.#follow(url, 'GET', headers, options.signal, options.onData, (res, at) => {
+      const status = res.statusCode ?? 0;
+      const length = contentLength(res, at);
+      if (status === 304 && conditional) return { collect: false, expected: 0 };
+      if (status !== 200 && status !== 206)
+        return { collect: false, expected: length, error: statusError(status, at, res) };
+      checkIdentity(res, at);
+      if (status === 200) return { collect: true, expected: length };
+      if (range === undefined)
+        throw new RemoteError('ERR_NETFS_BAD_RANGE', at.href, 'a 206 answered a request without Range', {
+          status,
+        });
+      contentRange = checkPartial(res, range, length, at);
+      return { collect: true, expected: rangeLength(contentRange) };
+    });
+    const status = ex.res.statusCode as 200 | 206 | 304;
+    if (status === 304) this.#stats.notModified++;
+    return {
+      status,
+      url: ex.url.href,
+      etag: header(ex.res, 'etag'),
+      lastModified: header(ex.res, 'last-modified'),
+      totalLength: status === 206 ? contentRange!.total : status === 200 ? ex.bytes : undefined,
+      start: status === 206 ? contentRange!.start : 0,
+      body: ex.body,
+      bytes: ex.bytes,
+      rangeIgnored: range !== undefined && status === 200,
+    };
+  }
+
+  #headers(options: Conditions): Record<string, string> {
+    // identity: the bytes we cache and slice must be the resource's own bytes, never an encoding of them.
+    const headers: Record<string, string> = { 'user-agent': this.userAgent, 'accept-encoding': 'identity' };
+    if (options.ifNoneMatch !== undefined) headers['if-none-match'] = options.ifNoneMatch;
+    const ims = options.ifModifiedSince;
+    if (ims !== undefined) headers['if-modified-since'] = typeof ims === 'string' ? ims : ims.toUTCString();
+    return headers;
+  }
+
+  /** Sends the request, following redirects within the bound and the scheme rule. */
+  async #follow(
+    input: string | URL,
+    method: 'GET' | 'HEAD',
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    onData: ((chunk: Buffer) => void) | undefined,
+    plan: (res: IncomingMessage, url: URL) => Plan,
+  ): Promise<Exchange> {
+    let url = parseRemoteUrl(input).url;
+    for (let hops = 0; ; hops++) {
+      const ex = await this.#send(
+        url,
+        method,
+        headers,
+        signal,
+        (res, at) => {
+          if (REDIRECTS.has(res.statusCode ?? 0)) return { collect: false, expected: contentLength(res, at) };
+          return plan(res, at);
+        },
+        onData,
+      );
+      const status = ex.res.statusCode ?? 0;
+      if (!REDIRECTS.has(status)) return ex;
+      const location = header(ex.res, 'location');
+      if (location === undefined) {
+        throw new RemoteError('ERR_NETFS_REDIRECT', url.href, 'redirect without a Location header', {
+          status,
+        });
+      }
+      if (hops >= this.maxRedirects) {
+        throw new RemoteError('ERR_NETFS_REDIRECT', url.href, `more than ${this.maxRedirects} redirects`, {
+          status,
+        });
+      }
+      let next: URL;
+      try {
+        next = parseRemoteUrl(new URL(location, url).href).url;
+      } catch (cause) {
+        const why = cause instanceof RemoteUrlError ? cause.message : 'not a URL';
+        throw new RemoteError('ERR_NETFS_REDIRECT', url.href, `redirect to a refused location: ${why}`, {
+          status,
+          cause,
+        });
+      }
+      if (!redirectAllowed(url, next)) {
+        throw new RemoteError(
+          'ERR_NETFS_REDIRECT',
+          url.href,
+          `redirect from ${url.protocol} to ${next.protocol} refused`,
+          { status },
+        );
+      }
+      this.#stats.redirects++;
+      url = next;
+    }
+  }
+
+  /** One request and its whole response, or a RemoteError; retried once on a stale keep-alive socket. */
+  #send(
+    url: URL,
+    method: 'GET' | 'HEAD',
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    plan: (res: IncomingMessage, url: URL) => Plan,
+    onData: ((chunk: Buffer) => void) | undefined,
+    retry = true,
+  ): Promise<Exchange> {
+    return new Promise<Exchange>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new RemoteError('ABORT_ERR', url.href, 'request aborted', { cause: signal.reason }));
+        return;
+      }
+      const https = url.protocol === 'https:';
+      const req: ClientRequest = (https ? httpsRequest : httpRequest)(url, {
+        method,
+        headers,
+        agent: https ? this.#https : this.#http,
+      });
+      this.#stats.requests++;
+      let settled = false;
+      let res: IncomingMessage | undefined;
+      const onAbort = () =>
+        fail(new RemoteError('ABORT_ERR', url.href, 'request aborted', { cause: signal?.reason }));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = () => {
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const fail = (err: unknown) => {
+        if (settled) return;
+        settle();
+        req.destroy();
+        res?.destroy();
+        reject(err);
+      };
+
+      req.setTimeout(this.timeoutMs, () => {
+        const phase = res === undefined ? 'waiting for the response' : 'receiving the body';
+        fail(new RemoteError('ETIMEDOUT', url.href, `no data for ${this.timeoutMs} ms while ${phase}`));
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (settled) return;
+        if (res !== undefined) return fail(truncated(url, err));
+        // A keep-alive socket the server closed while idle fails at once: send again on a fresh one.
+        if (retry && req.reusedSocket && err.code === 'ECONNRESET') {
+          settle();
+          this.#stats.retries++;
+          resolve(this.#send(url, method, headers, signal, plan, onData, false));
+          return;
+        }
+        fail(networkError(url, err));
+      });
+      req.on('response', (r) => {
+        res = r;
+        let p: Plan;
+        try {
+          p = plan(r, url);
+        } catch (err) {
+          return fail(err);
+        }
+        const chunks: Buffer[] = [];
+        let bytes = 0;
+        r.on('data', (chunk: Buffer) => {
+          if (settled) return;
+          bytes += chunk.length;
+          this.#stats.bodyBytes += chunk.length;
+          if (p.expected !== undefined && bytes > p.expected) {
+            return fail(lengthError(url, bytes, p.expected, 'more'));
+          }
+          if (!p.collect) {
+            if (bytes > DRAIN_LIMIT)
+              fail(p.error ?? new RemoteError('ERR_NETFS_BAD_RESPONSE', url.href, 'body too large to drain'));
+            return;
+          }
+          chunks.push(chunk);
+          try {
+            onData?.(chunk);
+          } catch (err) {
+            fail(err);
+          }
+        });
+        r.on('error', (err) => fail(truncated(url, err, bytes, p.expected)));
+        r.on('close', () => {
+          if (!r.complete) fail(truncated(url, undefined, bytes, p.expected));
+        });
+        r.on('end', () => {
+          if (settled) return;
+          if (!r.complete) return fail(truncated(url, undefined, bytes, p.expected));
+          if (p.expected !== undefined && bytes !== p.expected)
+            return fail(lengthError(url, bytes, p.expected, 'fewer'));
+          if (p.error) return fail(p.error);
+          settle();
+          resolve({
+            res: r,
+            url,
+            body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes),
+            bytes,
+          });
+        });
+      });
+      req.end();
+    });
+  }
+}
+
+/** A header's single value; repeated headers are joined as Node joins them. */
+function header(res: IncomingMessage, name: string): string | undefined {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** Content-Length as a number; Node's parser has already refused non-numeric or conflicting values. */
+function contentLength(res: IncomingMessage, url: URL): number | undefined {
+  const v = header(res, 'content-length');
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) {
+    throw new RemoteError('ERR_NETFS_BAD_RESPONSE', url.href, `invalid Content-Length ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+/** Refuses a compressed body: we asked for identity, and encoded bytes are not the resource's bytes. */
+function checkIdentity(res: IncomingMessage, url: URL): void {
+  const enc = header(res, 'content-encoding');
+  if (enc !== undefined && enc.trim().toLowerCase() !== 'identity') {
+    throw new RemoteError('ERR_NETFS_BAD_RESPONSE', url.href, `unexpected Content-Encoding ${enc}`, {
+      status: res.statusCode,
+    });
+  }
+}
+
+/** Checks a 206 against the Range asked for and its own Content-Length. */
+function checkPartial(
+  res: IncomingMessage,
+  asked: ByteRange,
+  length: number | undefined,
+  url: URL,
+): ContentRange {
+  const status = res.statusCode;
+  const raw = header(res, 'content-range');
+  try {
+    if (raw === undefined) throw new ByteRangeError('a 206 without Content-Range (or a multipart answer)');
+    const got = parseContentRange(raw);
+    checkAnswersRange(asked, got);
+    if (length !== undefined && length !== rangeLength(got)) {
+      throw new ByteRangeError(`Content-Length ${length} disagrees with Content-Range ${raw}`);
+    }
+    return got;
+  } catch (err) {
+    if (!(err instanceof ByteRangeError)) throw err;
+    throw new RemoteError('ERR_NETFS_BAD_RANGE', url.href, err.message, { status });
+  }
+}
+
+/** The error of a status that is neither success nor redirect. */
+function statusError(status: number, url: URL, res?: IncomingMessage): RemoteError {
+  if (status === 404 || status === 410) {
+    return new RemoteError('ERR_NETFS_NOT_FOUND', url.href, 'resource not found', { status });
+  }
+  if (status === 416) {
+    const total = parseUnsatisfiedRange(res && header(res, 'content-range'));
+    const what = total === undefined ? '' : `: the resource is ${total} bytes long`;
+    return new RemoteError('ERR_NETFS_HTTP_STATUS', url.href, `range not satisfiable${what}`, { status });
+  }
+  if (status === 304) {
+    return new RemoteError('ERR_NETFS_HTTP_STATUS', url.href, '304 to a request that was not conditional', {
+      status,
+    });
+  }
+  return new RemoteError('ERR_NETFS_HTTP_STATUS', url.href, `server answered ${status}`, { status });
+}
+
+function lengthError(url: URL, bytes: number, expected: number, how: 'more' | 'fewer'): RemoteError {
+  return new RemoteError(
+    'ERR_NETFS_TRUNCATED',
+    url.href,
+    `body has ${how} bytes than promised: ${bytes} of ${expected}`,
+  );
+}
+
+/** A connection lost after the headers: the body is partial, whatever Node calls the cause. */
+function truncated(url: URL, cause: unknown, bytes?: number, expected?: number): RemoteError {
+  const got = bytes === undefined ? '' : `: ${bytes} of ${expected ?? 'an unknown number of'} bytes`;
+  return new RemoteError('ERR_NETFS_TRUNCATED', url.href, `connection lost mid-body${got}`, { cause });
+}
+
+/** Keeps Node's errno (ECONNREFUSED, ECONNRESET, …); parser errors mean a malformed response. */
+function networkError(url: URL, err: NodeJS.ErrnoException): RemoteError {
+  const code = err.code ?? 'ECONNRESET';
+  if (code.startsWith('HPE_')) {
+    return new RemoteError('ERR_NETFS_BAD_RESPONSE', url.href, `malformed HTTP response: ${err.message}`, {
+      cause: err,
+    });
+  }
+  const safe = /^E[A-Z0-9_]+$/.test(code) ? (code as `E${string}`) : 'ECONNRESET';
+  return new RemoteError(safe, url.href, err.message, { cause: err });
+}
