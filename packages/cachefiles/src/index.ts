@@ -1,8 +1,12 @@
 /** CacheFiles: an on-disk cache backend for FS-Cache, with its culler. */
+export { CacheDir } from './cache-dir.ts';
+export { type CacheIo, errnoCode, nodeIo } from './cache-io.ts';
+export { CacheFiles, type CacheFilesOptions, type CacheFilesStats } from './cachefiles.ts';
+export { DiskObject } from './disk-object.ts';
 export { base32, encodeKey, MAX_COMPONENT, MAX_KEY_BYTES, TYPE_LETTER } from './key-encoding.ts';
 export {
-  decodeMeta,
   type DecodedMeta,
+  decodeMeta,
   encodeMeta,
   type MetaProblem,
   NO_BLOCK,

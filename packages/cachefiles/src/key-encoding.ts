@@ -1,14 +1,17 @@
 /**
  * Turns an object's type and key (any bytes) into a safe relative path: no traversal, no
- * collisions, bounded component length, and distinct even on a case-insensitive filesystem.
+ * collisions, bounded length, and distinct even on a case-insensitive filesystem.
  *
  *   @3f/Dpindex.html             a plain key, under a fan-out directory chosen by a hash
  *   @a0/Ix0123456789abcdefghij   any other key, in lower-case base32 (case-insensitive safe)
- *   @17/+<200 chars>/Dl<rest>    a name too long for one component, split into nested parts
+ *   @17/Dh<64 hex digits>        a key whose name would be too long: named by its SHA-256
  *
  * The first letter is the type (I index, D data, S special); the second says how the key is
- * written (p plain, x base32, l the last part of a long name). Plain keys use only [a-z0-9._-].
+ * written (p plain, x base32, h hashed). Plain keys use only [a-z0-9._-]. Hashing long keys
+ * bounds every path, however deep the tree, where splitting names into parts would only bound
+ * each component.
  */
+import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { FscacheError } from '@armvm/fscache';
 
@@ -60,13 +63,5 @@ export function encodeKey(type: keyof typeof TYPE_LETTER, key: Uint8Array): stri
   const body = isPlain(key) ? `p${Buffer.from(key).toString('latin1')}` : `x${base32(key)}`;
   const name = letter + body;
   if (name.length <= MAX_COMPONENT) return [fan, name];
-  // Split: every part but the last is a "+" directory; the last names the object.
-  const parts = [fan];
-  let rest = body;
-  while (rest.length + 2 > MAX_COMPONENT) {
-    parts.push(`+${rest.slice(0, MAX_COMPONENT - 1)}`);
-    rest = rest.slice(MAX_COMPONENT - 1);
-  }
-  parts.push(`${letter}l${rest}`);
-  return parts;
+  return [fan, `${letter}h${createHash('sha256').update(key).digest('hex')}`];
 }

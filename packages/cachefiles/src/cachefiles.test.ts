@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { FscacheError } from '@armvm/fscache';
+import { CacheFiles } from './cachefiles.ts';
+import { type CacheIo, nodeIo } from './cache-io.ts';
+import { decodeMeta, encodeMeta } from './object-meta.ts';
+import { block, openCache, type Remote, remoteDef, serverDef, tempDir } from './test-support/disk-harness.ts';
+
+/** Writes blocks 0..n-1 of a remote file through the cache, then lets go of the cookie. */
+async function store(c: Awaited<ReturnType<typeof openCache>>, r: Remote, n: number, server = 'srv') {
+  const s = await c.fs.acquireCookie(c.netfs.primaryIndex, serverDef, server);
+  const f = await c.fs.acquireCookie(s, remoteDef, r);
+  for (let p = 0; p < n; p++) {
+    assert.equal((await c.fs.readOrAllocPage(f, p)).status, 'ENODATA');
+    assert.equal((await c.fs.writePage(f, p, block(p, Math.min(4096, r.size - p * 4096)))).status, 'ok');
+    c.fs.uncachePage(f, p);
+  }
+  await c.fs.relinquishCookie(f);
+  await c.fs.relinquishCookie(s);
+}
+
+/** Reads blocks 0..n-1 back: 'ok' with matching bytes, else the status. */
+async function load(c: Awaited<ReturnType<typeof openCache>>, r: Remote, n: number, server = 'srv') {
+  const s = await c.fs.acquireCookie(c.netfs.primaryIndex, serverDef, server);
+  const f = await c.fs.acquireCookie(s, remoteDef, r);
+  const out: string[] = [];
+  for (let p = 0; p < n; p++) {
+    const got = await c.fs.readOrAllocPage(f, p);
+    if (got.status === 'ok')
+      out.push(
+        Buffer.compare(Buffer.from(got.data), Buffer.from(block(p, Math.min(4096, r.size - p * 4096)))) === 0
+          ? 'ok'
+          : 'WRONG',
+      );
+    else out.push(got.status);
+    c.fs.uncachePage(f, p);
+  }
+  await c.fs.relinquishCookie(f);
+  await c.fs.relinquishCookie(s);
+  return out;
+}
+
+describe('cachefiles', () => {
+  test('data persists across instances, and a changed ETag obsoletes it', async () => {
+    const { dir, cleanup } = await tempDir();
+    const r: Remote = { path: '/a/b.img', etag: '"1"', size: 3 * 4096 - 100 };
+    let c = await openCache(dir);
+    await store(c, r, 3);
+    await c.close();
+    c = await openCache(dir);
+    assert.deepEqual(await load(c, r, 3), ['ok', 'ok', 'ok']);
+    assert.deepEqual(await load(c, { ...r, etag: '"2"' }, 3), ['ENODATA', 'ENODATA', 'ENODATA']);
+    assert.deepEqual(c.bugs, []);
+    await c.close();
+    await cleanup();
+  });
+
+  test('a second opener of the same directory gets a clear EBUSY', async () => {
+    const { dir, cleanup } = await tempDir();
+    const first = await CacheFiles.open({ dir });
+    await assert.rejects(
+      CacheFiles.open({ dir }),
+      (e: FscacheError) => e.code === 'EBUSY' && /in use by this process/.test(e.message),
+    );
+    await first.close();
+    const again = await CacheFiles.open({ dir });
+    await again.close();
+    await cleanup();
+  });
+
+  test('bad options and unusable directories are refused clearly', async () => {
+    await assert.rejects(CacheFiles.open({ dir: '' }), /needs a directory/);
+    await assert.rejects(CacheFiles.open({ dir: '/tmp/x', blockSize: 1000 }), /power of two/);
+    const { dir, cleanup } = await tempDir();
+    await writeFile(join(dir, 'file'), 'x');
+    await assert.rejects(CacheFiles.open({ dir: join(dir, 'file') }), /cannot (create|use) cache directory/);
+    await cleanup();
+  });
+
+  test('stale objects are never served: DIRTY, missing or corrupt metadata, bad blocks', async () => {
+    const { dir, cleanup } = await tempDir();
+    const files = ['dirty', 'nometa', 'corrupt', 'badblock'].map((p) => ({
+      path: p,
+      etag: 'e',
+      size: 2 * 4096,
+    }));
+    let c = await openCache(dir);
+    for (const r of files) await store(c, r, 2);
+    await c.close();
+    const metas = new Map<string, string>();
+    const walk = async (d: string): Promise<void> => {
+      for (const e of await readdir(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) await walk(p);
+        else if (e.name.startsWith('MD')) metas.set(e.name.slice(3), p);
+      }
+    };
+    await walk(join(dir, 'cache'));
+    const metaOf = (name: string) => metas.get(name)!;
+    const m = decodeMeta(await readFile(metaOf('dirty')));
+    assert.ok(m.ok);
+    await writeFile(metaOf('dirty'), encodeMeta({ ...m.meta, dirty: true }));
+    await writeFile(metaOf('nometa'), ''); // truncated to nothing
+    const raw = await readFile(metaOf('corrupt'));
+    raw[raw.length - 9]! ^= 0x40;
+    await writeFile(metaOf('corrupt'), raw);
+    const data = metaOf('badblock').replace(/MDp(badblock)$/, 'Dp$1');
+    const bytes = await readFile(data);
+    bytes[5000]! ^= 1; // a bit flips in block 1
+    await writeFile(data, bytes);
+    c = await openCache(dir);
+    for (const r of files.slice(0, 3)) assert.deepEqual(await load(c, r, 2), ['ENODATA', 'ENODATA'], r.path);
+    assert.deepEqual(await load(c, files[3]!, 2), ['ok', 'ENODATA']);
+    assert.equal(c.disk.stats.stale, 3);
+    assert.equal(c.disk.stats.badBlocks, 1);
+    await c.close();
+    await cleanup();
+  });
+
+  test('keys with /, .., NUL and huge keys are stored and found under safe names', async () => {
+    const { dir, cleanup } = await tempDir();
+    const keys = ['../../etc/passwd', '..', 'a\0b', 'UPPER/lower', 'x'.repeat(3000)];
+    let c = await openCache(dir);
+    for (const k of keys) await store(c, { path: k, etag: '1', size: 4096 }, 1, k);
+    await c.close();
+    c = await openCache(dir);
+    for (const k of keys)
+      assert.deepEqual(await load(c, { path: k, etag: '1', size: 4096 }, 1, k), ['ok'], k);
+    const escaped = await readdir(join(dir, '..')).then((names) => names.filter((n) => n === 'passwd'));
+    assert.deepEqual(escaped, []);
+    await c.close();
+    await cleanup();
+  });
+
+  test('retiring deletes the object; a new netfs version scraps the whole tree', async () => {
+    const { dir, cleanup } = await tempDir();
+    let c = await openCache(dir);
+    const r: Remote = { path: '/gone', etag: '1', size: 4096 };
+    await store(c, r, 1);
+    const s = await c.fs.acquireCookie(c.netfs.primaryIndex, serverDef, 'srv');
+    const f = await c.fs.acquireCookie(s, remoteDef, r);
+    await c.fs.relinquishCookie(f, { retire: true });
+    await c.fs.relinquishCookie(s);
+    await c.fs.pool.drain();
+    assert.deepEqual(await load(c, r, 1), ['ENODATA']);
+    await store(c, { path: '/kept', etag: '1', size: 4096 }, 1);
+    await c.close();
+    c = await openCache(dir, {}, 2);
+    assert.deepEqual(await load(c, { path: '/kept', etag: '1', size: 4096 }, 1), ['ENODATA']);
+    await c.disk.dir.reaped();
+    assert.deepEqual(await readdir(join(dir, 'graveyard')), []);
+    await c.close();
+    await cleanup();
+  });
+
+  test('a different block size makes old objects stale', async () => {
+    const { dir, cleanup } = await tempDir();
+    let c = await openCache(dir);
+    await store(c, { path: '/b', etag: '1', size: 8192 }, 2);
+    await c.close();
+    c = await openCache(dir, { blockSize: 8192 });
+    const s = await c.fs.acquireCookie(c.netfs.primaryIndex, serverDef, 'srv');
+    const f = await c.fs.acquireCookie(s, remoteDef, { path: '/b', etag: '1', size: 8192 });
+    assert.equal(c.fs.pageSize(f), 8192);
+    assert.equal((await c.fs.readOrAllocPage(f, 0)).status, 'ENODATA');
+    await c.close();
+    await cleanup();
+  });
+});
+
+describe('cachefiles faults', () => {
+  /** An io layer that throws `code` from `call` once `armed` is set. */
+  function faulty(call: keyof CacheIo | 'write', code: string) {
+    const state = { armed: false, hits: 0 };
+    const fail = () => {
+      state.hits++;
+      throw Object.assign(new Error(`injected ${code}`), { code });
+    };
+    const io: CacheIo = { ...nodeIo };
+    if (call === 'write') {
+      io.open = (async (...args: Parameters<typeof nodeIo.open>) => {
+        const fh = await nodeIo.open(...args);
+        const write = fh.write.bind(fh);
+        (fh as { write: unknown }).write = (...a: unknown[]) =>
+          state.armed ? fail() : (write as (...x: unknown[]) => unknown)(...a);
+        return fh;
+      }) as typeof nodeIo.open;
+    } else {
+      const real = nodeIo[call] as (...a: unknown[]) => unknown;
+      (io as unknown as Record<string, unknown>)[call] = (...a: unknown[]) =>
+        state.armed ? fail() : real(...a);
+    }
+    return { io, state };
+  }
+
+  test('EIO on a write withdraws the cache; the netfs falls back (ENOBUFS), nothing wrong is served', async () => {
+    const { dir, cleanup } = await tempDir();
+    const { io, state } = faulty('write', 'EIO');
+    const c = await openCache(dir, { io });
+    const s = await c.fs.acquireCookie(c.netfs.primaryIndex, serverDef, 'srv');
+    const f = await c.fs.acquireCookie(s, remoteDef, { path: '/eio', etag: '1', size: 8192 });
+    await c.fs.readOrAllocPage(f, 0);
+    state.armed = true;
+    assert.equal((await c.fs.writePage(f, 0, block(0))).status, 'ENOBUFS');
+    await c.fs.pool.drain();
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(c.cache.ioErrorSeen, true);
+    assert.equal(c.fs.caches.length, 0, 'the cache was withdrawn');
+    assert.equal((await c.fs.readOrAllocPage(f, 0)).status, 'ENOBUFS');
+    await c.fs.relinquishCookie(f);
+    await c.fs.relinquishCookie(s);
+    await c.close();
+    await cleanup();
+  });
+
+  test('ENOSPC on a write: the culler is called, the netfs gets ENOBUFS, the cache carries on', async () => {
+    const { dir, cleanup } = await tempDir();
+    const { io, state } = faulty('write', 'ENOSPC');
+    const c = await openCache(dir, { io });
+    let culls = 0;
+    c.disk.onNoSpace = () => culls++;
+    const s = await c.fs.acquireCookie(c.netfs.primaryIndex, serverDef, 'srv');
+    const f = await c.fs.acquireCookie(s, remoteDef, { path: '/full', etag: '1', size: 8192 });
+    await c.fs.readOrAllocPage(f, 0);
+    await c.fs.readOrAllocPage(f, 1);
+    state.armed = true;
+    assert.equal((await c.fs.writePage(f, 0, block(0))).status, 'ENOBUFS');
+    assert.equal(culls, 1);
+    state.armed = false;
+    assert.equal((await c.fs.writePage(f, 1, block(1))).status, 'ok');
+    assert.equal(c.fs.caches.length, 1);
+    await c.fs.relinquishCookie(f);
+    await c.fs.relinquishCookie(s);
+    await c.close();
+    await cleanup();
+  });
+
+  test('EACCES creating objects: lookups fail, reads fall back with ENOBUFS', async () => {
+    const { dir, cleanup } = await tempDir();
+    const { io, state } = faulty('mkdir', 'EACCES');
+    const c = await openCache(dir, { io });
+    state.armed = true;
+    const s = await c.fs.acquireCookie(c.netfs.primaryIndex, serverDef, 'srv');
+    const f = await c.fs.acquireCookie(s, remoteDef, { path: '/denied', etag: '1', size: 4096 });
+    assert.equal((await c.fs.readOrAllocPage(f, 0)).status, 'ENOBUFS');
+    assert.ok(state.hits >= 1);
+    assert.deepEqual(c.bugs, []);
+    await c.fs.relinquishCookie(f);
+    await c.fs.relinquishCookie(s);
+    state.armed = false;
+    await c.close();
+    await cleanup();
+  });
+});

@@ -1,0 +1,471 @@
+/**
+ * CacheFiles: an FS-Cache backend on a local directory. Index objects are directories, data
+ * objects are files with a metadata sidecar (see object-meta.ts and README.md). Writes are
+ * crash-safe: the DIRTY marker reaches the disk before the first change, the data is synced
+ * before the marker is cleared, and an object found DIRTY, without metadata, or failing a
+ * checksum is stale: buried in the graveyard and looked up as absent, never served.
+ */
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import {
+  type CacheBackend,
+  CheckAux,
+  type FscacheCache,
+  type FscacheCookie,
+  FscacheError,
+  type FscacheObject,
+  type FscacheOperation,
+  ObjectState,
+  type PageData,
+} from '@armvm/fscache';
+import { CacheDir } from './cache-dir.ts';
+import { type CacheIo, errnoCode, nodeIo } from './cache-io.ts';
+import { DiskObject } from './disk-object.ts';
+import { encodeKey } from './key-encoding.ts';
+import { decodeMeta, encodeMeta, NO_BLOCK, type ObjectMeta } from './object-meta.ts';
+
+/** Options of a disk cache. */
+export interface CacheFilesOptions {
+  /** The cache directory (created if absent). */
+  dir: string;
+  /** Bytes per block, the page size the netfs reads and writes in (default 64 KiB). */
+  blockSize?: number;
+  /** Filesystem calls, replaceable to inject faults (default node:fs/promises). */
+  io?: CacheIo;
+  /** fsync before renames and before clearing DIRTY (default true). */
+  durable?: boolean;
+  /** How long written metadata may stay DIRTY before it is flushed, in ms (default 1000). */
+  flushDelayMs?: number;
+}
+
+/** Counters of what the disk cache did, for listings and tests. */
+export interface CacheFilesStats {
+  lookups: number;
+  creates: number;
+  stale: number;
+  badBlocks: number;
+  blocksRead: number;
+  blocksWritten: number;
+  flushes: number;
+  buried: number;
+  ioErrors: number;
+  enospc: number;
+}
+
+const MIN_BLOCK = 512;
+const MAX_BLOCK = 16 << 20;
+
+/** The on-disk backend. Create with `CacheFiles.open()`. */
+export class CacheFiles implements CacheBackend {
+  readonly name = 'cachefiles';
+  readonly pageSize: number;
+  readonly dir: CacheDir;
+  readonly stats: CacheFilesStats = {
+    lookups: 0,
+    creates: 0,
+    stale: 0,
+    badBlocks: 0,
+    blocksRead: 0,
+    blocksWritten: 0,
+    flushes: 0,
+    buried: 0,
+    ioErrors: 0,
+    enospc: 0,
+  };
+  /** Refuse new data while free space is below the stop limits (set by the culler). */
+  refuseWrites = false;
+  /** Told when a write hit ENOSPC, so the culler can run at once. */
+  onNoSpace: (() => void) | null = null;
+  readonly #flushDelay: number;
+  readonly #live = new Map<string, DiskObject>();
+  #cache: FscacheCache | null = null;
+
+  private constructor(dir: CacheDir, blockSize: number, flushDelayMs: number) {
+    this.dir = dir;
+    this.pageSize = blockSize;
+    this.#flushDelay = flushDelayMs;
+  }
+
+  /** Opens a cache directory for this process (EBUSY if another process has it). */
+  static async open(options: CacheFilesOptions): Promise<CacheFiles> {
+    const blockSize = options.blockSize ?? 64 * 1024;
+    if (
+      !Number.isInteger(blockSize) ||
+      blockSize < MIN_BLOCK ||
+      blockSize > MAX_BLOCK ||
+      blockSize & (blockSize - 1)
+    ) {
+      throw new FscacheError(
+        'EINVAL',
+        `block size must be a power of two from ${MIN_BLOCK} to ${MAX_BLOCK} (got ${blockSize})`,
+      );
+    }
+    const dir = await CacheDir.open(options.dir, options.io ?? nodeIo, options.durable ?? true);
+    return new CacheFiles(dir, blockSize, options.flushDelayMs ?? 1000);
+  }
+
+  /** True while an object at `path` is open in this process (the culler leaves it alone). */
+  inUse(path: string): boolean {
+    return this.#live.has(path);
+  }
+
+  /** Flushes every live object and lets go of the directory. Withdraw the cache first. */
+  async close(): Promise<void> {
+    for (const o of this.#live.values()) await o.serial(() => this.#flush(o)).catch(() => {});
+    await this.dir.close();
+  }
+
+  // ---- the backend API ----
+
+  initCache(cache: FscacheCache): FscacheObject {
+    this.#cache = cache;
+    const root = new DiskObject(cache, null, 'index', []);
+    root.path = this.dir.objects;
+    root.metaPath = join(root.path, '.meta');
+    root.meta = {
+      type: 'index',
+      dirty: false,
+      blockSize: 0,
+      objectSize: 0,
+      aux: new Uint8Array(0),
+      blocks: new Uint32Array(0),
+    };
+    return root;
+  }
+
+  allocObject(cache: FscacheCache, cookie: FscacheCookie): FscacheObject {
+    return new DiskObject(cache, cookie, cookie.type, encodeKey(cookie.type, cookie.key()));
+  }
+
+  // Where an object lives: below its parent, which is looked up before it.
+  #place(o: DiskObject): void {
+    const parent = o.parent as DiskObject;
+    if (parent.type !== 'index')
+      throw new FscacheError('EINVAL', 'only index objects can have children on disk');
+    o.path = join(parent.path, ...o.parts);
+    const last = o.parts[o.parts.length - 1]!;
+    o.metaPath = o.type === 'index' ? join(o.path, '.meta') : join(o.path, '..', `M${last}`);
+  }
+
+  async lookupObject(object: FscacheObject): Promise<void> {
+    const o = object as DiskObject;
+    if (!o.path) this.#place(o);
+    const holder = this.#live.get(o.path);
+    if (holder && holder !== o) {
+      // The previous object for this key is still on its way out: try again shortly.
+      await new Promise((r) => setImmediate(r));
+      throw new FscacheError('ETIMEDOUT', 'waiting for an older object of the same key');
+    }
+    this.#live.set(o.path, o);
+    try {
+      await this.#lookup(o);
+    } catch (err) {
+      this.#live.delete(o.path);
+      await o.file?.close().catch(() => {});
+      o.file = null;
+      throw this.#failed(err);
+    }
+  }
+
+  async #lookup(o: DiskObject): Promise<void> {
+    const cache = o.cache;
+    this.stats.lookups++;
+    if (o.state === ObjectState.LOOKING_UP) {
+      const found = await this.#readMeta(o);
+      if (found) {
+        const verdict = cache.checkAux(o, found.aux);
+        const file = verdict === CheckAux.OBSOLETE || o.type === 'index' ? null : await this.#openData(o);
+        if (verdict !== CheckAux.OBSOLETE && (file || o.type === 'index')) {
+          o.meta = found;
+          if (file) {
+            o.file = file;
+            o.verified = new Uint8Array(found.blocks.length);
+            const now = new Date();
+            await this.dir.io.utimes(o.path, now, (await file.stat()).mtime).catch(() => {});
+          }
+          if (verdict === CheckAux.NEEDS_UPDATE) {
+            found.aux = o.cookie?.aux() ?? found.aux;
+            await this.dir.writeAtomic(o.metaPath, encodeMeta(found));
+          }
+          cache.objectObtained(o);
+          return;
+        }
+        await this.#discard(o);
+      }
+      cache.objectLookupNegative(o);
+    }
+    // Create: the directory, or the data file and its metadata.
+    if (this.refuseWrites && o.type !== 'index') throw new FscacheError('ENOBUFS', 'cache is short of space');
+    this.stats.creates++;
+    const meta: ObjectMeta = {
+      type: o.type,
+      dirty: false,
+      blockSize: o.type === 'index' ? 0 : this.pageSize,
+      objectSize: o.cookie?.objectSize() ?? 0,
+      aux: o.cookie?.aux() ?? new Uint8Array(0),
+      blocks: new Uint32Array(0),
+    };
+    if (o.type === 'index') {
+      await this.dir.io.mkdir(o.path, { recursive: true });
+    } else {
+      await this.dir.io.mkdir(join(o.path, '..'), { recursive: true });
+      o.file = await this.dir.io.open(o.path, 'w+');
+      o.verified = new Uint8Array(0);
+    }
+    await this.dir.writeAtomic(o.metaPath, encodeMeta(meta));
+    o.meta = meta;
+    cache.objectObtained(o);
+  }
+
+  // The data file of a found object; null (and the object buried) if it has gone missing.
+  async #openData(o: DiskObject) {
+    try {
+      return await this.dir.io.open(o.path, 'r+');
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+      return null;
+    }
+  }
+
+  // The object's metadata if it is sound and current; otherwise the object is stale.
+  async #readMeta(o: DiskObject): Promise<ObjectMeta | null> {
+    let raw: Buffer;
+    try {
+      raw = await this.dir.io.readFile(o.metaPath);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+      // No metadata: nothing, or a leftover of an interrupted creation.
+      if (o.type !== 'index') await this.#discard(o);
+      return null;
+    }
+    const d = decodeMeta(raw);
+    const sound =
+      d.ok &&
+      !d.meta.dirty &&
+      d.meta.type === o.type &&
+      (o.type === 'index' || d.meta.blockSize === this.pageSize);
+    if (!sound) {
+      await this.#discard(o);
+      return null;
+    }
+    return d.ok ? d.meta : null;
+  }
+
+  async #discard(o: DiskObject): Promise<void> {
+    this.stats.stale++;
+    if (o.type === 'index') {
+      if (await this.dir.bury(o.path)) this.stats.buried++;
+    } else {
+      if (await this.dir.bury(o.path)) this.stats.buried++;
+      await this.dir.bury(o.metaPath);
+    }
+  }
+
+  lookupComplete(): void {}
+
+  grabObject(object: FscacheObject): FscacheObject {
+    return object;
+  }
+
+  async updateObject(object: FscacheObject): Promise<void> {
+    const o = object as DiskObject;
+    await o.serial(async () => {
+      if (!o.meta || !o.cookie) return;
+      o.meta.aux = o.cookie.aux() ?? new Uint8Array(0);
+      o.meta.objectSize = o.cookie.objectSize();
+      o.changed = true;
+      await this.#flush(o, true);
+    });
+  }
+
+  async attrChanged(object: FscacheObject): Promise<void> {
+    const o = object as DiskObject;
+    await o.serial(async () => {
+      const meta = o.meta;
+      if (!meta || !o.cookie || !o.file) return;
+      const size = o.cookie.objectSize();
+      const keep = Math.ceil(size / this.pageSize);
+      await this.#markDirty(o);
+      await o.file.truncate(size);
+      if (keep < meta.blocks.length) meta.blocks = meta.blocks.slice(0, keep);
+      // The last kept block may now be shorter: its checksum no longer holds.
+      if (keep > 0 && size % this.pageSize && meta.blocks[keep - 1] !== NO_BLOCK)
+        meta.blocks[keep - 1] = NO_BLOCK;
+      meta.objectSize = size;
+      o.changed = true;
+      await this.#flush(o, true);
+    });
+  }
+
+  async dropObject(object: FscacheObject): Promise<void> {
+    const o = object as DiskObject;
+    if (o === object.cache.root) return;
+    await o.serial(async () => {
+      if (o.flushTimer) clearTimeout(o.flushTimer);
+      o.flushTimer = null;
+      try {
+        if (o.state === ObjectState.RECYCLING) {
+          await o.file?.close();
+          o.file = null;
+          await this.#discard(o);
+        } else {
+          await this.#flush(o);
+          await o.file?.close();
+          o.file = null;
+        }
+      } finally {
+        if (this.#live.get(o.path) === o) this.#live.delete(o.path);
+      }
+    });
+  }
+
+  async syncCache(): Promise<void> {
+    for (const o of [...this.#live.values()]) await o.serial(() => this.#flush(o));
+  }
+
+  async readOrAllocPages(op: FscacheOperation, pages: readonly number[]): Promise<PageData[]> {
+    const o = op.object as DiskObject;
+    const meta = o.meta!;
+    const out: PageData[] = new Array(pages.length).fill(null);
+    const bs = this.pageSize;
+    let i = 0;
+    try {
+      while (i < pages.length) {
+        // A run of consecutive pages the object holds is read with one call.
+        let j = i;
+        while (j < pages.length && held(meta, pages[j]!) && (j === i || pages[j] === pages[j - 1]! + 1)) j++;
+        if (j === i) {
+          i++;
+          continue;
+        }
+        const first = pages[i]!;
+        const buf = Buffer.allocUnsafe((j - i) * bs);
+        const { bytesRead } = await o.file!.read(buf, 0, buf.length, first * bs);
+        for (let k = i; k < j; k++) {
+          const page = pages[k]!;
+          const from = (k - i) * bs;
+          const block = buf.subarray(from, Math.min(from + bs, bytesRead));
+          if (block.length === 0 || !this.#check(o, page, block)) continue;
+          out[k] = block;
+          this.stats.blocksRead++;
+        }
+        i = j;
+      }
+    } catch (err) {
+      throw this.#failed(err);
+    }
+    return out;
+  }
+
+  allocatePages(): void {
+    if (this.refuseWrites) throw new FscacheError('ENOBUFS', 'cache is short of space');
+  }
+
+  async writePage(op: FscacheOperation, page: number, data: Uint8Array): Promise<void> {
+    const o = op.object as DiskObject;
+    const bs = this.pageSize;
+    if (this.refuseWrites) throw new FscacheError('ENOBUFS', 'cache is short of space');
+    if (data.length > bs || data.length === 0)
+      throw new FscacheError('ENOBUFS', `a block of ${data.length} bytes does not fit ${bs}`);
+    await o.serial(async () => {
+      const meta = o.meta;
+      if (!meta || !o.file) return;
+      const size = o.cookie?.objectSize() ?? meta.objectSize;
+      // Only the object's last block may be short, so every stored block has a fixed extent.
+      if (data.length < bs && page * bs + data.length !== size) {
+        throw new FscacheError('ENOBUFS', `a short block (${data.length} bytes) must end the object`);
+      }
+      try {
+        await this.#markDirty(o);
+        await o.file.write(data, 0, data.length, page * bs);
+      } catch (err) {
+        throw this.#failed(err);
+      }
+      if (page >= meta.blocks.length) {
+        const grown = new Uint32Array(page + 1).fill(NO_BLOCK);
+        grown.set(meta.blocks);
+        meta.blocks = grown;
+        const v = new Uint8Array(page + 1);
+        v.set(o.verified ?? []);
+        o.verified = v;
+      }
+      meta.blocks[page] = crc32(data);
+      o.verified![page] = 1;
+      meta.objectSize = size;
+      o.changed = true;
+      this.stats.blocksWritten++;
+      this.#scheduleFlush(o);
+    });
+  }
+
+  uncachePage(): void {}
+
+  dissociatePages(): void {}
+
+  // ---- internals ----
+
+  // Verifies a block's checksum the first time it is read; a bad block is forgotten, not served.
+  #check(o: DiskObject, page: number, block: Uint8Array): boolean {
+    const v = o.verified!;
+    if (v[page]) return true;
+    if (crc32(block) === o.meta!.blocks[page]) {
+      v[page] = 1;
+      return true;
+    }
+    this.stats.badBlocks++;
+    o.meta!.blocks[page] = NO_BLOCK;
+    o.changed = true;
+    this.#scheduleFlush(o);
+    return false;
+  }
+
+  async #markDirty(o: DiskObject): Promise<void> {
+    if (o.markedDirty) return;
+    await this.dir.writeAtomic(o.metaPath, encodeMeta({ ...o.meta!, dirty: true }));
+    o.markedDirty = true;
+  }
+
+  #scheduleFlush(o: DiskObject): void {
+    if (o.flushTimer) return;
+    o.flushTimer = setTimeout(() => {
+      o.flushTimer = null;
+      void o.serial(() => this.#flush(o)).catch((err) => this.#failed(err));
+    }, this.#flushDelay);
+    o.flushTimer.unref();
+  }
+
+  // Makes the object's data durable, then writes its metadata clean.
+  async #flush(o: DiskObject, force = false): Promise<void> {
+    if (!o.meta || (!o.changed && !o.markedDirty && !force)) return;
+    if (o.file && this.dir.durable) await o.file.datasync();
+    const clean = { ...o.meta, dirty: false };
+    await this.dir.writeAtomic(o.metaPath, encodeMeta(clean));
+    o.markedDirty = false;
+    o.changed = false;
+    this.stats.flushes++;
+  }
+
+  // Classifies a filesystem failure: ENOSPC is a full disk (cull, then ENOBUFS); EIO stops the cache.
+  #failed(err: unknown): unknown {
+    const code = errnoCode(err);
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      this.stats.enospc++;
+      this.onNoSpace?.();
+      return new FscacheError('ENOSPC', 'cache disk is full', { cause: err });
+    }
+    if (code === 'EIO' || code === 'EROFS') {
+      this.stats.ioErrors++;
+      const cache = this.#cache;
+      if (cache && !cache.ioErrorSeen) {
+        cache.ioError();
+        void cache.withdraw().catch(() => {});
+      }
+      return new FscacheError('EIO', `cache I/O error: ${(err as Error).message}`, { cause: err });
+    }
+    return err;
+  }
+}
+
+function held(meta: ObjectMeta, page: number): boolean {
+  return page < meta.blocks.length && meta.blocks[page] !== NO_BLOCK;
+}
