@@ -1,5 +1,6 @@
 /** The CPU: fetch, condition check, dispatch, memory access, exits to the owner and interrupts. */
 import { decodeA32, decodeA32Unconditional } from './a32-decoder.ts';
+import type { A32Exec } from './a32-table.ts';
 import { conditionPassed } from './alu.ts';
 import type { Bus } from './bus.ts';
 import { Cp15 } from './cp15.ts';
@@ -14,7 +15,9 @@ import {
 } from './exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, STOP_EXIT, WFI_EXIT } from './exit.ts';
 import { Access, Mmu } from './mmu.ts';
+import { DecodeCache } from './decode-cache.ts';
 import { Mode } from './modes.ts';
+import type { ThumbExec } from './t16.ts';
 import { Vfp } from './vfp.ts';
 import { decodeT16, decodeT32 } from './thumb-decoder.ts';
 
@@ -38,6 +41,10 @@ export class Cpu extends CpuState {
   readonly mmu: Mmu;
   /** SCTLR.M, cached for the fast path. */
   private mmuOn = false;
+  /** Decoded A32 instructions by physical address. */
+  private readonly armCache: DecodeCache<A32Exec>;
+  /** Decoded Thumb instructions by physical address. */
+  private readonly thumbCache: DecodeCache<ThumbExec>;
   /** Instructions retired since creation (including ones that raised exceptions). */
   retired = 0;
   /** Address of the instruction executing now (for exception return addresses). */
@@ -68,6 +75,8 @@ export class Cpu extends CpuState {
     super();
     this.bus = bus;
     this.mmu = new Mmu(bus, this.cp15);
+    this.armCache = new DecodeCache(bus.ramSize, 4);
+    this.thumbCache = new DecodeCache(bus.ramSize, 2);
     // until an owner injects a clock, the counter ticks once per retired instruction
     this.cp15.timer.clock = () => BigInt(this.retired);
     this.cp15.onTranslationChange = () => {
@@ -151,12 +160,19 @@ export class Cpu extends CpuState {
     const r = this.r;
     const addr = r[15]! & ~3;
     this.insnAddr = addr;
-    const w = this.fetch32(addr);
+    const off = this.bus.ramOffset(this.pa(addr, Access.fetch), 4);
+    if (off < 0) throw new GuestException(ExceptionKind.prefetchAbort, FaultStatus.external, addr);
+    const w = this.bus.view.getInt32(off, true);
     r[15] = addr + 8;
     const cond = w >>> 28;
-    if (cond === 14) decodeA32(w)(this, w);
-    else if (cond === 15) decodeA32Unconditional(w)(this, w);
-    else if (conditionPassed(this, cond)) decodeA32(w)(this, w);
+    if (cond >= 14 || conditionPassed(this, cond)) {
+      let exec = this.armCache.get(off, w);
+      if (exec === undefined) {
+        exec = cond === 15 ? decodeA32Unconditional(w) : decodeA32(w);
+        this.armCache.set(off, w, exec);
+      }
+      exec(this, w);
+    }
     if (this.branched) this.branched = false;
     else r[15] = addr + 4;
   }
@@ -166,14 +182,20 @@ export class Cpu extends CpuState {
     const r = this.r;
     const addr = r[15]! & ~1;
     this.insnAddr = addr;
-    const hw1 = this.fetch16(addr);
+    const off = this.bus.ramOffset(this.pa(addr, Access.fetch), 2);
+    if (off < 0) throw new GuestException(ExceptionKind.prefetchAbort, FaultStatus.external, addr);
+    const hw1 = this.bus.view.getUint16(off, true);
     const wide = hw1 >= 0xe800;
     const w = wide ? (hw1 << 16) | this.fetch16(addr + 2) : hw1;
     r[15] = addr + 4;
     const it = this.it;
     if (it === 0 || conditionPassed(this, it >>> 4)) {
-      if (wide) decodeT32(w)(this, w);
-      else decodeT16(w)(this, w);
+      let exec = this.thumbCache.get(off, w);
+      if (exec === undefined) {
+        exec = wide ? decodeT32(w) : decodeT16(w);
+        this.thumbCache.set(off, w, exec);
+      }
+      exec(this, w);
     }
     if (it !== 0) this.it = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
     if (this.branched) this.branched = false;
