@@ -2,6 +2,7 @@
 export { CacheDir } from './cache-dir.ts';
 export { type CacheIo, errnoCode, nodeIo } from './cache-io.ts';
 export { CacheFiles, type CacheFilesOptions, type CacheFilesStats } from './cachefiles.ts';
+export { Culler, type CullLimits, type CullReport, DEFAULT_LIMITS, validateLimits } from './culler.ts';
 export { DiskObject } from './disk-object.ts';
 export { base32, encodeKey, MAX_COMPONENT, MAX_KEY_BYTES, TYPE_LETTER } from './key-encoding.ts';
 export {
