@@ -436,6 +436,29 @@ describe('HttpClient against raw sockets', () => {
     });
   });
 
+  test('a keep-alive socket the server dropped while idle is retried once on a fresh connection', async () => {
+    // Each connection answers its first request and hangs up on the second: the client's reuse fails.
+    const server = createNetServer((sock) => {
+      let n = 0;
+      sock.on('data', () => {
+        if (n++ === 0) sock.write(head('200 OK', ['Content-Length: 2', 'Connection: keep-alive']) + 'ok');
+        else sock.destroy();
+      });
+      sock.on('error', () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const c = new HttpClient({ timeoutMs: 500 });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+      assert.equal((await c.get(url)).body.toString(), 'ok');
+      assert.equal((await c.get(url)).body.toString(), 'ok');
+      assert.deepEqual([c.stats.requests, c.stats.retries], [3, 1]);
+    } finally {
+      c.close();
+      server.close();
+    }
+  });
+
   test('a server that accepts and then resets: ECONNRESET', async () => {
     const server = createNetServer((sock) => sock.once('data', () => sock.resetAndDestroy()));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
