@@ -401,6 +401,31 @@ describe('HttpClient against raw sockets', () => {
     });
   });
 
+  test('a body that stalls half-way: ETIMEDOUT while receiving the body', async () => {
+    const reply = head('200 OK', ['Content-Length: 100']) + 'x'.repeat(40);
+    await withRaw(
+      reply,
+      async (url, c) => {
+        const seen: number[] = [];
+        await rejectsWith(
+          c.get(url, { onData: (b) => seen.push(b.length) }),
+          'ETIMEDOUT',
+          undefined,
+          /receiving the body/,
+        );
+        assert.deepEqual(seen, [40], 'progress saw the partial body, the caller got none of it');
+      },
+      false,
+    );
+  });
+
+  test('an error status whose body is cut still reports the status', async () => {
+    const reply = head('503 Service Unavailable', ['Content-Length: 100']) + 'busy';
+    await withRaw(reply, async (url, c) => {
+      await rejectsWith(c.get(url), 'ERR_NETFS_HTTP_STATUS', 503);
+    });
+  });
+
   test('a chunked body cut before its last chunk: ERR_NETFS_TRUNCATED', async () => {
     const reply = head('200 OK', ['Transfer-Encoding: chunked']) + '5\r\nhello\r\n';
     await withRaw(reply, async (url, c) => {

@@ -383,13 +383,13 @@ export class HttpClient {
             fail(err);
           }
         });
-        r.on('error', (err) => fail(truncated(url, err, bytes, p.expected)));
+        r.on('error', (err) => fail(p.error ?? truncated(url, err, bytes, p.expected)));
         r.on('close', () => {
-          if (!r.complete) fail(truncated(url, undefined, bytes, p.expected));
+          if (!r.complete) fail(p.error ?? truncated(url, undefined, bytes, p.expected));
         });
         r.on('end', () => {
           if (settled) return;
-          if (!r.complete) return fail(truncated(url, undefined, bytes, p.expected));
+          if (!r.complete) return fail(p.error ?? truncated(url, undefined, bytes, p.expected));
           if (p.expected !== undefined && bytes !== p.expected)
             return fail(lengthError(url, bytes, p.expected, 'fewer'));
           if (p.error) return fail(p.error);
