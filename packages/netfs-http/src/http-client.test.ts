@@ -401,6 +401,16 @@ describe('HttpClient against raw sockets', () => {
     });
   });
 
+  test('a body longer than its Content-Length: ERR_NETFS_TRUNCATED, never the extra bytes', async () => {
+    await withRaw(
+      head('200 OK', ['Content-Length: 5']) + 'helloEXTRA',
+      async (url, c) => {
+        await rejectsWith(c.get(url), 'ERR_NETFS_TRUNCATED', undefined, /after the promised body/);
+      },
+      false,
+    );
+  });
+
   test('a body that stalls half-way: ETIMEDOUT while receiving the body', async () => {
     const reply = head('200 OK', ['Content-Length: 100']) + 'x'.repeat(40);
     await withRaw(

@@ -344,7 +344,7 @@ export class HttpClient {
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (settled) return;
-        if (res !== undefined) return fail(truncated(url, err));
+        if (res !== undefined) return fail(truncated(url, err, undefined, undefined));
         // A keep-alive socket the server closed while idle fails at once: send again on a fresh one.
         if (retry && req.reusedSocket && err.code === 'ECONNRESET') {
           settle();
@@ -485,6 +485,12 @@ function lengthError(url: URL, bytes: number, expected: number, how: 'more' | 'f
 
 /** A connection lost after the headers: the body is partial, whatever Node calls the cause. */
 function truncated(url: URL, cause: unknown, bytes?: number, expected?: number): RemoteError {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && code.startsWith('HPE_')) {
+    // Node's parser reads exactly Content-Length bytes; anything after them is parsed as a response.
+    const why = `bytes after the promised body, or a malformed body (${(cause as Error).message})`;
+    return new RemoteError('ERR_NETFS_TRUNCATED', url.href, why, { cause });
+  }
   const got = bytes === undefined ? '' : `: ${bytes} of ${expected ?? 'an unknown number of'} bytes`;
   return new RemoteError('ERR_NETFS_TRUNCATED', url.href, `connection lost mid-body${got}`, { cause });
 }
