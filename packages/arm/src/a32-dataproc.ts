@@ -51,7 +51,13 @@ export function movt(cpu: Cpu, w: number): void {
   cpu.r[rd] = ((((w >>> 4) & 0xf000) | (w & 0xfff)) << 16) | (cpu.r[rd]! & 0xffff);
 }
 
-/** True for the opcode/S combinations that are data processing (TST..CMN without S are other instructions). */
+/**
+ * True for the data-processing encodings: TST..CMN without S are other instructions, and (as on the
+ * reference CPU) the compares need Rd = 0000 and MOV/MVN need Rn = 0000, or the word is undefined.
+ */
 export function isDataProcessing(w: number): boolean {
-  return (w & 0x01900000) !== 0x01000000;
+  const op = (w >>> 21) & 0xf;
+  if ((op & 0xc) === 8) return (w & 0x00100000) !== 0 && (w & 0xf000) === 0;
+  if (op === 13 || op === 15) return (w & 0xf0000) === 0;
+  return true;
 }

@@ -1,0 +1,69 @@
+/* Differential fuzzing harness. A blob loaded at FUZZ_BLOB holds test blocks: for each block, the
+   registers and flags to start from and K instructions. Each block runs, then every register and
+   the flags are printed as hex, one line per block, so two CPUs can be compared line by line.
+   Blob: word 0 = block count, word 1 = K, then count * 14 state words (r0-r12, APSR), then
+   count * (K + 1) code words (the K instructions and a return). */
+    .syntax unified
+    .arch armv7-a
+    .arm
+    .equ    FUZZ_BLOB, 0x40100000
+
+    .text
+    .global main
+    .type   main, %function
+main:
+    push    {r4-r11, lr}
+    ldr     r4, =FUZZ_BLOB
+    ldr     r8, [r4]            @ blocks left
+    ldr     r9, [r4, #4]        @ K
+    add     r5, r4, #8          @ states
+    mov     r0, #56
+    mul     r0, r8, r0
+    add     r6, r5, r0          @ code
+    add     r9, r9, #1
+    lsl     r9, r9, #2          @ bytes per block
+1:  cmp     r8, #0
+    beq     9f
+    ldr     r0, =saved
+    stm     r0, {r5, r6, r8, r9}
+    adr     r0, 2f
+    push    {r0}                @ where the block returns to
+    push    {r6}                @ the block itself
+    ldr     r0, [r5, #52]
+    msr     apsr_nzcvqg, r0
+    ldm     r5, {r0-r12}
+    pop     {pc}
+2:  push    {r0-r12}
+    mrs     r0, apsr
+    push    {r0}
+    mov     r0, sp
+    bl      dump_state
+    add     sp, sp, #56
+    ldr     r0, =saved
+    ldm     r0, {r5, r6, r8, r9}
+    add     r5, r5, #56
+    add     r6, r6, r9
+    sub     r8, r8, #1
+    b       1b
+9:  pop     {r4-r11, pc}
+
+/* Prints APSR then r0-r12 from the 14 words at r0 (APSR first, as pushed). */
+dump_state:
+    push    {r4, r5, lr}
+    mov     r4, r0
+    mov     r5, #0
+3:  ldr     r0, [r4, r5, lsl #2]
+    bl      put_hex
+    mov     r0, #32
+    bl      uart_putc
+    add     r5, r5, #1
+    cmp     r5, #14
+    blt     3b
+    mov     r0, #10
+    bl      uart_putc
+    pop     {r4, r5, pc}
+
+    .bss
+    .balign 4
+saved:
+    .space  16
