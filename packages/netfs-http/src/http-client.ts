@@ -11,18 +11,19 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { URL } from 'node:url';
-import {
-  type ByteRange,
-  ByteRangeError,
-  checkAnswersRange,
-  type ContentRange,
-  formatRange,
-  parseContentRange,
-  parseUnsatisfiedRange,
-  rangeLength,
-} from './byte-range.ts';
+import { type ByteRange, type ContentRange, formatRange, rangeLength } from './byte-range.ts';
 import { RemoteError, RemoteUrlError } from './errors.ts';
 import { parseRemoteUrl } from './remote-url.ts';
+import {
+  checkIdentity,
+  checkPartial,
+  contentLength,
+  header,
+  lengthError,
+  networkError,
+  statusError,
+  truncated,
+} from './response-check.ts';
 
 /** How an HttpClient behaves; every field has a default. */
 export interface HttpClientOptions {
@@ -405,104 +406,4 @@ export class HttpClient {
       req.end();
     });
   }
-}
-
-/** A header's single value; repeated headers are joined as Node joins them. */
-function header(res: IncomingMessage, name: string): string | undefined {
-  const v = res.headers[name];
-  return Array.isArray(v) ? v.join(', ') : v;
-}
-
-/** Content-Length as a number; Node's parser has already refused non-numeric or conflicting values. */
-function contentLength(res: IncomingMessage, url: URL): number | undefined {
-  const v = header(res, 'content-length');
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) {
-    throw new RemoteError('ERR_NETFS_BAD_RESPONSE', url.href, `invalid Content-Length ${JSON.stringify(v)}`);
-  }
-  return n;
-}
-
-/** Refuses a compressed body: we asked for identity, and encoded bytes are not the resource's bytes. */
-function checkIdentity(res: IncomingMessage, url: URL): void {
-  const enc = header(res, 'content-encoding');
-  if (enc !== undefined && enc.trim().toLowerCase() !== 'identity') {
-    throw new RemoteError('ERR_NETFS_BAD_RESPONSE', url.href, `unexpected Content-Encoding ${enc}`, {
-      status: res.statusCode,
-    });
-  }
-}
-
-/** Checks a 206 against the Range asked for and its own Content-Length. */
-function checkPartial(
-  res: IncomingMessage,
-  asked: ByteRange,
-  length: number | undefined,
-  url: URL,
-): ContentRange {
-  const status = res.statusCode;
-  const raw = header(res, 'content-range');
-  try {
-    if (raw === undefined) throw new ByteRangeError('a 206 without Content-Range (or a multipart answer)');
-    const got = parseContentRange(raw);
-    checkAnswersRange(asked, got);
-    if (length !== undefined && length !== rangeLength(got)) {
-      throw new ByteRangeError(`Content-Length ${length} disagrees with Content-Range ${raw}`);
-    }
-    return got;
-  } catch (err) {
-    if (!(err instanceof ByteRangeError)) throw err;
-    throw new RemoteError('ERR_NETFS_BAD_RANGE', url.href, err.message, { status });
-  }
-}
-
-/** The error of a status that is neither success nor redirect. */
-function statusError(status: number, url: URL, res?: IncomingMessage): RemoteError {
-  if (status === 404 || status === 410) {
-    return new RemoteError('ERR_NETFS_NOT_FOUND', url.href, 'resource not found', { status });
-  }
-  if (status === 416) {
-    const total = parseUnsatisfiedRange(res && header(res, 'content-range'));
-    const what = total === undefined ? '' : `: the resource is ${total} bytes long`;
-    return new RemoteError('ERR_NETFS_HTTP_STATUS', url.href, `range not satisfiable${what}`, { status });
-  }
-  if (status === 304) {
-    return new RemoteError('ERR_NETFS_HTTP_STATUS', url.href, '304 to a request that was not conditional', {
-      status,
-    });
-  }
-  return new RemoteError('ERR_NETFS_HTTP_STATUS', url.href, `server answered ${status}`, { status });
-}
-
-function lengthError(url: URL, bytes: number, expected: number, how: 'more' | 'fewer'): RemoteError {
-  return new RemoteError(
-    'ERR_NETFS_TRUNCATED',
-    url.href,
-    `body has ${how} bytes than promised: ${bytes} of ${expected}`,
-  );
-}
-
-/** A connection lost after the headers: the body is partial, whatever Node calls the cause. */
-function truncated(url: URL, cause: unknown, bytes?: number, expected?: number): RemoteError {
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'string' && code.startsWith('HPE_')) {
-    // Node's parser reads exactly Content-Length bytes; anything after them is parsed as a response.
-    const why = `bytes after the promised body, or a malformed body (${(cause as Error).message})`;
-    return new RemoteError('ERR_NETFS_TRUNCATED', url.href, why, { cause });
-  }
-  const got = bytes === undefined ? '' : `: ${bytes} of ${expected ?? 'an unknown number of'} bytes`;
-  return new RemoteError('ERR_NETFS_TRUNCATED', url.href, `connection lost mid-body${got}`, { cause });
-}
-
-/** Keeps Node's errno (ECONNREFUSED, ECONNRESET, …); parser errors mean a malformed response. */
-function networkError(url: URL, err: NodeJS.ErrnoException): RemoteError {
-  const code = err.code ?? 'ECONNRESET';
-  if (code.startsWith('HPE_')) {
-    return new RemoteError('ERR_NETFS_BAD_RESPONSE', url.href, `malformed HTTP response: ${err.message}`, {
-      cause: err,
-    });
-  }
-  const safe = /^E[A-Z0-9_]+$/.test(code) ? (code as `E${string}`) : 'ECONNRESET';
-  return new RemoteError(safe, url.href, err.message, { cause: err });
 }
