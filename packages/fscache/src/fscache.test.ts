@@ -326,6 +326,23 @@ describe('netfs API', () => {
     assert.ok(c!.backingObjects[0]!.state >= ObjectState.CREATING);
   });
 
+  test('waitForDeferredLookup resolves once the lookup is over and checkAux has run', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { fs, netfs } = await setup({ faults: { lookup: (o) => (o.type === 'data' ? gate : undefined) } });
+    let checked = 0;
+    const def = { ...fileDef, checkAux: () => (checked++, 'okay' as const) };
+    const c1 = await fs.acquireCookie(netfs.primaryIndex, def, { name: 'l', version: 1 });
+    release();
+    await fs.waitForDeferredLookup(c1);
+    await fs.relinquishCookie(c1);
+    await settle(fs);
+    const c2 = await fs.acquireCookie(netfs.primaryIndex, def, { name: 'l', version: 1 });
+    assert.equal(await fs.waitForDeferredLookup(c2), true);
+    assert.equal(checked, 1, 'the second lookup found the object and checked its aux data');
+    assert.equal(await fs.waitForDeferredLookup(null), true);
+  });
+
   test('deferCreate=false: acquire returns once the object exists', async () => {
     const { fs, netfs } = await setup({ deferCreate: false });
     const c = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'now', version: 1 });

@@ -309,6 +309,15 @@ export class Fscache {
     uncachePage(this, cookie, page);
   }
 
+  /**
+   * Waits until the cookie's lookup is over (found, absent, or failed), so that its checkAux has
+   * run if the cache held the object. Resolves false if `signal` aborts first.
+   */
+  waitForDeferredLookup(cookie: FscacheCookie | null, signal?: AbortSignal): Promise<boolean> {
+    if (!cookie) return Promise.resolve(true);
+    return cookie.waitFlagClear(CookieFlag.LOOKING_UP, signal);
+  }
+
   /** Bytes per page of the cache backing this cookie, or 0 when it is not cached. */
   pageSize(cookie: FscacheCookie | null): number {
     return cookie?.backingObjects[0]?.cache.pageSize ?? 0;
