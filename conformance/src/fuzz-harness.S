@@ -1,8 +1,9 @@
 /* Differential fuzzing harness. A blob loaded at FUZZ_BLOB holds test blocks: for each block, the
-   registers and flags to start from and K instructions. Each block runs, then every register and
-   the flags are printed as hex, one line per block, so two CPUs can be compared line by line.
-   Blob: word 0 = block count, word 1 = K, then count * 14 state words (r0-r12, APSR), then
-   count * (K + 1) code words (the K instructions and a return). */
+   registers and flags to start from and its code. Each block runs, then every register and the
+   flags are printed as hex, one line per block, so two CPUs can be compared line by line.
+   Blob: word 0 = block count, word 1 = code words per block (ending in a return through the
+   stack), word 2 = 1 when the blocks are Thumb code, then count * 14 state words (r0-r12, APSR),
+   then the blocks' code. */
     .syntax unified
     .arch armv7-a
     .arm
@@ -15,20 +16,21 @@ main:
     push    {r4-r11, lr}
     ldr     r4, =FUZZ_BLOB
     ldr     r8, [r4]            @ blocks left
-    ldr     r9, [r4, #4]        @ K
-    add     r5, r4, #8          @ states
+    ldr     r9, [r4, #4]        @ code words per block
+    ldr     r7, [r4, #8]        @ Thumb flag
+    add     r5, r4, #12         @ states
     mov     r0, #56
     mul     r0, r8, r0
     add     r6, r5, r0          @ code
-    add     r9, r9, #1
     lsl     r9, r9, #2          @ bytes per block
 1:  cmp     r8, #0
     beq     9f
     ldr     r0, =saved
-    stm     r0, {r5, r6, r8, r9}
+    stm     r0, {r5, r6, r7, r8, r9}
     adr     r0, 2f
     push    {r0}                @ where the block returns to
-    push    {r6}                @ the block itself
+    orr     r0, r6, r7          @ the block itself (bit 0 set for Thumb)
+    push    {r0}
     ldr     r0, [r5, #52]
     msr     apsr_nzcvqg, r0
     ldm     r5, {r0-r12}
@@ -40,7 +42,7 @@ main:
     bl      dump_state
     add     sp, sp, #56
     ldr     r0, =saved
-    ldm     r0, {r5, r6, r8, r9}
+    ldm     r0, {r5, r6, r7, r8, r9}
     add     r5, r5, #56
     add     r6, r6, r9
     sub     r8, r8, #1
@@ -66,4 +68,4 @@ dump_state:
     .bss
     .balign 4
 saved:
-    .space  16
+    .space  20

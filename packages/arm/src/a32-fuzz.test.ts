@@ -5,7 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { decodeA32Entry } from './a32-decoder.ts';
-import { buildFuzzBlob, FUZZ_BLOB_ADDRESS, FuzzRng, fuzzEntries, randomInstruction } from './a32-fuzz.ts';
+import {
+  buildFuzzBlob,
+  FUZZ_BLOB_ADDRESS,
+  type FuzzIsa,
+  FuzzRng,
+  fuzzEntries,
+  randomInstruction,
+  randomThumbInstruction,
+  thumbFuzzEntries,
+} from './a32-fuzz.ts';
+import { decodeT16Entry, decodeT32Entry } from './thumb-decoder.ts';
 import { TestMachine } from './test-machine.ts';
 
 const harness = new URL('../../../conformance/build/fuzz-harness.arm.elf', import.meta.url);
@@ -51,20 +61,32 @@ describe('A32 fuzz blocks', () => {
     }
   });
 
-  test(`our CPU matches qemu-system-arm on ${BLOCKS} random blocks (seed ${SEED})`, { skip: !qemu && 'qemu-system-arm is not installed' }, () => {
-    const blob = buildFuzzBlob(SEED, BLOCKS, LENGTH);
-    const ours = runOurs(blob).split('\n');
-    const theirs = runQemu(blob).split('\n');
-    assert.equal(theirs.length, BLOCKS + 1, 'the reference ran every block');
-    const view = new DataView(blob.buffer);
-    for (let b = 0; b < BLOCKS; b++) {
-      if (ours[b] === theirs[b]) continue;
-      const code = [];
-      for (let i = 0; i < LENGTH; i++) {
-        const w = view.getUint32((2 + BLOCKS * 14 + b * (LENGTH + 1) + i) * 4, true);
-        code.push(`${w.toString(16).padStart(8, '0')} ${decodeA32Entry(w).name}`);
-      }
-      assert.fail(`block ${b} differs (APSR r0..r12)\n  ours:   ${ours[b]}\n  theirs: ${theirs[b]}\n  code:\n    ${code.join('\n    ')}`);
+  test('generated Thumb instructions decode to the fuzzed rows', () => {
+    const entries = thumbFuzzEntries();
+    const rng = new FuzzRng(9);
+    for (let i = 0; i < 500; i++) {
+      const w = randomThumbInstruction(rng, entries);
+      const entry = w >>> 16 !== 0 ? decodeT32Entry(w) : decodeT16Entry(w);
+      assert.ok(entries.includes(entry), `0x${(w >>> 0).toString(16)}`);
     }
   });
+
+  for (const isa of ['arm', 'thumb'] as FuzzIsa[]) {
+    test(`our CPU matches qemu-system-arm on ${BLOCKS} random ${isa} blocks (seed ${SEED})`, { skip: !qemu && 'qemu-system-arm is not installed' }, () => {
+      const blob = buildFuzzBlob(SEED, BLOCKS, LENGTH, isa);
+      const ours = runOurs(blob).split('\n');
+      const theirs = runQemu(blob).split('\n');
+      assert.equal(theirs.length, BLOCKS + 1, `the reference ran every block: ${theirs.slice(-2).join(' | ')}`);
+      const view = new DataView(blob.buffer);
+      for (let b = 0; b < BLOCKS; b++) {
+        if (ours[b] === theirs[b]) continue;
+        const code = [];
+        for (let i = 0; i < LENGTH; i++) {
+          const w = view.getUint32((3 + BLOCKS * 14 + b * (LENGTH + 1) + i) * 4, true);
+          code.push(w.toString(16).padStart(8, '0'));
+        }
+        assert.fail(`${isa} block ${b} differs (APSR r0..r12)\n  ours:   ${ours[b]}\n  theirs: ${theirs[b]}\n  code words: ${code.join(' ')}`);
+      }
+    });
+  }
 });

@@ -1,18 +1,46 @@
 /**
- * Random A32 test blocks generated from the instruction table, for differential runs against a
- * reference CPU. The blob format matches conformance/src/fuzz-harness.S: block count, block length
- * K, then per block 14 state words (r0-r12, APSR), then per block K instructions and a return.
+ * Random test blocks generated from the instruction tables (A32 or Thumb), for differential runs
+ * against a reference CPU. The blob format matches conformance/src/fuzz-harness.S: block count,
+ * code words per block, a Thumb flag, then per block 14 state words (r0-r12, APSR), then per block
+ * its code ending in a return through the stack.
  */
 import { A32_TABLE, type A32Class, type A32Entry, parsePattern } from './a32-table.ts';
+import { T16_TABLE, type ThumbEntry } from './t16.ts';
+import { T32_TABLE } from './t32.ts';
+import { parseThumbPattern } from './thumb-decoder.ts';
 
 /** Where the harness expects the blob. */
 export const FUZZ_BLOB_ADDRESS = 0x40100000;
 
-/** The instruction classes fuzzed: register-to-register work with no memory, branches or modes. */
+/** The A32 classes fuzzed: register-to-register work with no memory, branches or modes. */
 export const FUZZ_CLASSES: readonly A32Class[] = ['dataproc', 'multiply', 'media'];
 
-/** `ldr pc, [sp], #4`: each block returns to the harness through the address it pushed. */
-const RETURN = 0xe49df004 | 0;
+/** The Thumb rows fuzzed, by name: the same kind of register-to-register work. */
+export const THUMB_FUZZ_ROWS: readonly string[] = [
+  'LSL/LSR/ASR(imm)',
+  'ADD/SUB(reg/imm3)',
+  'MOV/CMP/ADD/SUB(imm8)',
+  'DP(reg)',
+  'ADD/CMP/MOV(hi)',
+  'SXTH/SXTB/UXTH/UXTB',
+  'REV/REV16/REVSH',
+  'DP(modified imm)',
+  'DP(shifted reg)',
+  'PKHBT/PKHTB',
+  'DP(plain imm)',
+  'LSL/LSR/ASR/ROR(reg)',
+  'extend',
+  'parallel add/sub',
+  'QADD/REV/SEL/CLZ',
+  'multiply',
+  'long multiply/divide',
+];
+
+/** `ldr pc, [sp], #4`: an A32 block returns to the harness through the address it pushed. */
+const A32_RETURN = 0xe49df004 | 0;
+/** `pop {pc}` then `nop`: the Thumb return, as one little-endian word. */
+const THUMB_RETURN = 0xbf00bd00 | 0;
+const THUMB_NOP = 0xbf00;
 
 /** A small seeded generator (xorshift32), so a failing seed reproduces anywhere. */
 export class FuzzRng {
@@ -38,20 +66,18 @@ export class FuzzRng {
   }
 }
 
-/** Register fields of the fuzzed classes sit in these nibbles; none may name r13-r15. */
-const REGISTER_NIBBLES = [0, 8, 12, 16];
+const nib = (w: number, at: number) => (w >>> at) & 0xf;
+const low = (r: number) => r < 13;
 
-/** Extra rules that keep a word out of UNPREDICTABLE territory, where CPUs may rightly differ. */
-function predictable(entry: A32Entry, w: number): boolean {
-  for (const shift of REGISTER_NIBBLES) if (((w >>> shift) & 0xf) >= 13) return false;
-  const hi = (w >>> 16) & 0xf;
-  const lo = (w >>> 12) & 0xf;
+/** Rules that keep a word out of UNPREDICTABLE territory (and away from SP/LR/PC), where CPUs may rightly differ. */
+function predictableA32(entry: A32Entry, w: number): boolean {
+  for (const at of [0, 8, 12, 16]) if (!low(nib(w, at))) return false;
   switch (entry.name) {
     case 'UMULL/UMLAL/SMULL/SMLAL':
     case 'UMAAL':
     case 'SMLALxy':
     case 'SMLALD/SMLSLD':
-      return hi !== lo;
+      return nib(w, 16) !== nib(w, 12);
     case 'BFC/BFI':
       return ((w >>> 16) & 0x1f) >= ((w >>> 7) & 0x1f);
     case 'SBFX/UBFX':
@@ -61,19 +87,79 @@ function predictable(entry: A32Entry, w: number): boolean {
   }
 }
 
-/** The table rows the fuzzer draws from. */
+function predictableThumb(entry: ThumbEntry, w: number): boolean {
+  const lsbT = ((w >>> 10) & 0x1c) | ((w >>> 6) & 3);
+  switch (entry.name) {
+    case 'ADD/CMP/MOV(hi)': {
+      const d = ((w >>> 4) & 8) | (w & 7);
+      const m = (w >>> 3) & 0xf;
+      if (!low(d) || !low(m)) return false;
+      return ((w >>> 8) & 3) !== 1 || d >= 8 || m >= 8; // CMP of two low registers is unpredictable
+    }
+    case 'DP(modified imm)':
+    case 'DP(shifted reg)': {
+      const op = (w >>> 21) & 0xf;
+      const s = (w >>> 20) & 1;
+      const rd = nib(w, 8);
+      const rn = nib(w, 16);
+      const rdOk = low(rd) || (rd === 15 && s === 1 && (op === 0 || op === 4 || op === 8 || op === 13));
+      const rnOk = low(rn) || (rn === 15 && (op === 2 || op === 3) && low(rd));
+      return rdOk && rnOk && (entry.name === 'DP(modified imm)' || low(nib(w, 0)));
+    }
+    case 'DP(plain imm)': {
+      const op = (w >>> 20) & 0x1f;
+      if (!low(nib(w, 8))) return false;
+      if (op === 0x04 || op === 0x0c) return true; // MOVW/MOVT: the Rn field is immediate
+      if (!low(nib(w, 16))) return false;
+      if ((op === 0x12 || op === 0x1a) && lsbT === 0) return (w & 0x10) === 0; // SSAT16/USAT16: bit 4 should be zero
+      if (op === 0x16) return (w & 0x1f) >= lsbT;
+      if (op === 0x14 || op === 0x1c) return lsbT + (w & 0x1f) + 1 <= 32;
+      return true;
+    }
+    case 'multiply': {
+      // Ra = 15 selects the non-accumulating form, except for MLS and SMMLS where it is unpredictable
+      const op1 = (w >>> 20) & 7;
+      const noRa = nib(w, 12) === 15 && op1 !== 6 && !(op1 === 0 && (w & 0x30) !== 0);
+      return low(nib(w, 0)) && low(nib(w, 8)) && low(nib(w, 16)) && (low(nib(w, 12)) || noRa);
+    }
+    case 'long multiply/divide':
+      for (const at of [0, 8, 12, 16]) if (!low(nib(w, at))) return false;
+      return nib(w, 8) !== nib(w, 12);
+    default:
+      if (entry.pattern.replace(/ /g, '').length === 16) return true; // the 16-bit rows fuzzed use r0-r7 only
+      for (const at of [0, 8, 16]) if (!low(nib(w, at))) return false;
+      return true;
+  }
+}
+
+/** The A32 table rows the fuzzer draws from. */
 export function fuzzEntries(classes: readonly A32Class[] = FUZZ_CLASSES): A32Entry[] {
   return A32_TABLE.filter((e) => classes.includes(e.cls));
 }
 
-/** One random, predictable instruction of a random row, with a random condition (never 1111). */
+/** One random, predictable A32 instruction with a random condition (never 1111). */
 export function randomInstruction(rng: FuzzRng, entries: readonly A32Entry[]): number {
   for (;;) {
     const entry = entries[rng.below(entries.length)]!;
     const { mask, match } = parsePattern(entry.pattern);
     const cond = rng.below(15);
-    const w = ((((rng.next() & ~mask) | match) & 0x0fffffff) | (cond << 28)) | 0;
-    if ((entry.when === undefined || entry.when(w)) && predictable(entry, w)) return w;
+    const w = (((rng.next() & ~mask) | match) & 0x0fffffff) | (cond << 28) | 0;
+    if ((entry.when === undefined || entry.when(w)) && predictableA32(entry, w)) return w;
+  }
+}
+
+/** The Thumb rows the fuzzer draws from. */
+export function thumbFuzzEntries(): ThumbEntry[] {
+  return [...T16_TABLE, ...T32_TABLE].filter((e) => THUMB_FUZZ_ROWS.includes(e.name));
+}
+
+/** One random, predictable Thumb instruction: a halfword, or hw1 << 16 | hw2 for 32-bit ones. */
+export function randomThumbInstruction(rng: FuzzRng, entries: readonly ThumbEntry[]): number {
+  for (;;) {
+    const entry = entries[rng.below(entries.length)]!;
+    const { mask, match, bits } = parseThumbPattern(entry.pattern);
+    const w = bits === 16 ? ((rng.next() & ~mask) | match) & 0xffff : ((rng.next() & ~mask) | match) | 0;
+    if ((entry.when === undefined || entry.when(w)) && predictableThumb(entry, w)) return w;
   }
 }
 
@@ -84,11 +170,13 @@ function randomValue(rng: FuzzRng): number {
   return rng.below(3) === 0 ? INTERESTING[rng.below(INTERESTING.length)]! : rng.next();
 }
 
-/** Builds a blob of `blocks` blocks of `length` instructions each. */
-export function buildFuzzBlob(seed: number, blocks: number, length: number): Uint8Array {
+/** Which instruction set a blob's blocks use. */
+export type FuzzIsa = 'arm' | 'thumb';
+
+/** Builds a blob of `blocks` blocks of `length` instruction slots each (a Thumb slot: one 32-bit or two 16-bit instructions). */
+export function buildFuzzBlob(seed: number, blocks: number, length: number, isa: FuzzIsa = 'arm'): Uint8Array {
   const rng = new FuzzRng(seed);
-  const entries = fuzzEntries();
-  const words = 2 + blocks * 14 + blocks * (length + 1);
+  const words = 3 + blocks * 14 + blocks * (length + 1);
   const out = new Uint8Array(words * 4);
   const v = new DataView(out.buffer);
   let at = 0;
@@ -97,14 +185,28 @@ export function buildFuzzBlob(seed: number, blocks: number, length: number): Uin
     at += 4;
   };
   put(blocks);
-  put(length);
+  put(length + 1);
+  put(isa === 'thumb' ? 1 : 0);
   for (let b = 0; b < blocks; b++) {
     for (let r = 0; r < 13; r++) put(randomValue(rng));
     put((rng.next() & 0xf80f0000) | 0); // N Z C V Q and GE
   }
+  const a32 = fuzzEntries();
+  const thumb = thumbFuzzEntries();
   for (let b = 0; b < blocks; b++) {
-    for (let i = 0; i < length; i++) put(randomInstruction(rng, entries));
-    put(RETURN);
+    for (let i = 0; i < length; i++) {
+      if (isa === 'arm') {
+        put(randomInstruction(rng, a32));
+        continue;
+      }
+      const first = randomThumbInstruction(rng, thumb);
+      if (first >>> 16 !== 0) put(((first & 0xffff) << 16) | (first >>> 16));
+      else {
+        const second = randomThumbInstruction(rng, thumb);
+        put(second >>> 16 === 0 ? first | (second << 16) : first | (THUMB_NOP << 16));
+      }
+    }
+    put(isa === 'arm' ? A32_RETURN : THUMB_RETURN);
   }
   return out;
 }

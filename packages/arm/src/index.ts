@@ -1,7 +1,18 @@
 /** ARMv7-A Cortex-A15 CPU: the public surface. */
 
 export { decodeA32Entry, UNDEFINED_ENTRY } from './a32-decoder.ts';
-export { buildFuzzBlob, FUZZ_BLOB_ADDRESS, FUZZ_CLASSES, FuzzRng, fuzzEntries, randomInstruction } from './a32-fuzz.ts';
+export {
+  buildFuzzBlob,
+  FUZZ_BLOB_ADDRESS,
+  FUZZ_CLASSES,
+  type FuzzIsa,
+  FuzzRng,
+  fuzzEntries,
+  randomInstruction,
+  randomThumbInstruction,
+  THUMB_FUZZ_ROWS,
+  thumbFuzzEntries,
+} from './a32-fuzz.ts';
 export {
   A32_TABLE,
   A32_UNCONDITIONAL_TABLE,

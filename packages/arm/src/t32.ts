@@ -528,6 +528,80 @@ function multiple(cpu: Cpu, w: number): void {
   return;
 }
 
+// ---- which words of each group exist (the rest are undefined) ----------------------------------
+
+const DP_OPS = new Set([0, 1, 2, 3, 4, 8, 10, 11, 13, 14]);
+const PLAIN_OPS = new Set([0x00, 0x04, 0x0a, 0x0c, 0x10, 0x12, 0x14, 0x16, 0x18, 0x1a, 0x1c]);
+
+/** Data-processing opcodes that exist in the modified-immediate and shifted-register groups. */
+export function isThumbDp(w: number): boolean {
+  return DP_OPS.has((w >>> 21) & 0xf);
+}
+
+/** Opcodes of the plain-immediate group (the saturate and bitfield ones have hw2 bit 5 as zero). */
+export function isPlainImm(w: number): boolean {
+  const op = (w >>> 20) & 0x1f;
+  if (op >= 0x10 && (w & 0x20) !== 0) return false;
+  return (PLAIN_OPS.has(op) && (w & 0x04000000) === 0) || isPlainImmWithI(w);
+}
+
+/** ADDW, SUBW, MOVW and MOVT take the i bit; the saturate and bitfield ones need it clear. */
+function isPlainImmWithI(w: number): boolean {
+  const op = (w >>> 20) & 0x1f;
+  return (w & 0x04000000) !== 0 && (op === 0x00 || op === 0x04 || op === 0x0a || op === 0x0c);
+}
+
+/** The extend group's six operations. */
+export function isThumbExtend(w: number): boolean {
+  return ((w >>> 20) & 7) < 6;
+}
+
+/** The parallel add/subtract encodings that exist. */
+export function isThumbParallel(w: number): boolean {
+  return PARALLEL_OP[(w >>> 20) & 7]! >= 0 && ((w >>> 4) & 3) !== 3;
+}
+
+/** QADD/REV/SEL/CLZ encodings that exist. */
+export function isThumbMisc(w: number): boolean {
+  return ((w >>> 20) & 3) < 2 || ((w >>> 4) & 3) === 0;
+}
+
+/** The multiply encodings that exist. */
+export function isThumbMultiply(w: number): boolean {
+  const op2 = (w >>> 4) & 3;
+  switch ((w >>> 20) & 7) {
+    case 0:
+      return op2 < 2;
+    case 1:
+      return true;
+    case 7:
+      return op2 === 0;
+    default:
+      return op2 < 2;
+  }
+}
+
+/** The long multiply and divide encodings that exist (divides need the should-be-one nibble). */
+export function isThumbLongMultiply(w: number): boolean {
+  const op2 = (w >>> 4) & 0xf;
+  switch ((w >>> 20) & 7) {
+    case 0:
+    case 2:
+      return op2 === 0;
+    case 1:
+    case 3:
+      return op2 === 15 && (w & 0xf000) === 0xf000;
+    case 4:
+      return op2 === 0 || (op2 & 0xc) === 8 || (op2 & 0xe) === 0xc;
+    case 5:
+      return (op2 & 0xe) === 0xc;
+    case 6:
+      return op2 === 0 || op2 === 6;
+    default:
+      return false;
+  }
+}
+
 // ---- system --------------------------------------------------------------------------------------
 
 /** MSR (register), through the A32 executor. */
@@ -604,7 +678,7 @@ export const T32_TABLE: readonly ThumbEntry[] = [
   {
     name: 'DP(shifted reg)',
     pattern: '1110 101o ooos nnnn 0iii dddd iitt mmmm',
-    when: (w) => ((w >>> 21) & 0xf) !== 6,
+    when: isThumbDp,
     exec: dpShiftedReg,
   },
   {
@@ -628,8 +702,8 @@ export const T32_TABLE: readonly ThumbEntry[] = [
   { name: 'VLDR/VSTR', pattern: '1110 1101 ud0l nnnn dddd 101s iiii iiii', exec: vfp.vldrVstr },
   { name: 'VLDM/VSTM', pattern: '1110 110p udwl nnnn dddd 101s iiii iiii', when: vfp.isVldm, exec: vfp.vldmVstm },
 
-  { name: 'DP(modified imm)', pattern: '1111 0i0o ooos nnnn 0iii dddd iiii iiii', exec: dpModImm },
-  { name: 'DP(plain imm)', pattern: '1111 0i1o oooo nnnn 0iii dddd iiii iiii', exec: plainImm },
+  { name: 'DP(modified imm)', pattern: '1111 0i0o ooos nnnn 0iii dddd iiii iiii', when: isThumbDp, exec: dpModImm },
+  { name: 'DP(plain imm)', pattern: '1111 0i1o oooo nnnn 0iii dddd iiii iiii', when: isPlainImm, exec: plainImm },
   {
     name: 'B<c>.W',
     pattern: '1111 0scc ccii iiii 10j0 jiii iiii iiii',
@@ -650,9 +724,9 @@ export const T32_TABLE: readonly ThumbEntry[] = [
   { name: 'BL', pattern: '1111 0sii iiii iiii 11j1 jiii iiii iiii', exec: bl },
   { name: 'LDR/STR', pattern: '1111 100s uzzl nnnn tttt ---- ---- ----', exec: loadStore },
   { name: 'LSL/LSR/ASR/ROR(reg)', pattern: '1111 1010 0tts nnnn 1111 dddd 0000 mmmm', exec: shiftByReg },
-  { name: 'extend', pattern: '1111 1010 0ooo nnnn 1111 dddd 10rr mmmm', exec: extend },
-  { name: 'parallel add/sub', pattern: '1111 1010 1ooo nnnn 1111 dddd 0uoo mmmm', exec: parallel },
-  { name: 'QADD/REV/SEL/CLZ', pattern: '1111 1010 10oo nnnn 1111 dddd 10oo mmmm', exec: misc },
-  { name: 'multiply', pattern: '1111 1011 0ooo nnnn aaaa dddd 00oo mmmm', exec: multiply },
-  { name: 'long multiply/divide', pattern: '1111 1011 1ooo nnnn llll hhhh oooo mmmm', exec: longMultiply },
+  { name: 'extend', pattern: '1111 1010 0ooo nnnn 1111 dddd 10rr mmmm', when: isThumbExtend, exec: extend },
+  { name: 'parallel add/sub', pattern: '1111 1010 1ooo nnnn 1111 dddd 0uoo mmmm', when: isThumbParallel, exec: parallel },
+  { name: 'QADD/REV/SEL/CLZ', pattern: '1111 1010 10oo nnnn 1111 dddd 10oo mmmm', when: isThumbMisc, exec: misc },
+  { name: 'multiply', pattern: '1111 1011 0ooo nnnn aaaa dddd 00oo mmmm', when: isThumbMultiply, exec: multiply },
+  { name: 'long multiply/divide', pattern: '1111 1011 1ooo nnnn llll hhhh oooo mmmm', when: isThumbLongMultiply, exec: longMultiply },
 ];
