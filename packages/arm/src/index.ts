@@ -12,7 +12,7 @@ export {
   randomThumbInstruction,
   THUMB_FUZZ_ROWS,
   thumbFuzzEntries,
-} from './a32-fuzz.ts';
+} from './fuzz-blob.ts';
 export {
   A32_TABLE,
   A32_UNCONDITIONAL_TABLE,

@@ -14,7 +14,7 @@ import {
   randomInstruction,
   randomThumbInstruction,
   thumbFuzzEntries,
-} from './a32-fuzz.ts';
+} from './fuzz-blob.ts';
 import { decodeT16Entry, decodeT32Entry } from './thumb-decoder.ts';
 import { TestMachine } from './test-machine.ts';
 
@@ -49,7 +49,7 @@ function runQemu(blob: Uint8Array): string {
   }
 }
 
-describe('A32 fuzz blocks', () => {
+describe('fuzz blobs', () => {
   test('generated instructions decode to the fuzzed classes and are reproducible', () => {
     const entries = fuzzEntries();
     const a = new FuzzRng(7);
