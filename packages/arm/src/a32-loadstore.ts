@@ -27,28 +27,18 @@ export function ldrStr(cpu: Cpu, w: number): void {
   const offset =
     w & 0x02000000 ? shiftImm(cpu.r[w & 0xf]!, (w >>> 5) & 3, (w >>> 7) & 0x1f, cpu.c) : w & 0xfff;
   const t = (w >>> 12) & 0xf;
-  const byte = (w & 0x00400000) !== 0;
-  if (w & 0x00100000) {
-    const n = (w >>> 16) & 0xf;
-    const base = cpu.r[n]!;
-    const a = address(cpu, w, offset);
-    try {
-      cpu.load(a, byte ? 1 : 4, false, t);
-    } catch (e) {
-      cpu.r[n] = base; // an aborted load leaves the base as it was
-      throw e;
-    }
-  } else {
-    const value = cpu.r[t]!; // read before writeback: STR Rn, [Rn], #4 stores the old base
-    const n = (w >>> 16) & 0xf;
-    const base = cpu.r[n]!;
-    const a = address(cpu, w, offset);
-    try {
-      cpu.store(a, byte ? 1 : 4, value);
-    } catch (e) {
-      cpu.r[n] = base;
-      throw e;
-    }
+  const size = w & 0x00400000 ? 1 : 4;
+  const n = (w >>> 16) & 0xf;
+  const base = cpu.r[n]!;
+  const value = cpu.r[t]!; // read before writeback: STR Rn, [Rn], #4 stores the old base
+  const a = address(cpu, w, offset);
+  const access = w & 0x00100000 ? () => cpu.load(a, size, false, t) : () => cpu.store(a, size, value);
+  try {
+    if ((w & 0x01200000) === 0x00200000) cpu.asUser(access); // post-indexed with W: LDRT/STRT/LDRBT/STRBT
+    else access();
+  } catch (e) {
+    cpu.r[n] = base; // an aborted access leaves the base as it was
+    throw e;
   }
 }
 
@@ -77,11 +67,15 @@ export function ldrhEtc(cpu: Cpu, w: number): void {
   const value = r[t]!;
   const base = r[n]!;
   const a = address(cpu, w, offset);
-  try {
+  const access = () => {
     if (op === 1) cpu.store(a, 2, value);
     else if (op === 5) cpu.load(a, 2, false, t);
     else if (op === 6) cpu.load(a, 1, true, t);
     else cpu.load(a, 2, true, t);
+  };
+  try {
+    if ((w & 0x01200000) === 0x00200000) cpu.asUser(access); // LDRHT/STRHT/LDRSBT/LDRSHT
+    else access();
   } catch (e) {
     r[n] = base;
     throw e;

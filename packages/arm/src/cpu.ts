@@ -41,6 +41,8 @@ export class Cpu extends CpuState {
   readonly mmu: Mmu;
   /** SCTLR.M, cached for the fast path. */
   private mmuOn = false;
+  /** Set while an LDRT/STRT-style access checks PL0 permissions. */
+  private unprivileged = false;
   /** Decoded A32 instructions by physical address. */
   private readonly armCache: DecodeCache<A32Exec>;
   /** Decoded Thumb instructions by physical address. */
@@ -87,7 +89,17 @@ export class Cpu extends CpuState {
 
   /** Physical address of `va` for an access of `kind` by the current privilege. */
   private pa(va: number, kind: 0 | 1 | 2): number {
-    return this.mmuOn ? this.mmu.translate(va, kind, this.mode === Mode.usr) : va >>> 0;
+    return this.mmuOn ? this.mmu.translate(va, kind, this.mode === Mode.usr || this.unprivileged) : va >>> 0;
+  }
+
+  /** Runs `access` with PL0 permissions (the LDRT/STRT family). */
+  asUser(access: () => void): void {
+    this.unprivileged = true;
+    try {
+      access();
+    } finally {
+      this.unprivileged = false;
+    }
   }
 
   /** True when an access of `size` bytes at `va` crosses a page and the MMU may split it. */

@@ -391,6 +391,7 @@ function loadStore(cpu: Cpu, w: number): void {
   let addr: number;
   let wb = 0;
   let writeback = false;
+  let unprivileged = false;
   if (n === 15) {
     if (!load) throw UNDEFINED;
     const base = r[15]! & ~3;
@@ -400,6 +401,7 @@ function loadStore(cpu: Cpu, w: number): void {
     const imm = w & 0xff;
     const off = w & 0x200 ? imm : -imm;
     const p = (w & 0x400) !== 0;
+    unprivileged = (w & 0x700) === 0x600; // LDRT/STRT and friends: offset form, PL0 permissions
     addr = p ? (r[n]! + off) | 0 : r[n]!;
     writeback = (w & 0x100) !== 0;
     wb = (r[n]! + off) | 0;
@@ -411,9 +413,11 @@ function loadStore(cpu: Cpu, w: number): void {
   if (load && t === 15 && size !== 4) return; // PLD/PLI: no architectural effect
   const base = r[n]!;
   if (writeback) r[n] = wb;
+  const value = r[t]!;
+  const access = load ? () => cpu.load(addr, size as 1 | 2 | 4, signed, t) : () => cpu.store(addr, size as 1 | 2 | 4, value);
   try {
-    if (load) cpu.load(addr, size as 1 | 2 | 4, signed, t);
-    else cpu.store(addr, size as 1 | 2 | 4, r[t]!);
+    if (unprivileged) cpu.asUser(access);
+    else access();
   } catch (e) {
     r[n] = base;
     throw e;

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Bus } from './bus.ts';
+import { Cpu } from './cpu.ts';
+import { Mode } from './modes.ts';
+
+const RAM = 0x40000000;
+const L1 = RAM + 0x4000;
+const L2 = RAM + 0x8000;
+const CODE = RAM + 0x100;
+
+/** A CPU with RAM identity-mapped by sections (full access, domain 0) and the MMU on. */
+function mapped(code: number[]): { cpu: Cpu; bus: Bus } {
+  const bus = new Bus(RAM, new Uint8Array(4 << 20));
+  for (let i = 0; i < 4; i++) bus.write32(L1 + (0x400 + i) * 4, (RAM + (i << 20)) | (3 << 10) | 2);
+  for (const [i, w] of code.entries()) bus.write32(CODE + i * 4, w);
+  const cpu = new Cpu(bus);
+  cpu.cp15.write(3, 0, 0, 0, 0x55555555, false); // every domain: client
+  cpu.cp15.write(2, 0, 0, 0, L1, false);
+  cpu.cp15.write(1, 0, 0, 0, cpu.cp15.sctlr | 1, false);
+  cpu.cp15.vbar = RAM + 0x1000;
+  cpu.pc = CODE;
+  return { cpu, bus };
+}
+
+describe('Mmu', () => {
+  test('small pages map anywhere, and an unaligned load may straddle two of them', () => {
+    const { cpu, bus } = mapped([0xe5910000]); // ldr r0, [r1]
+    bus.write32(L1 + 0x900 * 4, L2 | 1);
+    bus.write32(L2, (RAM + 0x200000) | (3 << 4) | 2); // 0x90000000 -> RAM + 2 MiB
+    bus.write32(L2 + 4, (RAM + 0x100000) | (3 << 4) | 2); // 0x90001000 -> RAM + 1 MiB (not contiguous)
+    bus.write32(RAM + 0x200ffc, 0x44332211);
+    bus.write32(RAM + 0x100000, 0x88776655);
+    cpu.r[1] = 0x90000ffe;
+    cpu.run(1);
+    assert.equal(cpu.r[0]! >>> 0, 0x66554433);
+  });
+
+  test('PL1-only memory faults for PL0 and for LDRT, not for PL1', () => {
+    const code = [0xe5910000, 0xe4b12000]; // ldr r0, [r1]; ldrt r2, [r1]
+    const { cpu, bus } = mapped(code);
+    bus.write32(L1 + 0x800 * 4, RAM | (1 << 10) | 2); // 0x80000000: AP=001, PL1 read/write only
+    bus.write32(RAM, 0x12345678);
+    cpu.r[1] = 0x80000000;
+    cpu.run(1);
+    assert.equal(cpu.r[0], 0x12345678, 'PL1 reads it');
+    cpu.run(1);
+    assert.equal(cpu.mode, Mode.abt, 'LDRT checks PL0 permissions');
+    assert.equal(cpu.cp15.dfsr, 0x00d, 'section permission fault, domain 0');
+    assert.equal(cpu.cp15.dfar >>> 0, 0x80000000);
+  });
+
+  test('a cached translation may outlive a table change; TLB maintenance drops it', () => {
+    const { cpu, bus } = mapped([0xe5910000, 0xe5910000, 0xee080f17, 0xe5910000]); // ldr; ldr; TLBIALL; ldr
+    bus.write32(L1 + 0x800 * 4, (RAM + 0x100000) | (3 << 10) | 2);
+    bus.write32(RAM + 0x101000, 1);
+    bus.write32(RAM + 0x201000, 2);
+    cpu.r[1] = 0x80001000; // a TLB slot of its own (the code's page uses another)
+    cpu.run(1);
+    assert.equal(cpu.r[0], 1);
+    bus.write32(L1 + 0x800 * 4, (RAM + 0x200000) | (3 << 10) | 2); // remap without maintenance
+    cpu.run(1);
+    assert.equal(cpu.r[0], 1, 'the TLB still holds the old translation');
+    cpu.run(2);
+    assert.equal(cpu.r[0], 2, 'after TLBIALL the new one is walked');
+  });
+
+  test('a missing first-level entry is a section translation fault on fetch too', () => {
+    const { cpu } = mapped([0xe12fff11]); // bx r1
+    cpu.r[1] = 0xb0000000;
+    cpu.run(2);
+    assert.equal(cpu.mode, Mode.abt);
+    assert.equal(cpu.cp15.ifsr, 0x005);
+    assert.equal(cpu.cp15.ifar >>> 0, 0xb0000000);
+    assert.equal(cpu.r[14], 0xb0000004 | 0);
+  });
+});
