@@ -1,13 +1,16 @@
 /* Differential fuzzing harness. A blob loaded at FUZZ_BLOB holds test blocks: for each block, the
-   registers and flags to start from and its code. Each block runs, then every register and the
-   flags are printed as hex, one line per block, so two CPUs can be compared line by line.
+   registers and flags to start from and its code. Before each block the scratch memory is reset
+   from the blob's image; after it, every register, the flags and a checksum of the scratch memory
+   are printed as hex, one line per block, so two CPUs can be compared line by line.
    Blob: word 0 = block count, word 1 = code words per block (ending in a return through the
-   stack), word 2 = 1 when the blocks are Thumb code, then count * 14 state words (r0-r12, APSR),
-   then the blocks' code. */
+   stack), word 2 = 1 when the blocks are Thumb code, word 3 = 0, then the scratch image
+   (SCRATCH_WORDS words), then count * 14 state words (r0-r12, APSR), then the blocks' code. */
     .syntax unified
     .arch armv7-a
     .arm
     .equ    FUZZ_BLOB, 0x40100000
+    .equ    FUZZ_SCRATCH, 0x40800000
+    .equ    SCRATCH_WORDS, 2048
 
     .text
     .global main
@@ -18,7 +21,8 @@ main:
     ldr     r8, [r4]            @ blocks left
     ldr     r9, [r4, #4]        @ code words per block
     ldr     r7, [r4, #8]        @ Thumb flag
-    add     r5, r4, #12         @ states
+    add     r5, r4, #16
+    add     r5, r5, #SCRATCH_WORDS * 4 @ states
     mov     r0, #56
     mul     r0, r8, r0
     add     r6, r5, r0          @ code
@@ -27,6 +31,13 @@ main:
     beq     9f
     ldr     r0, =saved
     stm     r0, {r5, r6, r7, r8, r9}
+    ldr     r0, =FUZZ_BLOB + 16 @ reset the scratch memory
+    ldr     r1, =FUZZ_SCRATCH
+    mov     r2, #SCRATCH_WORDS
+4:  ldr     r3, [r0], #4
+    str     r3, [r1], #4
+    subs    r2, r2, #1
+    bne     4b
     adr     r0, 2f
     push    {r0}                @ where the block returns to
     orr     r0, r6, r7          @ the block itself (bit 0 set for Thumb)
@@ -38,6 +49,16 @@ main:
 2:  push    {r0-r12}
     mrs     r0, apsr
     push    {r0}
+    ldr     r1, =FUZZ_SCRATCH   @ checksum the scratch memory
+    mov     r2, #SCRATCH_WORDS
+    mov     r0, #0
+5:  ldr     r3, [r1], #4
+    eor     r0, r3, r0, ror #27
+    subs    r2, r2, #1
+    bne     5b
+    bl      put_hex
+    mov     r0, #32
+    bl      uart_putc
     mov     r0, sp
     bl      dump_state
     add     sp, sp, #56
@@ -65,6 +86,7 @@ dump_state:
     bl      uart_putc
     pop     {r4, r5, pc}
 
+    .ltorg
     .bss
     .balign 4
 saved:

@@ -8,6 +8,7 @@ import { decodeA32Entry } from './a32-decoder.ts';
 import {
   buildFuzzBlob,
   FUZZ_BLOB_ADDRESS,
+  FUZZ_HEADER_WORDS,
   type FuzzIsa,
   FuzzRng,
   fuzzEntries,
@@ -71,7 +72,7 @@ describe('fuzz blobs', () => {
     }
   });
 
-  for (const isa of ['arm', 'thumb'] as FuzzIsa[]) {
+  for (const isa of ['arm', 'thumb', 'arm-memory'] as FuzzIsa[]) {
     test(`our CPU matches qemu-system-arm on ${BLOCKS} random ${isa} blocks (seed ${SEED})`, { skip: !qemu && 'qemu-system-arm is not installed' }, () => {
       const blob = buildFuzzBlob(SEED, BLOCKS, LENGTH, isa);
       const ours = runOurs(blob).split('\n');
@@ -82,10 +83,10 @@ describe('fuzz blobs', () => {
         if (ours[b] === theirs[b]) continue;
         const code = [];
         for (let i = 0; i < LENGTH; i++) {
-          const w = view.getUint32((3 + BLOCKS * 14 + b * (LENGTH + 1) + i) * 4, true);
+          const w = view.getUint32((FUZZ_HEADER_WORDS + BLOCKS * 14 + b * (LENGTH + 1) + i) * 4, true);
           code.push(w.toString(16).padStart(8, '0'));
         }
-        assert.fail(`${isa} block ${b} differs (APSR r0..r12)\n  ours:   ${ours[b]}\n  theirs: ${theirs[b]}\n  code words: ${code.join(' ')}`);
+        assert.fail(`${isa} block ${b} differs (memory checksum, APSR, r0..r12)\n  ours:   ${ours[b]}\n  theirs: ${theirs[b]}\n  code words: ${code.join(' ')}`);
       }
     });
   }

@@ -1,8 +1,8 @@
 /**
  * Random test blocks generated from the instruction tables (A32 or Thumb), for differential runs
  * against a reference CPU. The blob format matches conformance/src/fuzz-harness.S: block count,
- * code words per block, a Thumb flag, then per block 14 state words (r0-r12, APSR), then per block
- * its code ending in a return through the stack.
+ * code words per block, a Thumb flag, a zero, the scratch memory image, then per block 14 state
+ * words (r0-r12, APSR), then per block its code ending in a return through the stack.
  */
 import { A32_TABLE, type A32Class, type A32Entry, parsePattern } from './a32-table.ts';
 import { T16_TABLE, type ThumbEntry } from './t16.ts';
@@ -11,6 +11,12 @@ import { parseThumbPattern } from './thumb-decoder.ts';
 
 /** Where the harness expects the blob. */
 export const FUZZ_BLOB_ADDRESS = 0x40100000;
+/** The scratch memory the memory blocks load from and store to, reset before every block. */
+export const FUZZ_SCRATCH_ADDRESS = 0x40800000;
+/** Words of scratch memory. */
+export const FUZZ_SCRATCH_WORDS = 2048;
+/** Words before the first state in a blob: the header and the scratch image. */
+export const FUZZ_HEADER_WORDS = 4 + FUZZ_SCRATCH_WORDS;
 
 /** The A32 classes fuzzed: register-to-register work with no memory, branches or modes. */
 export const FUZZ_CLASSES: readonly A32Class[] = ['dataproc', 'multiply', 'media'];
@@ -170,13 +176,55 @@ function randomValue(rng: FuzzRng): number {
   return rng.below(3) === 0 ? INTERESTING[rng.below(INTERESTING.length)]! : rng.next();
 }
 
-/** Which instruction set a blob's blocks use. */
-export type FuzzIsa = 'arm' | 'thumb';
+/**
+ * One random A32 load or store of any addressing mode (LDR/STR/B/H/SB/SH/D, pre/post-indexed,
+ * writeback, shifted register offsets, LDM/STM in all four modes) based on r11 with r10 as index.
+ * Offsets are word multiples so the alignment-checked forms stay aligned; data registers are r0-r9.
+ */
+export function randomMemoryInstruction(rng: FuzzRng): number {
+  const cond = rng.below(15) << 28;
+  const p = rng.below(2);
+  const u = rng.below(2);
+  const l = rng.below(2);
+  const base = (11 << 16) | cond;
+  switch (rng.below(4)) {
+    case 0: {
+      const w = p ? rng.below(2) : 0;
+      const byte = rng.below(2);
+      const imm = rng.below(64) * 4;
+      return (base | 0x04000000 | (p << 24) | (u << 23) | (byte << 22) | (w << 21) | (l << 20) | (rng.below(10) << 12) | imm) | 0;
+    }
+    case 1: {
+      const w = p ? rng.below(2) : 0;
+      const byte = rng.below(2);
+      const shift = rng.below(4) << 7; // LSL #0..3
+      return (base | 0x06000000 | (p << 24) | (u << 23) | (byte << 22) | (w << 21) | (l << 20) | (rng.below(10) << 12) | shift | 10) | 0;
+    }
+    case 2: {
+      // STRH, LDRD, STRD (L = 0) and LDRH, LDRSB, LDRSH (L = 1), immediate or r10 offset
+      const sh = 1 + rng.below(3);
+      const dual = l === 0 && sh !== 1;
+      const rt = dual ? rng.below(5) * 2 : rng.below(10);
+      const w = p ? rng.below(2) : 0;
+      const immForm = rng.below(2);
+      const imm = rng.below(64) * 4;
+      const off = immForm ? ((imm & 0xf0) << 4) | (imm & 0xf) : 10;
+      return (base | 0x90 | (p << 24) | (u << 23) | (immForm << 22) | (w << 21) | (l << 20) | (rt << 12) | (sh << 5) | off) | 0;
+    }
+    default: {
+      const list = 1 + rng.below(0x3ff);
+      return (base | 0x08000000 | (p << 24) | (u << 23) | (rng.below(2) << 21) | (l << 20) | list) | 0;
+    }
+  }
+}
+
+/** Which instructions a blob's blocks hold. */
+export type FuzzIsa = 'arm' | 'thumb' | 'arm-memory';
 
 /** Builds a blob of `blocks` blocks of `length` instruction slots each (a Thumb slot: one 32-bit or two 16-bit instructions). */
 export function buildFuzzBlob(seed: number, blocks: number, length: number, isa: FuzzIsa = 'arm'): Uint8Array {
   const rng = new FuzzRng(seed);
-  const words = 3 + blocks * 14 + blocks * (length + 1);
+  const words = FUZZ_HEADER_WORDS + blocks * 14 + blocks * (length + 1);
   const out = new Uint8Array(words * 4);
   const v = new DataView(out.buffer);
   let at = 0;
@@ -187,8 +235,14 @@ export function buildFuzzBlob(seed: number, blocks: number, length: number, isa:
   put(blocks);
   put(length + 1);
   put(isa === 'thumb' ? 1 : 0);
+  put(0);
+  for (let i = 0; i < FUZZ_SCRATCH_WORDS; i++) put(randomValue(rng));
   for (let b = 0; b < blocks; b++) {
-    for (let r = 0; r < 13; r++) put(randomValue(rng));
+    for (let r = 0; r < 13; r++) {
+      if (isa === 'arm-memory' && r === 10) put(rng.below(16) * 4);
+      else if (isa === 'arm-memory' && r === 11) put(FUZZ_SCRATCH_ADDRESS + FUZZ_SCRATCH_WORDS * 2);
+      else put(randomValue(rng));
+    }
     put((rng.next() & 0xf80f0000) | 0); // N Z C V Q and GE
   }
   const a32 = fuzzEntries();
@@ -199,6 +253,10 @@ export function buildFuzzBlob(seed: number, blocks: number, length: number, isa:
         put(randomInstruction(rng, a32));
         continue;
       }
+      if (isa === 'arm-memory') {
+        put(randomMemoryInstruction(rng));
+        continue;
+      }
       const first = randomThumbInstruction(rng, thumb);
       if (first >>> 16 !== 0) put(((first & 0xffff) << 16) | (first >>> 16));
       else {
@@ -206,7 +264,7 @@ export function buildFuzzBlob(seed: number, blocks: number, length: number, isa:
         put(second >>> 16 === 0 ? first | (second << 16) : first | (THUMB_NOP << 16));
       }
     }
-    put(isa === 'arm' ? A32_RETURN : THUMB_RETURN);
+    put(isa === 'thumb' ? THUMB_RETURN : A32_RETURN);
   }
   return out;
 }
