@@ -4,10 +4,13 @@
    are printed as hex, one line per block, so two CPUs can be compared line by line.
    Blob: word 0 = block count, word 1 = code words per block (ending in a return through the
    stack), word 2 = 1 when the blocks are Thumb code, word 3 = 0, then the scratch image
-   (SCRATCH_WORDS words), then count * 14 state words (r0-r12, APSR), then the blocks' code. */
+   (SCRATCH_WORDS words), then count * 31 state words (r0-r12, APSR, d0-d7, FPSCR), then the
+   blocks' code. */
     .syntax unified
     .arch armv7-a
+    .fpu    vfpv3
     .arm
+    .equ    STATE_WORDS, 31
     .equ    FUZZ_BLOB, 0x40100000
     .equ    FUZZ_SCRATCH, 0x40800000
     .equ    SCRATCH_WORDS, 2048
@@ -23,7 +26,7 @@ main:
     ldr     r7, [r4, #8]        @ Thumb flag
     add     r5, r4, #16
     add     r5, r5, #SCRATCH_WORDS * 4 @ states
-    mov     r0, #56
+    mov     r0, #STATE_WORDS * 4
     mul     r0, r8, r0
     add     r6, r5, r0          @ code
     lsl     r9, r9, #2          @ bytes per block
@@ -42,6 +45,10 @@ main:
     push    {r0}                @ where the block returns to
     orr     r0, r6, r7          @ the block itself (bit 0 set for Thumb)
     push    {r0}
+    add     r0, r5, #56
+    vldmia  r0, {d0-d7}
+    ldr     r0, [r5, #120]
+    vmsr    fpscr, r0
     ldr     r0, [r5, #52]
     msr     apsr_nzcvqg, r0
     ldm     r5, {r0-r12}
@@ -49,6 +56,9 @@ main:
 2:  push    {r0-r12}
     mrs     r0, apsr
     push    {r0}
+    vmrs    r0, fpscr
+    push    {r0}
+    vpush   {d0-d7}
     ldr     r1, =FUZZ_SCRATCH   @ checksum the scratch memory
     mov     r2, #SCRATCH_WORDS
     mov     r0, #0
@@ -61,16 +71,16 @@ main:
     bl      uart_putc
     mov     r0, sp
     bl      dump_state
-    add     sp, sp, #56
+    add     sp, sp, #STATE_WORDS * 4
     ldr     r0, =saved
     ldm     r0, {r5, r6, r7, r8, r9}
-    add     r5, r5, #56
+    add     r5, r5, #STATE_WORDS * 4
     add     r6, r6, r9
     sub     r8, r8, #1
     b       1b
 9:  pop     {r4-r11, pc}
 
-/* Prints APSR then r0-r12 from the 14 words at r0 (APSR first, as pushed). */
+/* Prints the 31 words at r0 as pushed: d0-d7, FPSCR, APSR, r0-r12. */
 dump_state:
     push    {r4, r5, lr}
     mov     r4, r0
@@ -80,7 +90,7 @@ dump_state:
     mov     r0, #32
     bl      uart_putc
     add     r5, r5, #1
-    cmp     r5, #14
+    cmp     r5, #STATE_WORDS
     blt     3b
     mov     r0, #10
     bl      uart_putc

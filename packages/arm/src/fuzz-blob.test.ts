@@ -9,6 +9,7 @@ import {
   buildFuzzBlob,
   FUZZ_BLOB_ADDRESS,
   FUZZ_HEADER_WORDS,
+  FUZZ_STATE_WORDS,
   type FuzzIsa,
   FuzzRng,
   fuzzEntries,
@@ -72,7 +73,7 @@ describe('fuzz blobs', () => {
     }
   });
 
-  for (const isa of ['arm', 'thumb', 'arm-memory'] as FuzzIsa[]) {
+  for (const isa of ['arm', 'thumb', 'arm-memory', 'vfp'] as FuzzIsa[]) {
     test(`our CPU matches qemu-system-arm on ${BLOCKS} random ${isa} blocks (seed ${SEED})`, { skip: !qemu && 'qemu-system-arm is not installed' }, () => {
       const blob = buildFuzzBlob(SEED, BLOCKS, LENGTH, isa);
       const ours = runOurs(blob).split('\n');
@@ -83,10 +84,10 @@ describe('fuzz blobs', () => {
         if (ours[b] === theirs[b]) continue;
         const code = [];
         for (let i = 0; i < LENGTH; i++) {
-          const w = view.getUint32((FUZZ_HEADER_WORDS + BLOCKS * 14 + b * (LENGTH + 1) + i) * 4, true);
+          const w = view.getUint32((FUZZ_HEADER_WORDS + BLOCKS * FUZZ_STATE_WORDS + b * (LENGTH + 1) + i) * 4, true);
           code.push(w.toString(16).padStart(8, '0'));
         }
-        assert.fail(`${isa} block ${b} differs (memory checksum, APSR, r0..r12)\n  ours:   ${ours[b]}\n  theirs: ${theirs[b]}\n  code words: ${code.join(' ')}`);
+        assert.fail(`${isa} block ${b} differs (memory checksum, d0-d7, FPSCR, APSR, r0..r12)\n  ours:   ${ours[b]}\n  theirs: ${theirs[b]}\n  code words: ${code.join(' ')}`);
       }
     });
   }

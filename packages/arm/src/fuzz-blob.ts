@@ -1,8 +1,8 @@
 /**
  * Random test blocks generated from the instruction tables (A32 or Thumb), for differential runs
  * against a reference CPU. The blob format matches conformance/src/fuzz-harness.S: block count,
- * code words per block, a Thumb flag, a zero, the scratch memory image, then per block 14 state
- * words (r0-r12, APSR), then per block its code ending in a return through the stack.
+ * code words per block, a Thumb flag, a zero, the scratch memory image, then per block 31 state
+ * words (r0-r12, APSR, d0-d7, FPSCR), then per block its code ending in a return through the stack.
  */
 import { A32_TABLE, type A32Class, type A32Entry, parsePattern } from './a32-table.ts';
 import { T16_TABLE, type ThumbEntry } from './t16.ts';
@@ -17,6 +17,8 @@ export const FUZZ_SCRATCH_ADDRESS = 0x40800000;
 export const FUZZ_SCRATCH_WORDS = 2048;
 /** Words before the first state in a blob: the header and the scratch image. */
 export const FUZZ_HEADER_WORDS = 4 + FUZZ_SCRATCH_WORDS;
+/** Words of one block's starting state: r0-r12, APSR, d0-d7, FPSCR. */
+export const FUZZ_STATE_WORDS = 31;
 
 /** The A32 classes fuzzed: register-to-register work with no memory, branches or modes. */
 export const FUZZ_CLASSES: readonly A32Class[] = ['dataproc', 'multiply', 'media'];
@@ -170,6 +172,9 @@ export function randomThumbInstruction(rng: FuzzRng, entries: readonly ThumbEntr
 }
 
 const INTERESTING = [0, 1, 2, 0x7fffffff, 0x80000000, 0xffffffff, 0x8000, 0x7fff, 0xffff, 0x80008000, 0x7f7f7f7f];
+/** Float bit patterns worth meeting often: zeros, ones, infinities, NaNs, denormals, limits. */
+const FLOATS = [0x00000000, 0x80000000, 0x3f800000, 0xbf800000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 0x00000001, 0x807fffff, 0x7f7fffff, 0x4b000000, 0x4f000000, 0xcf000000];
+const DOUBLES_HI = [0x00000000, 0x80000000, 0x3ff00000, 0xbff00000, 0x7ff00000, 0xfff00000, 0x7ff80000, 0x7ff00000, 0x00000000, 0x800fffff, 0x7fefffff, 0x41e00000, 0xc1e00000, 0x43300000];
 
 /** A random register value, often an edge case. */
 function randomValue(rng: FuzzRng): number {
@@ -218,13 +223,43 @@ export function randomMemoryInstruction(rng: FuzzRng): number {
   }
 }
 
+/** The one-operand VFP operations fuzzed (opc2 values; half-precision and fixed-point are absent). */
+const VFP_OTHER = [0, 1, 4, 5, 7, 8, 12, 13];
+
+/**
+ * One random VFP instruction on d0-d7 / s0-s15: the arithmetic group (including VFMA and friends),
+ * VMOV immediate and register, VABS, VNEG, VSQRT, VCMP{E}, VCVT between precisions and to and
+ * from integers, and now and then VMRS APSR_nzcv or a VMOV to a core register.
+ */
+export function randomVfpInstruction(rng: FuzzRng): number {
+  const cond = rng.below(15) << 28;
+  const pick = rng.below(16);
+  if (pick === 0) return (cond | 0x0ef1fa10) | 0; // vmrs APSR_nzcv, fpscr
+  if (pick === 1) return (cond | 0x0e100a10 | (rng.below(8) << 16) | (rng.below(10) << 12) | (rng.below(2) << 7)) | 0;
+  const dbl = rng.below(2);
+  const reg = (field: number, bitAt: number) => (rng.below(8) << field) | (dbl ? 0 : rng.below(2) << bitAt);
+  let w = cond | 0x0e000a00 | (dbl << 8) | reg(12, 22) | reg(16, 7) | reg(0, 5);
+  const opc1 = rng.below(8);
+  w |= ((opc1 & 4) << 21) | ((opc1 & 3) << 20);
+  if (opc1 === 4) return w | 0; // VDIV needs bit 6 clear
+  if (opc1 !== 7) return (w | (rng.below(2) << 6)) | 0;
+  const opc2 = VFP_OTHER[rng.below(VFP_OTHER.length)]!;
+  w = (w & ~0x000f00c0) | (opc2 << 16) | 0x40 | (rng.below(2) << 7);
+  if (rng.below(8) === 0) return ((w & ~0x000f00ff) | (rng.below(16) << 16) | rng.below(16)) | 0; // VMOV immediate
+  if (opc2 === 5) w &= ~0x2f; // compare with zero: no Vm
+  if (opc2 === 7) w |= 0x80; // VCVT between precisions
+  if (opc2 === 7 && !dbl) w &= ~(1 << 22); // its double destination must stay in d0-d7
+  if (opc2 === 8 || opc2 === 12 || opc2 === 13) w &= dbl ? ~(1 << 22) : ~0; // integer sides are s0-s15
+  return w | 0;
+}
+
 /** Which instructions a blob's blocks hold. */
-export type FuzzIsa = 'arm' | 'thumb' | 'arm-memory';
+export type FuzzIsa = 'arm' | 'thumb' | 'arm-memory' | 'vfp';
 
 /** Builds a blob of `blocks` blocks of `length` instruction slots each (a Thumb slot: one 32-bit or two 16-bit instructions). */
 export function buildFuzzBlob(seed: number, blocks: number, length: number, isa: FuzzIsa = 'arm'): Uint8Array {
   const rng = new FuzzRng(seed);
-  const words = FUZZ_HEADER_WORDS + blocks * 14 + blocks * (length + 1);
+  const words = FUZZ_HEADER_WORDS + blocks * FUZZ_STATE_WORDS + blocks * (length + 1);
   const out = new Uint8Array(words * 4);
   const v = new DataView(out.buffer);
   let at = 0;
@@ -244,6 +279,21 @@ export function buildFuzzBlob(seed: number, blocks: number, length: number, isa:
       else put(randomValue(rng));
     }
     put((rng.next() & 0xf80f0000) | 0); // N Z C V Q and GE
+    for (let d = 0; d < 8; d++) {
+      const k = rng.below(4);
+      if (k === 0) {
+        put(FLOATS[rng.below(FLOATS.length)]!);
+        put(FLOATS[rng.below(FLOATS.length)]!);
+      } else if (k === 1) {
+        put(rng.below(2) ? 0 : rng.next());
+        put(DOUBLES_HI[rng.below(DOUBLES_HI.length)]!);
+      } else {
+        put(rng.next());
+        put(rng.next());
+      }
+    }
+    // FPSCR: flags, rounding mode, flush-to-zero, default NaN, cumulative flags; never short vectors
+    put((rng.next() & 0xf3c0009f) | 0);
   }
   const a32 = fuzzEntries();
   const thumb = thumbFuzzEntries();
@@ -255,6 +305,10 @@ export function buildFuzzBlob(seed: number, blocks: number, length: number, isa:
       }
       if (isa === 'arm-memory') {
         put(randomMemoryInstruction(rng));
+        continue;
+      }
+      if (isa === 'vfp') {
+        put(randomVfpInstruction(rng));
         continue;
       }
       const first = randomThumbInstruction(rng, thumb);

@@ -94,8 +94,18 @@ function quiet(x: bigint, f: FloatFormat, env: FpEnv): bigint {
   return x | (1n << B(f.mantBits - 1));
 }
 
+/** With flush-to-zero, notes denormal inputs (IDC) before anything else, NaN handling included. */
+function flushInputs(ops: readonly bigint[], f: FloatFormat, env: FpEnv): void {
+  if (!env.fz) return;
+  const k = mk(f);
+  for (const x of ops) {
+    if (((x >> B(f.mantBits)) & B(k.expMax)) === 0n && (x & k.mant) !== 0n) env.flags |= FpFlag.IDC;
+  }
+}
+
 /** ARM NaN propagation: the first signalling NaN, else the first quiet NaN (operands in order). */
 function processNaNs(ops: readonly bigint[], f: FloatFormat, env: FpEnv): bigint | undefined {
+  flushInputs(ops, f, env);
   for (const x of ops) {
     if (isSignalling(x, f)) {
       env.flags |= FpFlag.IOC;
@@ -226,6 +236,15 @@ export function fpMul(a: bigint, b: bigint, f: FloatFormat, env: FpEnv): bigint 
 
 /** a * b + c with one rounding (VFMA); `negProduct` negates a*b first. */
 export function fpMulAdd(a: bigint, b: bigint, c: bigint, f: FloatFormat, env: FpEnv, negProduct = false): bigint {
+  // infinity times zero is invalid even when the addend is a quiet NaN: the default NaN wins
+  if (isNaN_(c, f) && !isSignalling(c, f) && !isSignalling(a, f) && !isSignalling(b, f)) {
+    const x = unpack(a, f, env);
+    const y = unpack(b, f, env);
+    if ((x.cls === 2 && y.cls === 0) || (x.cls === 0 && y.cls === 2)) {
+      env.flags |= FpFlag.IOC;
+      return defaultNaN(f);
+    }
+  }
   const nan = processNaNs([c, a, b], f, env);
   if (nan !== undefined) return nan;
   const x = unpack(a, f, env);
@@ -310,6 +329,7 @@ export function fpSqrt(a: bigint, f: FloatFormat, env: FpEnv): bigint {
 
 /** Compares a and b: the NZCV nibble VCMP writes. `signalAll` (VCMPE) raises IOC on quiet NaNs too. */
 export function fpCompare(a: bigint, b: bigint, f: FloatFormat, env: FpEnv, signalAll: boolean): number {
+  flushInputs([a, b], f, env);
   if (isNaN_(a, f) || isNaN_(b, f)) {
     if (signalAll || isSignalling(a, f) || isSignalling(b, f)) env.flags |= FpFlag.IOC;
     return 0x3;
@@ -333,6 +353,7 @@ export function fpCompare(a: bigint, b: bigint, f: FloatFormat, env: FpEnv, sign
 
 /** Converts between binary32 and binary64. */
 export function fpConvert(a: bigint, from: FloatFormat, to: FloatFormat, env: FpEnv): bigint {
+  flushInputs([a], from, env);
   if (isNaN_(a, from)) {
     if (isSignalling(a, from)) env.flags |= FpFlag.IOC;
     if (env.dn) return defaultNaN(to);
@@ -349,6 +370,7 @@ export function fpConvert(a: bigint, from: FloatFormat, to: FloatFormat, env: Fp
 
 /** Converts to a 32-bit integer, saturating (NaN gives 0, with IOC); `roundZero` overrides RMode. */
 export function fpToInt(a: bigint, f: FloatFormat, env: FpEnv, signed: boolean, roundZero: boolean): number {
+  flushInputs([a], f, env);
   if (isNaN_(a, f)) {
     env.flags |= FpFlag.IOC;
     return 0;
