@@ -253,8 +253,67 @@ export function randomVfpInstruction(rng: FuzzRng): number {
   return w | 0;
 }
 
+/**
+ * One random Thumb load or store: the 16-bit forms based on r7 (r6 as index) and the 32-bit forms
+ * based on r11 (r10 as index), immediate, indexed, register-offset, LDRD/STRD and LDM/STM. Data
+ * registers are r0-r5; offsets keep word alignment where the instruction requires it.
+ */
+export function randomThumbMemoryInstruction(rng: FuzzRng): number {
+  const rt = rng.below(6);
+  const l = rng.below(2);
+  switch (rng.below(9)) {
+    case 0:
+      return 0x5000 | (rng.below(8) << 9) | (6 << 6) | (7 << 3) | rt; // LDR/STR/B/H/SB/SH register
+    case 1:
+      return 0x6000 | (rng.below(2) << 12) | (l << 11) | (rng.below(32) << 6) | (7 << 3) | rt; // word/byte imm5
+    case 2:
+      return 0x8000 | (l << 11) | (rng.below(32) << 6) | (7 << 3) | rt; // halfword imm5
+    case 3: {
+      const list = 1 + rng.below(0x3f);
+      return 0xc000 | (l << 11) | (7 << 8) | list; // LDM/STM r7!
+    }
+    case 4: {
+      // 32-bit, imm12 (small, word multiple)
+      const size = rng.below(3);
+      const signed = l && size < 2 ? rng.below(2) : 0;
+      return (((0xf880 | (signed << 8) | (size << 5) | (l << 4) | 11) << 16) | (rt << 12) | (rng.below(64) * 4)) | 0;
+    }
+    case 5: {
+      // 32-bit, imm8 with P U W (P = 0 needs W = 1)
+      const size = rng.below(3);
+      const signed = l && size < 2 ? rng.below(2) : 0;
+      const p = rng.below(2);
+      const w = p ? rng.below(2) : 1;
+      const puw = (p << 2) | (rng.below(2) << 1) | w;
+      return (((0xf800 | (signed << 8) | (size << 5) | (l << 4) | 11) << 16) | (rt << 12) | 0x800 | (puw << 8) | (rng.below(64) * 4)) | 0;
+    }
+    case 6: {
+      // 32-bit, register offset r10 LSL #0-3
+      const size = rng.below(3);
+      const signed = l && size < 2 ? rng.below(2) : 0;
+      return (((0xf800 | (signed << 8) | (size << 5) | (l << 4) | 11) << 16) | (rt << 12) | (rng.below(4) << 4) | 10) | 0;
+    }
+    case 7: {
+      // LDRD/STRD with two different registers, offset or indexed
+      const rt2 = (rt + 1 + rng.below(5)) % 6;
+      const p = rng.below(2);
+      const w = p ? rng.below(2) : 1;
+      const hw1 = 0xe840 | (p << 8) | (rng.below(2) << 7) | (w << 5) | (l << 4) | 11;
+      return ((hw1 << 16) | (rt << 12) | (rt2 << 8) | rng.below(64)) | 0;
+    }
+    default: {
+      // LDM/STM IA or DB, two or more of r0-r5
+      let list = 0;
+      while (((list & 0x3f) !== 0 ? (list & (list - 1)) : 0) === 0) list = rng.below(0x40);
+      const op = 1 + rng.below(2);
+      const hw1 = 0xe800 | (op << 7) | (rng.below(2) << 5) | (l << 4) | 11;
+      return ((hw1 << 16) | list) | 0;
+    }
+  }
+}
+
 /** Which instructions a blob's blocks hold. */
-export type FuzzIsa = 'arm' | 'thumb' | 'arm-memory' | 'vfp';
+export type FuzzIsa = 'arm' | 'thumb' | 'arm-memory' | 'thumb-memory' | 'vfp';
 
 /** Builds a blob of `blocks` blocks of `length` instruction slots each (a Thumb slot: one 32-bit or two 16-bit instructions). */
 export function buildFuzzBlob(seed: number, blocks: number, length: number, isa: FuzzIsa = 'arm'): Uint8Array {
@@ -269,13 +328,14 @@ export function buildFuzzBlob(seed: number, blocks: number, length: number, isa:
   };
   put(blocks);
   put(length + 1);
-  put(isa === 'thumb' ? 1 : 0);
+  put(isa === 'thumb' || isa === 'thumb-memory' ? 1 : 0);
   put(0);
   for (let i = 0; i < FUZZ_SCRATCH_WORDS; i++) put(randomValue(rng));
   for (let b = 0; b < blocks; b++) {
     for (let r = 0; r < 13; r++) {
-      if (isa === 'arm-memory' && r === 10) put(rng.below(16) * 4);
-      else if (isa === 'arm-memory' && r === 11) put(FUZZ_SCRATCH_ADDRESS + FUZZ_SCRATCH_WORDS * 2);
+      const memory = isa === 'arm-memory' || isa === 'thumb-memory';
+      if (memory && (r === 10 || (r === 6 && isa === 'thumb-memory'))) put(rng.below(16) * 4);
+      else if (memory && (r === 11 || (r === 7 && isa === 'thumb-memory'))) put(FUZZ_SCRATCH_ADDRESS + FUZZ_SCRATCH_WORDS * 2);
       else put(randomValue(rng));
     }
     put((rng.next() & 0xf80f0000) | 0); // N Z C V Q and GE
@@ -311,14 +371,15 @@ export function buildFuzzBlob(seed: number, blocks: number, length: number, isa:
         put(randomVfpInstruction(rng));
         continue;
       }
-      const first = randomThumbInstruction(rng, thumb);
+      const next = () => (isa === 'thumb-memory' ? randomThumbMemoryInstruction(rng) : randomThumbInstruction(rng, thumb));
+      const first = next();
       if (first >>> 16 !== 0) put(((first & 0xffff) << 16) | (first >>> 16));
       else {
-        const second = randomThumbInstruction(rng, thumb);
+        const second = next();
         put(second >>> 16 === 0 ? first | (second << 16) : first | (THUMB_NOP << 16));
       }
     }
-    put(isa === 'thumb' ? THUMB_RETURN : A32_RETURN);
+    put(isa === 'thumb' || isa === 'thumb-memory' ? THUMB_RETURN : A32_RETURN);
   }
   return out;
 }

@@ -15,6 +15,7 @@ export {
   randomInstruction,
   randomMemoryInstruction,
   randomThumbInstruction,
+  randomThumbMemoryInstruction,
   randomVfpInstruction,
   THUMB_FUZZ_ROWS,
   thumbFuzzEntries,
