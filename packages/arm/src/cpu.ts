@@ -326,6 +326,7 @@ export class Cpu extends CpuState {
    * exit whose data lands in the registers when the owner runs the CPU again.
    */
   load(va: number, size: 1 | 2 | 4 | 8, signed: boolean, rt: number, rt2 = -1): void {
+    if (this.cp15.sctlr & 2 && size !== 8) this.checkAlign(va, size, false); // SCTLR.A: strict alignment
     if (this.crosses(va, size)) {
       this.loadSplit(va, size, signed, rt, rt2);
       return;
@@ -368,6 +369,7 @@ export class Cpu extends CpuState {
 
   /** A single store of `value` (and `value2`, the high word of a doubleword), to RAM or MMIO. */
   store(va: number, size: 1 | 2 | 4 | 8, value: number, value2 = 0): void {
+    if (this.cp15.sctlr & 2 && size !== 8) this.checkAlign(va, size, true);
     if (this.crosses(va, size)) {
       if (size === 8) {
         this.dataOffset(va + 7, 1, true);
