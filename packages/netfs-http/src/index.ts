@@ -22,3 +22,6 @@ export {
   type RemoteBody,
   type RemoteInfo,
 } from './http-client.ts';
+export { HttpNetfs, type HttpNetfsOptions, type HttpNetfsStats, type ResourceState } from './http-netfs.ts';
+export { decodeAux, encodeAux, type RemoteAux, sameVersion } from './remote-aux.ts';
+export { RemoteFile } from './remote-file.ts';
