@@ -44,6 +44,8 @@ const PASSING: readonly string[] = [
   'p-modes.thumb',
   'p-muldiv.arm',
   'p-muldiv.thumb',
+  'p-psci.arm',
+  'p-psci.thumb',
   'p-selfmod.arm',
   'p-selfmod.thumb',
   'p-sort.arm',

@@ -14,17 +14,55 @@ import type { CpuExit } from './exit.ts';
 export const RAM_BASE = 0x40000000;
 /** Physical base of the PL011. */
 export const UART_BASE = 0x09000000;
-/** PSCI 0.2 function ids the machine answers. */
+/** PSCI function ids (SMC32 calling convention) and results, as the virt board answers them. */
 export const Psci = {
   version: 0x84000000,
+  cpuSuspend: 0x84000001,
+  cpuOff: 0x84000002,
+  cpuOn: 0x84000003,
+  affinityInfo: 0x84000004,
+  migrateInfoType: 0x84000006,
   systemOff: 0x84000008,
   systemReset: 0x84000009,
+  features: 0x8400000a,
+  /** PSCI 1.1, the version the reference board reports. */
+  version11: 0x00010001,
+  /** MIGRATE_INFO_TYPE: no trusted OS that needs migrating. */
+  migrateNotRequired: 2,
   notSupported: -1,
 } as const;
+
+const PSCI_FEATURES = new Set<number>([
+  Psci.version,
+  Psci.cpuSuspend,
+  Psci.cpuOff,
+  Psci.cpuOn,
+  Psci.affinityInfo,
+  Psci.migrateInfoType,
+  Psci.systemOff,
+  Psci.systemReset,
+]);
+
+/** The answer to a PSCI call other than SYSTEM_OFF/RESET on a one-CPU machine (r0 of the return). */
+export function psciAnswer(fn: number, arg1: number): number {
+  switch (fn) {
+    case Psci.version:
+      return Psci.version11;
+    case Psci.migrateInfoType:
+      return Psci.migrateNotRequired;
+    case Psci.affinityInfo:
+      return arg1 === 0 ? 0 : Psci.notSupported; // CPU 0 is on; there is no other
+    case Psci.features:
+      return PSCI_FEATURES.has(arg1) ? 0 : Psci.notSupported;
+    default:
+      return Psci.notSupported;
+  }
+}
 
 /** How a test-machine run ended. */
 export type MachineStop =
   | { readonly kind: 'poweroff' }
+  | { readonly kind: 'reset' }
   | { readonly kind: 'limit' }
   | { readonly kind: 'wfi' }
   | { readonly kind: 'smc'; readonly imm: number };
@@ -61,7 +99,7 @@ export class TestMachine {
     return Uint8Array.from(this.out);
   }
 
-  /** Runs until power-off, a WFI with nothing to wake it, an SMC, or `limit` instructions. */
+  /** Runs until power-off or reset, a WFI with nothing to wake it, an SMC, or `limit` instructions. */
   run(limit = 50_000_000): MachineStop {
     const cpu = this.cpu;
     const start = cpu.retired;
@@ -75,7 +113,8 @@ export class TestMachine {
           break;
         case 'hvc':
           if (exit.args[0] === Psci.systemOff) return { kind: 'poweroff' };
-          cpu.r[0] = exit.args[0] === Psci.version ? 2 : Psci.notSupported;
+          if (exit.args[0] === Psci.systemReset) return { kind: 'reset' };
+          cpu.r[0] = psciAnswer(exit.args[0], exit.args[1]);
           break;
         case 'smc':
           return { kind: 'smc', imm: exit.imm };
