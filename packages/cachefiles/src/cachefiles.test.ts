@@ -254,3 +254,22 @@ describe('cachefiles faults', () => {
     await cleanup();
   });
 });
+
+test('listObjects shows every object with its keys, size, bytes held and staleness', async () => {
+  const { listObjects } = await import('./list-objects.ts');
+  const { dir, cleanup } = await tempDir();
+  const c = await openCache(dir);
+  await store(c, { path: 'one', etag: '1', size: 3 * 4096 - 10 }, 3);
+  await store(c, { path: '/two?x=1', etag: '1', size: 4096 }, 1, 'http://h:80');
+  await c.close();
+  const list = await listObjects(dir);
+  const one = list.find((o) => o.keys.at(-1) === 'one')!;
+  assert.deepEqual(one.keys, ['t', 'srv', 'one']);
+  assert.equal(one.type, 'data');
+  assert.equal(one.size, 3 * 4096 - 10);
+  assert.equal(one.cachedBytes, 3 * 4096 - 10);
+  assert.equal(one.stale, false);
+  assert.ok(list.some((o) => o.keys.join(' ') === 't http://h:80 /two?x=1'));
+  assert.ok(list.some((o) => o.type === 'index' && o.keys.join(' ') === 't srv'));
+  await cleanup();
+});

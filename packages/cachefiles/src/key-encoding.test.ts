@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { base32, encodeKey, MAX_COMPONENT, MAX_KEY_BYTES, TYPE_LETTER } from './key-encoding.ts';
+import { base32, decodeName, encodeKey, MAX_COMPONENT, MAX_KEY_BYTES, TYPE_LETTER } from './key-encoding.ts';
 
 const SAFE = /^[@+A-Za-z0-9._-]+$/;
 const types = Object.keys(TYPE_LETTER) as (keyof typeof TYPE_LETTER)[];
@@ -48,4 +48,19 @@ test('property: safe, bounded, and injective even when case is folded', () => {
     }),
     { numRuns: 3000 },
   );
+});
+
+test('property: names decode back to their type and key (hashed names to their type)', () => {
+  fc.assert(
+    fc.property(fc.constantFrom(...types), fc.uint8Array({ maxLength: 300 }), (type, key) => {
+      const name = encodeKey(type, key).at(-1)!;
+      const d = decodeName(name);
+      assert.ok(d);
+      assert.equal(d.type, type);
+      if (name[1] === 'h') assert.equal(d.key, null);
+      else assert.deepEqual([...d.key!], [...key]);
+    }),
+  );
+  assert.equal(decodeName('@3f'), null);
+  assert.equal(decodeName('Dxzz!'), null);
 });

@@ -43,6 +43,41 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
+/** Decodes lower-case base32 back to bytes (the inverse of `base32`), or null if it is not base32. */
+export function unbase32(text: string): Uint8Array | null {
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const ch of text) {
+    const v = BASE32.indexOf(ch);
+    if (v < 0) return null;
+    acc = (acc << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >>> bits) & 0xff);
+    }
+    acc &= (1 << bits) - 1;
+  }
+  return Uint8Array.from(out);
+}
+
+/** What an object's file name says: its type, and its key (null when the name is a hash). */
+export function decodeName(name: string): { type: keyof typeof TYPE_LETTER; key: Uint8Array | null } | null {
+  const type = (Object.keys(TYPE_LETTER) as (keyof typeof TYPE_LETTER)[]).find(
+    (t) => TYPE_LETTER[t] === name[0],
+  );
+  if (!type) return null;
+  const body = name.slice(2);
+  if (name[1] === 'p') return { type, key: Buffer.from(body, 'latin1') };
+  if (name[1] === 'x') {
+    const key = unbase32(body);
+    return key ? { type, key } : null;
+  }
+  if (name[1] === 'h' && /^[0-9a-f]{64}$/.test(body)) return { type, key: null };
+  return null;
+}
+
 function isPlain(key: Uint8Array): boolean {
   if (key.length === 0) return false;
   for (const b of key) {

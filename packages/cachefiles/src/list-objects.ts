@@ -1,0 +1,91 @@
+/**
+ * A read-only walk of a cache directory: every object with its key path, type, size, bytes
+ * held and last use. It takes no lock, so it can list a cache another process is using.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeName } from './key-encoding.ts';
+import { decodeMeta, NO_BLOCK } from './object-meta.ts';
+
+/** One object found on disk. */
+export interface ListedObject {
+  /** The keys from the master index down, as text where they are UTF-8, else as hex. */
+  keys: string[];
+  type: 'index' | 'data' | 'special';
+  /** The object's size as the netfs gave it. */
+  size: number;
+  /** Bytes of data the cache holds for it. */
+  cachedBytes: number;
+  /** When it was last opened (ms since the epoch). */
+  lastUse: number;
+  /** Its metadata is DIRTY, missing or damaged: it will be discarded when next looked up. */
+  stale: boolean;
+  /** The data file or index directory. */
+  path: string;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function keyText(key: Uint8Array | null, name: string): string {
+  if (!key) return `(sha256 ${name.slice(2, 18)}…)`;
+  try {
+    const text = utf8.decode(key);
+    // Control characters are shown escaped, so a listing cannot play tricks on a terminal.
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c === 0x7f) return JSON.stringify(text);
+    }
+    return text;
+  } catch {
+    return `0x${Buffer.from(key).toString('hex')}`;
+  }
+}
+
+/** Every object below `<dir>/cache`, depth first. */
+export async function listObjects(dir: string): Promise<ListedObject[]> {
+  const out: ListedObject[] = [];
+  const walk = async (path: string, keys: string[]): Promise<void> => {
+    let names: string[];
+    try {
+      names = (await readdir(path)).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const p = join(path, name);
+      if (name.startsWith('@')) {
+        await walk(p, keys);
+        continue;
+      }
+      const d = decodeName(name);
+      if (!d) continue;
+      const k = [...keys, keyText(d.key, name)];
+      const metaPath = d.type === 'index' ? join(p, '.meta') : join(path, `M${name}`);
+      const meta = await readFile(metaPath).then(decodeMeta, () => null);
+      const st = await stat(p).catch(() => null);
+      if (!st) continue;
+      const ok = meta?.ok ? meta.meta : null;
+      let cachedBytes = 0;
+      if (ok && d.type !== 'index') {
+        const held = ok.blocks.reduce((n, c) => n + (c === NO_BLOCK ? 0 : 1), 0);
+        const last = ok.blocks.length - 1;
+        const tail = ok.objectSize - last * ok.blockSize;
+        cachedBytes = held * ok.blockSize;
+        if (last >= 0 && ok.blocks[last] !== NO_BLOCK && tail > 0 && tail < ok.blockSize)
+          cachedBytes -= ok.blockSize - tail;
+      }
+      out.push({
+        keys: k,
+        type: d.type,
+        size: ok?.objectSize ?? 0,
+        cachedBytes,
+        lastUse: st.atimeMs,
+        stale: !ok || ok.dirty,
+        path: p,
+      });
+      if (d.type === 'index') await walk(p, k);
+    }
+  };
+  await walk(join(dir, 'cache'), []);
+  return out;
+}
