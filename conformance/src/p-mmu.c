@@ -18,7 +18,7 @@ static u32 l2[256] __attribute__((aligned(1024)));
 
 #define DATA_PA 0x40800000u
 #define SECTION(pa, ap, dom, xn) ((pa) | (((ap) & 3) << 10) | (((ap) >> 2) << 15) | ((dom) << 5) | ((xn) << 4) | 0xc | 2)
-#define SMALL(pa, ap, xn) ((pa) | (((ap) & 3) << 4) | (((ap) >> 2) << 9) | 0x30 | 2 | (xn))
+#define SMALL(pa, ap, xn) ((pa) | (((ap) & 3) << 4) | (((ap) >> 2) << 9) | 0xc | 2 | (xn))
 #define LARGE(pa, ap) ((pa) | (((ap) & 3) << 4) | (((ap) >> 2) << 9) | 0xc | 1)
 
 static volatile u32 aborts;

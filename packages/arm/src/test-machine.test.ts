@@ -42,6 +42,8 @@ const PASSING: readonly string[] = [
   'p-linked.thumb',
   'p-memory.arm',
   'p-memory.thumb',
+  'p-mmu-user.arm',
+  'p-mmu-user.thumb',
   'p-mmu.arm',
   'p-mmu.thumb',
   'p-modes.arm',
