@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { test } from 'node:test';
+import { TestHttpServer } from '../test-support/http-server.ts';
+import { defaultCacheDir } from './cache-location.ts';
+import { main } from './main.ts';
+
+/** Runs the command in this process, collecting what it writes. */
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const stdout = new PassThrough();
+  const stderr = new PassThrough() as unknown as NodeJS.WriteStream;
+  stdout.on('data', (d) => out.push(d));
+  (stderr as unknown as PassThrough).on('data', (d: Buffer) => err.push(d));
+  const status = await main(argv, { stdout, stderr, env });
+  return { status, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() };
+}
+
+const body = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7 + (i >> 9)) & 0xff));
+
+test('get, twice: the second answer comes from the cache; ls and stats show it; cull culls', async () => {
+  const server = await TestHttpServer.start({ '/big.bin': body });
+  const dir = await mkdtemp(join(tmpdir(), 'fscache-cli-'));
+  const cache = join(dir, 'cache');
+  const first = await run(['get', server.url('/big.bin'), '--cache', cache, '--stats']);
+  assert.equal(first.status, 0, first.stderr);
+  assert.ok(first.stdout.equals(body));
+  assert.match(first.stderr, /0 B from the cache, 293\.0 KiB from the network/);
+  assert.match(first.stderr, /^FS-Cache statistics$/m);
+  const sent = server.bodyBytesSent;
+  const out = join(dir, 'copy.bin');
+  const second = await run([
+    'get',
+    server.url('/big.bin'),
+    '-o',
+    out,
+    '--cache',
+    cache,
+    '--stats',
+    '--max-age',
+    '0',
+  ]);
+  assert.equal(second.status, 0, second.stderr);
+  assert.ok((await readFile(out)).equals(body));
+  assert.equal(server.bodyBytesSent, sent, 'no body bytes the second time');
+  assert.match(second.stderr, /293\.0 KiB from the cache, 0 B from the network/);
+  const ls = await run(['ls', '--cache', cache]);
+  assert.equal(ls.status, 0);
+  assert.match(
+    ls.stdout.toString(),
+    /293\.0 KiB\s+293\.0 KiB\s+\S+ \S+\s+http:\/\/127\.0\.0\.1:\d+ \/big\.bin/,
+  );
+  const stats = await run(['stats', '--cache', cache]);
+  assert.match(stats.stdout.toString(), /^cull=\d frun=7% fcull=5% fstop=1% brun=7% bcull=5% bstop=1%$/m);
+  assert.match(stats.stdout.toString(), /objects=1 /);
+  // A cull with limits no disk meets (free space below 99%) discards every object not in use.
+  const cull = await run(['cull', '--cache', cache, '--brun', '99.9', '--bcull', '99.8', '--bstop', '0']);
+  assert.equal(cull.status, 0, cull.stderr);
+  assert.match(cull.stdout.toString(), /culled 1 objects/);
+  assert.match((await run(['ls', '--cache', cache])).stdout.toString(), /^0 objects/m);
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('errors are clear, exit non-zero, and leave no partial output file', async () => {
+  const server = await TestHttpServer.start({ '/x': body });
+  const dir = await mkdtemp(join(tmpdir(), 'fscache-cli-'));
+  const cache = join(dir, 'cache');
+  const out = join(dir, 'out.bin');
+  server.setKnobs('/x', { dropAfter: 100_000 });
+  const cut = await run(['get', server.url('/x'), '-o', out, '--cache', cache]);
+  assert.equal(cut.status, 1);
+  assert.match(cut.stderr, /fscache: .*(truncated|closed|cut|fewer)/i);
+  await assert.rejects(readFile(out), /ENOENT/);
+  assert.equal((await run(['get', 'ftp://x/y', '--cache', cache])).status, 1);
+  assert.equal((await run(['get', server.url('/missing'), '--cache', cache])).status, 1);
+  const usage = await run(['frobnicate']);
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /unknown command "frobnicate"/);
+  assert.equal((await run(['get'])).status, 2);
+  assert.equal((await run(['get', 'http://a/', '--bogus'])).status, 2);
+  assert.match((await run(['cull', '--cache', cache, '--bstop', 'lots'])).stderr, /--bstop needs a number/);
+  assert.match(
+    (await run(['cull', '--cache', cache, '--bstop', '50'])).stderr,
+    /0 <= stop < cull < run < 100/,
+  );
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('the default cache directory follows XDG', () => {
+  assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/var/tmp/xdg' }), '/var/tmp/xdg/fscache');
+  assert.match(defaultCacheDir({ XDG_CACHE_HOME: 'relative' }), /\.cache\/fscache$/);
+  assert.match(defaultCacheDir({}), /\.cache\/fscache$/);
+});
+
+test('the installed binary runs', async () => {
+  const bin = fileURLToPath(new URL('../../bin/fscache.js', import.meta.url));
+  const server = await TestHttpServer.start({ '/small': 'hello, cache\n' });
+  const dir = await mkdtemp(join(tmpdir(), 'fscache-cli-'));
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    bin,
+    'get',
+    server.url('/small'),
+    '--cache',
+    dir,
+  ]);
+  assert.equal(stdout, 'hello, cache\n');
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
