@@ -32,13 +32,15 @@ export function ldrStr(cpu: Cpu, w: number): void {
   const base = cpu.r[n]!;
   const value = cpu.r[t]!; // read before writeback: STR Rn, [Rn], #4 stores the old base
   const a = address(cpu, w, offset);
-  const access = w & 0x00100000 ? () => cpu.load(a, size, false, t) : () => cpu.store(a, size, value);
+  cpu.unprivileged = (w & 0x01200000) === 0x00200000; // post-indexed with W: LDRT/STRT/LDRBT/STRBT
   try {
-    if ((w & 0x01200000) === 0x00200000) cpu.asUser(access); // post-indexed with W: LDRT/STRT/LDRBT/STRBT
-    else access();
+    if (w & 0x00100000) cpu.load(a, size, false, t);
+    else cpu.store(a, size, value);
   } catch (e) {
     cpu.r[n] = base; // an aborted access leaves the base as it was
     throw e;
+  } finally {
+    cpu.unprivileged = false;
   }
 }
 
@@ -67,18 +69,17 @@ export function ldrhEtc(cpu: Cpu, w: number): void {
   const value = r[t]!;
   const base = r[n]!;
   const a = address(cpu, w, offset);
-  const access = () => {
+  cpu.unprivileged = (w & 0x01200000) === 0x00200000; // LDRHT/STRHT/LDRSBT/LDRSHT
+  try {
     if (op === 1) cpu.store(a, 2, value);
     else if (op === 5) cpu.load(a, 2, false, t);
     else if (op === 6) cpu.load(a, 1, true, t);
     else cpu.load(a, 2, true, t);
-  };
-  try {
-    if ((w & 0x01200000) === 0x00200000) cpu.asUser(access); // LDRHT/STRHT/LDRSBT/LDRSHT
-    else access();
   } catch (e) {
     r[n] = base;
     throw e;
+  } finally {
+    cpu.unprivileged = false;
   }
 }
 

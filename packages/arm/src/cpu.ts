@@ -41,8 +41,8 @@ export class Cpu extends CpuState {
   readonly mmu: Mmu;
   /** SCTLR.M, cached for the fast path. */
   private mmuOn = false;
-  /** Set while an LDRT/STRT-style access checks PL0 permissions. */
-  private unprivileged = false;
+  /** Set by the LDRT/STRT family around their access, so it checks PL0 permissions. */
+  unprivileged = false;
   /** Decoded A32 instructions by physical address. */
   private readonly armCache: DecodeCache<A32Exec>;
   /** Decoded Thumb instructions by physical address. */
@@ -92,15 +92,7 @@ export class Cpu extends CpuState {
     return this.mmuOn ? this.mmu.translate(va, kind, this.mode === Mode.usr || this.unprivileged) : va >>> 0;
   }
 
-  /** Runs `access` with PL0 permissions (the LDRT/STRT family). */
-  asUser(access: () => void): void {
-    this.unprivileged = true;
-    try {
-      access();
-    } finally {
-      this.unprivileged = false;
-    }
-  }
+
 
   /** True when an access of `size` bytes at `va` crosses a page and the MMU may split it. */
   private crosses(va: number, size: number): boolean {

@@ -413,14 +413,15 @@ function loadStore(cpu: Cpu, w: number): void {
   if (load && t === 15 && size !== 4) return; // PLD/PLI: no architectural effect
   const base = r[n]!;
   if (writeback) r[n] = wb;
-  const value = r[t]!;
-  const access = load ? () => cpu.load(addr, size as 1 | 2 | 4, signed, t) : () => cpu.store(addr, size as 1 | 2 | 4, value);
+  cpu.unprivileged = unprivileged;
   try {
-    if (unprivileged) cpu.asUser(access);
-    else access();
+    if (load) cpu.load(addr, size as 1 | 2 | 4, signed, t);
+    else cpu.store(addr, size as 1 | 2 | 4, r[t]!);
   } catch (e) {
     r[n] = base;
     throw e;
+  } finally {
+    cpu.unprivileged = false;
   }
 }
 
