@@ -26,6 +26,8 @@ export class CacheDir {
   #lock: Server | null;
   #reaping: Promise<void> = Promise.resolve();
   #graves = 0;
+  #tmps = 0;
+  readonly #tmpPrefix = `${process.pid}-${randomBytes(4).toString('hex')}-`;
 
   private constructor(root: string, io: CacheIo, durable: boolean, lock: Server | null) {
     this.root = root;
@@ -69,7 +71,7 @@ export class CacheDir {
 
   /** Replaces `path` with `data` atomically: write a temporary, sync it, rename it into place. */
   async writeAtomic(path: string, data: Uint8Array): Promise<void> {
-    const tmp = join(this.tmp, `${randomBytes(8).toString('hex')}.tmp`);
+    const tmp = join(this.tmp, `${this.#tmpPrefix}${this.#tmps++}.tmp`);
     const fh = await this.io.open(tmp, 'wx');
     try {
       await fh.writeFile(data);

@@ -181,7 +181,7 @@ export class CacheFiles implements CacheBackend {
             o.file = file;
             o.verified = new Uint8Array(found.blocks.length);
             const now = new Date();
-            await this.dir.io.utimes(o.path, now, (await file.stat()).mtime).catch(() => {});
+            await file.utimes(now, now).catch(() => {}); // the culler's "last used
           }
           if (verdict === CheckAux.NEEDS_UPDATE) {
             found.aux = o.cookie?.aux() ?? found.aux;
@@ -207,12 +207,16 @@ export class CacheFiles implements CacheBackend {
     };
     if (o.type === 'index') {
       await this.dir.io.mkdir(o.path, { recursive: true });
+      await this.dir.writeAtomic(o.metaPath, encodeMeta(meta));
     } else {
       await this.dir.io.mkdir(join(o.path, '..'), { recursive: true });
       o.file = await this.dir.io.open(o.path, 'w+');
       o.verified = new Uint8Array(0);
+      // A data object has no metadata until its data is durable: until then it is not valid
+      // on disk, exactly as if it were marked DIRTY.
+      o.markedDirty = true;
+      o.changed = true;
     }
-    await this.dir.writeAtomic(o.metaPath, encodeMeta(meta));
     o.meta = meta;
     cache.objectObtained(o);
   }
@@ -234,8 +238,8 @@ export class CacheFiles implements CacheBackend {
       raw = await this.dir.io.readFile(o.metaPath);
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw err;
-      // No metadata: nothing, or a leftover of an interrupted creation.
-      if (o.type !== 'index') await this.#discard(o);
+      // No metadata: nothing, or an object whose changes never became durable. Creation
+      // truncates any data file left behind, so there is nothing to bury.
       return null;
     }
     const d = decodeMeta(raw);
@@ -419,9 +423,15 @@ export class CacheFiles implements CacheBackend {
     return false;
   }
 
+  // Before the first change, the object stops being valid on disk: its metadata goes (one
+  // atomic unlink), and comes back clean only once the changed data is durable.
   async #markDirty(o: DiskObject): Promise<void> {
     if (o.markedDirty) return;
-    await this.dir.writeAtomic(o.metaPath, encodeMeta({ ...o.meta!, dirty: true }));
+    try {
+      await this.dir.io.unlink(o.metaPath);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+    }
     o.markedDirty = true;
   }
 
