@@ -2,6 +2,7 @@
  * `npm run bench`: every figure beside its peer, measured in the same run. `--quick` for a short
  * run; name sections to run only those (e.g. `npm run bench -- fscache`).
  */
+import { benchCacheIo } from './cache-io.ts';
 import { benchFscacheCore } from './fscache-lifecycle.ts';
 import { machineLine } from './machine.ts';
 
@@ -10,6 +11,7 @@ const quick = args.includes('--quick');
 const only = args.filter((a) => !a.startsWith('--'));
 const sections: Record<string, () => Promise<void>> = {
   fscache: () => benchFscacheCore({ quick }),
+  cache: () => benchCacheIo({ quick }),
 };
 for (const name of only)
   if (!sections[name])
