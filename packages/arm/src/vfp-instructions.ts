@@ -55,6 +55,99 @@ function expandImm(imm8: number, f: FloatFormat): bigint {
   return (sign << BigInt(f.bits - 1)) | (exp << BigInt(f.mantBits)) | frac;
 }
 
+const MIN_F32 = 2 ** -126;
+const MIN_F64 = 2 ** -1022;
+/** Beyond these magnitudes the error-free transformations below could overflow or underflow. */
+const FAST_MAX = 2 ** 990;
+const FAST_MIN = 2 ** -900;
+const SPLIT = 134217729; // 2^27 + 1, Veltkamp's splitter for doubles
+
+/** The rounding error of a*b (exact when the inputs are in the fast range): a*b = p + error. */
+function productError(a: number, b: number, p: number): number {
+  let t = SPLIT * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLIT * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
+}
+
+/** True for a finite value that is zero or normal and far from the fast path's limits. */
+function plain(x: number, min: number): boolean {
+  const a = Math.abs(x);
+  return a === 0 || (a >= min && a >= FAST_MIN && a <= FAST_MAX);
+}
+
+/**
+ * VADD, VSUB, VMUL and VDIV computed by the host's IEEE double arithmetic when the rounding mode is
+ * to-nearest and the operands and result are ordinary numbers; the exactness of the result (IXC) comes
+ * from error-free transformations. Returns false to leave the operation to the exact path.
+ */
+function fastArithmetic(cpu: Cpu, w: number, dbl: boolean, d: number, n: number, m: number): boolean {
+  const v = cpu.vfp;
+  if (v.env.rmode !== 0) return false;
+  const regs = dbl ? v.f64 : v.f32;
+  const min = dbl ? MIN_F64 : MIN_F32;
+  const a = regs[n]!;
+  const b = regs[m]!;
+  if (!plain(a, min) || !plain(b, min)) return false;
+  const op = ((w >>> 20) & 3) | ((w >>> 21) & 4) | ((w >>> 3) & 8); // opc1 and bit 6
+  let r: number;
+  let err: number;
+  switch (op) {
+    case 3: // VADD
+    case 11: {
+      // VSUB
+      const bb = op === 3 ? b : -b;
+      r = a + bb;
+      const z = r - a;
+      err = a - (r - z) + (bb - z);
+      break;
+    }
+    case 2: // VMUL
+      r = a * b;
+      err = productError(a, b, r);
+      break;
+    case 4: // VDIV
+      if (b === 0) return false;
+      r = a / b;
+      err = r * b === a && productError(r, b, r * b) === 0 ? 0 : 1;
+      break;
+    case 0: // VMLA: d + n*m, two roundings
+    case 8: {
+      // VMLS: d - n*m
+      let p = a * b;
+      err = productError(a, b, p);
+      if (!dbl) {
+        const f = Math.fround(p);
+        if (f !== p) err = 1;
+        p = f;
+      }
+      if ((p !== 0 && !plain(p, min)) || (p === 0 && a !== 0 && b !== 0)) return false;
+      const acc = regs[d]!;
+      if (!plain(acc, min)) return false;
+      const pp = op === 0 ? p : -p;
+      r = acc + pp;
+      const z = r - acc;
+      if (acc - (r - z) + (pp - z) !== 0) err = 1;
+      break;
+    }
+    default:
+      return false;
+  }
+  if (!dbl) {
+    const f = Math.fround(r);
+    if (f !== r) err = 1;
+    r = f;
+  }
+  if (r !== 0 && !plain(r, min)) return false;
+  if (r === 0 && (op === 2 || op === 4) && a !== 0 && b !== 0) return false; // underflow to zero
+  regs[d] = r;
+  if (err !== 0) v.env.flags |= 16; // IXC
+  return true;
+}
+
 /** VADD, VSUB, VMUL, VNMUL, VMLA, VMLS, VNMLA, VNMLS, VDIV, VFMA..., and the one-operand group. */
 export function vfpDataProcessing(cpu: Cpu, w: number): void {
   checkAccess(cpu);
@@ -63,6 +156,7 @@ export function vfpDataProcessing(cpu: Cpu, w: number): void {
   const dbl = ((w >>> 8) & 1) === 1;
   const f = dbl ? F64 : F32;
   const [d, n, m] = regs(w, dbl);
+  if (fastArithmetic(cpu, w, dbl, d, n, m)) return;
   const get = (i: number) => (dbl ? v.d(i) : v.s(i));
   const set = (i: number, x: bigint) => (dbl ? v.setD(i, x) : v.setS(i, x));
   const op6 = (w >>> 6) & 1;
@@ -114,6 +208,7 @@ function vfpOther(cpu: Cpu, w: number, dbl: boolean, f: FloatFormat, d: number, 
     return;
   }
   const top = opc3 >>> 1; // bit 7
+  if (fastOther(cpu, opc2, top, dbl, w, d, m)) return;
   switch (opc2) {
     case 0:
       set(d, top ? get(m) & ~(1n << BigInt(f.bits - 1)) : get(m));
@@ -148,6 +243,79 @@ function vfpOther(cpu: Cpu, w: number, dbl: boolean, f: FloatFormat, d: number, 
     }
   }
   throw UNDEFINED;
+}
+
+/**
+ * The one-operand operations on ordinary numbers by host arithmetic: VMOV, VABS, VNEG (bit copies),
+ * VCMP{E} of non-NaN values, VCVT between precisions and to and from integers (truncating, or
+ * to-nearest). Returns false to leave the operation to the exact path.
+ */
+function fastOther(cpu: Cpu, opc2: number, top: number, dbl: boolean, w: number, d: number, m: number): boolean {
+  const v = cpu.vfp;
+  const words = v.words;
+  const regs = dbl ? v.f64 : v.f32;
+  const min = dbl ? MIN_F64 : MIN_F32;
+  switch (opc2) {
+    case 0:
+    case 1: {
+      if (opc2 === 1 && top) return false; // VSQRT stays exact
+      const sign = opc2 === 1 ? 0x80000000 : 0;
+      const clear = opc2 === 0 && top ? 0x7fffffff : -1;
+      if (dbl) {
+        words[2 * d] = words[2 * m]!;
+        words[2 * d + 1] = (words[2 * m + 1]! & clear) ^ sign;
+      } else words[d] = (words[m]! & clear) ^ sign;
+      return true;
+    }
+    case 4:
+    case 5: {
+      const a = regs[d]!;
+      const b = opc2 === 5 ? 0 : regs[m]!;
+      if (!plain(a, min) || !plain(b, min) || (opc2 === 5 && (w & 0x2f) !== 0)) return false;
+      v.setNzcv(a === b ? 0x6 : a < b ? 0x8 : 0x2);
+      return true;
+    }
+    case 7: {
+      if (!top) return false;
+      if (dbl) {
+        const a = v.f64[m]!;
+        if (!plain(a, MIN_F64) || v.env.rmode !== 0) return false; // narrowing rounds per RMode
+        const f = Math.fround(a);
+        if (f !== 0 && !plain(f, MIN_F32)) return false;
+        if (f === 0 && a !== 0) return false;
+        if (f !== a) v.env.flags |= 16;
+        v.f32[sReg((w >>> 12) & 0xf, (w >>> 22) & 1)] = f;
+      } else {
+        const a = v.f32[m]!;
+        if (!plain(a, MIN_F32)) return false;
+        v.f64[dReg((w >>> 12) & 0xf, (w >>> 22) & 1)] = a;
+      }
+      return true;
+    }
+    case 8: {
+      const i = words[sReg(w & 0xf, (w >>> 5) & 1)]!;
+      const x = top ? i : i >>> 0;
+      if (v.env.rmode !== 0 && !dbl) return false;
+      const r = dbl ? x : Math.fround(x);
+      if (r !== x) v.env.flags |= 16;
+      regs[d] = r;
+      return true;
+    }
+    case 12:
+    case 13: {
+      if (!top) return false; // only the truncating forms
+      const a = regs[m]!;
+      if (!plain(a, min)) return false;
+      const t = Math.trunc(a);
+      const signed = opc2 === 13;
+      if (signed ? t < -2147483648 || t > 2147483647 : t < 0 || t > 4294967295) return false;
+      if (t !== a) v.env.flags |= 16;
+      words[sReg((w >>> 12) & 0xf, (w >>> 22) & 1)] = t | 0;
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /** VMOV between a core register and a single-precision register. */

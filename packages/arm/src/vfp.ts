@@ -17,6 +17,10 @@ const FPEXC_MASK = 0x40000000;
 export class Vfp {
   /** The 64 words of D0-D31 (S<i> is word i for i < 32; D<i> is words 2i, 2i+1). */
   readonly words = new Int32Array(64);
+  /** The same registers as singles (S0-S31 are the first 32), for the host-arithmetic fast path. */
+  readonly f32 = new Float32Array(this.words.buffer);
+  /** The same registers as doubles (D0-D31). */
+  readonly f64 = new Float64Array(this.words.buffer);
   /** Rounding, flush, default-NaN controls and the cumulative flags, as the arithmetic uses them. */
   readonly env = new FpEnv();
   /** FPEXC. */
