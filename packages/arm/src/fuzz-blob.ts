@@ -6,7 +6,7 @@
  */
 import { A32_TABLE, type A32Class, type A32Entry, parsePattern } from './a32-table.ts';
 import { T16_TABLE, type ThumbEntry } from './t16.ts';
-import { T32_TABLE } from './t32.ts';
+import { T32_TABLE } from './t32-table.ts';
 import { parseThumbPattern } from './thumb-decoder.ts';
 
 /** Where the harness expects the blob. */

@@ -39,7 +39,7 @@ export { Access, type AccessValue, Mmu } from './mmu.ts';
 export { BANK_COUNT, Bank, bankOf, hasSpsr, isValidMode, Mode, type ModeValue, modeName } from './modes.ts';
 export { F32, F64, type FloatFormat, FpEnv, FpFlag, RoundingMode } from './softfloat.ts';
 export { T16_TABLE, type ThumbEntry, type ThumbExec } from './t16.ts';
-export { T32_TABLE } from './t32.ts';
+export { T32_TABLE } from './t32-table.ts';
 export { type MachineStop, Psci, psciAnswer, RAM_BASE, TestMachine, UART_BASE } from './test-machine.ts';
 export { decodeT16Entry, decodeT32Entry, THUMB_UNDEFINED } from './thumb-decoder.ts';
 export { Vfp, VfpId } from './vfp.ts';

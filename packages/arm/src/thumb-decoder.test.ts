@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Bus } from './bus.ts';
 import { Cpu } from './cpu.ts';
 import { T16_TABLE } from './t16.ts';
-import { T32_TABLE } from './t32.ts';
+import { T32_TABLE } from './t32-table.ts';
 import { decodeT16Entry, decodeT32Entry, parseThumbPattern, THUMB_UNDEFINED } from './thumb-decoder.ts';
 
 /** Words matching a Thumb pattern and its constraint, random in every field. */

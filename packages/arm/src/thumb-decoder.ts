@@ -2,7 +2,7 @@
 import type { Cpu } from './cpu.ts';
 import { UNDEFINED } from './exceptions.ts';
 import { T16_TABLE, type ThumbEntry, type ThumbExec } from './t16.ts';
-import { T32_TABLE } from './t32.ts';
+import { T32_TABLE } from './t32-table.ts';
 
 /** Thumb's undefined instruction. */
 export const THUMB_UNDEFINED: ThumbEntry = {
