@@ -57,6 +57,36 @@ describe('cachefiles', () => {
     await cleanup();
   });
 
+  test('small objects live inline, one file each: they persist, list, and are refused when damaged', async () => {
+    const { dir, cleanup } = await tempDir();
+    const small: Remote = { path: 'small', etag: '1', size: 1000 };
+    const other: Remote = { path: 'other', etag: '1', size: 3000 };
+    let c = await openCache(dir);
+    await store(c, small, 1);
+    await store(c, other, 1);
+    await c.close();
+    const { listObjects } = await import('./list-objects.ts');
+    const listed = await listObjects(dir);
+    const entry = listed.find((o) => o.keys.at(-1) === 'small')!;
+    assert.equal(entry.cachedBytes, 1000);
+    assert.equal(entry.stale, false);
+    const names = await readdir(join(entry.path, '..'));
+    assert.deepEqual(names, ['Dpsmall'], 'no metadata sidecar');
+    c = await openCache(dir);
+    assert.deepEqual(await load(c, small, 1), ['ok']);
+    await c.close();
+    const rec = await readFile(listed.find((o) => o.keys.at(-1) === 'other')!.path);
+    rec[rec.length - 100]! ^= 0x10; // a bit flips in the data
+    await writeFile(listed.find((o) => o.keys.at(-1) === 'other')!.path, rec);
+    c = await openCache(dir);
+    assert.deepEqual(await load(c, other, 1), ['ENODATA'], 'a damaged record is never served');
+    assert.deepEqual(await load(c, small, 1), ['ok']);
+    // The same key at a size that is not inline any more is a different object: nothing mixes up.
+    assert.deepEqual(await load(c, { ...small, size: 9000 }, 3), ['ENODATA', 'ENODATA', 'ENODATA']);
+    await c.close();
+    await cleanup();
+  });
+
   test('a second opener of the same directory gets a clear EBUSY', async () => {
     const { dir, cleanup } = await tempDir();
     const first = await CacheFiles.open({ dir });

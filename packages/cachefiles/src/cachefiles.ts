@@ -36,6 +36,8 @@ export interface CacheFilesOptions {
   durable?: boolean;
   /** How long written metadata may stay DIRTY before it is flushed, in ms (default 1000). */
   flushDelayMs?: number;
+  /** Objects of at most this many bytes are stored inline, one file each (default 16 KiB, at most a block). */
+  inlineLimit?: number;
 }
 
 /** Counters of what the disk cache did, for listings and tests. */
@@ -77,13 +79,17 @@ export class CacheFiles implements CacheBackend {
   /** Told when a write hit ENOSPC, so the culler can run at once. */
   onNoSpace: (() => void) | null = null;
   readonly #flushDelay: number;
+  readonly #inlineLimit: number;
   readonly #live = new Map<string, DiskObject>();
+  // Directories known to exist, so creating an object costs no mkdir.
+  readonly #dirs = new Set<string>();
   #cache: FscacheCache | null = null;
 
-  private constructor(dir: CacheDir, blockSize: number, flushDelayMs: number) {
+  private constructor(dir: CacheDir, blockSize: number, flushDelayMs: number, inlineLimit: number) {
     this.dir = dir;
     this.pageSize = blockSize;
     this.#flushDelay = flushDelayMs;
+    this.#inlineLimit = Math.min(blockSize, inlineLimit);
   }
 
   /** Opens a cache directory for this process (EBUSY if another process has it). */
@@ -101,7 +107,7 @@ export class CacheFiles implements CacheBackend {
       );
     }
     const dir = await CacheDir.open(options.dir, options.io ?? nodeIo, options.durable ?? true);
-    return new CacheFiles(dir, blockSize, options.flushDelayMs ?? 1000);
+    return new CacheFiles(dir, blockSize, options.flushDelayMs ?? 1000, options.inlineLimit ?? 16 * 1024);
   }
 
   /** True while an object at `path` is open in this process (the culler leaves it alone). */
@@ -171,21 +177,35 @@ export class CacheFiles implements CacheBackend {
     const cache = o.cache;
     this.stats.lookups++;
     if (o.state === ObjectState.LOOKING_UP) {
-      const found = await this.#readMeta(o);
-      if (found) {
+      // Look where an object of this size is expected first, the other form only on a miss.
+      const small = this.#small(o);
+      const found = small
+        ? ((await this.#readInline(o)) ?? (await this.#readMeta(o)))
+        : ((await this.#readMeta(o)) ?? (await this.#readInline(o)));
+      // An object recorded at another size than the netfs now gives is stale, whatever its aux
+      // data says: its blocks would not line up with the file the netfs describes.
+      const size = o.cookie?.objectSize() ?? 0;
+      if (found && size > 0 && found.objectSize !== size && o.type !== 'index') {
+        this.stats.stale++;
+        if (found.inline !== undefined) await this.dir.bury(o.path);
+        else await this.#discard(o);
+      } else if (found) {
         const verdict = cache.checkAux(o, found.aux);
-        const file = verdict === CheckAux.OBSOLETE || o.type === 'index' ? null : await this.#openData(o);
-        if (verdict !== CheckAux.OBSOLETE && (file || o.type === 'index')) {
+        const inline = found.inline !== undefined;
+        const file =
+          verdict === CheckAux.OBSOLETE || o.type === 'index' || inline ? null : await this.#openData(o);
+        if (verdict !== CheckAux.OBSOLETE && (file || o.type === 'index' || inline)) {
           o.meta = found;
+          o.inline = inline;
           if (file) {
             o.file = file;
             o.verified = new Uint8Array(found.blocks.length);
             const now = new Date();
-            await file.utimes(now, now).catch(() => {}); // the culler's "last used
+            await file.utimes(now, now).catch(() => {}); // the culler's "last used"
           }
           if (verdict === CheckAux.NEEDS_UPDATE) {
             found.aux = o.cookie?.aux() ?? found.aux;
-            await this.dir.writeAtomic(o.metaPath, encodeMeta(found));
+            await this.dir.writeAtomic(inline ? o.path : o.metaPath, encodeMeta(found));
           }
           cache.objectObtained(o);
           return;
@@ -208,8 +228,15 @@ export class CacheFiles implements CacheBackend {
     if (o.type === 'index') {
       await this.dir.io.mkdir(o.path, { recursive: true });
       await this.dir.writeAtomic(o.metaPath, encodeMeta(meta));
+    } else if (this.#small(o)) {
+      // Inline: nothing is written until the object is flushed.
+      await this.#mkdirs(join(o.path, '..'));
+      o.inline = true;
+      meta.inline = null;
+      o.markedDirty = true;
+      o.changed = true;
     } else {
-      await this.dir.io.mkdir(join(o.path, '..'), { recursive: true });
+      await this.#mkdirs(join(o.path, '..'));
       o.file = await this.dir.io.open(o.path, 'w+');
       o.verified = new Uint8Array(0);
       // A data object has no metadata until its data is durable: until then it is not valid
@@ -219,6 +246,44 @@ export class CacheFiles implements CacheBackend {
     }
     o.meta = meta;
     cache.objectObtained(o);
+  }
+
+  // Small enough to live inline: a known size, within the limit.
+  #small(o: DiskObject): boolean {
+    if (o.type === 'index') return false;
+    const size = o.cookie?.objectSize() ?? 0;
+    return size > 0 && size <= this.#inlineLimit;
+  }
+
+  async #mkdirs(dir: string): Promise<void> {
+    if (this.#dirs.has(dir)) return;
+    await this.dir.io.mkdir(dir, { recursive: true });
+    if (this.#dirs.size > 65536) this.#dirs.clear();
+    this.#dirs.add(dir);
+  }
+
+  // An inline object's record, if the object's file is one and is sound; null otherwise (the
+  // file may be a data file of the other form, which its own metadata describes).
+  async #readInline(o: DiskObject): Promise<ObjectMeta | null> {
+    if (o.type === 'index') return null;
+    let raw: Buffer;
+    try {
+      raw = await this.dir.io.readFile(o.path);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'EISDIR') return null;
+      throw err;
+    }
+    const d = decodeMeta(raw);
+    if (
+      !d.ok ||
+      d.meta.inline === undefined ||
+      d.meta.dirty ||
+      d.meta.type !== o.type ||
+      d.meta.blockSize !== this.pageSize
+    ) {
+      return null;
+    }
+    return d.meta;
   }
 
   // The data file of a found object; null (and the object buried) if it has gone missing.
@@ -286,6 +351,19 @@ export class CacheFiles implements CacheBackend {
     const o = object as DiskObject;
     await o.serial(async () => {
       const meta = o.meta;
+      if (meta && o.inline && o.cookie) {
+        // A changed size makes the one block wrong: drop it.
+        const size = o.cookie.objectSize();
+        if (meta.inline && meta.inline.length !== size) {
+          await this.#markDirty(o);
+          meta.inline = null;
+          meta.blocks = new Uint32Array(0);
+        }
+        meta.objectSize = size;
+        o.changed = true;
+        await this.#flush(o, true);
+        return;
+      }
       if (!meta || !o.cookie || !o.file) return;
       const size = o.cookie.objectSize();
       const keep = Math.ceil(size / this.pageSize);
@@ -331,6 +409,15 @@ export class CacheFiles implements CacheBackend {
     const o = op.object as DiskObject;
     const meta = o.meta!;
     const out: PageData[] = new Array(pages.length).fill(null);
+    if (o.inline) {
+      pages.forEach((p, i) => {
+        if (p === 0 && meta.inline && held(meta, 0)) {
+          out[i] = Buffer.from(meta.inline);
+          this.stats.blocksRead++;
+        }
+      });
+      return out;
+    }
     const bs = this.pageSize;
     let i = 0;
     try {
@@ -373,6 +460,20 @@ export class CacheFiles implements CacheBackend {
       throw new FscacheError('ENOBUFS', `a block of ${data.length} bytes does not fit ${bs}`);
     await o.serial(async () => {
       const meta = o.meta;
+      if (meta && o.inline) {
+        const size = o.cookie?.objectSize() ?? meta.objectSize;
+        if (page !== 0 || data.length !== size) {
+          throw new FscacheError('ENOBUFS', `an inline object holds one block of exactly ${size} bytes`);
+        }
+        await this.#markDirty(o);
+        meta.inline = Uint8Array.from(data);
+        meta.blocks = Uint32Array.of(crc32(data));
+        meta.objectSize = size;
+        o.changed = true;
+        this.stats.blocksWritten++;
+        this.#scheduleFlush(o);
+        return;
+      }
       if (!meta || !o.file) return;
       const size = o.cookie?.objectSize() ?? meta.objectSize;
       // Only the object's last block may be short, so every stored block has a fixed extent.
@@ -428,7 +529,7 @@ export class CacheFiles implements CacheBackend {
   async #markDirty(o: DiskObject): Promise<void> {
     if (o.markedDirty) return;
     try {
-      await this.dir.io.unlink(o.metaPath);
+      await this.dir.io.unlink(o.inline ? o.path : o.metaPath);
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw err;
     }
@@ -449,7 +550,12 @@ export class CacheFiles implements CacheBackend {
     if (!o.meta || (!o.changed && !o.markedDirty && !force)) return;
     if (o.file && this.dir.durable) await o.file.datasync();
     const clean = { ...o.meta, dirty: false };
-    await this.dir.writeAtomic(o.metaPath, encodeMeta(clean));
+    if (o.inline) {
+      // The record holds the data: one file, replaced atomically, checksummed whole.
+      await this.dir.writeAtomic(o.path, encodeMeta(clean));
+    } else {
+      await this.dir.writeAtomic(o.metaPath, encodeMeta(clean));
+    }
     o.markedDirty = false;
     o.changed = false;
     this.stats.flushes++;

@@ -16,6 +16,8 @@ export class DiskObject extends FscacheObject {
   meta: ObjectMeta | null = null;
   /** The data file, open while the object lives. */
   file: FileHandle | null = null;
+  /** The object keeps its data in its metadata record (one file; small objects). */
+  inline = false;
   /** The DIRTY marker is on disk: the object is being modified. */
   markedDirty = false;
   /** The metadata changed since it was last written clean. */

@@ -61,7 +61,12 @@ export async function listObjects(dir: string): Promise<ListedObject[]> {
       if (!d) continue;
       const k = [...keys, keyText(d.key, name)];
       const metaPath = d.type === 'index' ? join(p, '.meta') : join(path, `M${name}`);
-      const meta = await readFile(metaPath).then(decodeMeta, () => null);
+      let meta = await readFile(metaPath).then(decodeMeta, () => null);
+      if (!meta && d.type !== 'index') {
+        // No sidecar: an inline object keeps its record in its own file.
+        const rec = await readFile(p).then(decodeMeta, () => null);
+        if (rec?.ok && rec.meta.inline !== undefined) meta = rec;
+      }
       const st = await stat(p).catch(() => null);
       if (!st) continue;
       const ok = meta?.ok ? meta.meta : null;

@@ -14,6 +14,10 @@ const metaArb: fc.Arbitrary<ObjectMeta> = fc.record({
     .map((a) => Uint32Array.from(a)),
 }) as fc.Arbitrary<ObjectMeta>;
 
+const inlineArb: fc.Arbitrary<ObjectMeta> = fc
+  .tuple(metaArb, fc.option(fc.uint8Array({ minLength: 1, maxLength: 5000 }), { nil: null }))
+  .map(([m, data]) => ({ ...m, blocks: data ? Uint32Array.of(7) : new Uint32Array(0), inline: data }));
+
 test('property: metadata round-trips', () => {
   fc.assert(
     fc.property(metaArb, (m) => {
@@ -24,9 +28,19 @@ test('property: metadata round-trips', () => {
   );
 });
 
+test('property: inline objects round-trip with their data', () => {
+  fc.assert(
+    fc.property(inlineArb, (m) => {
+      const d = decodeMeta(encodeMeta(m));
+      assert.ok(d.ok);
+      assert.deepEqual({ ...d.meta }, { ...m });
+    }),
+  );
+});
+
 test('property: any single corrupted byte or truncation is refused, never misread', () => {
   fc.assert(
-    fc.property(metaArb, fc.nat(), fc.integer({ min: 1, max: 255 }), (m, at, flip) => {
+    fc.property(fc.oneof(metaArb, inlineArb), fc.nat(), fc.integer({ min: 1, max: 255 }), (m, at, flip) => {
       const buf = encodeMeta(m);
       const bad = Buffer.from(buf);
       bad[at % bad.length]! ^= flip;

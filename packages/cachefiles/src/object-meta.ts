@@ -9,7 +9,11 @@
  *   8  blockSize u32      12  objectSize u64 (as two u32, low first)
  *  20  auxLength u16      22  aux bytes
  *   …  blockCount u32, then blockCount × crc32 (0xffffffff for a block not held), then
+ *   …  (INLINE objects only) dataLength u32 and the object's one block of data, then
  *   …  crc32 of everything before it
+ *
+ * An INLINE object keeps its data in the same file as its metadata: small objects cost one
+ * file, and the record checksum covers the data too.
  */
 import { crc32 } from 'node:zlib';
 
@@ -21,6 +25,7 @@ const TYPES = ['index', 'data', 'special'] as const;
 /** Marks a block the object does not hold. */
 export const NO_BLOCK = 0xffffffff;
 const FLAG_DIRTY = 1;
+const FLAG_INLINE = 2;
 
 /** An object's metadata. */
 export interface ObjectMeta {
@@ -31,6 +36,8 @@ export interface ObjectMeta {
   aux: Uint8Array;
   /** Per block: its crc32, or NO_BLOCK. */
   blocks: Uint32Array;
+  /** For an object stored inline: its data (block 0), or null when it holds none. */
+  inline?: Uint8Array | null;
 }
 
 /** Why a metadata record was refused. */
@@ -43,11 +50,13 @@ export type DecodedMeta = { ok: true; meta: ObjectMeta } | { ok: false; problem:
 export function encodeMeta(m: ObjectMeta): Buffer {
   if (m.aux.length > 0xffff) throw new RangeError(`aux data of ${m.aux.length} bytes is too long`);
   const n = m.blocks.length;
-  const buf = Buffer.alloc(22 + m.aux.length + 4 + n * 4 + 4);
+  const inline = m.inline !== undefined;
+  const dataLen = inline ? (m.inline?.length ?? 0) : 0;
+  const buf = Buffer.alloc(22 + m.aux.length + 4 + n * 4 + (inline ? 4 + dataLen : 0) + 4);
   buf.writeUInt32LE(MAGIC, 0);
   buf[4] = VERSION;
   buf[5] = META_TYPE[m.type];
-  buf[6] = m.dirty ? FLAG_DIRTY : 0;
+  buf[6] = (m.dirty ? FLAG_DIRTY : 0) | (inline ? FLAG_INLINE : 0);
   buf.writeUInt32LE(m.blockSize, 8);
   buf.writeUInt32LE(m.objectSize % 2 ** 32, 12);
   buf.writeUInt32LE(Math.floor(m.objectSize / 2 ** 32), 16);
@@ -58,6 +67,12 @@ export function encodeMeta(m: ObjectMeta): Buffer {
   o += 4;
   Buffer.from(m.blocks.buffer, m.blocks.byteOffset, n * 4).copy(buf, o);
   o += n * 4;
+  if (inline) {
+    buf.writeUInt32LE(dataLen, o);
+    o += 4;
+    if (m.inline) buf.set(m.inline, o);
+    o += dataLen;
+  }
   buf.writeUInt32LE(crc32(buf.subarray(0, o)), o);
   return buf;
 }
@@ -76,9 +91,19 @@ export function decodeMeta(buf: Uint8Array): DecodedMeta {
   const countAt = 22 + auxLen;
   if (countAt + 4 > end) return { ok: false, problem: 'layout' };
   const n = b.readUInt32LE(countAt);
-  if (countAt + 4 + n * 4 !== end) return { ok: false, problem: 'layout' };
+  const inline = (b[6]! & FLAG_INLINE) !== 0;
+  const blocksEnd = countAt + 4 + n * 4;
+  let data: Uint8Array | null | undefined;
+  if (inline) {
+    if (blocksEnd + 4 > end || n > 1) return { ok: false, problem: 'layout' };
+    const len = b.readUInt32LE(blocksEnd);
+    if (blocksEnd + 4 + len !== end) return { ok: false, problem: 'layout' };
+    data = len > 0 ? new Uint8Array(b.subarray(blocksEnd + 4, end)) : null;
+  } else if (blocksEnd !== end) {
+    return { ok: false, problem: 'layout' };
+  }
   const blocks = new Uint32Array(n);
-  Buffer.from(blocks.buffer).set(b.subarray(countAt + 4, end));
+  Buffer.from(blocks.buffer).set(b.subarray(countAt + 4, blocksEnd));
   const blockSize = b.readUInt32LE(8);
   if (blockSize === 0 && n > 0) return { ok: false, problem: 'layout' };
   return {
@@ -90,6 +115,7 @@ export function decodeMeta(buf: Uint8Array): DecodedMeta {
       objectSize: b.readUInt32LE(12) + b.readUInt32LE(16) * 2 ** 32,
       aux: new Uint8Array(b.subarray(22, 22 + auxLen)),
       blocks,
+      ...(inline ? { inline: data ?? null } : {}),
     },
   };
 }
