@@ -39,7 +39,11 @@ int main(void) {
     h = mix(h, (u32)fs[i].e);
     fs[i].c += fs[i].a * 100;
     fs[i].e -= fs[i].b;
-    h = mix(h, *(u32 *)&fs[i]);
+    union {
+      struct flags f;
+      u32 w;
+    } raw = {fs[i]};
+    h = mix(h, raw.w);
   }
   show("fields", h);
   h = 0;

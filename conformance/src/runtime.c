@@ -62,3 +62,17 @@ __attribute__((weak)) void on_prefetch_abort(struct frame *f) { unexpected("pref
 __attribute__((weak)) void on_data_abort(struct frame *f) { unexpected("data abort", f); }
 __attribute__((weak)) void on_irq(struct frame *f) { unexpected("irq", f); }
 __attribute__((weak)) void on_fiq(struct frame *f) { unexpected("fiq", f); }
+
+/* The compiler may call these for struct copies and zeroing even in freestanding code. */
+void *memset(void *d, int c, unsigned n) {
+  unsigned char *p = d;
+  while (n--) *p++ = (unsigned char)c;
+  return d;
+}
+
+void *memcpy(void *d, const void *s, unsigned n) {
+  unsigned char *p = d;
+  const unsigned char *q = s;
+  while (n--) *p++ = *q++;
+  return d;
+}
