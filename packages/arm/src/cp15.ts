@@ -96,6 +96,20 @@ export class Cp15 {
   /** Called after a write that changes translation (SCTLR, TTBRs, TTBCR, DACR, CONTEXTIDR, TLB ops). */
   onTranslationChange: () => void = () => {};
 
+  /** Puts every register back to its reset value (the timer's count source is kept). */
+  reset(): void {
+    this.sctlr = CortexA15Id.sctlrReset;
+    this.actlr = this.cpacr = this.ttbr0 = this.ttbr1 = this.ttbcr = this.dacr = 0;
+    this.dfsr = this.ifsr = this.dfar = this.ifar = this.adfsr = this.aifsr = this.par = 0;
+    this.prrr = this.nmrr = this.contextidr = 0;
+    this.tpidrurw = this.tpidruro = this.tpidrprw = this.vbar = this.csselr = 0;
+    const t = this.timer;
+    t.cntkctl = 0;
+    t.physical.ctl = t.virtual.ctl = 0;
+    t.physical.cval = t.virtual.cval = 0n;
+    this.onTranslationChange();
+  }
+
   /** Reads a register; `user` is true for a PL0 access. */
   read(crn: number, op1: number, crm: number, op2: number, user: boolean): number | undefined {
     const key = K(crn, op1, crm, op2);

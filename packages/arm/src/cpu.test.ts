@@ -77,6 +77,29 @@ describe('Cpu run loop and exits', () => {
   });
 });
 
+describe('Cpu reset', () => {
+  test('returns to the KVM reset state: SVC, A/I/F masked, registers, CP15 and VFP cleared', () => {
+    const cpu = cpuWith([0xeafffffe], 0x60000010);
+    cpu.r[3] = 7;
+    cpu.setBanked(Mode.irq, 13, 0x1234);
+    cpu.setSpsr(Mode.svc, 0x1f);
+    cpu.cp15.write(13, 0, 0, 3, 5, false);
+    cpu.cp15.write(1, 0, 0, 0, cpu.cp15.sctlr | 1, false);
+    cpu.vfp.words[3] = 9;
+    cpu.vfp.fpscr = 0x03c00000;
+    cpu.reset(RAM + 0x40);
+    assert.equal(cpu.cpsr, 0x1d3);
+    assert.equal(cpu.r[3], 0);
+    assert.equal(cpu.getBanked(Mode.irq, 13), 0);
+    assert.equal(cpu.getSpsr(Mode.svc), 0);
+    assert.equal(cpu.cp15.tpidruro, 0);
+    assert.equal(cpu.cp15.sctlr, 0x00c50078);
+    assert.equal(cpu.vfp.words[3], 0);
+    assert.equal(cpu.vfp.fpscr, 0);
+    assert.equal(cpu.pc, RAM + 0x40);
+  });
+});
+
 describe('Cpu exceptions', () => {
   test('an unmasked IRQ enters IRQ mode at VBAR+0x18 with LR = next instruction + 4', () => {
     const cpu = cpuWith([0xe320f000, 0xe320f000, 0xe320f000], 0x60000153); // I clear

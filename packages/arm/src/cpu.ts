@@ -99,6 +99,30 @@ export class Cpu extends CpuState {
     return this.mmuOn && (va & 0xfff) + size > 0x1000;
   }
 
+  /**
+   * The reset state a KVM vCPU starts in: SVC mode with A, I and F masked (CPSR 0x1D3), every core
+   * register, bank and SPSR zero, CP15, VFP and the monitor at reset, the PC at `pc`. The interrupt
+   * lines stay as the owner drives them.
+   */
+  reset(pc = 0): void {
+    this.r.fill(0);
+    this.bankedSp.fill(0);
+    this.bankedLr.fill(0);
+    this.spsr.fill(0);
+    this.usrHigh.fill(0);
+    this.fiqHigh.fill(0);
+    this.mode = Mode.svc;
+    this.cpsr = 0x1d3;
+    this.cp15.reset();
+    this.vfp.reset();
+    this.exclusiveAddr = -1;
+    this.pendingRt = -1;
+    this.exit = null;
+    this.branched = false;
+    this.lines &= ~LINE_STOP;
+    this.r[15] = pc;
+  }
+
   /** Drives the IRQ input (level sensitive). */
   setIrq(level: boolean): void {
     this.lines = level ? this.lines | LINE_IRQ : this.lines & ~LINE_IRQ;

@@ -42,6 +42,13 @@ export class Vfp {
     this.env.dn = ((v >>> 25) & 1) === 1;
   }
 
+  /** Zeroes the registers, FPSCR and FPEXC (the reset state). */
+  reset(): void {
+    this.words.fill(0);
+    this.fpscr = 0;
+    this.fpexc = 0;
+  }
+
   /** Sets FPSCR.NZCV from a nibble (VCMP). */
   setNzcv(nzcv: number): void {
     this.fpscrRest = (this.fpscrRest & 0x0fffffff) | (nzcv << 28);
