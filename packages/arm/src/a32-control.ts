@@ -210,20 +210,22 @@ export function msrBanked(cpu: Cpu, w: number): void {
   else cpu.setBanked(mode, reg, value);
 }
 
-/** MRC/MCR p15: move between a core register and a CP15 register (other coprocessors are undefined). */
+/** MRC/MCR p15 and p14: move between a core register and a system or debug register (other coprocessors are undefined). */
 export function mrcMcr(cpu: Cpu, w: number): void {
-  if (((w >>> 8) & 0xf) !== 15) throw UNDEFINED;
+  const cp = (w >>> 8) & 0xf;
+  if (cp !== 15 && cp !== 14) throw UNDEFINED;
+  const bank = cp === 15 ? cpu.cp15 : cpu.cp14;
   const crn = (w >>> 16) & 0xf;
   const op1 = (w >>> 21) & 7;
   const crm = w & 0xf;
   const op2 = (w >>> 5) & 7;
   const rt = (w >>> 12) & 0xf;
   if (w & 0x00100000) {
-    const v = cpu.cp15.read(crn, op1, crm, op2, cpu.user);
+    const v = bank.read(crn, op1, crm, op2, cpu.user);
     if (v === undefined) throw UNDEFINED;
     if (rt === 15) cpu.setFlags(v);
     else cpu.r[rt] = v;
-  } else if (!cpu.cp15.write(crn, op1, crm, op2, cpu.r[rt]!, cpu.user)) throw UNDEFINED;
+  } else if (!bank.write(crn, op1, crm, op2, cpu.r[rt]!, cpu.user)) throw UNDEFINED;
 }
 
 /** MRRC/MCRR p15: the 64-bit CP15 registers: TTBR0/TTBR1 (low words here) and the generic timer's. */

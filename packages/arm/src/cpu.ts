@@ -3,6 +3,7 @@ import { decodeA32, decodeA32Unconditional } from './a32-decoder.ts';
 import type { A32Exec } from './a32-table.ts';
 import { conditionPassed } from './alu.ts';
 import type { Bus } from './bus.ts';
+import { Cp14 } from './cp14.ts';
 import { Cp15 } from './cp15.ts';
 import { CpuState } from './cpu-state.ts';
 import {
@@ -35,6 +36,8 @@ export class Cpu extends CpuState {
   readonly bus: Bus;
   /** System control registers. */
   readonly cp15 = new Cp15();
+  /** Debug registers. */
+  readonly cp14 = new Cp14();
   /** Floating-point registers and controls. */
   readonly vfp = new Vfp();
   /** Address translation (used while SCTLR.M is set). */
@@ -114,6 +117,7 @@ export class Cpu extends CpuState {
     this.mode = Mode.svc;
     this.cpsr = 0x1d3;
     this.cp15.reset();
+    this.cp14.reset();
     this.vfp.reset();
     this.exclusiveAddr = -1;
     this.pendingRt = -1;

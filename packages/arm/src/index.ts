@@ -28,6 +28,7 @@ export {
   type A32Exec,
 } from './a32-table.ts';
 export { Bus, BusError } from './bus.ts';
+export { Cp14, DBGDIDR } from './cp14.ts';
 export { CortexA15Id, Cp15 } from './cp15.ts';
 export { Cpu } from './cpu.ts';
 export { CpuState, CpuStateError, Psr } from './cpu-state.ts';

@@ -28,6 +28,8 @@ const PASSING: readonly string[] = [
   'p-cond.thumb',
   'p-control.arm',
   'p-control.thumb',
+  'p-cp14.arm',
+  'p-cp14.thumb',
   'p-cp15.arm',
   'p-cp15.thumb',
   'p-crc-table.arm',

@@ -1,0 +1,48 @@
+/* CP14, the debug registers a kernel touches at boot: DBGDIDR, DBGDSCR, DBGDRAR/DBGDSAR, the
+   breakpoint and watchpoint value/control registers, OS lock status; undefined ones are reported. */
+#include "runtime.h"
+
+static volatile u32 undef;
+
+void on_undefined(struct frame *f) {
+  undef = 1;
+  f->r[0] = 0xbad;
+  if ((f->spsr & 0x20) && *(unsigned short *)(f->lr - 2) >= 0xe800) f->lr += 2;
+}
+
+#define RD(name, crn, op1, crm, op2)                                                                  \
+  do {                                                                                            \
+    register u32 r0 __asm__("r0") = 0;                                                            \
+    undef = 0;                                                                                    \
+    __asm__ volatile("mrc p14, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "+r"(r0)::"memory");    \
+    show(name, r0);                                                                               \
+  } while (0)
+
+#define WR(crn, op1, crm, op2, v)                                                                     \
+  do {                                                                                            \
+    register u32 r0 __asm__("r0") = (v);                                                          \
+    __asm__ volatile("mcr p14, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "+r"(r0)::"memory");    \
+  } while (0)
+
+int main(void) {
+  put_str("cp14\n");
+  RD("DBGDIDR", c0, 0, c0, 0);
+  RD("DBGDSCRint", c0, 0, c1, 0);
+  RD("DBGDRAR", c1, 0, c0, 0);
+  RD("DBGDSAR", c2, 0, c0, 0);
+  RD("DBGDSCRext", c0, 0, c2, 2);
+  WR(c0, 0, c0, 4, 0x40001000);
+  WR(c0, 0, c0, 5, 0x000001e7);
+  WR(c0, 0, c0, 6, 0x40002000);
+  WR(c0, 0, c0, 7, 0x00000000);
+  RD("DBGBVR0", c0, 0, c0, 4);
+  RD("DBGBCR0", c0, 0, c0, 5);
+  RD("DBGWVR0", c0, 0, c0, 6);
+  RD("DBGWCR0", c0, 0, c0, 7);
+  WR(c0, 0, c0, 5, 0);
+  RD("DBGOSLSR", c1, 0, c1, 4);
+  RD("DBGPRSR", c1, 0, c5, 4);
+  RD("DBGAUTHSTATUS", c7, 0, c14, 6);
+  RD("DBGDEVID", c7, 0, c2, 7);
+  return 0;
+}

@@ -1,0 +1,77 @@
+/**
+ * CP14, the debug coprocessor as far as a PL1 guest without a debugger uses it: the identification
+ * and status registers a kernel reads at boot, the breakpoint and watchpoint registers it clears,
+ * and the OS lock. Debug events themselves are never raised.
+ */
+
+/** Cortex-A15 debug identification as the reference model reports it: 6 breakpoints, 4 watchpoints, v7.1. */
+export const DBGDIDR = 0x3515f021;
+const BREAKPOINTS = ((DBGDIDR >>> 24) & 0xf) + 1;
+const WATCHPOINTS = ((DBGDIDR >>> 28) & 0xf) + 1;
+/** The key that locks the OS lock through DBGOSLAR. */
+const OS_LOCK_KEY = 0xc5acce55;
+
+/** The debug registers of one core. */
+export class Cp14 {
+  /** DBGDSCRext as last written. */
+  dscrExt = 0;
+  /** Breakpoint value registers. */
+  readonly bvr = new Int32Array(BREAKPOINTS);
+  /** Breakpoint control registers. */
+  readonly bcr = new Int32Array(BREAKPOINTS);
+  /** Watchpoint value registers. */
+  readonly wvr = new Int32Array(WATCHPOINTS);
+  /** Watchpoint control registers. */
+  readonly wcr = new Int32Array(WATCHPOINTS);
+  /** OS lock (DBGOSLSR.OSLK); set at reset. */
+  osLocked = true;
+
+  /** Puts the registers back to their reset values. */
+  reset(): void {
+    this.dscrExt = 0;
+    this.bvr.fill(0);
+    this.bcr.fill(0);
+    this.wvr.fill(0);
+    this.wcr.fill(0);
+    this.osLocked = true;
+  }
+
+  /** Reads a register (opc1 0); undefined when absent or not allowed at PL0. */
+  read(crn: number, op1: number, crm: number, op2: number, user: boolean): number | undefined {
+    if (op1 !== 0) return undefined;
+    if (crn === 0 && crm === 0 && op2 === 0) return DBGDIDR;
+    if (crn === 0 && crm === 1 && op2 === 0) return 0; // DBGDSCRint: no debug state, no events
+    if ((crn === 1 || crn === 2) && crm === 0 && op2 === 0) return 0; // DBGDRAR/DBGDSAR: no memory-mapped debug
+    if (user) return undefined;
+    if (crn === 0 && crm === 2 && op2 === 2) return this.dscrExt;
+    if (crn === 0 && op2 >= 4) return this.pair(crm, op2)?.[crm];
+    if (crn === 1 && crm === 1 && op2 === 4) return 0x8 | (this.osLocked ? 0x2 : 0); // DBGOSLSR: OSLM = 0b10
+    return undefined;
+  }
+
+  /** Writes a register; false when absent or not allowed. */
+  write(crn: number, op1: number, crm: number, op2: number, value: number, user: boolean): boolean {
+    if (op1 !== 0 || user) return false;
+    if (crn === 0 && crm === 2 && op2 === 2) {
+      this.dscrExt = value;
+      return true;
+    }
+    if (crn === 0 && op2 >= 4) {
+      const regs = this.pair(crm, op2);
+      if (regs === undefined) return false;
+      regs[crm] = value;
+      return true;
+    }
+    if (crn === 1 && crm === 0 && op2 === 4) {
+      this.osLocked = value >>> 0 === OS_LOCK_KEY; // DBGOSLAR
+      return true;
+    }
+    return false;
+  }
+
+  /** The breakpoint/watchpoint register array op2 selects, if CRm names an implemented one. */
+  private pair(crm: number, op2: number): Int32Array | undefined {
+    const regs = [this.bvr, this.bcr, this.wvr, this.wcr][op2 - 4]!;
+    return crm < regs.length ? regs : undefined;
+  }
+}
