@@ -10,9 +10,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { realpath, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { FscacheError } from '@armvm/fscache';
 import { type CacheIo, errnoCode } from './cache-io.ts';
+
+/** Directory listings kept in memory at most. */
+const LISTINGS = 4096;
 
 /** An open cache directory, owned by this process. */
 export class CacheDir {
@@ -28,6 +31,9 @@ export class CacheDir {
   #graves = 0;
   #tmps = 0;
   readonly #tmpPrefix = `${process.pid}-${randomBytes(4).toString('hex')}-`;
+  // Names in directories looked at, kept current by every add and removal made here. Only this
+  // process changes the directory (it holds the lock), so a listing stays true once read.
+  readonly #listings = new Map<string, Set<string>>();
 
   private constructor(root: string, io: CacheIo, durable: boolean, lock: Server | null) {
     this.root = root;
@@ -69,6 +75,59 @@ export class CacheDir {
     return cd;
   }
 
+  /** Whether `path` exists, from the directory's listing (read once, then kept current). */
+  async has(path: string): Promise<boolean> {
+    const dir = dirname(path);
+    let names = this.#listings.get(dir);
+    if (!names) {
+      try {
+        names = new Set(await this.io.readdir(dir));
+      } catch (err) {
+        if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR') throw err;
+        names = new Set();
+      }
+      if (this.#listings.size >= LISTINGS) this.#listings.delete(this.#listings.keys().next().value!);
+      this.#listings.set(dir, names);
+    }
+    return names.has(basename(path));
+  }
+
+  /** Records that `path` now exists (a file or directory made outside the calls here). */
+  noteAdded(path: string): void {
+    this.#listings.get(dirname(path))?.add(basename(path));
+  }
+
+  /** Removes a file, if present, keeping the listing current. */
+  async remove(path: string): Promise<void> {
+    this.#listings.get(dirname(path))?.delete(basename(path));
+    try {
+      await this.io.unlink(path);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+    }
+  }
+
+  /**
+   * Writes a file that does not exist yet straight to its name. A crash midway leaves a torn
+   * file, which the caller's checksum must refuse. Falls back to `writeAtomic` if it exists.
+   */
+  async writeNew(path: string, data: Uint8Array): Promise<void> {
+    let fh;
+    try {
+      fh = await this.io.open(path, 'wx');
+    } catch (err) {
+      if (errnoCode(err) === 'EEXIST') return this.writeAtomic(path, data);
+      throw err;
+    }
+    try {
+      await fh.writeFile(data);
+      if (this.durable) await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    this.noteAdded(path);
+  }
+
   /** Replaces `path` with `data` atomically: write a temporary, sync it, rename it into place. */
   async writeAtomic(path: string, data: Uint8Array): Promise<void> {
     const tmp = join(this.tmp, `${this.#tmpPrefix}${this.#tmps++}.tmp`);
@@ -85,11 +144,15 @@ export class CacheDir {
       await this.io.unlink(tmp).catch(() => {});
       throw err;
     }
+    this.noteAdded(path);
   }
 
   /** Moves `path` (a file or a directory) to the graveyard, if it exists, and deletes it later. */
   async bury(path: string): Promise<boolean> {
     const grave = join(this.graveyard, `${Date.now().toString(36)}-${process.pid}-${this.#graves++}`);
+    this.#listings.get(dirname(path))?.delete(basename(path));
+    for (const dir of this.#listings.keys())
+      if (dir === path || dir.startsWith(`${path}/`)) this.#listings.delete(dir);
     try {
       await this.io.rename(path, grave);
     } catch (err) {

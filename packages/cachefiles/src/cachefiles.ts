@@ -227,6 +227,7 @@ export class CacheFiles implements CacheBackend {
     };
     if (o.type === 'index') {
       await this.dir.io.mkdir(o.path, { recursive: true });
+      this.dir.noteAdded(o.path);
       await this.dir.writeAtomic(o.metaPath, encodeMeta(meta));
     } else if (this.#small(o)) {
       // Inline: nothing is written until the object is flushed.
@@ -238,6 +239,7 @@ export class CacheFiles implements CacheBackend {
     } else {
       await this.#mkdirs(join(o.path, '..'));
       o.file = await this.dir.io.open(o.path, 'w+');
+      this.dir.noteAdded(o.path);
       o.verified = new Uint8Array(0);
       // A data object has no metadata until its data is durable: until then it is not valid
       // on disk, exactly as if it were marked DIRTY.
@@ -258,6 +260,7 @@ export class CacheFiles implements CacheBackend {
   async #mkdirs(dir: string): Promise<void> {
     if (this.#dirs.has(dir)) return;
     await this.dir.io.mkdir(dir, { recursive: true });
+    this.dir.noteAdded(dir);
     if (this.#dirs.size > 65536) this.#dirs.clear();
     this.#dirs.add(dir);
   }
@@ -265,7 +268,7 @@ export class CacheFiles implements CacheBackend {
   // An inline object's record, if the object's file is one and is sound; null otherwise (the
   // file may be a data file of the other form, which its own metadata describes).
   async #readInline(o: DiskObject): Promise<ObjectMeta | null> {
-    if (o.type === 'index') return null;
+    if (o.type === 'index' || !(await this.dir.has(o.path))) return null;
     let raw: Buffer;
     try {
       raw = await this.dir.io.readFile(o.path);
@@ -298,6 +301,7 @@ export class CacheFiles implements CacheBackend {
 
   // The object's metadata if it is sound and current; otherwise the object is stale.
   async #readMeta(o: DiskObject): Promise<ObjectMeta | null> {
+    if (!(await this.dir.has(o.metaPath))) return null;
     let raw: Buffer;
     try {
       raw = await this.dir.io.readFile(o.metaPath);
@@ -528,11 +532,7 @@ export class CacheFiles implements CacheBackend {
   // atomic unlink), and comes back clean only once the changed data is durable.
   async #markDirty(o: DiskObject): Promise<void> {
     if (o.markedDirty) return;
-    try {
-      await this.dir.io.unlink(o.inline ? o.path : o.metaPath);
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
-    }
+    await this.dir.remove(o.inline ? o.path : o.metaPath);
     o.markedDirty = true;
   }
 
@@ -551,8 +551,9 @@ export class CacheFiles implements CacheBackend {
     if (o.file && this.dir.durable) await o.file.datasync();
     const clean = { ...o.meta, dirty: false };
     if (o.inline) {
-      // The record holds the data: one file, replaced atomically, checksummed whole.
-      await this.dir.writeAtomic(o.path, encodeMeta(clean));
+      // The record holds the data, checksummed whole: a record that is not on disk (new, or
+      // removed before a change) is written straight to its name, since a torn one is refused.
+      await this.dir.writeNew(o.path, encodeMeta(clean));
     } else {
       await this.dir.writeAtomic(o.metaPath, encodeMeta(clean));
     }
