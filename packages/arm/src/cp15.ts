@@ -1,5 +1,6 @@
 /** CP15, the system control coprocessor: Cortex-A15 identification, control and fault registers. */
 import { GenericTimer } from './generic-timer.ts';
+import { Pmu } from './pmu.ts';
 
 /**
  * Cortex-A15 identification as a guest of QEMU 7.2's cortex-a15 model on the virt board sees it:
@@ -91,6 +92,8 @@ export class Cp15 {
   vbar = 0;
   /** Cache Size Selection Register. */
   csselr = 0;
+  /** The performance monitors behind c9, c12-c14. */
+  readonly pmu = new Pmu();
   /** The generic timer behind c14; its clock is the owner's to inject. */
   readonly timer = new GenericTimer(() => 0n);
   /** Called after a write that changes translation (SCTLR, TTBRs, TTBCR, DACR, CONTEXTIDR, TLB ops). */
@@ -107,6 +110,7 @@ export class Cp15 {
     t.cntkctl = 0;
     t.physical.ctl = t.virtual.ctl = 0;
     t.physical.cval = t.virtual.cval = 0n;
+    this.pmu.reset();
     this.onTranslationChange();
   }
 
@@ -114,6 +118,7 @@ export class Cp15 {
   read(crn: number, op1: number, crm: number, op2: number, user: boolean): number | undefined {
     const key = K(crn, op1, crm, op2);
     if (crn === 14 && op1 === 0) return this.timer.read(crm, op2, user);
+    if (crn === 9 && op1 === 0 && crm >= 12) return this.pmu.read(crm, op2, user);
     if (user) {
       if (key === K(13, 0, 0, 2)) return this.tpidrurw;
       if (key === K(13, 0, 0, 3)) return this.tpidruro;
@@ -224,6 +229,7 @@ export class Cp15 {
   write(crn: number, op1: number, crm: number, op2: number, value: number, user: boolean): boolean {
     const key = K(crn, op1, crm, op2);
     if (crn === 14 && op1 === 0) return this.timer.write(crm, op2, value, user);
+    if (crn === 9 && op1 === 0 && crm >= 12) return this.pmu.write(crm, op2, value, user);
     if (user) {
       if (key === K(13, 0, 0, 2)) {
         this.tpidrurw = value;

@@ -84,6 +84,8 @@ export class Cpu extends CpuState {
     this.thumbCache = new DecodeCache(bus.ramSize, 2);
     // until an owner injects a clock, the counter ticks once per retired instruction
     this.cp15.timer.clock = () => BigInt(this.retired);
+    this.cp15.pmu.clock = () => BigInt(this.retired); // a cycle per instruction
+
     this.cp15.onTranslationChange = () => {
       this.mmuOn = (this.cp15.sctlr & 1) !== 0;
       this.mmu.flush();

@@ -37,6 +37,7 @@ export { DEFAULT_FREQUENCY, GenericTimer, TimerChannel, TimerCtl } from './gener
 export { ExceptionKind, type ExceptionKindValue, FaultStatus, GuestException } from './exceptions.ts';
 export type { BudgetExit, CpuExit, HvcExit, MmioExit, SmcExit, StopExit, WfiExit } from './exit.ts';
 export { Access, type AccessValue, Mmu } from './mmu.ts';
+export { PMCR_RESET, Pmu } from './pmu.ts';
 export { BANK_COUNT, Bank, bankOf, hasSpsr, isValidMode, Mode, type ModeValue, modeName } from './modes.ts';
 export { F32, F64, type FloatFormat, FpEnv, FpFlag, RoundingMode } from './softfloat.ts';
 export { T16_TABLE, type ThumbEntry, type ThumbExec } from './t16.ts';

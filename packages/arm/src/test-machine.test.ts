@@ -64,6 +64,8 @@ const PASSING: readonly string[] = [
   'p-muldiv.thumb',
   'p-nested.arm',
   'p-nested.thumb',
+  'p-pmu.arm',
+  'p-pmu.thumb',
   'p-psci.arm',
   'p-psci.thumb',
   'p-recursion.arm',
