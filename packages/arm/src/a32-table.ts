@@ -228,13 +228,39 @@ export const A32_TABLE: readonly A32Entry[] = [
     exec: ctl.mrrcMcrr,
   },
   // VFP (coprocessors 10 and 11)
-  { name: 'VFP data processing', cls: 'vfp', pattern: 'cccc 1110 oooo nnnn dddd 101s nop0 mmmm', exec: vfp.vfpDataProcessing },
-  { name: 'VMOV(core, single)', cls: 'vfp', pattern: 'cccc 1110 000l nnnn tttt 1010 n001 0000', exec: vfp.vmovCoreSingle },
-  { name: 'VMOV(core, scalar)', cls: 'vfp', pattern: 'cccc 1110 0ool nnnn tttt 1011 noo1 0000', exec: vfp.vmovCoreScalar },
+  {
+    name: 'VFP data processing',
+    cls: 'vfp',
+    pattern: 'cccc 1110 oooo nnnn dddd 101s nop0 mmmm',
+    exec: vfp.vfpDataProcessing,
+  },
+  {
+    name: 'VMOV(core, single)',
+    cls: 'vfp',
+    pattern: 'cccc 1110 000l nnnn tttt 1010 n001 0000',
+    exec: vfp.vmovCoreSingle,
+  },
+  {
+    name: 'VMOV(core, scalar)',
+    cls: 'vfp',
+    pattern: 'cccc 1110 0ool nnnn tttt 1011 noo1 0000',
+    exec: vfp.vmovCoreScalar,
+  },
   { name: 'VMRS/VMSR', cls: 'vfp', pattern: 'cccc 1110 111l rrrr tttt 1010 0001 0000', exec: vfp.vmrsVmsr },
-  { name: 'VMOV(2 core)', cls: 'vfp', pattern: 'cccc 1100 010l uuuu tttt 101s 00m1 mmmm', exec: vfp.vmovCorePair },
+  {
+    name: 'VMOV(2 core)',
+    cls: 'vfp',
+    pattern: 'cccc 1100 010l uuuu tttt 101s 00m1 mmmm',
+    exec: vfp.vmovCorePair,
+  },
   { name: 'VLDR/VSTR', cls: 'vfp', pattern: 'cccc 1101 ud0l nnnn dddd 101s iiii iiii', exec: vfp.vldrVstr },
-  { name: 'VLDM/VSTM', cls: 'vfp', pattern: 'cccc 110p udwl nnnn dddd 101s iiii iiii', when: vfp.isVldm, exec: vfp.vldmVstm },
+  {
+    name: 'VLDM/VSTM',
+    cls: 'vfp',
+    pattern: 'cccc 110p udwl nnnn dddd 101s iiii iiii',
+    when: vfp.isVldm,
+    exec: vfp.vldmVstm,
+  },
 ];
 
 /** The unconditional space (cond = 1111, A5.7). */

@@ -97,8 +97,6 @@ export class Cpu extends CpuState {
     return this.mmuOn ? this.mmu.translate(va, kind, this.mode === Mode.usr || this.unprivileged) : va >>> 0;
   }
 
-
-
   /** True when an access of `size` bytes at `va` crosses a page and the MMU may split it. */
   private crosses(va: number, size: number): boolean {
     return this.mmuOn && (va & 0xfff) + size > 0x1000;

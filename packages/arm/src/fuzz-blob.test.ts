@@ -74,21 +74,34 @@ describe('fuzz blobs', () => {
   });
 
   for (const isa of ['arm', 'thumb', 'arm-memory', 'thumb-memory', 'vfp'] as FuzzIsa[]) {
-    test(`our CPU matches qemu-system-arm on ${BLOCKS} random ${isa} blocks (seed ${SEED})`, { skip: !qemu && 'qemu-system-arm is not installed' }, () => {
-      const blob = buildFuzzBlob(SEED, BLOCKS, LENGTH, isa);
-      const ours = runOurs(blob).split('\n');
-      const theirs = runQemu(blob).split('\n');
-      assert.equal(theirs.length, BLOCKS + 1, `the reference ran every block: ${theirs.slice(-2).join(' | ')}`);
-      const view = new DataView(blob.buffer);
-      for (let b = 0; b < BLOCKS; b++) {
-        if (ours[b] === theirs[b]) continue;
-        const code = [];
-        for (let i = 0; i < LENGTH; i++) {
-          const w = view.getUint32((FUZZ_HEADER_WORDS + BLOCKS * FUZZ_STATE_WORDS + b * (LENGTH + 1) + i) * 4, true);
-          code.push(w.toString(16).padStart(8, '0'));
+    test(
+      `our CPU matches qemu-system-arm on ${BLOCKS} random ${isa} blocks (seed ${SEED})`,
+      { skip: !qemu && 'qemu-system-arm is not installed' },
+      () => {
+        const blob = buildFuzzBlob(SEED, BLOCKS, LENGTH, isa);
+        const ours = runOurs(blob).split('\n');
+        const theirs = runQemu(blob).split('\n');
+        assert.equal(
+          theirs.length,
+          BLOCKS + 1,
+          `the reference ran every block: ${theirs.slice(-2).join(' | ')}`,
+        );
+        const view = new DataView(blob.buffer);
+        for (let b = 0; b < BLOCKS; b++) {
+          if (ours[b] === theirs[b]) continue;
+          const code = [];
+          for (let i = 0; i < LENGTH; i++) {
+            const w = view.getUint32(
+              (FUZZ_HEADER_WORDS + BLOCKS * FUZZ_STATE_WORDS + b * (LENGTH + 1) + i) * 4,
+              true,
+            );
+            code.push(w.toString(16).padStart(8, '0'));
+          }
+          assert.fail(
+            `${isa} block ${b} differs (memory checksum, d0-d7, FPSCR, APSR, r0..r12)\n  ours:   ${ours[b]}\n  theirs: ${theirs[b]}\n  code words: ${code.join(' ')}`,
+          );
         }
-        assert.fail(`${isa} block ${b} differs (memory checksum, d0-d7, FPSCR, APSR, r0..r12)\n  ours:   ${ours[b]}\n  theirs: ${theirs[b]}\n  code words: ${code.join(' ')}`);
-      }
-    });
+      },
+    );
   }
 });

@@ -166,15 +166,23 @@ export function randomThumbInstruction(rng: FuzzRng, entries: readonly ThumbEntr
   for (;;) {
     const entry = entries[rng.below(entries.length)]!;
     const { mask, match, bits } = parseThumbPattern(entry.pattern);
-    const w = bits === 16 ? ((rng.next() & ~mask) | match) & 0xffff : ((rng.next() & ~mask) | match) | 0;
+    const w = bits === 16 ? ((rng.next() & ~mask) | match) & 0xffff : (rng.next() & ~mask) | match | 0;
     if ((entry.when === undefined || entry.when(w)) && predictableThumb(entry, w)) return w;
   }
 }
 
-const INTERESTING = [0, 1, 2, 0x7fffffff, 0x80000000, 0xffffffff, 0x8000, 0x7fff, 0xffff, 0x80008000, 0x7f7f7f7f];
+const INTERESTING = [
+  0, 1, 2, 0x7fffffff, 0x80000000, 0xffffffff, 0x8000, 0x7fff, 0xffff, 0x80008000, 0x7f7f7f7f,
+];
 /** Float bit patterns worth meeting often: zeros, ones, infinities, NaNs, denormals, limits. */
-const FLOATS = [0x00000000, 0x80000000, 0x3f800000, 0xbf800000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 0x00000001, 0x807fffff, 0x7f7fffff, 0x4b000000, 0x4f000000, 0xcf000000];
-const DOUBLES_HI = [0x00000000, 0x80000000, 0x3ff00000, 0xbff00000, 0x7ff00000, 0xfff00000, 0x7ff80000, 0x7ff00000, 0x00000000, 0x800fffff, 0x7fefffff, 0x41e00000, 0xc1e00000, 0x43300000];
+const FLOATS = [
+  0x00000000, 0x80000000, 0x3f800000, 0xbf800000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 0x00000001,
+  0x807fffff, 0x7f7fffff, 0x4b000000, 0x4f000000, 0xcf000000,
+];
+const DOUBLES_HI = [
+  0x00000000, 0x80000000, 0x3ff00000, 0xbff00000, 0x7ff00000, 0xfff00000, 0x7ff80000, 0x7ff00000, 0x00000000,
+  0x800fffff, 0x7fefffff, 0x41e00000, 0xc1e00000, 0x43300000,
+];
 
 /** A random register value, often an edge case. */
 function randomValue(rng: FuzzRng): number {
@@ -197,13 +205,36 @@ export function randomMemoryInstruction(rng: FuzzRng): number {
       const w = p ? rng.below(2) : 0;
       const byte = rng.below(2);
       const imm = rng.below(64) * 4;
-      return (base | 0x04000000 | (p << 24) | (u << 23) | (byte << 22) | (w << 21) | (l << 20) | (rng.below(10) << 12) | imm) | 0;
+      return (
+        base |
+        0x04000000 |
+        (p << 24) |
+        (u << 23) |
+        (byte << 22) |
+        (w << 21) |
+        (l << 20) |
+        (rng.below(10) << 12) |
+        imm |
+        0
+      );
     }
     case 1: {
       const w = p ? rng.below(2) : 0;
       const byte = rng.below(2);
       const shift = rng.below(4) << 7; // LSL #0..3
-      return (base | 0x06000000 | (p << 24) | (u << 23) | (byte << 22) | (w << 21) | (l << 20) | (rng.below(10) << 12) | shift | 10) | 0;
+      return (
+        base |
+        0x06000000 |
+        (p << 24) |
+        (u << 23) |
+        (byte << 22) |
+        (w << 21) |
+        (l << 20) |
+        (rng.below(10) << 12) |
+        shift |
+        10 |
+        0
+      );
     }
     case 2: {
       // STRH, LDRD, STRD (L = 0) and LDRH, LDRSB, LDRSH (L = 1), immediate or r10 offset
@@ -214,11 +245,23 @@ export function randomMemoryInstruction(rng: FuzzRng): number {
       const immForm = rng.below(2);
       const imm = rng.below(64) * 4;
       const off = immForm ? ((imm & 0xf0) << 4) | (imm & 0xf) : 10;
-      return (base | 0x90 | (p << 24) | (u << 23) | (immForm << 22) | (w << 21) | (l << 20) | (rt << 12) | (sh << 5) | off) | 0;
+      return (
+        base |
+        0x90 |
+        (p << 24) |
+        (u << 23) |
+        (immForm << 22) |
+        (w << 21) |
+        (l << 20) |
+        (rt << 12) |
+        (sh << 5) |
+        off |
+        0
+      );
     }
     default: {
       const list = 1 + rng.below(0x3ff);
-      return (base | 0x08000000 | (p << 24) | (u << 23) | (rng.below(2) << 21) | (l << 20) | list) | 0;
+      return base | 0x08000000 | (p << 24) | (u << 23) | (rng.below(2) << 21) | (l << 20) | list | 0;
     }
   }
 }
@@ -234,18 +277,19 @@ const VFP_OTHER = [0, 1, 4, 5, 7, 8, 12, 13];
 export function randomVfpInstruction(rng: FuzzRng): number {
   const cond = rng.below(15) << 28;
   const pick = rng.below(16);
-  if (pick === 0) return (cond | 0x0ef1fa10) | 0; // vmrs APSR_nzcv, fpscr
-  if (pick === 1) return (cond | 0x0e100a10 | (rng.below(8) << 16) | (rng.below(10) << 12) | (rng.below(2) << 7)) | 0;
+  if (pick === 0) return cond | 0x0ef1fa10 | 0; // vmrs APSR_nzcv, fpscr
+  if (pick === 1)
+    return cond | 0x0e100a10 | (rng.below(8) << 16) | (rng.below(10) << 12) | (rng.below(2) << 7) | 0;
   const dbl = rng.below(2);
   const reg = (field: number, bitAt: number) => (rng.below(8) << field) | (dbl ? 0 : rng.below(2) << bitAt);
   let w = cond | 0x0e000a00 | (dbl << 8) | reg(12, 22) | reg(16, 7) | reg(0, 5);
   const opc1 = rng.below(8);
   w |= ((opc1 & 4) << 21) | ((opc1 & 3) << 20);
   if (opc1 === 4) return w | 0; // VDIV needs bit 6 clear
-  if (opc1 !== 7) return (w | (rng.below(2) << 6)) | 0;
+  if (opc1 !== 7) return w | (rng.below(2) << 6) | 0;
   const opc2 = VFP_OTHER[rng.below(VFP_OTHER.length)]!;
   w = (w & ~0x000f00c0) | (opc2 << 16) | 0x40 | (rng.below(2) << 7);
-  if (rng.below(8) === 0) return ((w & ~0x000f00ff) | (rng.below(16) << 16) | rng.below(16)) | 0; // VMOV immediate
+  if (rng.below(8) === 0) return (w & ~0x000f00ff) | (rng.below(16) << 16) | rng.below(16) | 0; // VMOV immediate
   if (opc2 === 5) w &= ~0x2f; // compare with zero: no Vm
   if (opc2 === 7) w |= 0x80; // VCVT between precisions
   if (opc2 === 7 && !dbl) w &= ~(1 << 22); // its double destination must stay in d0-d7
@@ -276,7 +320,9 @@ export function randomThumbMemoryInstruction(rng: FuzzRng): number {
       // 32-bit, imm12 (small, word multiple)
       const size = rng.below(3);
       const signed = l && size < 2 ? rng.below(2) : 0;
-      return (((0xf880 | (signed << 8) | (size << 5) | (l << 4) | 11) << 16) | (rt << 12) | (rng.below(64) * 4)) | 0;
+      return (
+        ((0xf880 | (signed << 8) | (size << 5) | (l << 4) | 11) << 16) | (rt << 12) | (rng.below(64) * 4) | 0
+      );
     }
     case 5: {
       // 32-bit, imm8 with P U W (P = 0 needs W = 1)
@@ -285,13 +331,26 @@ export function randomThumbMemoryInstruction(rng: FuzzRng): number {
       const p = rng.below(2);
       const w = p ? rng.below(2) : 1;
       const puw = (p << 2) | (rng.below(2) << 1) | w;
-      return (((0xf800 | (signed << 8) | (size << 5) | (l << 4) | 11) << 16) | (rt << 12) | 0x800 | (puw << 8) | (rng.below(64) * 4)) | 0;
+      return (
+        ((0xf800 | (signed << 8) | (size << 5) | (l << 4) | 11) << 16) |
+        (rt << 12) |
+        0x800 |
+        (puw << 8) |
+        (rng.below(64) * 4) |
+        0
+      );
     }
     case 6: {
       // 32-bit, register offset r10 LSL #0-3
       const size = rng.below(3);
       const signed = l && size < 2 ? rng.below(2) : 0;
-      return (((0xf800 | (signed << 8) | (size << 5) | (l << 4) | 11) << 16) | (rt << 12) | (rng.below(4) << 4) | 10) | 0;
+      return (
+        ((0xf800 | (signed << 8) | (size << 5) | (l << 4) | 11) << 16) |
+        (rt << 12) |
+        (rng.below(4) << 4) |
+        10 |
+        0
+      );
     }
     case 7: {
       // LDRD/STRD with two different registers, offset or indexed
@@ -299,15 +358,15 @@ export function randomThumbMemoryInstruction(rng: FuzzRng): number {
       const p = rng.below(2);
       const w = p ? rng.below(2) : 1;
       const hw1 = 0xe840 | (p << 8) | (rng.below(2) << 7) | (w << 5) | (l << 4) | 11;
-      return ((hw1 << 16) | (rt << 12) | (rt2 << 8) | rng.below(64)) | 0;
+      return (hw1 << 16) | (rt << 12) | (rt2 << 8) | rng.below(64) | 0;
     }
     default: {
       // LDM/STM IA or DB, two or more of r0-r5
       let list = 0;
-      while (((list & 0x3f) !== 0 ? (list & (list - 1)) : 0) === 0) list = rng.below(0x40);
+      while (((list & 0x3f) !== 0 ? list & (list - 1) : 0) === 0) list = rng.below(0x40);
       const op = 1 + rng.below(2);
       const hw1 = 0xe800 | (op << 7) | (rng.below(2) << 5) | (l << 4) | 11;
-      return ((hw1 << 16) | list) | 0;
+      return (hw1 << 16) | list | 0;
     }
   }
 }
@@ -316,7 +375,12 @@ export function randomThumbMemoryInstruction(rng: FuzzRng): number {
 export type FuzzIsa = 'arm' | 'thumb' | 'arm-memory' | 'thumb-memory' | 'vfp';
 
 /** Builds a blob of `blocks` blocks of `length` instruction slots each (a Thumb slot: one 32-bit or two 16-bit instructions). */
-export function buildFuzzBlob(seed: number, blocks: number, length: number, isa: FuzzIsa = 'arm'): Uint8Array {
+export function buildFuzzBlob(
+  seed: number,
+  blocks: number,
+  length: number,
+  isa: FuzzIsa = 'arm',
+): Uint8Array {
   const rng = new FuzzRng(seed);
   const words = FUZZ_HEADER_WORDS + blocks * FUZZ_STATE_WORDS + blocks * (length + 1);
   const out = new Uint8Array(words * 4);
@@ -335,7 +399,8 @@ export function buildFuzzBlob(seed: number, blocks: number, length: number, isa:
     for (let r = 0; r < 13; r++) {
       const memory = isa === 'arm-memory' || isa === 'thumb-memory';
       if (memory && (r === 10 || (r === 6 && isa === 'thumb-memory'))) put(rng.below(16) * 4);
-      else if (memory && (r === 11 || (r === 7 && isa === 'thumb-memory'))) put(FUZZ_SCRATCH_ADDRESS + FUZZ_SCRATCH_WORDS * 2);
+      else if (memory && (r === 11 || (r === 7 && isa === 'thumb-memory')))
+        put(FUZZ_SCRATCH_ADDRESS + FUZZ_SCRATCH_WORDS * 2);
       else put(randomValue(rng));
     }
     put((rng.next() & 0xf80f0000) | 0); // N Z C V Q and GE
@@ -371,7 +436,8 @@ export function buildFuzzBlob(seed: number, blocks: number, length: number, isa:
         put(randomVfpInstruction(rng));
         continue;
       }
-      const next = () => (isa === 'thumb-memory' ? randomThumbMemoryInstruction(rng) : randomThumbInstruction(rng, thumb));
+      const next = () =>
+        isa === 'thumb-memory' ? randomThumbMemoryInstruction(rng) : randomThumbInstruction(rng, thumb);
       const first = next();
       if (first >>> 16 !== 0) put(((first & 0xffff) << 16) | (first >>> 16));
       else {

@@ -119,7 +119,11 @@ export class Mmu {
     }
     const dac = (cp.dacr >>> (domain * 2)) & 3;
     if (dac === 0 || dac === 2) {
-      throw this.fault((isPage ? FaultStatus.domainPage : FaultStatus.domainSection) | (domain << 4), va, kind);
+      throw this.fault(
+        (isPage ? FaultStatus.domainPage : FaultStatus.domainSection) | (domain << 4),
+        va,
+        kind,
+      );
     }
     let perm: number;
     if (dac === 3) perm = P1R | P1W | P1X | P0R | P0W | P0X;

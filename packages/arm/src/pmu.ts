@@ -56,6 +56,13 @@ export class Pmu {
     if (this.cycleSince !== null) this.cycleSince = this.clock();
   }
 
+  /** Makes the count so far the new base, restarting the measurement from now. */
+  private fold(): void {
+    const now = this.cycles;
+    this.cycleBase = BigInt(now >>> 0);
+    this.cycleSince = this.clock();
+  }
+
   /** Starts or freezes the cycle counter after a change to PMCR.E or the enable set. */
   private update(wasCounting: boolean): void {
     if (wasCounting === this.counting) return;
@@ -101,13 +108,13 @@ export class Pmu {
     const was = this.counting;
     switch ((crm << 3) | op2) {
       case (12 << 3) | 0:
-        if (this.cycleSince !== null) this.cycles = this.cycles; // fold the count so far before D changes
+        if (this.cycleSince !== null) this.fold(); // the count so far keeps the old divider
         this.control = value & 0x39; // E, D, X, DP; P and C act now
         if (value & 2) this.eventCount.fill(0);
         if (value & 4) this.cycles = 0;
         break;
       case (12 << 3) | 1:
-        this.enabled = (this.enabled | (value & COUNTER_MASK)) | 0;
+        this.enabled = this.enabled | (value & COUNTER_MASK) | 0;
         break;
       case (12 << 3) | 2:
         this.enabled = (this.enabled & ~value) | 0;
@@ -133,7 +140,7 @@ export class Pmu {
         this.userEnable = value & 1;
         break;
       case (14 << 3) | 1:
-        this.interrupts = (this.interrupts | (value & COUNTER_MASK)) | 0;
+        this.interrupts = this.interrupts | (value & COUNTER_MASK) | 0;
         break;
       case (14 << 3) | 2:
         this.interrupts = (this.interrupts & ~value) | 0;

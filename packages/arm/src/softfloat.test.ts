@@ -46,7 +46,8 @@ describe('softfloat agrees with the host in round-to-nearest', () => {
     fc.assert(
       fc.property(dbl, dbl, (a, b) => {
         const env = new FpEnv();
-        const same = (got: bigint, want: number) => Object.is(b2d(got), want) || (Number.isNaN(want) && Number.isNaN(b2d(got)));
+        const same = (got: bigint, want: number) =>
+          Object.is(b2d(got), want) || (Number.isNaN(want) && Number.isNaN(b2d(got)));
         assert.ok(same(fpAdd(d2b(a), d2b(b), F64, env), a + b), `${a} + ${b}`);
         assert.ok(same(fpAdd(d2b(a), d2b(b), F64, env, true), a - b), `${a} - ${b}`);
         assert.ok(same(fpMul(d2b(a), d2b(b), F64, env), a * b), `${a} * ${b}`);
@@ -61,7 +62,8 @@ describe('softfloat agrees with the host in round-to-nearest', () => {
     fc.assert(
       fc.property(flt, flt, (a, b) => {
         const env = new FpEnv();
-        const same = (got: bigint, want: number) => Object.is(b2f(got), want) || (Number.isNaN(want) && Number.isNaN(b2f(got)));
+        const same = (got: bigint, want: number) =>
+          Object.is(b2f(got), want) || (Number.isNaN(want) && Number.isNaN(b2f(got)));
         assert.ok(same(fpAdd(f2b(a), f2b(b), F32, env), Math.fround(a + b)));
         assert.ok(same(fpMul(f2b(a), f2b(b), F32, env), Math.fround(a * b)));
         assert.ok(same(fpDiv(f2b(a), f2b(b), F32, env), Math.fround(a / b)));

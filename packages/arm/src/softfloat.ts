@@ -130,7 +130,14 @@ function bitLength(m: bigint): number {
 }
 
 /** Rounds (-1)^sign * m * 2^e (m > 0; `sticky` means a nonzero remainder lies below m) into `f`. */
-export function roundPack(sign: number, m: bigint, e: number, sticky: boolean, f: FloatFormat, env: FpEnv): bigint {
+export function roundPack(
+  sign: number,
+  m: bigint,
+  e: number,
+  sticky: boolean,
+  f: FloatFormat,
+  env: FpEnv,
+): bigint {
   const k = mk(f);
   const p = f.mantBits + 1;
   const emin = 1 - k.bias;
@@ -161,7 +168,12 @@ export function roundPack(sign: number, m: bigint, e: number, sticky: boolean, f
   }
   if (lsbExp <= e && sticky && env.rmode !== RoundingMode.zero) {
     // only directed modes can move an exact head with a sticky tail
-    roundUp = env.rmode === RoundingMode.plusInf ? sign === 0 : env.rmode === RoundingMode.minusInf ? sign === 1 : false;
+    roundUp =
+      env.rmode === RoundingMode.plusInf
+        ? sign === 0
+        : env.rmode === RoundingMode.minusInf
+          ? sign === 1
+          : false;
   }
   if (roundUp) q += 1n;
   let exp = lsbExp;
@@ -175,7 +187,7 @@ export function roundPack(sign: number, m: bigint, e: number, sticky: boolean, f
   }
   if (tiny && inexact) env.flags |= FpFlag.UFC;
   if (inexact) env.flags |= FpFlag.IXC;
-  const normal = (q >> B(p - 1)) !== 0n;
+  const normal = q >> B(p - 1) !== 0n;
   const biased = normal ? exp + (p - 1) + k.bias : 0;
   if (biased >= k.expMax) {
     env.flags |= FpFlag.OFC | FpFlag.IXC;
@@ -235,7 +247,14 @@ export function fpMul(a: bigint, b: bigint, f: FloatFormat, env: FpEnv): bigint 
 }
 
 /** a * b + c with one rounding (VFMA); `negProduct` negates a*b first. */
-export function fpMulAdd(a: bigint, b: bigint, c: bigint, f: FloatFormat, env: FpEnv, negProduct = false): bigint {
+export function fpMulAdd(
+  a: bigint,
+  b: bigint,
+  c: bigint,
+  f: FloatFormat,
+  env: FpEnv,
+  negProduct = false,
+): bigint {
   // infinity times zero is invalid even when the addend is a quiet NaN: the default NaN wins
   if (isNaN_(c, f) && !isSignalling(c, f) && !isSignalling(a, f) && !isSignalling(b, f)) {
     const x = unpack(a, f, env);
@@ -359,8 +378,13 @@ export function fpConvert(a: bigint, from: FloatFormat, to: FloatFormat, env: Fp
     if (env.dn) return defaultNaN(to);
     const sign = a >> B(from.bits - 1);
     const payload = (a & mk(from).mant) | (1n << B(from.mantBits - 1));
-    const moved = to.mantBits > from.mantBits ? payload << B(to.mantBits - from.mantBits) : payload >> B(from.mantBits - to.mantBits);
-    return (sign << B(to.bits - 1)) | (B(mk(to).expMax) << B(to.mantBits)) | moved | (1n << B(to.mantBits - 1));
+    const moved =
+      to.mantBits > from.mantBits
+        ? payload << B(to.mantBits - from.mantBits)
+        : payload >> B(from.mantBits - to.mantBits);
+    return (
+      (sign << B(to.bits - 1)) | (B(mk(to).expMax) << B(to.mantBits)) | moved | (1n << B(to.mantBits - 1))
+    );
   }
   const x = unpack(a, from, env);
   if (x.cls === 0) return zero(x.sign, to);

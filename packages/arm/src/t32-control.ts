@@ -108,4 +108,3 @@ export function bxj(cpu: Cpu, w: number): void {
 export function undefinedT32(): void {
   throw UNDEFINED;
 }
-

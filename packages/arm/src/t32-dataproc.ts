@@ -382,4 +382,3 @@ export function isThumbLongMultiply(w: number): boolean {
       return false;
   }
 }
-

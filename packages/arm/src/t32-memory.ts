@@ -158,4 +158,3 @@ export function multiple(cpu: Cpu, w: number): void {
   ctl.srs(cpu, 0xf8400000 | pu | wbit | (w & 0x1f));
   return;
 }
-

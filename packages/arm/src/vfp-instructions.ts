@@ -50,7 +50,9 @@ function expandImm(imm8: number, f: FloatFormat): bigint {
   const sign = BigInt(imm8 >>> 7);
   const b6 = (imm8 >>> 6) & 1;
   const expBits = f.expBits;
-  const exp = BigInt(((b6 ^ 1) << (expBits - 1)) | ((b6 ? (1 << (expBits - 3)) - 1 : 0) << 2) | ((imm8 >>> 4) & 3));
+  const exp = BigInt(
+    ((b6 ^ 1) << (expBits - 1)) | ((b6 ? (1 << (expBits - 3)) - 1 : 0) << 2) | ((imm8 >>> 4) & 3),
+  );
   const frac = BigInt(imm8 & 0xf) << BigInt(f.mantBits - 4);
   return (sign << BigInt(f.bits - 1)) | (exp << BigInt(f.mantBits)) | frac;
 }
@@ -250,7 +252,15 @@ function vfpOther(cpu: Cpu, w: number, dbl: boolean, f: FloatFormat, d: number, 
  * VCMP{E} of non-NaN values, VCVT between precisions and to and from integers (truncating, or
  * to-nearest). Returns false to leave the operation to the exact path.
  */
-function fastOther(cpu: Cpu, opc2: number, top: number, dbl: boolean, w: number, d: number, m: number): boolean {
+function fastOther(
+  cpu: Cpu,
+  opc2: number,
+  top: number,
+  dbl: boolean,
+  w: number,
+  d: number,
+  m: number,
+): boolean {
   const v = cpu.vfp;
   const words = v.words;
   const regs = dbl ? v.f64 : v.f32;
