@@ -47,33 +47,14 @@ export class RemoteFile {
 
   /** Reads `length` bytes at `offset` (fewer at the end of the file). */
   async read(offset: number, length: number): Promise<Buffer> {
-    if (this.#closed) throw new Error(`${this.url.href} is closed`);
-    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
-      throw new RangeError(`bad read of ${length} bytes at ${offset}`);
-    }
-    const end = Math.min(this.size, offset + length);
-    if (end <= offset) return Buffer.alloc(0);
-    const bs = this.blockSize;
-    const first = Math.floor(offset / bs);
-    const last = Math.floor((end - 1) / bs);
-    const pages: number[] = [];
-    for (let p = first; p <= last; p++) pages.push(p);
-    const blocks = await this.#blocks(pages);
-    const out = Buffer.allocUnsafe(end - offset);
-    let at = 0;
-    for (let i = 0; i < pages.length; i++) {
-      const b = blocks[i]!;
-      const from = i === 0 ? offset - first * bs : 0;
-      const to = Math.min(b.length, end - pages[i]! * bs);
-      at += b.copy(out, at, from, to);
-    }
-    if (at !== out.length) {
-      throw new RemoteError('ERR_NETFS_TRUNCATED', this.url.href, `assembled ${at} of ${out.length} bytes`);
-    }
-    return out;
+    const parts = await this.#slices(offset, length);
+    return parts.length === 1 ? Buffer.from(parts[0]!) : Buffer.concat(parts);
   }
 
-  /** Streams the whole file to `sink` in order, `chunkBytes` at a time (default 4 MiB). */
+  /**
+   * Streams the whole file to `sink` in order, `chunkBytes` at a time (default 4 MiB). The sink
+   * gets views of the blocks rather than copies; they are never reused, so it may keep them.
+   */
   async readAll(
     sink: (chunk: Buffer) => unknown,
     options: { chunkBytes?: number; onProgress?: (done: number, total: number) => void } = {},
@@ -83,16 +64,52 @@ export class RemoteFile {
       Math.floor((options.chunkBytes ?? 4 << 20) / this.blockSize) * this.blockSize,
     );
     let done = 0;
-    let next = this.size > 0 ? this.read(0, chunk) : null;
+    let next = this.size > 0 ? this.#slices(0, chunk) : null;
     while (next) {
-      const data = await next;
-      done += data.length;
+      const parts = await next;
+      const got = parts.reduce((n, p) => n + p.length, 0);
+      const at = done + got;
       // Fetch the next chunk while the sink takes this one.
-      next = done < this.size ? this.read(done, chunk) : null;
-      await sink(data);
+      next = at < this.size ? this.#slices(at, chunk) : null;
+      for (const p of parts) await sink(p);
+      done = at;
       options.onProgress?.(done, this.size);
     }
     return done;
+  }
+
+  // The bytes of [offset, offset + length) as views of the blocks that hold them, in order.
+  async #slices(offset: number, length: number): Promise<Buffer[]> {
+    if (this.#closed) throw new Error(`${this.url.href} is closed`);
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+      throw new RangeError(`bad read of ${length} bytes at ${offset}`);
+    }
+    const end = Math.min(this.size, offset + length);
+    if (end <= offset) return [Buffer.alloc(0)];
+    const bs = this.blockSize;
+    const first = Math.floor(offset / bs);
+    const last = Math.floor((end - 1) / bs);
+    const pages: number[] = [];
+    for (let p = first; p <= last; p++) pages.push(p);
+    const blocks = await this.#blocks(pages);
+    const out: Buffer[] = [];
+    let total = 0;
+    for (let i = 0; i < pages.length; i++) {
+      const b = blocks[i]!;
+      const from = i === 0 ? offset - first * bs : 0;
+      const to = Math.min(b.length, end - pages[i]! * bs);
+      const part = b.subarray(from, to);
+      total += part.length;
+      out.push(part);
+    }
+    if (total !== end - offset) {
+      throw new RemoteError(
+        'ERR_NETFS_TRUNCATED',
+        this.url.href,
+        `assembled ${total} of ${end - offset} bytes`,
+      );
+    }
+    return out;
   }
 
   /** Closes the file; the last file of a resource waits for its writes and lets go of the cookie. */
