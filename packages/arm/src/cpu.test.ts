@@ -113,6 +113,23 @@ describe('Cpu exceptions', () => {
     assert.equal(cpu.cpsr & 0x1c0, 0x1c0, 'A and I set, F kept');
   });
 
+  test('an owner wiring the virtual timer output to the IRQ line: WFI exits, then the IRQ is taken', () => {
+    // mcr p15,0,r0,c14,c3,0 (CNTV_TVAL = r0); mcr p15,0,r1,c14,c3,1 (CNTV_CTL = r1); cpsie i; wfi; b .
+    const cpu = cpuWith([0xee0e0f13, 0xee0e1f33, 0xf1080080, 0xe320f003, 0xeafffffe]);
+    let now = 0n;
+    cpu.cp15.timer.clock = () => now;
+    cpu.r[0] = 1000;
+    cpu.r[1] = 1; // enabled, unmasked
+    const timer = cpu.cp15.timer;
+    assert.equal(cpu.run(10).kind, 'wfi');
+    assert.equal(timer.irqLevel(timer.virtual), false);
+    now = 1000n; // the owner's clock moved on
+    cpu.setIrq(timer.irqLevel(timer.virtual));
+    cpu.run(1);
+    assert.equal(cpu.mode, Mode.irq);
+    assert.equal(cpu.r[14], RAM + 16 + 4, 'returns to the instruction after WFI');
+  });
+
   test('FIQ wins over IRQ and masks FIQ too', () => {
     const cpu = cpuWith([0xe320f000], 0x113);
     cpu.setIrq(true);

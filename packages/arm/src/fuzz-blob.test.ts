@@ -73,7 +73,7 @@ describe('fuzz blobs', () => {
     }
   });
 
-  for (const isa of ['arm', 'thumb', 'arm-memory', 'thumb-memory', 'vfp'] as FuzzIsa[]) {
+  for (const isa of ['arm', 'thumb', 'arm-memory', 'thumb-memory', 'vfp', 'thumb-vfp'] as FuzzIsa[]) {
     test(
       `our CPU matches qemu-system-arm on ${BLOCKS} random ${isa} blocks (seed ${SEED})`,
       { skip: !qemu && 'qemu-system-arm is not installed' },

@@ -372,7 +372,7 @@ export function randomThumbMemoryInstruction(rng: FuzzRng): number {
 }
 
 /** Which instructions a blob's blocks hold. */
-export type FuzzIsa = 'arm' | 'thumb' | 'arm-memory' | 'thumb-memory' | 'vfp';
+export type FuzzIsa = 'arm' | 'thumb' | 'arm-memory' | 'thumb-memory' | 'vfp' | 'thumb-vfp';
 
 /** Builds a blob of `blocks` blocks of `length` instruction slots each (a Thumb slot: one 32-bit or two 16-bit instructions). */
 export function buildFuzzBlob(
@@ -392,7 +392,8 @@ export function buildFuzzBlob(
   };
   put(blocks);
   put(length + 1);
-  put(isa === 'thumb' || isa === 'thumb-memory' ? 1 : 0);
+  const thumbBlocks = isa === 'thumb' || isa === 'thumb-memory' || isa === 'thumb-vfp';
+  put(thumbBlocks ? 1 : 0);
   put(0);
   for (let i = 0; i < FUZZ_SCRATCH_WORDS; i++) put(randomValue(rng));
   for (let b = 0; b < blocks; b++) {
@@ -436,6 +437,12 @@ export function buildFuzzBlob(
         put(randomVfpInstruction(rng));
         continue;
       }
+      if (isa === 'thumb-vfp') {
+        // the same encodings with the condition bits 1110, halfwords in Thumb order
+        const w = (randomVfpInstruction(rng) & 0x0fffffff) | 0xe0000000;
+        put(((w & 0xffff) << 16) | (w >>> 16));
+        continue;
+      }
       const next = () =>
         isa === 'thumb-memory' ? randomThumbMemoryInstruction(rng) : randomThumbInstruction(rng, thumb);
       const first = next();
@@ -445,7 +452,7 @@ export function buildFuzzBlob(
         put(second >>> 16 === 0 ? first | (second << 16) : first | (THUMB_NOP << 16));
       }
     }
-    put(isa === 'thumb' || isa === 'thumb-memory' ? THUMB_RETURN : A32_RETURN);
+    put(thumbBlocks ? THUMB_RETURN : A32_RETURN);
   }
   return out;
 }
