@@ -171,6 +171,37 @@ export function randomThumbInstruction(rng: FuzzRng, entries: readonly ThumbEntr
   }
 }
 
+/**
+ * Exactly `halfwords` halfwords of random Thumb code from `entries`, now and then opened by an IT
+ * instruction whose block (one to four instructions, then/else at random) ends inside the stream.
+ */
+export function thumbStream(rng: FuzzRng, entries: readonly ThumbEntry[], halfwords: number): number[] {
+  const out: number[] = [];
+  let itLeft = 0;
+  const emit = (w: number) => {
+    if (w >>> 16 !== 0) out.push(w >>> 16, w & 0xffff);
+    else out.push(w);
+  };
+  while (out.length < halfwords) {
+    const room = halfwords - out.length;
+    if (itLeft === 0 && room >= 5 && rng.below(4) === 0) {
+      const count = 1 + rng.below(Math.min(4, room - 1 - 3)); // leave room for 32-bit ones
+      const cond = rng.below(15);
+      let mask = 1 << (4 - count);
+      for (let bit = 3; bit > 4 - count; bit--) if (cond !== 14 && rng.below(2)) mask |= 1 << bit;
+      emit(0xbf00 | (cond << 4) | mask);
+      itLeft = count;
+      continue;
+    }
+    let w = randomThumbInstruction(rng, entries);
+    if (w >>> 16 !== 0 && room < 2) w = THUMB_NOP;
+    if (itLeft > 0 && out.length + (w >>> 16 !== 0 ? 2 : 1) > halfwords - (itLeft - 1)) w = THUMB_NOP;
+    emit(w);
+    if (itLeft > 0) itLeft--;
+  }
+  return out;
+}
+
 const INTERESTING = [
   0, 1, 2, 0x7fffffff, 0x80000000, 0xffffffff, 0x8000, 0x7fff, 0xffff, 0x80008000, 0x7f7f7f7f,
 ];
@@ -443,8 +474,12 @@ export function buildFuzzBlob(
         put(((w & 0xffff) << 16) | (w >>> 16));
         continue;
       }
-      const next = () =>
-        isa === 'thumb-memory' ? randomThumbMemoryInstruction(rng) : randomThumbInstruction(rng, thumb);
+      if (isa === 'thumb') {
+        const hw = thumbStream(rng, thumb, 2 * length);
+        for (let k = 0; k < hw.length; k += 2) put(hw[k]! | (hw[k + 1]! << 16));
+        break;
+      }
+      const next = () => randomThumbMemoryInstruction(rng);
       const first = next();
       if (first >>> 16 !== 0) put(((first & 0xffff) << 16) | (first >>> 16));
       else {

@@ -19,6 +19,7 @@ export {
   randomVfpInstruction,
   THUMB_FUZZ_ROWS,
   thumbFuzzEntries,
+  thumbStream,
 } from './fuzz-blob.ts';
 export {
   A32_TABLE,
