@@ -7,7 +7,8 @@ import * as fsp from 'node:fs/promises';
 /** The subset of node:fs/promises the cache uses. */
 export interface CacheIo {
   open: typeof fsp.open;
-  readFile: (path: string) => Promise<Buffer>;
+  /** Reads a file; with `limit`, stops after limit + 1 bytes (the caller sees it was longer). */
+  readFile: (path: string, limit?: number) => Promise<Buffer>;
   rename: typeof fsp.rename;
   mkdir: typeof fsp.mkdir;
   rm: typeof fsp.rm;
@@ -33,7 +34,7 @@ export const nodeIo: CacheIo = {
 };
 
 // Reads a file that is usually small with one open, one read and one close (readFile also stats).
-async function readSmallFile(path: string): Promise<Buffer> {
+async function readSmallFile(path: string, limit = Infinity): Promise<Buffer> {
   const fh = await fsp.open(path, 'r');
   try {
     let buf = Buffer.allocUnsafe(16 * 1024);
@@ -41,7 +42,7 @@ async function readSmallFile(path: string): Promise<Buffer> {
     for (;;) {
       const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
       n += bytesRead;
-      if (bytesRead === 0 || n < buf.length) return buf.subarray(0, n);
+      if (bytesRead === 0 || n < buf.length || n > limit) return buf.subarray(0, n);
       const bigger = Buffer.allocUnsafe(buf.length * 4);
       buf.copy(bigger);
       buf = bigger;

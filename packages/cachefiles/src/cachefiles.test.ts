@@ -87,6 +87,35 @@ describe('cachefiles', () => {
     await cleanup();
   });
 
+  test('a large object whose metadata is gone is absent, and its data file is never read whole', async () => {
+    const { dir, cleanup } = await tempDir();
+    const big: Remote = { path: 'big', etag: '1', size: 64 * 4096 };
+    let c = await openCache(dir);
+    await store(c, big, 64);
+    await c.close();
+    const { listObjects } = await import('./list-objects.ts');
+    const entry = (await listObjects(dir)).find((o) => o.keys.at(-1) === 'big')!;
+    const { unlink } = await import('node:fs/promises');
+    await unlink(join(entry.path, '..', 'MDpbig'));
+    const reads: [string, number][] = [];
+    const io = {
+      ...nodeIo,
+      readFile: (p: string, limit?: number) => (
+        reads.push([p, limit ?? Infinity]),
+        nodeIo.readFile(p, limit)
+      ),
+    };
+    c = await openCache(dir, { io });
+    assert.deepEqual(await load(c, big, 2), ['ENODATA', 'ENODATA']);
+    const ofData = reads.filter(([p]) => p === entry.path);
+    assert.ok(
+      ofData.length > 0 && ofData.every(([, l]) => l < 200 * 1024),
+      `the data file was read bounded: ${ofData}`,
+    );
+    await c.close();
+    await cleanup();
+  });
+
   test('a second opener of the same directory gets a clear EBUSY', async () => {
     const { dir, cleanup } = await tempDir();
     const first = await CacheFiles.open({ dir });

@@ -269,9 +269,11 @@ export class CacheFiles implements CacheBackend {
   // file may be a data file of the other form, which its own metadata describes).
   async #readInline(o: DiskObject): Promise<ObjectMeta | null> {
     if (o.type === 'index' || !(await this.dir.has(o.path))) return null;
+    // A record holds at most one inline block plus its metadata: never read a data file whole.
+    const limit = this.#inlineLimit + 0x10000 + 64;
     let raw: Buffer;
     try {
-      raw = await this.dir.io.readFile(o.path);
+      raw = await this.dir.io.readFile(o.path, limit);
     } catch (err) {
       if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'EISDIR') return null;
       throw err;
