@@ -26,6 +26,8 @@ export class CacheDir {
   readonly io: CacheIo;
   /** Whether to fsync before renames (durability across power loss). */
   readonly durable: boolean;
+  /** Whether small files are read, and created when no fsync is due, synchronously. */
+  readonly syncSmall: boolean;
   #lock: Server | null;
   #reaping: Promise<void> = Promise.resolve();
   #graves = 0;
@@ -35,8 +37,9 @@ export class CacheDir {
   // process changes the directory (it holds the lock), so a listing stays true once read.
   readonly #listings = new Map<string, Set<string>>();
 
-  private constructor(root: string, io: CacheIo, durable: boolean, lock: Server | null) {
+  private constructor(root: string, io: CacheIo, durable: boolean, syncSmall: boolean, lock: Server | null) {
     this.root = root;
+    this.syncSmall = syncSmall;
     this.objects = join(root, 'cache');
     this.graveyard = join(root, 'graveyard');
     this.tmp = join(root, 'tmp');
@@ -46,7 +49,7 @@ export class CacheDir {
   }
 
   /** Opens (creating if need be) a cache directory, refusing one another process has open. */
-  static async open(dir: string, io: CacheIo, durable: boolean): Promise<CacheDir> {
+  static async open(dir: string, io: CacheIo, durable: boolean, syncSmall = false): Promise<CacheDir> {
     if (typeof dir !== 'string' || dir.length === 0)
       throw new FscacheError('EINVAL', 'a cache needs a directory');
     try {
@@ -58,7 +61,7 @@ export class CacheDir {
     }
     const root = await realpath(dir);
     const lock = await takeLock(root);
-    const cd = new CacheDir(root, io, durable, lock);
+    const cd = new CacheDir(root, io, durable, syncSmall, lock);
     try {
       for (const d of [cd.objects, cd.graveyard, cd.tmp]) await io.mkdir(d, { recursive: true });
       await writeFile(join(root, 'lock'), `${process.pid}\n`);
@@ -73,6 +76,11 @@ export class CacheDir {
     }
     cd.#reaping = cd.#reap();
     return cd;
+  }
+
+  /** Reads a small file (at most limit + 1 bytes), synchronously where small files are. */
+  async readSmall(path: string, limit: number): Promise<Buffer> {
+    return this.syncSmall ? this.io.readSmallSync(path, limit) : this.io.readFile(path, limit);
   }
 
   /** Whether `path` exists, from the directory's listing (read once, then kept current). */
@@ -112,6 +120,16 @@ export class CacheDir {
    * file, which the caller's checksum must refuse. Falls back to `writeAtomic` if it exists.
    */
   async writeNew(path: string, data: Uint8Array): Promise<void> {
+    if (this.syncSmall && !this.durable) {
+      try {
+        this.io.createSync(path, data);
+      } catch (err) {
+        if (errnoCode(err) === 'EEXIST') return this.writeAtomic(path, data);
+        throw err;
+      }
+      this.noteAdded(path);
+      return;
+    }
     let fh;
     try {
       fh = await this.io.open(path, 'wx');

@@ -2,6 +2,7 @@
  * The filesystem calls the cache makes, behind one interface so tests can inject faults (EIO,
  * ENOSPC, EACCES) at any call without touching the real disk's permissions.
  */
+import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 
 /** The subset of node:fs/promises the cache uses. */
@@ -17,6 +18,10 @@ export interface CacheIo {
   utimes: typeof fsp.utimes;
   readdir: (path: string) => Promise<string[]>;
   statfs: typeof fsp.statfs;
+  /** Reads at most limit + 1 bytes of a small file, synchronously. */
+  readSmallSync: (path: string, limit: number) => Buffer;
+  /** Creates a file that must not exist yet (EEXIST otherwise) with `data`, synchronously. */
+  createSync: (path: string, data: Uint8Array) => void;
 }
 
 /** The real filesystem. */
@@ -31,6 +36,31 @@ export const nodeIo: CacheIo = {
   utimes: fsp.utimes,
   readdir: (p) => fsp.readdir(p),
   statfs: fsp.statfs,
+  readSmallSync: (path, limit) => {
+    const fd = fs.openSync(path, 'r');
+    try {
+      let buf = Buffer.allocUnsafe(Math.min(limit + 1, 16 * 1024));
+      let n = 0;
+      for (;;) {
+        const got = fs.readSync(fd, buf, n, buf.length - n, n);
+        n += got;
+        if (got === 0 || n < buf.length || n > limit) return buf.subarray(0, n);
+        const bigger = Buffer.allocUnsafe(Math.min(limit + 1, buf.length * 4));
+        buf.copy(bigger);
+        buf = bigger;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  },
+  createSync: (path, data) => {
+    const fd = fs.openSync(path, 'wx');
+    try {
+      fs.writeSync(fd, data);
+    } finally {
+      fs.closeSync(fd);
+    }
+  },
 };
 
 // Reads a file that is usually small with one open, one read and one close (readFile also stats).

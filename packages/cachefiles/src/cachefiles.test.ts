@@ -100,10 +100,14 @@ describe('cachefiles', () => {
     const reads: [string, number][] = [];
     const io = {
       ...nodeIo,
-      readFile: (p: string, limit?: number) => (
-        reads.push([p, limit ?? Infinity]),
-        nodeIo.readFile(p, limit)
-      ),
+      readFile: (p: string, limit?: number) => {
+        reads.push([p, limit ?? Infinity]);
+        return nodeIo.readFile(p, limit);
+      },
+      readSmallSync: (p: string, limit: number) => {
+        reads.push([p, limit]);
+        return nodeIo.readSmallSync(p, limit);
+      },
     };
     c = await openCache(dir, { io });
     assert.deepEqual(await load(c, big, 2), ['ENODATA', 'ENODATA']);
@@ -292,6 +296,43 @@ describe('cachefiles faults', () => {
     assert.equal(c.fs.caches.length, 1);
     await c.fs.relinquishCookie(f);
     await c.fs.relinquishCookie(s);
+    await c.close();
+    await cleanup();
+  });
+
+  test('a full disk when a small record is created: the object is simply not stored', async () => {
+    const { dir, cleanup } = await tempDir();
+    const { io, state } = faulty('createSync', 'ENOSPC');
+    const c = await openCache(dir, { io });
+    let culls = 0;
+    c.disk.onNoSpace = () => culls++;
+    state.armed = true;
+    const small: Remote = { path: 'tiny', etag: '1', size: 500 };
+    await store(c, small, 1);
+    await c.fs.pool.drain();
+    assert.ok(state.hits >= 1 && culls >= 1);
+    state.armed = false;
+    assert.deepEqual(await load(c, small, 1), ['ENODATA'], 'nothing was stored, nothing wrong is served');
+    await store(c, small, 1);
+    assert.deepEqual(await load(c, small, 1), ['ok']);
+    assert.deepEqual(c.bugs, []);
+    await c.close();
+    await cleanup();
+  });
+
+  test('EIO reading a small record withdraws the cache; reads fall back with ENOBUFS', async () => {
+    const { dir, cleanup } = await tempDir();
+    const small: Remote = { path: 'rec', etag: '1', size: 700 };
+    let c = await openCache(dir);
+    await store(c, small, 1);
+    await c.close();
+    const { io, state } = faulty('readSmallSync', 'EIO');
+    c = await openCache(dir, { io });
+    state.armed = true;
+    assert.deepEqual(await load(c, small, 1), ['ENOBUFS']);
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(c.cache.ioErrorSeen, true);
+    assert.equal(c.fs.caches.length, 0);
     await c.close();
     await cleanup();
   });

@@ -38,6 +38,12 @@ export interface CacheFilesOptions {
   flushDelayMs?: number;
   /** Objects of at most this many bytes are stored inline, one file each (default 16 KiB, at most a block). */
   inlineLimit?: number;
+  /**
+   * Read small files (metadata, inline objects) and create them when no fsync is due with
+   * synchronous calls (default true): several times faster for small objects, at the cost of
+   * the event loop waiting for each such call — tens of microseconds on a local disk.
+   */
+  syncSmallFiles?: boolean;
 }
 
 /** Counters of what the disk cache did, for listings and tests. */
@@ -55,6 +61,8 @@ export interface CacheFilesStats {
 }
 
 const MIN_BLOCK = 512;
+// The largest metadata record: header, 64 KiB of aux data, and a checksum for each of 2^20 blocks.
+const META_LIMIT = 64 + 0x10000 + 4 * (1 << 20);
 const MAX_BLOCK = 16 << 20;
 
 /** The on-disk backend. Create with `CacheFiles.open()`. */
@@ -106,7 +114,12 @@ export class CacheFiles implements CacheBackend {
         `block size must be a power of two from ${MIN_BLOCK} to ${MAX_BLOCK} (got ${blockSize})`,
       );
     }
-    const dir = await CacheDir.open(options.dir, options.io ?? nodeIo, options.durable ?? true);
+    const dir = await CacheDir.open(
+      options.dir,
+      options.io ?? nodeIo,
+      options.durable ?? true,
+      options.syncSmallFiles ?? true,
+    );
     return new CacheFiles(dir, blockSize, options.flushDelayMs ?? 1000, options.inlineLimit ?? 16 * 1024);
   }
 
@@ -273,7 +286,7 @@ export class CacheFiles implements CacheBackend {
     const limit = this.#inlineLimit + 0x10000 + 64;
     let raw: Buffer;
     try {
-      raw = await this.dir.io.readFile(o.path, limit);
+      raw = await this.dir.readSmall(o.path, limit);
     } catch (err) {
       if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'EISDIR') return null;
       throw err;
@@ -306,7 +319,7 @@ export class CacheFiles implements CacheBackend {
     if (!(await this.dir.has(o.metaPath))) return null;
     let raw: Buffer;
     try {
-      raw = await this.dir.io.readFile(o.metaPath);
+      raw = await this.dir.readSmall(o.metaPath, META_LIMIT);
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw err;
       // No metadata: nothing, or an object whose changes never became durable. Creation
@@ -401,6 +414,8 @@ export class CacheFiles implements CacheBackend {
           await o.file?.close();
           o.file = null;
         }
+      } catch (err) {
+        throw this.#failed(err);
       } finally {
         if (this.#live.get(o.path) === o) this.#live.delete(o.path);
       }
