@@ -53,3 +53,52 @@ test('against Debian nginx: whole file, ranges, ETag and Last-Modified revalidat
     await server.stop();
   }
 });
+
+test(
+  'against Debian nginx: a file cached on disk, then served from the cache after a 304',
+  { skip },
+  async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { CacheFiles } = await import('@armvm/cachefiles');
+    const { Fscache } = await import('@armvm/fscache');
+    const { HttpNetfs } = await import('./http-netfs.ts');
+    const data = randomBytes(700 * 1024 + 123);
+    const server = await NginxServer.start(nginx!, { 'image.bin': data });
+    const dir = await mkdtemp(join(tmpdir(), 'nginx-cache-'));
+    try {
+      const fetchOnce = async () => {
+        const fscache = new Fscache({ debug: 0 });
+        const disk = await CacheFiles.open({ dir, durable: false });
+        const cache = await fscache.addCache(disk, 'disk');
+        const nfs = new HttpNetfs({ fscache, maxAgeMs: 0 });
+        const f = await nfs.open(server.url('image.bin'));
+        const parts: Buffer[] = [];
+        await f.readAll((c) => void parts.push(Buffer.from(c)));
+        await f.close();
+        const stats = {
+          ...nfs.stats,
+          requests: nfs.client.stats.requests,
+          notModified: nfs.client.stats.notModified,
+        };
+        await nfs.close();
+        await fscache.withdrawCache(cache);
+        await disk.close();
+        return { data: Buffer.concat(parts), stats };
+      };
+      const first = await fetchOnce();
+      assert.ok(first.data.equals(data));
+      assert.equal(first.stats.bytesFromNetwork, data.length);
+      const second = await fetchOnce();
+      assert.ok(second.data.equals(data));
+      assert.equal(second.stats.bytesFromNetwork, 0);
+      assert.equal(second.stats.bytesFromCache, data.length);
+      assert.equal(second.stats.notModified, 1, 'nginx confirmed the copy with 304');
+      assert.equal(second.stats.requests, 1);
+    } finally {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
