@@ -3,6 +3,7 @@
  * run; name sections to run only those (e.g. `npm run bench -- fscache`).
  */
 import { benchCacheIo } from './cache-io.ts';
+import { benchCpu } from './cpu.ts';
 import { benchFscacheCore } from './fscache-lifecycle.ts';
 import { machineLine } from './machine.ts';
 
@@ -12,6 +13,7 @@ const only = args.filter((a) => !a.startsWith('--'));
 const sections: Record<string, () => Promise<void>> = {
   fscache: () => benchFscacheCore({ quick }),
   cache: () => benchCacheIo({ quick }),
+  cpu: () => benchCpu({ quick }),
 };
 for (const name of only)
   if (!sections[name])

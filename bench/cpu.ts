@@ -1,0 +1,82 @@
+/**
+ * The CPU beside qemu-system-arm: the compute benchmarks of conformance/ (checksums, sorting,
+ * hashing, matrix multiplication), ARM and Thumb builds, run on both in the same run. Output must
+ * match QEMU's recording first; then guest instructions per second are compared. Our CPU counts
+ * the instructions; QEMU's rate is that count over its run time less its start-up (the time it
+ * takes to run a program of a few instructions).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { TestMachine } from '@armvm/arm';
+import { median } from './machine.ts';
+
+const ROOT = new URL('../conformance/', import.meta.url);
+const PROGRAMS = ['b-checksum', 'b-sort', 'b-hash', 'b-matrix'];
+const QEMU_ARGS = [
+  '-M',
+  'virt,highmem=off',
+  '-cpu',
+  'cortex-a15',
+  '-display',
+  'none',
+  '-serial',
+  'stdio',
+  '-monitor',
+  'none',
+  '-nic',
+  'none',
+];
+
+function qemuRun(elf: string): { ms: number; out: string } {
+  const t = performance.now();
+  const r = spawnSync('qemu-system-arm', [...QEMU_ARGS, '-kernel', elf], { timeout: 120_000 });
+  if (r.error) throw r.error;
+  return { ms: performance.now() - t, out: r.stdout.toString('latin1') };
+}
+
+function oursRun(elf: Uint8Array): { ms: number; out: string; instructions: number } {
+  const m = new TestMachine(64 << 20);
+  m.loadElf(elf);
+  const t = performance.now();
+  const stop = m.run(5_000_000_000);
+  const ms = performance.now() - t;
+  if (stop.kind !== 'poweroff') throw new Error(`guest stopped with ${stop.kind}`);
+  return { ms, out: Buffer.from(m.output).toString('latin1'), instructions: m.cpu.retired };
+}
+
+/** Prints guest MIPS on our CPU and on QEMU for each benchmark, and the geometric-mean ratio. */
+export async function benchCpu(opts: { quick: boolean }): Promise<void> {
+  if (spawnSync('qemu-system-arm', ['--version']).error) {
+    console.log('cpu: qemu-system-arm is not installed (scripts/install-deps.sh installs it); skipped');
+    return;
+  }
+  const runs = opts.quick ? 1 : 3;
+  const hello = new URL('build/p-hello.arm.elf', ROOT).pathname;
+  const startup = median(Array.from({ length: 5 }, () => qemuRun(hello).ms));
+  console.log(
+    `qemu-system-arm start-up (a program of ~130 instructions): ${startup.toFixed(0)} ms, subtracted below`,
+  );
+  const ratios: number[] = [];
+  for (const name of PROGRAMS) {
+    for (const isa of ['arm', 'thumb']) {
+      const path = new URL(`build/${name}.${isa}.elf`, ROOT).pathname;
+      const expected = readFileSync(new URL(`expected/${name}.${isa}.txt`, ROOT), 'latin1');
+      const elf = readFileSync(path);
+      const ours = Array.from({ length: runs }, () => oursRun(elf));
+      const qemu = Array.from({ length: runs }, () => qemuRun(path));
+      for (const r of [...ours, ...qemu])
+        if (r.out !== expected) throw new Error(`${name}.${isa}: output differs from QEMU's recording`);
+      const n = ours[0]!.instructions;
+      const ourMips = n / median(ours.map((r) => r.ms)) / 1000;
+      const qemuMips = n / Math.max(1, median(qemu.map((r) => r.ms)) - startup) / 1000;
+      ratios.push(ourMips / qemuMips);
+      console.log(
+        `${`${name}.${isa}`.padEnd(18)} ${(n / 1e6).toFixed(0).padStart(5)}M insns   ours ${ourMips.toFixed(1).padStart(6)} MIPS   qemu ${qemuMips.toFixed(0).padStart(6)} MIPS   ${(ourMips / qemuMips).toFixed(3)}x`,
+      );
+    }
+  }
+  const geo = Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length);
+  console.log(
+    `cpu geometric mean ${geo.toFixed(3)}x of QEMU's speed (median of ${runs})   goal >= 0.2x  ${geo >= 0.2 ? 'met' : 'NOT MET'}`,
+  );
+}
