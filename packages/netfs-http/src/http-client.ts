@@ -178,16 +178,18 @@ export class HttpClient {
         return { collect: false, expected: 0, error: statusError(status, at) };
       },
     );
-    const status = ex.res.statusCode as 200 | 304;
-    if (status === 304) this.#stats.notModified++;
     return {
-      status,
-      url: ex.url.href,
-      etag: header(ex.res, 'etag'),
-      lastModified: header(ex.res, 'last-modified'),
+      ...this.#answered(ex),
+      status: ex.res.statusCode as 200 | 304,
       length: contentLength(ex.res, ex.url),
       acceptRanges: /(^|,)\s*bytes\s*(,|$)/i.test(header(ex.res, 'accept-ranges') ?? ''),
     };
+  }
+
+  // What every answer reports: where it came from and its validators; a 304 is counted here.
+  #answered(ex: Exchange): { url: string; etag: string | undefined; lastModified: string | undefined } {
+    if (ex.res.statusCode === 304) this.#stats.notModified++;
+    return { url: ex.url.href, etag: header(ex.res, 'etag'), lastModified: header(ex.res, 'last-modified') };
   }
 
   /** Fetches a resource or one range of it; the body returned is checked against every header. */
@@ -219,12 +221,9 @@ export class HttpClient {
       return { collect: true, expected: rangeLength(contentRange) };
     });
     const status = ex.res.statusCode as 200 | 206 | 304;
-    if (status === 304) this.#stats.notModified++;
     return {
+      ...this.#answered(ex),
       status,
-      url: ex.url.href,
-      etag: header(ex.res, 'etag'),
-      lastModified: header(ex.res, 'last-modified'),
       totalLength: status === 206 ? contentRange!.total : status === 200 ? ex.bytes : undefined,
       start: status === 206 ? contentRange!.start : 0,
       body: ex.body,
