@@ -15,7 +15,6 @@ export interface CacheIo {
   rm: typeof fsp.rm;
   unlink: typeof fsp.unlink;
   stat: typeof fsp.stat;
-  utimes: typeof fsp.utimes;
   readdir: (path: string) => Promise<string[]>;
   statfs: typeof fsp.statfs;
   /** Reads at most limit + 1 bytes of a small file, synchronously. */
@@ -33,7 +32,6 @@ export const nodeIo: CacheIo = {
   rm: fsp.rm,
   unlink: fsp.unlink,
   stat: fsp.stat,
-  utimes: fsp.utimes,
   readdir: (p) => fsp.readdir(p),
   statfs: fsp.statfs,
   readSmallSync: (path, limit) => {

@@ -199,9 +199,7 @@ export class CacheFiles implements CacheBackend {
       // data says: its blocks would not line up with the file the netfs describes.
       const size = o.cookie?.objectSize() ?? 0;
       if (found && size > 0 && found.objectSize !== size && o.type !== 'index') {
-        this.stats.stale++;
-        if (found.inline !== undefined) await this.dir.bury(o.path);
-        else await this.#discard(o);
+        await this.#discard(o);
       } else if (found) {
         const verdict = cache.checkAux(o, found.aux);
         const inline = found.inline !== undefined;

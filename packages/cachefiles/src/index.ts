@@ -18,6 +18,7 @@ export {
   type DecodedMeta,
   decodeMeta,
   encodeMeta,
+  isInlineRecordHead,
   type MetaProblem,
   NO_BLOCK,
   type ObjectMeta,

@@ -2,10 +2,10 @@
  * A read-only walk of a cache directory: every object with its key path, type, size, bytes
  * held and last use. It takes no lock, so it can list a cache another process is using.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeName } from './key-encoding.ts';
-import { decodeMeta, NO_BLOCK } from './object-meta.ts';
+import { decodeMeta, isInlineRecordHead, NO_BLOCK } from './object-meta.ts';
 
 /** One object found on disk. */
 export interface ListedObject {
@@ -41,6 +41,19 @@ function keyText(key: Uint8Array | null, name: string): string {
   }
 }
 
+// Looks at a file's first bytes only: a data file without its sidecar may be very large.
+async function startsInlineRecord(path: string): Promise<boolean> {
+  const fh = await open(path, 'r').catch(() => null);
+  if (!fh) return false;
+  try {
+    const head = Buffer.alloc(8);
+    const { bytesRead } = await fh.read(head, 0, 8, 0);
+    return isInlineRecordHead(head.subarray(0, bytesRead));
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Every object below `<dir>/cache`, depth first. */
 export async function listObjects(dir: string): Promise<ListedObject[]> {
   const out: ListedObject[] = [];
@@ -62,7 +75,7 @@ export async function listObjects(dir: string): Promise<ListedObject[]> {
       const k = [...keys, keyText(d.key, name)];
       const metaPath = d.type === 'index' ? join(p, '.meta') : join(path, `M${name}`);
       let meta = await readFile(metaPath).then(decodeMeta, () => null);
-      if (!meta && d.type !== 'index') {
+      if (!meta && d.type !== 'index' && (await startsInlineRecord(p))) {
         // No sidecar: an inline object keeps its record in its own file.
         const rec = await readFile(p).then(decodeMeta, () => null);
         if (rec?.ok && rec.meta.inline !== undefined) meta = rec;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { decodeMeta, encodeMeta, NO_BLOCK, type ObjectMeta } from './object-meta.ts';
+import { decodeMeta, encodeMeta, isInlineRecordHead, NO_BLOCK, type ObjectMeta } from './object-meta.ts';
 
 const metaArb: fc.Arbitrary<ObjectMeta> = fc.record({
   type: fc.constantFrom('index', 'data', 'special'),
@@ -56,4 +56,20 @@ test('foreign bytes are refused with a reason', () => {
     ok: false,
     problem: 'magic',
   });
+});
+
+test('an inline record is recognised from its first bytes; other metadata and data are not', () => {
+  const base = {
+    type: 'data',
+    dirty: false,
+    blockSize: 4096,
+    objectSize: 3,
+    aux: new Uint8Array(0),
+  } as const;
+  assert.ok(
+    isInlineRecordHead(encodeMeta({ ...base, blocks: Uint32Array.of(1), inline: Uint8Array.of(1, 2, 3) })),
+  );
+  assert.ok(!isInlineRecordHead(encodeMeta({ ...base, blocks: new Uint32Array(0) })));
+  assert.ok(!isInlineRecordHead(new Uint8Array(4096).fill(7)));
+  assert.ok(!isInlineRecordHead(new Uint8Array(3)));
 });

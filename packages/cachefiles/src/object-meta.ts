@@ -77,6 +77,15 @@ export function encodeMeta(m: ObjectMeta): Buffer {
   return buf;
 }
 
+/** True when `head` (the first 7 or more bytes of a file) starts an inline object's record. */
+export function isInlineRecordHead(head: Uint8Array): boolean {
+  return (
+    head.length >= 7 &&
+    (head[0]! | (head[1]! << 8) | (head[2]! << 16) | (head[3]! << 24)) >>> 0 === MAGIC &&
+    (head[6]! & FLAG_INLINE) !== 0
+  );
+}
+
 /** Decodes metadata, refusing anything truncated, foreign or corrupted. */
 export function decodeMeta(buf: Uint8Array): DecodedMeta {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
