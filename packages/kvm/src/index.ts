@@ -1,0 +1,2 @@
+/** Software KVM: the Linux KVM ARM API on the @armvm/arm CPU. */
+export {};
