@@ -9,6 +9,7 @@ import * as ls from './a32-loadstore.ts';
 import * as media from './a32-media.ts';
 import * as mul from './a32-multiply.ts';
 import type { Cpu } from './cpu.ts';
+import { isScalarMove, NEON_A32_ROWS, VDUP_CORE_ROW, vmovScalar } from './neon-table.ts';
 import * as vfp from './vfp-instructions.ts';
 
 /** Executes one decoded A32 instruction word whose condition has passed. */
@@ -26,7 +27,8 @@ export type A32Class =
   | 'system'
   | 'hint'
   | 'coprocessor'
-  | 'vfp';
+  | 'vfp'
+  | 'neon';
 
 /** One row of the table. */
 export interface A32Entry {
@@ -243,9 +245,11 @@ export const A32_TABLE: readonly A32Entry[] = [
   {
     name: 'VMOV(core, scalar)',
     cls: 'vfp',
-    pattern: 'cccc 1110 0ool nnnn tttt 1011 noo1 0000',
-    exec: vfp.vmovCoreScalar,
+    pattern: 'cccc 1110 uool nnnn tttt 1011 noo1 0000',
+    when: isScalarMove,
+    exec: vmovScalar,
   },
+  VDUP_CORE_ROW,
   { name: 'VMRS/VMSR', cls: 'vfp', pattern: 'cccc 1110 111l rrrr tttt 1010 0001 0000', exec: vfp.vmrsVmsr },
   {
     name: 'VMOV(2 core)',
@@ -278,6 +282,7 @@ export const A32_UNCONDITIONAL_TABLE: readonly A32Entry[] = [
   { name: 'SRS', cls: 'system', pattern: '1111 100p u1w0 1101 0000 0101 000m mmmm', exec: ctl.srs },
   { name: 'RFE', cls: 'system', pattern: '1111 100p u0w1 nnnn 0000 1010 0000 0000', exec: ctl.rfe },
   { name: 'BLX(imm)', cls: 'branch', pattern: '1111 101h iiii iiii iiii iiii iiii iiii', exec: ctl.blxImm },
+  ...NEON_A32_ROWS,
 ];
 
 /** Mask and match of a pattern string. */

@@ -15,6 +15,8 @@ export interface FloatFormat {
 export const F32: FloatFormat = { bits: 32, mantBits: 23, expBits: 8 };
 /** binary64. */
 export const F64: FloatFormat = { bits: 64, mantBits: 52, expBits: 11 };
+/** binary16 (IEEE half precision). */
+export const F16: FloatFormat = { bits: 16, mantBits: 10, expBits: 5 };
 
 /** FPSCR cumulative exception flag bits. */
 export const FpFlag = { IOC: 1, DZC: 2, OFC: 4, UFC: 8, IXC: 16, IDC: 128 } as const;
@@ -43,7 +45,8 @@ function masks(f: FloatFormat) {
 }
 const M32 = masks(F32);
 const M64 = masks(F64);
-const mk = (f: FloatFormat) => (f.bits === 32 ? M32 : M64);
+const M16 = masks(F16);
+const mk = (f: FloatFormat) => (f.bits === 32 ? M32 : f.bits === 64 ? M64 : M16);
 
 /** Unpacked finite value: (-1)^sign * m * 2^e, or a class marker. */
 interface Unpacked {
@@ -392,17 +395,29 @@ export function fpConvert(a: bigint, from: FloatFormat, to: FloatFormat, env: Fp
   return roundPack(x.sign, x.m, x.e, false, to, env);
 }
 
-/** Converts to a 32-bit integer, saturating (NaN gives 0, with IOC); `roundZero` overrides RMode. */
-export function fpToInt(a: bigint, f: FloatFormat, env: FpEnv, signed: boolean, roundZero: boolean): number {
+/**
+ * Converts to a 32-bit integer, saturating (NaN gives 0, with IOC); `roundZero` overrides RMode.
+ * With `fracBits` the result is fixed-point (the value times 2^fracBits), saturated to `width` bits.
+ */
+export function fpToInt(
+  a: bigint,
+  f: FloatFormat,
+  env: FpEnv,
+  signed: boolean,
+  roundZero: boolean,
+  fracBits = 0,
+  width = 32,
+): number {
   flushInputs([a], f, env);
   if (isNaN_(a, f)) {
     env.flags |= FpFlag.IOC;
     return 0;
   }
   const x = unpack(a, f, env);
-  const max = signed ? 0x7fffffffn : 0xffffffffn;
-  const min = signed ? -0x80000000n : 0n;
+  const max = signed ? (1n << B(width - 1)) - 1n : (1n << B(width)) - 1n;
+  const min = signed ? -(1n << B(width - 1)) : 0n;
   if (x.cls === 0) return 0;
+  x.e += fracBits;
   if (x.cls === 2) {
     env.flags |= FpFlag.IOC;
     return Number(x.sign ? min : max) | 0;
@@ -438,9 +453,12 @@ export function fpToInt(a: bigint, f: FloatFormat, env: FpEnv, signed: boolean, 
   return Number(v) | 0;
 }
 
-/** Converts a 32-bit integer (signed or not) to a float, rounding per RMode. */
-export function fpFromInt(v: number, f: FloatFormat, env: FpEnv, signed: boolean): bigint {
+/**
+ * Converts a 32-bit integer (signed or not) to a float, rounding per RMode; with `fracBits` the
+ * integer is a fixed-point number (divided by 2^fracBits).
+ */
+export function fpFromInt(v: number, f: FloatFormat, env: FpEnv, signed: boolean, fracBits = 0): bigint {
   const n = signed ? B(v | 0) : B(v >>> 0);
   if (n === 0n) return 0n;
-  return roundPack(n < 0n ? 1 : 0, n < 0n ? -n : n, 0, false, f, env);
+  return roundPack(n < 0n ? 1 : 0, n < 0n ? -n : n, -fracBits, false, f, env);
 }

@@ -7,10 +7,12 @@ import type { ThumbEntry } from './t16.ts';
 import * as tc from './t32-control.ts';
 import * as td from './t32-dataproc.ts';
 import * as tm from './t32-memory.ts';
+import { isScalarMove, NEON_T32_ROWS, VDUP_CORE_T32_ROW, vmovScalar } from './neon-table.ts';
 import * as vfp from './vfp-instructions.ts';
 
 /** The 32-bit Thumb table. */
 export const T32_TABLE: readonly ThumbEntry[] = [
+  ...NEON_T32_ROWS,
   { name: 'LDM/STM/SRS/RFE', pattern: '1110 100o o0wl nnnn ---- ---- ---- ----', exec: tm.multiple },
   {
     name: 'LDRD/STRD',
@@ -50,10 +52,12 @@ export const T32_TABLE: readonly ThumbEntry[] = [
     pattern: '1110 1110 000l nnnn tttt 1010 n--1 ----',
     exec: vfp.vmovCoreSingle,
   },
+  VDUP_CORE_T32_ROW,
   {
     name: 'VMOV(core, scalar)',
     pattern: '1110 1110 ---l nnnn tttt 1011 n--1 ----',
-    exec: vfp.vmovCoreScalar,
+    when: isScalarMove,
+    exec: vmovScalar,
   },
   { name: 'VMRS/VMSR', pattern: '1110 1110 111l rrrr tttt 1010 ---1 ----', exec: vfp.vmrsVmsr },
   { name: 'VMOV(2 core)', pattern: '1110 1100 010l uuuu tttt 101s --m1 mmmm', exec: vfp.vmovCorePair },
@@ -95,7 +99,12 @@ export const T32_TABLE: readonly ThumbEntry[] = [
   { name: 'B.W', pattern: '1111 0sii iiii iiii 10j1 jiii iiii iiii', exec: tc.bWide },
   { name: 'BLX', pattern: '1111 0sii iiii iiii 11j0 jiii iiii iiii', exec: tc.blx },
   { name: 'BL', pattern: '1111 0sii iiii iiii 11j1 jiii iiii iiii', exec: tc.bl },
-  { name: 'LDR/STR', pattern: '1111 100s uzzl nnnn tttt ---- ---- ----', exec: tm.loadStore },
+  {
+    name: 'LDR/STR',
+    pattern: '1111 100s uzzl nnnn tttt ---- ---- ----',
+    when: (w) => (w & 0x01100000) !== 0x01000000, // signed stores: that space is Advanced SIMD
+    exec: tm.loadStore,
+  },
   { name: 'LSL/LSR/ASR/ROR(reg)', pattern: '1111 1010 0tts nnnn 1111 dddd 0000 mmmm', exec: td.shiftByReg },
   {
     name: 'extend',

@@ -19,9 +19,10 @@ import {
   fpToInt,
 } from './softfloat.ts';
 import { VfpId } from './vfp.ts';
+import { vfpFixedConvert, vfpHalfConvert } from './vfp-convert.ts';
 
 /** Raises UNDEFINED unless CPACR grants cp10/cp11 at this privilege and FPEXC.EN is set. */
-function checkAccess(cpu: Cpu, needEnabled = true): void {
+export function checkAccess(cpu: Cpu, needEnabled = true): void {
   const cp = (cpu.cp15.cpacr >>> 20) & 3;
   if (cp === 0 || (cpu.user && cp !== 3)) throw UNDEFINED;
   if (needEnabled && !cpu.vfp.enabled) throw UNDEFINED;
@@ -232,6 +233,14 @@ function vfpOther(cpu: Cpu, w: number, dbl: boolean, f: FloatFormat, d: number, 
       else v.setD(dReg((w >>> 12) & 0xf, (w >>> 22) & 1), fpConvert(v.s(m), F32, F64, env));
       return;
     }
+    case 2:
+    case 3:
+      return vfpHalfConvert(cpu, w);
+    case 10:
+    case 11:
+    case 14:
+    case 15:
+      return vfpFixedConvert(cpu, w);
     case 8: {
       const src = sReg(w & 0xf, (w >>> 5) & 1);
       set(d, fpFromInt(v.words[src]!, f, env, top === 1));
@@ -335,17 +344,6 @@ export function vmovCoreSingle(cpu: Cpu, w: number): void {
   const t = (w >>> 12) & 0xf;
   if (w & 0x00100000) cpu.r[t] = cpu.vfp.words[n]!;
   else cpu.vfp.words[n] = cpu.r[t]!;
-}
-
-/** VMOV between a core register and a 32-bit scalar Dn[x] (other sizes are Advanced SIMD). */
-export function vmovCoreScalar(cpu: Cpu, w: number): void {
-  checkAccess(cpu);
-  if ((w & 0x00400060) !== 0) throw UNDEFINED;
-  const dn = dReg((w >>> 16) & 0xf, (w >>> 7) & 1);
-  const word = dn * 2 + ((w >>> 21) & 1);
-  const t = (w >>> 12) & 0xf;
-  if (w & 0x00100000) cpu.r[t] = cpu.vfp.words[word]!;
-  else cpu.vfp.words[word] = cpu.r[t]!;
 }
 
 /** VMOV between two core registers and two singles or one double. */
