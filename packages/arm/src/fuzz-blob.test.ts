@@ -77,7 +77,16 @@ describe('fuzz blobs', () => {
     }
   });
 
-  for (const isa of ['arm', 'thumb', 'arm-memory', 'thumb-memory', 'vfp', 'thumb-vfp'] as FuzzIsa[]) {
+  for (const isa of [
+    'arm',
+    'thumb',
+    'arm-memory',
+    'thumb-memory',
+    'vfp',
+    'thumb-vfp',
+    'neon',
+    'thumb-neon',
+  ] as FuzzIsa[]) {
     test(
       `our CPU matches qemu-system-arm on ${BLOCKS} random ${isa} blocks (seed ${SEED})`,
       { skip: !qemu && 'qemu-system-arm is not installed' },

@@ -5,6 +5,7 @@
  * words (r0-r12, APSR, d0-d7, FPSCR), then per block its code ending in a return through the stack.
  */
 import { A32_TABLE, type A32Class, type A32Entry, parsePattern } from './a32-table.ts';
+import { neonToThumb, randomNeonInstruction } from './fuzz-neon.ts';
 import { T16_TABLE, type ThumbEntry } from './t16.ts';
 import { T32_TABLE } from './t32-table.ts';
 import { parseThumbPattern } from './thumb-decoder.ts';
@@ -403,7 +404,8 @@ export function randomThumbMemoryInstruction(rng: FuzzRng): number {
 }
 
 /** Which instructions a blob's blocks hold. */
-export type FuzzIsa = 'arm' | 'thumb' | 'arm-memory' | 'thumb-memory' | 'vfp' | 'thumb-vfp';
+export type FuzzIsa =
+  'arm' | 'thumb' | 'arm-memory' | 'thumb-memory' | 'vfp' | 'thumb-vfp' | 'neon' | 'thumb-neon';
 
 /** Builds a blob of `blocks` blocks of `length` instruction slots each (a Thumb slot: one 32-bit or two 16-bit instructions). */
 export function buildFuzzBlob(
@@ -423,7 +425,9 @@ export function buildFuzzBlob(
   };
   put(blocks);
   put(length + 1);
-  const thumbBlocks = isa === 'thumb' || isa === 'thumb-memory' || isa === 'thumb-vfp';
+  const thumbBlocks =
+    isa === 'thumb' || isa === 'thumb-memory' || isa === 'thumb-vfp' || isa === 'thumb-neon';
+  const neon = isa === 'neon' || isa === 'thumb-neon';
   put(thumbBlocks ? 1 : 0);
   put(0);
   for (let i = 0; i < FUZZ_SCRATCH_WORDS; i++) put(randomValue(rng));
@@ -450,7 +454,8 @@ export function buildFuzzBlob(
       }
     }
     // FPSCR: flags, rounding mode, flush-to-zero, default NaN, cumulative flags; never short vectors
-    put((rng.next() & 0xf3c0009f) | 0);
+    // (the NEON blocks also draw FPSCR.AHP, which only the half-precision conversions read)
+    put((rng.next() & (neon ? 0xf7c0009f : 0xf3c0009f)) | 0);
   }
   const a32 = fuzzEntries();
   const thumb = thumbFuzzEntries();
@@ -466,6 +471,15 @@ export function buildFuzzBlob(
       }
       if (isa === 'vfp') {
         put(randomVfpInstruction(rng));
+        continue;
+      }
+      if (isa === 'neon') {
+        put(randomNeonInstruction(rng));
+        continue;
+      }
+      if (isa === 'thumb-neon') {
+        const w = neonToThumb(randomNeonInstruction(rng));
+        put(((w & 0xffff) << 16) | (w >>> 16));
         continue;
       }
       if (isa === 'thumb-vfp') {

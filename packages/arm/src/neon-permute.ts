@@ -55,8 +55,9 @@ export function permute(
       outM = all.slice(n);
     }
   }
-  writeVector(cpu, d, size, outD);
+  // Vd = Vm is UNPREDICTABLE; writing Vm first leaves Vd's half, as the reference does
   writeVector(cpu, m, size, outM);
+  writeVector(cpu, d, size, outD);
 }
 
 /** VEXT: bytes of Vm:Vn from byte imm4 on. */

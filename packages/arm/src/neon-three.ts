@@ -66,7 +66,12 @@ export function threeSame(cpu: Cpu, w: number): void {
   if (op >= 0xc) return threeSameFloat(cpu, w, op, b, u);
   const signed = u === 0;
   const bits = bitsOf(size);
-  const wide = op === 0 || op === 2 || op === 4 || op === 5 || (op === 8 && b === 0) || (op === 1 && b === 1);
+  const wide =
+    ((op === 0 || op === 2) && b === 1) ||
+    op === 4 ||
+    op === 5 ||
+    (op === 8 && b === 0) ||
+    (op === 1 && b === 1);
   if (size === 3 && !wide) throw UNDEFINED;
   switch ((op << 1) | b) {
     case 0: // VHADD
