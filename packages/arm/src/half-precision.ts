@@ -38,7 +38,7 @@ export function singleToHalf(a: bigint, env: FpEnv, ahp: boolean): bigint {
   // at or above 2^15: convert half the value as IEEE, then put the binade back
   const e = unflushed(env);
   const half = fpConvert(x - (1n << 23n), F32, F16, e);
-  if ((half & 0x7fffn) === 0x7c00n) {
+  if (e.flags & FpFlag.OFC) {
     env.flags |= FpFlag.IOC; // overflow saturates and is an invalid operation, not an inexact one
     return sign | 0x7fffn;
   }

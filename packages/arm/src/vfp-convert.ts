@@ -1,11 +1,12 @@
 /**
  * The VFP conversions beside the arithmetic: VCVTB/VCVTT between single and half precision, and
- * VCVT between floating point and 16- or 32-bit fixed point in place (VFPv3).
+ * VCVT between floating point and 16- or 32-bit fixed point in place (VFPv3): to fixed point rounds
+ * toward zero, from fixed point to nearest.
  */
 import type { Cpu } from './cpu.ts';
 import { UNDEFINED } from './exceptions.ts';
 import { halfToSingle, singleToHalf } from './half-precision.ts';
-import { F32, F64, fpFromInt, fpToInt } from './softfloat.ts';
+import { F32, F64, FpEnv, fpFromInt, fpToInt } from './softfloat.ts';
 
 const sReg = (w: number, at: number, bitAt: number) => (((w >>> at) & 0xf) << 1) | ((w >>> bitAt) & 1);
 
@@ -51,7 +52,12 @@ export function vfpFixedConvert(cpu: Cpu, w: number): void {
     return;
   }
   const input = width === 16 ? (unsigned ? low & 0xffff : (low << 16) >> 16) : low;
-  const r = fpFromInt(input, f, v.env, !unsigned, fracBits);
+  // from fixed point the rounding is always to nearest, whatever FPSCR.RMode says
+  const env = new FpEnv();
+  env.fz = v.env.fz;
+  env.dn = v.env.dn;
+  const r = fpFromInt(input, f, env, !unsigned, fracBits);
+  v.env.flags |= env.flags;
   if (dbl) v.setD(reg, r);
   else v.setS(reg, r);
 }
