@@ -298,13 +298,14 @@ export function randomMemoryInstruction(rng: FuzzRng): number {
   }
 }
 
-/** The one-operand VFP operations fuzzed (opc2 values; half-precision and fixed-point are absent). */
-const VFP_OTHER = [0, 1, 4, 5, 7, 8, 12, 13];
+/** The one-operand VFP operations fuzzed (opc2 values, half-precision and fixed-point conversions included). */
+const VFP_OTHER = [0, 1, 2, 3, 4, 5, 7, 8, 10, 11, 12, 13, 14, 15];
 
 /**
  * One random VFP instruction on d0-d7 / s0-s15: the arithmetic group (including VFMA and friends),
- * VMOV immediate and register, VABS, VNEG, VSQRT, VCMP{E}, VCVT between precisions and to and
- * from integers, and now and then VMRS APSR_nzcv or a VMOV to a core register.
+ * VMOV immediate and register, VABS, VNEG, VSQRT, VCMP{E}, VCVT between precisions, to and
+ * from integers and fixed point, VCVTB/VCVTT, and now and then VMRS APSR_nzcv or a VMOV to a core
+ * register.
  */
 export function randomVfpInstruction(rng: FuzzRng): number {
   const cond = rng.below(15) << 28;
@@ -326,6 +327,13 @@ export function randomVfpInstruction(rng: FuzzRng): number {
   if (opc2 === 7) w |= 0x80; // VCVT between precisions
   if (opc2 === 7 && !dbl) w &= ~(1 << 22); // its double destination must stay in d0-d7
   if (opc2 === 8 || opc2 === 12 || opc2 === 13) w &= dbl ? ~(1 << 22) : ~0; // integer sides are s0-s15
+  if (opc2 === 2 || opc2 === 3) w &= ~0x100; // VCVTB/VCVTT: singles only (the double forms are ARMv8)
+  if (opc2 >= 10) {
+    // fixed point in place: bit 7 picks 16 or 32 bits, imm4:i the fraction bits' complement
+    const wide = rng.below(2);
+    const imm = wide ? rng.below(32) : rng.below(17);
+    w = (w & ~0xaf) | (wide << 7) | ((imm & 1) << 5) | (imm >>> 1);
+  }
   return w | 0;
 }
 
@@ -427,7 +435,7 @@ export function buildFuzzBlob(
   put(length + 1);
   const thumbBlocks =
     isa === 'thumb' || isa === 'thumb-memory' || isa === 'thumb-vfp' || isa === 'thumb-neon';
-  const neon = isa === 'neon' || isa === 'thumb-neon';
+  const floating = isa === 'neon' || isa === 'thumb-neon' || isa === 'vfp' || isa === 'thumb-vfp';
   put(thumbBlocks ? 1 : 0);
   put(0);
   for (let i = 0; i < FUZZ_SCRATCH_WORDS; i++) put(randomValue(rng));
@@ -454,8 +462,8 @@ export function buildFuzzBlob(
       }
     }
     // FPSCR: flags, rounding mode, flush-to-zero, default NaN, cumulative flags; never short vectors
-    // (the NEON blocks also draw FPSCR.AHP, which only the half-precision conversions read)
-    put((rng.next() & (neon ? 0xf7c0009f : 0xf3c0009f)) | 0);
+    // (the VFP and NEON blocks also draw FPSCR.AHP, which only the half-precision conversions read)
+    put((rng.next() & (floating ? 0xf7c0009f : 0xf3c0009f)) | 0);
   }
   const a32 = fuzzEntries();
   const thumb = thumbFuzzEntries();
