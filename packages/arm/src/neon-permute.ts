@@ -39,6 +39,11 @@ export function permute(
       outM = x;
       break;
     case 1:
+      if (size === 2 && d === m) {
+        // UNPREDICTABLE; the reference swaps the words of each pair one after the other
+        writeVector(cpu, d, 2, reverse(x, 2, 3));
+        return;
+      }
       outD = x.map((v, i) => (i & 1 ? y[i - 1]! : v));
       outM = y.map((v, i) => (i & 1 ? v : x[i + 1]!));
       break;

@@ -1,0 +1,95 @@
+/* A sweep of the whole Advanced SIMD encoding space: random words of the data-processing space
+   (every register, size and opcode, the undefined ones included) and of the element/structure
+   load/store space (based on r0 in a buffer, indexed by nothing, the size or r1), each written
+   to memory and run on its own; the same runs on QEMU, UNPREDICTABLE encodings included. Per group of 32 words: which ones were undefined, and a checksum
+   of the FPSCR after each, D0-D31 and the buffer. */
+#include "runtime.h"
+
+#define GROUPS 160
+
+static volatile u32 undef, aborted;
+
+void on_undefined(struct frame *f) {
+  undef = 1;
+  if ((f->spsr & 0x20) && *(unsigned short *)(f->lr - 2) >= 0xe800) f->lr += 2;
+}
+void on_data_abort(struct frame *f) {
+  aborted = 1;
+  f->lr -= 4;
+}
+
+static u32 code[4] __attribute__((aligned(16)));
+static u64 dregs[32];
+static unsigned char buf[256] __attribute__((aligned(32)));
+
+/* Runs one A32-form word (in its Thumb form when built for Thumb) with r0 = buf + 64, r1 = index. */
+static void run(u32 w, u32 index) {
+#ifdef __thumb__
+  w = (w >> 24) == 0xf4 ? (w & 0x00ffffff) | 0xf9000000 : (w & 0x00ffffff) | 0xef000000 | (((w >> 24) & 1) << 28);
+  code[0] = (w >> 16) | (w << 16);
+  code[1] = 0x46c04770; /* bx lr; nop */
+  u32 fn = (u32)code | 1;
+#else
+  code[0] = w;
+  code[1] = 0xe12fff1e; /* bx lr */
+  u32 fn = (u32)code;
+#endif
+  __asm__ volatile("dsb\n\tisb" ::: "memory");
+  register u32 r0 __asm__("r0") = (u32)buf + 64;
+  register u32 r1 __asm__("r1") = index;
+  __asm__ volatile("blx %2" : "+r"(r0), "+r"(r1) : "r"(fn) : "r2", "r3", "r12", "lr", "memory", "cc");
+}
+
+static u32 checksum(u32 h) {
+  __asm__ volatile("vstmia %0, {d0-d15}\n\tvstmia %1, {d16-d31}" ::"r"(dregs), "r"(dregs + 16) : "memory");
+  for (int i = 0; i < 32; i++) h = mix(mix(h, (u32)dregs[i]), (u32)(dregs[i] >> 32));
+  for (u32 i = 0; i < sizeof buf; i += 4) h = mix(h, *(u32 *)(buf + i));
+  return h;
+}
+
+static void sweep(const char *name, u32 *s, int memory) {
+  put_str(name);
+  uart_putc('\n');
+  for (int g = 0; g < GROUPS; g++) {
+    u32 bits = 0, aborts = 0, h = 0;
+    for (int k = 0; k < 32; k++) {
+      u32 r = xorshift(s);
+      u32 w;
+      if (memory) {
+        /* VLDn/VSTn: bit 20 clear, Rn = r0, Rm = 15 (none), 13 (the size) or r1; D clear, since
+           lists running past D31 are UNPREDICTABLE (we make them undefined) */
+        static const u32 rm[4] = {15, 13, 1, 15};
+        w = 0xf4000000 | (r & 0x00affff0) | rm[r & 3];
+        w &= ~0x000f0000;
+      } else
+        w = 0xf2000000 | (r & 0x01ffffff);
+      undef = aborted = 0;
+      run(w, (r >> 25) & 0x1f);
+      bits |= undef << k;
+      aborts |= aborted << k;
+      u32 fpscr;
+      __asm__ volatile("vmrs %0, fpscr" : "=r"(fpscr));
+      h = mix(h, fpscr);
+    }
+    put_hex(bits);
+    uart_putc(' ');
+    put_hex(aborts);
+    uart_putc(' ');
+    put_hex(checksum(h));
+    uart_putc('\n');
+  }
+}
+
+int main(void) {
+  put_str("neon sweep\n");
+  u32 s = 0x6b8b4567;
+  for (int i = 0; i < 32; i++) dregs[i] = ((u64)xorshift(&s) << 32) | xorshift(&s);
+  for (u32 i = 0; i < sizeof buf; i++) buf[i] = xorshift(&s);
+  __asm__ volatile("vldmia %0, {d0-d15}\n\tvldmia %1, {d16-d31}" ::"r"(dregs), "r"(dregs + 16) : "memory");
+  sweep("data processing", &s, 0);
+  sweep("loads and stores", &s, 1);
+  /* the NEON arithmetic ignores FPSCR's controls: flush-to-zero, default NaN, round to zero */
+  __asm__ volatile("vmsr fpscr, %0" ::"r"(0x03c00000));
+  sweep("data processing under FZ, DN and RZ", &s, 0);
+  return 0;
+}
