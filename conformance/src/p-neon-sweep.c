@@ -1,8 +1,9 @@
 /* A sweep of the whole Advanced SIMD encoding space: random words of the data-processing space
-   (every register, size and opcode, the undefined ones included) and of the element/structure
-   load/store space (based on r0 in a buffer, indexed by nothing, the size or r1), each written
-   to memory and run on its own; the same runs on QEMU, UNPREDICTABLE encodings included. Per group of 32 words: which ones were undefined, and a checksum
-   of the FPSCR after each, D0-D31 and the buffer. */
+   (every register, size and opcode, the undefined ones included), of the element/structure
+   load/store space (based on r0 in a buffer, indexed by nothing, the size or r1) and of VMOV/VDUP
+   between r1 and scalars, each written to memory and run on its own; QEMU runs the same words,
+   UNPREDICTABLE ones included. Per group of 32 words: which ones were undefined, which aborted, and
+   a checksum of r1 and the FPSCR after each, then of D0-D31 and the buffer. */
 #include "runtime.h"
 
 #define GROUPS 160
@@ -22,10 +23,16 @@ static u32 code[4] __attribute__((aligned(16)));
 static u64 dregs[32];
 static unsigned char buf[256] __attribute__((aligned(32)));
 
-/* Runs one A32-form word (in its Thumb form when built for Thumb) with r0 = buf + 64, r1 = index. */
-static void run(u32 w, u32 index) {
+/* Runs one A32-form word (in its Thumb form when built for Thumb) with r0 = buf + 64, r1 = index;
+   returns r1 afterwards. */
+static u32 run(u32 w, u32 index) {
 #ifdef __thumb__
-  w = (w >> 24) == 0xf4 ? (w & 0x00ffffff) | 0xf9000000 : (w & 0x00ffffff) | 0xef000000 | (((w >> 24) & 1) << 28);
+  if ((w >> 28) == 0xe)
+    ; /* the core/scalar moves are the same 32 bits */
+  else if ((w >> 24) == 0xf4)
+    w = (w & 0x00ffffff) | 0xf9000000;
+  else
+    w = (w & 0x00ffffff) | 0xef000000 | (((w >> 24) & 1) << 28);
   code[0] = (w >> 16) | (w << 16);
   code[1] = 0x46c04770; /* bx lr; nop */
   u32 fn = (u32)code | 1;
@@ -38,6 +45,7 @@ static void run(u32 w, u32 index) {
   register u32 r0 __asm__("r0") = (u32)buf + 64;
   register u32 r1 __asm__("r1") = index;
   __asm__ volatile("blx %2" : "+r"(r0), "+r"(r1) : "r"(fn) : "r2", "r3", "r12", "lr", "memory", "cc");
+  return r1;
 }
 
 static u32 checksum(u32 h) {
@@ -47,7 +55,10 @@ static u32 checksum(u32 h) {
   return h;
 }
 
-static void sweep(const char *name, u32 *s, int memory) {
+/* Which space a sweep draws from. */
+enum space { DATA, MEMORY, MOVES };
+
+static void sweep(const char *name, u32 *s, enum space space) {
   put_str(name);
   uart_putc('\n');
   for (int g = 0; g < GROUPS; g++) {
@@ -55,7 +66,10 @@ static void sweep(const char *name, u32 *s, int memory) {
     for (int k = 0; k < 32; k++) {
       u32 r = xorshift(s);
       u32 w;
-      if (memory) {
+      if (space == MOVES)
+        /* VMOV between r1 and a scalar of any size and sign, or VDUP from r1 (cond AL) */
+        w = 0xee001b10 | (r & 0x00ff00e0);
+      else if (space == MEMORY) {
         /* VLDn/VSTn: bit 20 clear, Rn = r0, Rm = 15 (none), 13 (the size) or r1; D clear, since
            lists running past D31 are UNPREDICTABLE (we make them undefined) */
         static const u32 rm[4] = {15, 13, 1, 15};
@@ -64,7 +78,7 @@ static void sweep(const char *name, u32 *s, int memory) {
       } else
         w = 0xf2000000 | (r & 0x01ffffff);
       undef = aborted = 0;
-      run(w, (r >> 25) & 0x1f);
+      h = mix(h, run(w, space == MOVES ? r : (r >> 25) & 0x1f));
       bits |= undef << k;
       aborts |= aborted << k;
       u32 fpscr;
@@ -86,10 +100,11 @@ int main(void) {
   for (int i = 0; i < 32; i++) dregs[i] = ((u64)xorshift(&s) << 32) | xorshift(&s);
   for (u32 i = 0; i < sizeof buf; i++) buf[i] = xorshift(&s);
   __asm__ volatile("vldmia %0, {d0-d15}\n\tvldmia %1, {d16-d31}" ::"r"(dregs), "r"(dregs + 16) : "memory");
-  sweep("data processing", &s, 0);
-  sweep("loads and stores", &s, 1);
+  sweep("data processing", &s, DATA);
+  sweep("loads and stores", &s, MEMORY);
+  sweep("core register moves", &s, MOVES);
   /* the NEON arithmetic ignores FPSCR's controls: flush-to-zero, default NaN, round to zero */
   __asm__ volatile("vmsr fpscr, %0" ::"r"(0x03c00000));
-  sweep("data processing under FZ, DN and RZ", &s, 0);
+  sweep("data processing under FZ, DN and RZ", &s, DATA);
   return 0;
 }
