@@ -9,7 +9,8 @@ import * as ls from './a32-loadstore.ts';
 import * as media from './a32-media.ts';
 import * as mul from './a32-multiply.ts';
 import type { Cpu } from './cpu.ts';
-import { isScalarMove, NEON_A32_ROWS, VDUP_CORE_ROW, vmovScalar } from './neon-table.ts';
+import { vmovScalar } from './neon-permute.ts';
+import { isScalarMove, NEON_A32_ROWS, VDUP_CORE_ROW } from './neon-table.ts';
 import * as vfp from './vfp-instructions.ts';
 
 /** Executes one decoded A32 instruction word whose condition has passed. */

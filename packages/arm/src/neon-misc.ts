@@ -29,7 +29,7 @@ export function twoRegMisc(cpu: Cpu, w: number): void {
   const q = b & 1;
   const { d, m } = neonRegs(w);
   const op = b >>> 1; // bits 10:7
-  if (a === 2) return twoRegMiscNarrow(cpu, w, op, q, size, d, m);
+  if (a === 2) return twoRegMiscNarrow(cpu, op, q, size, d, m);
   if (q && (d | m) & 1) throw UNDEFINED;
   const regs = q ? 2 : 1;
   const map = (sz: number, signed: boolean, f: (x: bigint) => bigint) => {
@@ -130,16 +130,8 @@ export function twoRegMisc(cpu: Cpu, w: number): void {
 }
 
 /** The A = 10 half: permutes, narrowing moves, VSHLL by the element size, half-precision VCVT. */
-function twoRegMiscNarrow(
-  cpu: Cpu,
-  w: number,
-  op: number,
-  q: number,
-  size: number,
-  d: number,
-  m: number,
-): void {
-  if (op <= 3) return permute(cpu, w, op, q, size, d, m);
+function twoRegMiscNarrow(cpu: Cpu, op: number, q: number, size: number, d: number, m: number): void {
+  if (op <= 3) return permute(cpu, op, q, size, d, m);
   if (op === 4 || op === 5) {
     // VMOVN, VQMOVUN, VQMOVN.S, VQMOVN.U: bits 7:6
     if (size === 3 || m & 1) throw UNDEFINED;

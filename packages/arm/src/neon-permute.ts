@@ -14,15 +14,7 @@ export function reverse(values: readonly bigint[], size: number, group: number):
 }
 
 /** VSWP (op 0), VTRN (1), VUZP (2), VZIP (3). */
-export function permute(
-  cpu: Cpu,
-  _w: number,
-  op: number,
-  q: number,
-  size: number,
-  d: number,
-  m: number,
-): void {
+export function permute(cpu: Cpu, op: number, q: number, size: number, d: number, m: number): void {
   if (q && (d | m) & 1) throw UNDEFINED;
   if (op === 0 && size !== 0) throw UNDEFINED;
   if (size === 3 || (op >= 2 && !q && size === 2)) throw UNDEFINED;

@@ -6,7 +6,7 @@ import type { A32Entry } from './a32-table.ts';
 import type { Cpu } from './cpu.ts';
 import { neonLoadStore } from './neon-loadstore.ts';
 import { oneRegImmediate, twoRegMisc } from './neon-misc.ts';
-import { vdupCore, vdupScalar, vext, vmovScalar, vtbl } from './neon-permute.ts';
+import { vdupCore, vdupScalar, vext, vtbl } from './neon-permute.ts';
 import { shiftImmediate } from './neon-shift.ts';
 import { byScalar, threeDiff, threeSame } from './neon-three.ts';
 import type { ThumbEntry } from './t16.ts';
@@ -110,5 +110,3 @@ export const VDUP_CORE_T32_ROW: ThumbEntry = {
   pattern: '1110 1110 1bq0 dddd tttt 1011 d0e1 0000',
   exec: vdupCore,
 };
-
-export { vmovScalar };

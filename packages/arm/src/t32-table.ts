@@ -7,7 +7,8 @@ import type { ThumbEntry } from './t16.ts';
 import * as tc from './t32-control.ts';
 import * as td from './t32-dataproc.ts';
 import * as tm from './t32-memory.ts';
-import { isScalarMove, NEON_T32_ROWS, VDUP_CORE_T32_ROW, vmovScalar } from './neon-table.ts';
+import { vmovScalar } from './neon-permute.ts';
+import { isScalarMove, NEON_T32_ROWS, VDUP_CORE_T32_ROW } from './neon-table.ts';
 import * as vfp from './vfp-instructions.ts';
 
 /** The 32-bit Thumb table. */
