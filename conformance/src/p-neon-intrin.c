@@ -1,7 +1,8 @@
 /* Advanced SIMD integer intrinsics on edge values: saturating arithmetic and FPSCR.QC, halving and
    rounding forms, doubling multiplies, long/wide/narrow forms, shifts by immediate and register,
    bit counts, compares and selects, pairwise operations, multiplies by a scalar, immediates, lanes,
-   the core/scalar moves and VDUP; then NEON disabled by FPEXC (undefined) and MVFR0/MVFR1. */
+   the core/scalar moves and VDUP; then NEON disabled by FPEXC and by CPACR (undefined), and
+   MVFR0/MVFR1. */
 #include <arm_neon.h>
 
 #include "runtime.h"
@@ -297,6 +298,15 @@ int main(void) {
                    "r"(fpexc)
                    : "d0", "r0", "memory");
   show("undefined while disabled", undef);
+  /* and without coprocessor 10/11 access in CPACR */
+  u32 cpacr;
+  __asm__ volatile("mrc p15, 0, %0, c1, c0, 2" : "=r"(cpacr));
+  undef = 0;
+  __asm__ volatile("mcr p15, 0, %0, c1, c0, 2\n\tisb\n\tvadd.i8 d0, d1, d2\n\tvdup.8 d0, %0\n\tvst1.8 {d0}, [sp]\n\t"
+                   "mcr p15, 0, %1, c1, c0, 2\n\tisb" ::"r"(cpacr & ~0x00f00000),
+                   "r"(cpacr)
+                   : "d0", "memory");
+  show("undefined without access", undef);
   u32 mvfr0, mvfr1;
   __asm__ volatile("vmrs %0, mvfr0\n\tvmrs %1, mvfr1" : "=r"(mvfr0), "=r"(mvfr1));
   show("mvfr0", mvfr0);
