@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { Bus } from './bus.ts';
 import { Cpu } from './cpu.ts';
-import { getD, getLane, neonRegs, readVector, setLane, writeVector } from './neon-lanes.ts';
+import { getD, getLane, laneArray, neonRegs, readVector, setLane, writeVector } from './neon-lanes.ts';
 
 const cpu = new Cpu(new Bus(0x40000000, new Uint8Array(4096)));
 
@@ -32,6 +32,20 @@ describe('Advanced SIMD lanes', () => {
     assert.equal(getD(cpu, 5), 0x0f0e0d0c0b0a0908n);
     assert.deepEqual(readVector(cpu, 4, 2, 2, false), [0x03020100n, 0x07060504n, 0x0b0a0908n, 0x0f0e0d0cn]);
     assert.equal(cpu.vfp.words[8], 0x03020100); // the VFP view of D4 agrees
+  });
+
+  test('the typed lane views cover D0-D31 and agree with the bigint lanes', () => {
+    for (const size of [0, 1, 2] as const) {
+      const view = laneArray(cpu, size);
+      assert.equal(view.length, 256 >> size);
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: (256 >> size) - 1 }), fc.integer(), (i, value) => {
+          view[i] = value;
+          const reg = (i << size) >> 3;
+          assert.equal(getLane(cpu, reg, i - ((reg * 8) >> size), size, size === 2), BigInt(view[i]!));
+        }),
+      );
+    }
   });
 
   test('register fields join their top bits', () => {

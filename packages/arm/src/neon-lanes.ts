@@ -107,3 +107,23 @@ export function bitsOf(size: number): number {
 export function setQc(cpu: Cpu): void {
   cpu.vfp.fpscr = cpu.vfp.fpscr | 0x08000000;
 }
+
+const bytes = new WeakMap<Int32Array, Uint8Array>();
+const halves = new WeakMap<Int32Array, Uint16Array>();
+
+/**
+ * The register file as an array of `size` elements (8, 16 or 32 bits): element i of D<r> is at
+ * index (8r >> size) + i. For the fast paths of whole-lane integer operations.
+ */
+export function laneArray(cpu: Cpu, size: 0 | 1 | 2): Uint8Array | Uint16Array | Int32Array {
+  const words = cpu.vfp.words;
+  if (size === 2) return words;
+  if (size === 0) {
+    let a = bytes.get(words);
+    if (a === undefined) bytes.set(words, (a = new Uint8Array(words.buffer, words.byteOffset, 256)));
+    return a;
+  }
+  let a = halves.get(words);
+  if (a === undefined) halves.set(words, (a = new Uint16Array(words.buffer, words.byteOffset, 128)));
+  return a;
+}

@@ -17,6 +17,8 @@ interface Layout {
   readonly align: number;
   /** For loads to all lanes: every element of these registers gets the value of its structure member. */
   readonly replicate?: readonly (readonly number[])[];
+  /** For VLD1/VST1 of whole registers: memory is the registers' bytes in order, moved as words. */
+  readonly contiguous?: { readonly first: number; readonly regs: number };
 }
 
 /** [registers, structure members, spacing] of each multiple-structure type (bits 11:8). */
@@ -66,7 +68,10 @@ function multipleLayout(w: number, d: number): Layout {
     last = d + (members - 1) * spacing;
   }
   if (last > 31) throw UNDEFINED;
-  return { slots, size, align: alignField === 0 ? 1 : 4 << alignField };
+  const align = alignField === 0 ? 1 : 4 << alignField;
+  return members === 1
+    ? { slots, size, align, contiguous: { first: d, regs: sets } }
+    : { slots, size, align };
 }
 
 /** VLDn/VSTn (single structure to one lane). */
@@ -195,17 +200,25 @@ export function neonLoadStore(cpu: Cpu, w: number): void {
   if (align > 1) cpu.checkAlign(base, align, !load);
   else if (cpu.cp15.sctlr & 2) cpu.checkAlign(base, ebytes, !load);
   let addr = base;
-  layout.slots.forEach(([reg, index], k) => {
-    if (load) {
-      const value = readElement(cpu, addr, layout.size);
-      const regs = layout.replicate?.[k];
-      if (regs === undefined) setLane(cpu, reg, index, layout.size, value);
-      else
-        for (const r of regs)
-          for (let e = 0; e < 8 >> layout.size; e++) setLane(cpu, r, e, layout.size, value);
-    } else writeElement(cpu, addr, layout.size, getLane(cpu, reg, index, layout.size, false));
-    addr = (addr + ebytes) | 0;
-  });
+  const whole = layout.contiguous;
+  if (whole !== undefined) {
+    const words = cpu.vfp.words;
+    for (let k = 0; k < 2 * whole.regs; k++) {
+      if (load) words[2 * whole.first + k] = cpu.read32(base + 4 * k);
+      else cpu.write32(base + 4 * k, words[2 * whole.first + k]!);
+    }
+  } else
+    layout.slots.forEach(([reg, index], k) => {
+      if (load) {
+        const value = readElement(cpu, addr, layout.size);
+        const regs = layout.replicate?.[k];
+        if (regs === undefined) setLane(cpu, reg, index, layout.size, value);
+        else
+          for (const r of regs)
+            for (let e = 0; e < 8 >> layout.size; e++) setLane(cpu, r, e, layout.size, value);
+      } else writeElement(cpu, addr, layout.size, getLane(cpu, reg, index, layout.size, false));
+      addr = (addr + ebytes) | 0;
+    });
   if (m === 15) return;
   cpu.r[n] = m === 13 ? (base + layout.slots.length * ebytes) | 0 : (base + cpu.r[m]!) | 0;
 }

@@ -5,7 +5,16 @@
 import type { Cpu } from './cpu.ts';
 import { UNDEFINED } from './exceptions.ts';
 import * as fp from './neon-float.ts';
-import { bitsOf, getLane, neonAccess, neonRegs, readVector, setQc, writeVector } from './neon-lanes.ts';
+import {
+  bitsOf,
+  getLane,
+  laneArray,
+  neonAccess,
+  neonRegs,
+  readVector,
+  setQc,
+  writeVector,
+} from './neon-lanes.ts';
 import { doublingMultiplyHigh, polyMultiply, saturate, shiftByRegister } from './neon-saturate.ts';
 import type { FpEnv } from './softfloat.ts';
 
@@ -73,6 +82,8 @@ export function threeSame(cpu: Cpu, w: number): void {
     (op === 8 && b === 0) ||
     (op === 1 && b === 1);
   if (size === 3 && !wide) throw UNDEFINED;
+  if (op === 8 && b === 0 && size !== 3) return addSubFast(cpu, w, size as 0 | 1 | 2, u === 1);
+  if (op === 1 && b === 1) return logicalFast(cpu, w, ((w >>> 20) & 3) | (u << 2)); // VAND ... VBIF
   switch ((op << 1) | b) {
     case 0: // VHADD
       return lanewise(cpu, w, size, signed, (x, y) => (x + y) >> 1n);
@@ -86,8 +97,6 @@ export function threeSame(cpu: Cpu, w: number): void {
       );
     case 2: // VRHADD
       return lanewise(cpu, w, size, signed, (x, y) => (x + y + 1n) >> 1n);
-    case 3: // VAND VBIC VORR VORN / VEOR VBSL VBIT VBIF
-      return lanewise(cpu, w, 3, false, logical(((w >>> 20) & 3) | (u << 2)));
     case 4: // VHSUB
       return lanewise(cpu, w, size, signed, (x, y) => (x - y) >> 1n);
     case 5: // VQSUB
@@ -164,25 +173,59 @@ export function threeSame(cpu: Cpu, w: number): void {
   throw UNDEFINED;
 }
 
-/** The bitwise group, by op = U:size. */
-function logical(op: number): Lane {
-  switch (op) {
-    case 0:
-      return (x, y) => x & y;
-    case 1:
-      return (x, y) => x & ~y;
-    case 2:
-      return (x, y) => x | y;
-    case 3:
-      return (x, y) => x | ~y;
-    case 4:
-      return (x, y) => x ^ y;
-    case 5: // VBSL: Vd selects
-      return (x, y, dd) => (x & dd) | (y & ~dd);
-    case 6: // VBIT: Vm selects Vn bits into Vd
-      return (x, y, dd) => (x & y) | (dd & ~y);
-    default: // VBIF
-      return (x, y, dd) => (dd & y) | (x & ~y);
+/** Register numbers of a same-length operation and its lane count, after the Q-register check. */
+function sameShape(cpu: Cpu, w: number, size: number): { d: number; n: number; m: number; lanes: number } {
+  const { d, n, m } = neonRegs(w);
+  const q = (w >>> 6) & 1;
+  if (q) neonAccess(cpu, d, n, m);
+  else neonAccess(cpu);
+  return { d, n, m, lanes: (q ? 16 : 8) >> size };
+}
+
+/** VADD and VSUB of 8-, 16- and 32-bit lanes on the register file's typed views (no bigint). */
+function addSubFast(cpu: Cpu, w: number, size: 0 | 1 | 2, subtract: boolean): void {
+  const { d, n, m, lanes } = sameShape(cpu, w, size);
+  const v = laneArray(cpu, size);
+  const [dd, nn, mm] = [(d * 8) >> size, (n * 8) >> size, (m * 8) >> size];
+  for (let i = 0; i < lanes; i++) v[dd + i] = subtract ? v[nn + i]! - v[mm + i]! : v[nn + i]! + v[mm + i]!;
+}
+
+/**
+ * VAND, VBIC, VORR, VORN / VEOR, VBSL, VBIT, VBIF (op = U:size) on 32-bit words; lane i only reads
+ * lane i, so overlapping registers are harmless.
+ */
+function logicalFast(cpu: Cpu, w: number, op: number): void {
+  const { d, n, m, lanes } = sameShape(cpu, w, 2);
+  const v = cpu.vfp.words;
+  for (let i = 0; i < lanes; i++) {
+    const x = v[2 * n + i]!;
+    const y = v[2 * m + i]!;
+    const z = v[2 * d + i]!;
+    switch (op) {
+      case 0:
+        v[2 * d + i] = x & y;
+        break;
+      case 1:
+        v[2 * d + i] = x & ~y;
+        break;
+      case 2:
+        v[2 * d + i] = x | y;
+        break;
+      case 3:
+        v[2 * d + i] = x | ~y;
+        break;
+      case 4:
+        v[2 * d + i] = x ^ y;
+        break;
+      case 5:
+        v[2 * d + i] = (x & z) | (y & ~z);
+        break;
+      case 6:
+        v[2 * d + i] = (x & y) | (z & ~y);
+        break;
+      default:
+        v[2 * d + i] = (z & y) | (x & ~y);
+    }
   }
 }
 
