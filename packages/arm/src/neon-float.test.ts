@@ -2,17 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
+  add,
   compare,
   maxMin,
+  mul,
   recipEstimate,
   recipEstimateF32,
   recipSqrtEstimate,
   recipStep,
   rsqrtEstimateF32,
   standardEnv,
+  sub,
   toFixed,
 } from './neon-float.ts';
-import { FpFlag } from './softfloat.ts';
+import { F32, FpFlag, fpAdd, fpMul } from './softfloat.ts';
 
 const buf = new DataView(new ArrayBuffer(4));
 const f2b = (x: number) => {
@@ -26,6 +29,29 @@ const b2f = (b: bigint) => {
 const normal = fc.float({ min: 2 ** -100, max: 2 ** 100, noNaN: true });
 
 describe('Advanced SIMD single precision', () => {
+  test('the host-arithmetic path of add, sub and mul agrees with the exact one, flags included', () => {
+    const bits = fc.oneof(
+      fc.integer({ min: 0, max: 0xffffffff }),
+      fc.constantFrom(0, 0x80000000, 0x00800000, 0x00800001, 0x01000000, 0x7f7fffff, 0x3f800001, 0x33800000),
+    );
+    fc.assert(
+      fc.property(bits, bits, (x, y) => {
+        const [a, b] = [BigInt(x), BigInt(y)];
+        for (const [fast, exact] of [
+          [add, (e: ReturnType<typeof standardEnv>) => fpAdd(a, b, F32, e)],
+          [sub, (e: ReturnType<typeof standardEnv>) => fpAdd(a, b, F32, e, true)],
+          [mul, (e: ReturnType<typeof standardEnv>) => fpMul(a, b, F32, e)],
+        ] as const) {
+          const e1 = standardEnv();
+          const e2 = standardEnv();
+          assert.equal(fast(a, b, e1), exact(e2));
+          assert.equal(e1.flags, e2.flags);
+        }
+      }),
+      { numRuns: 20000 },
+    );
+  });
+
   test('the estimate tables stay in range and decrease', () => {
     let last = Infinity;
     for (let i = 256; i < 512; i++) {

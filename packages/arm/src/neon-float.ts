@@ -52,12 +52,57 @@ function squash(x: bigint, env: FpEnv): bigint {
   return x;
 }
 
+const bitsView = new DataView(new ArrayBuffer(4));
+const toHost = (x: bigint) => {
+  bitsView.setUint32(0, Number(x));
+  return bitsView.getFloat32(0);
+};
+const fromHost = (v: number) => {
+  bitsView.setFloat32(0, v);
+  return BigInt(bitsView.getUint32(0));
+};
+/** Zero, or normal and finite: the inputs the host can take without flushing or NaN rules. */
+const plainInput = (x: bigint) => {
+  const exp = x & 0x7f800000n;
+  return exp === 0n ? (x & 0x7fffffn) === 0n : exp !== 0x7f800000n;
+};
+/** Far enough from the denormals and from overflow that the standard value's rules cannot apply. */
+const plainResult = (v: number) => v === 0 || (Math.abs(v) >= 2 ** -125 && Math.abs(v) <= 2 ** 127);
+
+/**
+ * a + b or a - b by host arithmetic on ordinary numbers: the double sum rounds to single correctly
+ * (53 >= 2*24 + 2 bits), and the exact rounding error of the double (TwoSum) completes IXC.
+ */
+function hostAdd(a: bigint, b: bigint, negate: boolean, env: FpEnv): bigint | undefined {
+  if (!plainInput(a) || !plainInput(b)) return undefined;
+  const x = toHost(a);
+  const y = negate ? -toHost(b) : toHost(b);
+  const r = x + y;
+  const z = r - x;
+  const err = x - (r - z) + (y - z);
+  const f = Math.fround(r);
+  if (!plainResult(r) || !plainResult(f) || (f === 0 && err !== 0)) return undefined;
+  if (err !== 0 || f !== r) env.flags |= FpFlag.IXC;
+  return fromHost(f);
+}
+
+/** a * b by host arithmetic: the double product of two singles is exact. */
+function hostMul(a: bigint, b: bigint, env: FpEnv): bigint | undefined {
+  if (!plainInput(a) || !plainInput(b)) return undefined;
+  const r = toHost(a) * toHost(b);
+  const f = Math.fround(r);
+  if (!plainResult(r) || !plainResult(f) || (r === 0 && !isZero(a) && !isZero(b))) return undefined;
+  if (f !== r) env.flags |= FpFlag.IXC;
+  return fromHost(f);
+}
+
 /** a + b. */
-export const add = (a: bigint, b: bigint, env: FpEnv) => fpAdd(a, b, F32, env);
+export const add = (a: bigint, b: bigint, env: FpEnv) => hostAdd(a, b, false, env) ?? fpAdd(a, b, F32, env);
 /** a - b. */
-export const sub = (a: bigint, b: bigint, env: FpEnv) => fpAdd(a, b, F32, env, true);
+export const sub = (a: bigint, b: bigint, env: FpEnv) =>
+  hostAdd(a, b, true, env) ?? fpAdd(a, b, F32, env, true);
 /** a * b. */
-export const mul = (a: bigint, b: bigint, env: FpEnv) => fpMul(a, b, F32, env);
+export const mul = (a: bigint, b: bigint, env: FpEnv) => hostMul(a, b, env) ?? fpMul(a, b, F32, env);
 /** VMLA: d + n*m with two roundings. */
 export const mulAcc = (d: bigint, n: bigint, m: bigint, env: FpEnv) => add(d, mul(n, m, env), env);
 /** VMLS: d - n*m with two roundings. */
