@@ -67,8 +67,9 @@ static void sweep(const char *name, u32 *s, enum space space) {
       u32 r = xorshift(s);
       u32 w;
       if (space == MOVES)
-        /* VMOV between r1 and a scalar of any size and sign, or VDUP from r1 (cond AL) */
-        w = 0xee001b10 | (r & 0x00ff00e0);
+        /* VMOV between r1 and a scalar of any size and sign, or VDUP from r1 (cond AL); now and
+           then with the low four bits, which must be zero, set */
+        w = 0xee001b10 | (r & 0x00ff00e0) | ((r & 7) == 0 ? r >> 28 : 0);
       else if (space == MEMORY) {
         /* VLDn/VSTn: bit 20 clear, Rn = r0, Rm = 15 (none), 13 (the size) or r1; D clear, since
            lists running past D31 are UNPREDICTABLE (we make them undefined) */

@@ -56,7 +56,7 @@ export const T32_TABLE: readonly ThumbEntry[] = [
   VDUP_CORE_T32_ROW,
   {
     name: 'VMOV(core, scalar)',
-    pattern: '1110 1110 ---l nnnn tttt 1011 n--1 ----',
+    pattern: '1110 1110 uool nnnn tttt 1011 noo1 0000',
     when: isScalarMove,
     exec: vmovScalar,
   },
