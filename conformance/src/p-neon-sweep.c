@@ -1,7 +1,7 @@
 /* A sweep of the whole Advanced SIMD encoding space: random words of the data-processing space
    (every register, size and opcode, the undefined ones included), of the element/structure
-   load/store space (based on r0 in a buffer, indexed by nothing, the size or r1) and of VMOV/VDUP
-   between r1 and scalars, each written to memory and run on its own; QEMU runs the same words,
+   load/store space (based on r0 in a buffer, indexed by nothing, the size or r1), of VMOV/VDUP
+   between r1 and scalars and of VFP data processing, each written to memory and run on its own; QEMU runs the same words,
    UNPREDICTABLE ones included. Per group of 32 words: which ones were undefined, which aborted, and
    a checksum of r1 and the FPSCR after each, then of D0-D31 and the buffer. */
 #include "runtime.h"
@@ -56,7 +56,7 @@ static u32 checksum(u32 h) {
 }
 
 /* Which space a sweep draws from. */
-enum space { DATA, MEMORY, MOVES };
+enum space { DATA, MEMORY, MOVES, VFP };
 
 static void sweep(const char *name, u32 *s, enum space space) {
   put_str(name);
@@ -66,7 +66,10 @@ static void sweep(const char *name, u32 *s, enum space space) {
     for (int k = 0; k < 32; k++) {
       u32 r = xorshift(s);
       u32 w;
-      if (space == MOVES)
+      if (space == VFP)
+        /* VFP data processing, every opc1/opc2/opc3 (conversions, immediates, undefined ones) */
+        w = 0xee000a00 | (r & 0x00fff1ef);
+      else if (space == MOVES)
         /* VMOV between r1 and a scalar of any size and sign, or VDUP from r1 (cond AL); now and
            then with the low four bits, which must be zero, set */
         w = 0xee001b10 | (r & 0x00ff00e0) | ((r & 7) == 0 ? r >> 28 : 0);
@@ -104,8 +107,12 @@ int main(void) {
   sweep("data processing", &s, DATA);
   sweep("loads and stores", &s, MEMORY);
   sweep("core register moves", &s, MOVES);
-  /* the NEON arithmetic ignores FPSCR's controls: flush-to-zero, default NaN, round to zero */
-  __asm__ volatile("vmsr fpscr, %0" ::"r"(0x03c00000));
-  sweep("data processing under FZ, DN and RZ", &s, DATA);
+  /* the NEON arithmetic ignores FPSCR's controls (flush-to-zero, default NaN, round to zero; AHP
+     matters only to half-precision conversions); VFP obeys them */
+  __asm__ volatile("vmsr fpscr, %0" ::"r"(0x07c00000));
+  sweep("data processing under FZ, DN, AHP and RZ", &s, DATA);
+  sweep("vfp data processing under FZ, DN, AHP and RZ", &s, VFP);
+  __asm__ volatile("vmsr fpscr, %0" ::"r"(0x00400000));
+  sweep("vfp data processing rounding up", &s, VFP);
   return 0;
 }

@@ -35,8 +35,8 @@ export function vfpFixedConvert(cpu: Cpu, w: number): void {
   const toFixed = ((w >>> 18) & 1) === 1;
   const unsigned = ((w >>> 16) & 1) === 1;
   const width = (w >>> 7) & 1 ? 32 : 16;
+  // below zero (16-bit forms with imm4:i > 16) is UNPREDICTABLE; the reference scales the other way
   const fracBits = width - (((w & 0xf) << 1) | ((w >>> 5) & 1));
-  if (fracBits < 0) throw UNDEFINED;
   const f = dbl ? F64 : F32;
   const vd = (w >>> 12) & 0xf;
   const bit = (w >>> 22) & 1;

@@ -207,6 +207,7 @@ function vfpOther(cpu: Cpu, w: number, dbl: boolean, f: FloatFormat, d: number, 
   const opc2 = (w >>> 16) & 0xf;
   const opc3 = (w >>> 6) & 3;
   if ((opc3 & 1) === 0) {
+    if (w & 0xa0) throw UNDEFINED; // VMOV (immediate) has bits 7:4 clear
     set(d, expandImm(((w >>> 12) & 0xf0) | (w & 0xf), f));
     return;
   }
