@@ -1,9 +1,10 @@
-/* A sweep of the whole Advanced SIMD encoding space: random words of the data-processing space
-   (every register, size and opcode, the undefined ones included), of the element/structure
-   load/store space (based on r0 in a buffer, indexed by nothing, the size or r1), of VMOV/VDUP
-   between r1 and scalars and of VFP data processing, each written to memory and run on its own; QEMU runs the same words,
-   UNPREDICTABLE ones included. Per group of 32 words: which ones were undefined, which aborted, and
-   a checksum of r1 and the FPSCR after each, then of D0-D31 and the buffer. */
+/* A sweep of the coprocessor 10/11 and Advanced SIMD encoding spaces: random words of the NEON
+   data-processing space (every register, size and opcode, the undefined ones included), of the
+   element/structure load/store space (based on r0 in a buffer, indexed by nothing, the size or
+   r1), of VMOV/VDUP between r1 and scalars or singles, and of VFP data processing, each written to
+   memory and run on its own; QEMU runs the same words, UNPREDICTABLE ones included. Per group of
+   32 words: which ones were undefined, which aborted, and a checksum of r1 and the FPSCR after
+   each, then of D0-D31 and the buffer. */
 #include "runtime.h"
 
 #define GROUPS 160
@@ -56,7 +57,7 @@ static u32 checksum(u32 h) {
 }
 
 /* Which space a sweep draws from. */
-enum space { DATA, MEMORY, MOVES, VFP };
+enum space { DATA, MEMORY, MOVES, VFP_MOVES, VFP };
 
 static void sweep(const char *name, u32 *s, enum space space) {
   put_str(name);
@@ -66,7 +67,11 @@ static void sweep(const char *name, u32 *s, enum space space) {
     for (int k = 0; k < 32; k++) {
       u32 r = xorshift(s);
       u32 w;
-      if (space == VFP)
+      if (space == VFP_MOVES) {
+        /* VMOV between r1 and a single, VMRS from the system registers (VMSR could turn the unit off) */
+        w = 0xee001a10 | (r & 0x00ff01ef);
+        if ((w & 0x00f00000) == 0x00e00000) w |= 0x00100000;
+      } else if (space == VFP)
         /* VFP data processing, every opc1/opc2/opc3 (conversions, immediates, undefined ones) */
         w = 0xee000a00 | (r & 0x00fff1ef);
       else if (space == MOVES)
@@ -82,7 +87,7 @@ static void sweep(const char *name, u32 *s, enum space space) {
       } else
         w = 0xf2000000 | (r & 0x01ffffff);
       undef = aborted = 0;
-      h = mix(h, run(w, space == MOVES ? r : (r >> 25) & 0x1f));
+      h = mix(h, run(w, space == MOVES || space == VFP_MOVES ? r : (r >> 25) & 0x1f));
       bits |= undef << k;
       aborts |= aborted << k;
       u32 fpscr;
@@ -107,6 +112,7 @@ int main(void) {
   sweep("data processing", &s, DATA);
   sweep("loads and stores", &s, MEMORY);
   sweep("core register moves", &s, MOVES);
+  sweep("vfp core register moves", &s, VFP_MOVES);
   /* the NEON arithmetic ignores FPSCR's controls (flush-to-zero, default NaN, round to zero; AHP
      matters only to half-precision conversions); VFP obeys them */
   __asm__ volatile("vmsr fpscr, %0" ::"r"(0x07c00000));

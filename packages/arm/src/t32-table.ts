@@ -50,7 +50,7 @@ export const T32_TABLE: readonly ThumbEntry[] = [
   },
   {
     name: 'VMOV(core, single)',
-    pattern: '1110 1110 000l nnnn tttt 1010 n--1 ----',
+    pattern: '1110 1110 000l nnnn tttt 1010 n001 0000',
     exec: vfp.vmovCoreSingle,
   },
   VDUP_CORE_T32_ROW,
@@ -60,8 +60,8 @@ export const T32_TABLE: readonly ThumbEntry[] = [
     when: isScalarMove,
     exec: vmovScalar,
   },
-  { name: 'VMRS/VMSR', pattern: '1110 1110 111l rrrr tttt 1010 ---1 ----', exec: vfp.vmrsVmsr },
-  { name: 'VMOV(2 core)', pattern: '1110 1100 010l uuuu tttt 101s --m1 mmmm', exec: vfp.vmovCorePair },
+  { name: 'VMRS/VMSR', pattern: '1110 1110 111l rrrr tttt 1010 0001 0000', exec: vfp.vmrsVmsr },
+  { name: 'VMOV(2 core)', pattern: '1110 1100 010l uuuu tttt 101s 00m1 mmmm', exec: vfp.vmovCorePair },
   { name: 'VLDR/VSTR', pattern: '1110 1101 ud0l nnnn dddd 101s iiii iiii', exec: vfp.vldrVstr },
   {
     name: 'VLDM/VSTM',
