@@ -53,3 +53,13 @@ export function place(ram: Uint8Array, at: number, words: readonly number[]): vo
   const v = new DataView(ram.buffer, ram.byteOffset + at, words.length * 4);
   words.forEach((w, i) => v.setUint32(i * 4, w >>> 0, true));
 }
+
+/** CMP rn, #imm8. */
+export const cmpi = (rn: number, imm: number): number => (AL | 0x03500000 | (rn << 16) | imm) >>> 0;
+/** B<cond> to a word offset (0 = self); cond 0 EQ, 1 NE. */
+export const bcond = (cond: number, words: number): number =>
+  ((cond << 28) | 0x0a000000 | ((words - 2) & 0xffffff)) >>> 0;
+/** MCR p15, 0, rt, c14, c3, 0 (CNTV_TVAL). */
+export const writeCntvTval = (rt: number): number => (0xee0e0f13 | (rt << 12)) >>> 0;
+/** MCR p15, 0, rt, c14, c3, 1 (CNTV_CTL). */
+export const writeCntvCtl = (rt: number): number => (0xee0e0f33 | (rt << 12)) >>> 0;
