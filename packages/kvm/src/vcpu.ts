@@ -304,7 +304,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
         continue;
       }
       this.syncTimers();
-      const exit = cpu.run(CHUNK);
+      const exit = cpu.run(Math.min(CHUNK, vm.timeSlice));
       let step: Step = null;
       switch (exit.kind) {
         case 'mmio':
