@@ -56,3 +56,32 @@ describe('conformance programs through KVM_RUN', () => {
     });
   }
 });
+
+const smpPrograms = readdirSync(new URL('build/', conformance))
+  .filter((f) => f.startsWith('s-') && f.endsWith('.elf'))
+  .map((f) => f.slice(0, -'.elf'.length));
+
+describe('SMP conformance programs through KVM_RUN, one vCPU per QEMU CPU', () => {
+  test('there are SMP programs to run', () => assert.ok(smpPrograms.length >= 2));
+
+  for (const name of smpPrograms) {
+    for (const cpus of [2, 4]) {
+      test(`${name} with ${cpus} vCPUs`, () => {
+        const [program, isa] = name.split('.') as [string, string];
+        const { vcpus, ram } = makeVm({ vcpus: cpus, features: 1 << 1 });
+        loadElf(ram, vcpus[0]!, readFileSync(new URL(`build/${name}.elf`, conformance)));
+        const r = runGuest(vcpus, 5_000_000);
+        assert.equal(r.end, 'shutdown', r.reason);
+        const want = readFileSync(
+          new URL(`expected/${program}.smp${cpus}.${isa}.txt`, conformance),
+          'latin1',
+        );
+        assert.equal(r.output, want);
+        assert.ok(
+          vcpus.slice(1).every((v) => v.powerOff),
+          'secondaries turned themselves off',
+        );
+      });
+    }
+  }
+});
