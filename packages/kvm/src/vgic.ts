@@ -207,11 +207,6 @@ export class Vgic {
     return (prio & mask) < (this.runningPriority(cpu) & mask) || this.cpus[cpu]!.running.length === 0;
   }
 
-  /** True when something pending and enabled is aimed at `cpu` (WFI wakes on it, masks or not). */
-  hasPendingFor(cpu: number): boolean {
-    return this.irqLevel(cpu);
-  }
-
   private update(cpu: number): void {
     this.onIrqLevel(cpu, this.irqLevel(cpu));
   }
