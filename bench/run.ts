@@ -5,6 +5,7 @@
 import { benchCacheIo } from './cache-io.ts';
 import { benchCpu } from './cpu.ts';
 import { benchFscacheCore } from './fscache-lifecycle.ts';
+import { benchKvm } from './kvm.ts';
 import { machineLine } from './machine.ts';
 
 const args = process.argv.slice(2);
@@ -14,6 +15,7 @@ const sections: Record<string, () => Promise<void>> = {
   fscache: () => benchFscacheCore({ quick }),
   cache: () => benchCacheIo({ quick }),
   cpu: () => benchCpu({ quick }),
+  kvm: () => benchKvm({ quick }),
 };
 for (const name of only)
   if (!sections[name])

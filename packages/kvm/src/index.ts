@@ -1,2 +1,19 @@
 /** Software KVM: the Linux KVM ARM API on the @armvm/arm CPU. */
-export {};
+export * from './uapi.ts';
+export type {
+  KvmDeviceHandle,
+  KvmHandle,
+  KvmOptions,
+  KvmSystemHandle,
+  KvmVcpuHandle,
+  KvmVmHandle,
+} from './handles.ts';
+export { checkExtension, KvmSystem } from './system.ts';
+export { openKvm } from './open.ts';
+export { KvmVm, DEFAULT_TIMER_FREQUENCY, hostClock } from './vm.ts';
+export { KvmVcpu, PTIMER_PPI, VTIMER_PPI } from './vcpu.ts';
+export { KvmVgicDevice } from './device.ts';
+export { GuestMemory, type MemorySlot } from './memory.ts';
+export { REGISTERS, type RegisterEntry, lookupRegister, validCsselrs } from './registers.ts';
+export { Gicc, Gicd, PRIORITY_MASK, SPURIOUS_INTID, Vgic, VGIC_NR_IRQS } from './vgic.ts';
+export { psciCall, type PsciOutcome } from './psci.ts';
