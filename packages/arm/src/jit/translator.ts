@@ -1,0 +1,299 @@
+/**
+ * The block translator: reads guest instructions from one physical page, from an entry point until
+ * a branch, an instruction that may change how the following code must run, the page end or a
+ * length limit, and writes one JavaScript function for them. Instructions the emitters know become
+ * inline code; every other one calls its table executor, exactly as the interpreter would.
+ *
+ * The generated function keeps guest state in the CPU (registers in `cpu.r`, flags in `cpu.n/z/c/v`),
+ * so any instruction can fall back to its executor and any exit leaves a consistent CPU. A branch
+ * back to the block's own start becomes a loop inside the function while budget lasts.
+ */
+import { decodeA32Entry } from '../a32-decoder.ts';
+import type { A32Class } from '../a32-table.ts';
+import type { Bus } from '../bus.ts';
+import type { ThumbExec } from '../t16.ts';
+import { decodeT16Entry, decodeT32Entry } from '../thumb-decoder.ts';
+import { Block } from './block.ts';
+import { emitA32 } from './emit-a32.ts';
+import { emitThumb } from './emit-thumb.ts';
+import { condExpr } from './emit-util.ts';
+
+/** Most guest instructions in one block (an IT block in progress may add up to four). */
+export const MAX_BLOCK_INSNS = 48;
+/** The budget the dispatcher must have left before it runs a block. */
+export const BLOCK_BUDGET = MAX_BLOCK_INSNS + 4;
+
+/** What an instruction emitter produces. */
+export interface Emitted {
+  /** The instruction's code (the translator adds the condition check around it). */
+  readonly code: string;
+  /** True when the block ends after this instruction (every path of `code` leaves). */
+  readonly end: boolean;
+}
+
+/** What an emitter knows about the instruction it translates, and how it leaves the block. */
+export interface InsnContext {
+  /** Virtual address of the instruction. */
+  readonly addr: number;
+  /** What reads of the PC give: the address + 8 (A32) or + 4 (Thumb). */
+  readonly pc: number;
+  /** Address of the next instruction. */
+  readonly next: number;
+  /** Thumb only: inside an IT block (16-bit data processing then leaves the flags alone). */
+  readonly inIt: boolean;
+  /** Code that leaves after this instruction for the static address `target` (ISA `thumb`). */
+  exitTo(target: number, thumb: boolean): string;
+  /** Code that leaves after this instruction; the PC (and T) are already written. */
+  exitDynamic(): string;
+  /** Code that leaves after this instruction for the next one (MMIO exit, code written). */
+  exitNext(): string;
+  /** Code that prepares a call into the CPU's slow paths (which may fault or exit). */
+  sync(): string;
+}
+
+/** Instruction classes after which the A32 block may go on (they only touch registers, flags, memory). */
+const A32_CONTINUE = new Set<A32Class>([
+  'dataproc',
+  'multiply',
+  'media',
+  'loadstore',
+  'multiple',
+  'exclusive',
+  'vfp',
+]);
+
+/** The same for Thumb table rows, by name. */
+const THUMB_CONTINUE = new Set<string>([
+  'LSL/LSR/ASR(imm)',
+  'ADD/SUB(reg/imm3)',
+  'MOV/CMP/ADD/SUB(imm8)',
+  'DP(reg)',
+  'ADD/CMP/MOV(hi)',
+  'LDR(literal)',
+  'LDR/STR(reg)',
+  'LDR/STR(imm)',
+  'LDRH/STRH(imm)',
+  'LDR/STR(SP)',
+  'ADR/ADD(SP)',
+  'ADD/SUB SP',
+  'SXTH/SXTB/UXTH/UXTB',
+  'PUSH',
+  'POP',
+  'REV/REV16/REVSH',
+  'LDM/STM',
+  'LDM/STM/SRS/RFE',
+  'LDRD/STRD',
+  'LDREX*/STREX*/TBB/TBH',
+  'PKHBT/PKHTB',
+  'DP(shifted reg)',
+  'VFP data processing',
+  'VMOV(core, single)',
+  'VMOV(core, scalar)',
+  'VMRS/VMSR',
+  'VMOV(2 core)',
+  'VLDR/VSTR',
+  'VLDM/VSTM',
+  'DP(modified imm)',
+  'DP(plain imm)',
+  'LDR/STR',
+  'LSL/LSR/ASR/ROR(reg)',
+  'extend',
+  'parallel add/sub',
+  'QADD/REV/SEL/CLZ',
+  'multiply',
+  'long multiply/divide',
+]);
+
+/** Everything the generated code closes over besides the CPU. */
+export interface TranslatorEnv {
+  readonly bus: Bus;
+  /** Passed to the generated code as `jit`: `link`, `tlb`. */
+  readonly jit: unknown;
+  readonly readTag: Int32Array;
+  readonly readOff: Int32Array;
+  readonly writeTag: Int32Array;
+  readonly writeOff: Int32Array;
+  readonly codeMap: Uint8Array;
+}
+
+/** A block's source before compilation. */
+export interface BlockSource {
+  readonly body: string;
+  readonly count: number;
+  /** RAM offset just past the last instruction. */
+  readonly end: number;
+  readonly exits: number;
+  /** Executors the fallback calls use, by index. */
+  readonly execs: ThumbExec[];
+  /** Instruction number + 1 by (address - start) >> (thumb ? 1 : 2): what a fault mid-block has retired. */
+  readonly retiredAt: Int32Array;
+}
+
+/** Translates the code at RAM offset `off` (virtual address `va`) into a block, or null if nothing fits. */
+export function translate(env: TranslatorEnv, off: number, va: number, thumb: number): Block | null {
+  const src = blockSource(env.bus, off, va, thumb);
+  if (src === null) return null;
+  const block = new Block(off, src.end, va, thumb, src.count, src.exits);
+  const factory = new Function(
+    'jit',
+    'blk',
+    'links',
+    'E',
+    'view',
+    'ram',
+    'rt',
+    'ro',
+    'wt',
+    'wo',
+    'cm',
+    'IDX',
+    src.body,
+  ) as (...args: unknown[]) => Block['run'];
+  block.run = factory(
+    env.jit,
+    block,
+    block.links,
+    src.execs,
+    env.bus.view,
+    env.bus.ram,
+    env.readTag,
+    env.readOff,
+    env.writeTag,
+    env.writeOff,
+    env.codeMap,
+    src.retiredAt,
+  );
+  return block;
+}
+
+/** The source of a block function (exported for tests that read generated code). */
+export function blockSource(bus: Bus, off: number, va: number, thumb: number): BlockSource | null {
+  const view = bus.view;
+  const pageEnd = (off | 0xfff) + 1;
+  const execs: ThumbExec[] = [];
+  const parts: string[] = [];
+  const retiredAt = new Int32Array(thumb ? 2048 : 1024);
+  let exits = 0;
+  let count = 0;
+  let o = off;
+  let addr = va;
+  let it = 0; // ITSTATE before the instruction being translated
+  let ended = false;
+  while (!ended && (count < MAX_BLOCK_INSNS || it !== 0)) {
+    let w: number;
+    let size: number;
+    if (thumb) {
+      if (o + 2 > pageEnd) break;
+      const hw1 = view.getUint16(o, true);
+      const wide = hw1 >= 0xe800;
+      if (wide && o + 4 > pageEnd) break;
+      w = wide ? (hw1 << 16) | view.getUint16(o + 2, true) : hw1;
+      size = wide ? 4 : 2;
+    } else {
+      if (o + 4 > pageEnd) break;
+      w = view.getInt32(o, true);
+      size = 4;
+    }
+    const k = count + 1; // instructions retired once this one completes
+    const itAfter = it === 0 ? 0 : (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+    const next = addr + size;
+    const itFix = it !== 0 ? `cpu.it = ${itAfter}; ` : '';
+    const ctx: InsnContext = {
+      addr,
+      pc: addr + (thumb ? 4 : 8),
+      next,
+      inIt: it !== 0,
+      exitTo(target, toThumb) {
+        if (target === va && (toThumb ? 1 : 0) === thumb && it === 0 && itAfter === 0) {
+          // back to this block's start: loop while the budget allows a whole pass
+          return `n += ${k}; if (n + ${'COUNT'} <= left) continue; r[15] = ${target}; cpu.retired += n; return blk;`;
+        }
+        const j = exits++;
+        const sameIsa = (toThumb ? 1 : 0) === thumb;
+        return (
+          `${itFix}r[15] = ${target};${sameIsa ? '' : ` cpu.t = ${toThumb ? 1 : 0};`} cpu.retired += n + ${k}; ` +
+          `l = links[${j}]; return l !== null && l.valid ? l : jit.link(blk, ${j}, ${target}, ${toThumb ? 1 : 0});`
+        );
+      },
+      exitDynamic() {
+        return `${itFix}cpu.retired += n + ${k}; return null;`;
+      },
+      exitNext() {
+        return `${itFix}r[15] = ${next}; cpu.retired += n + ${k}; return null;`;
+      },
+      sync() {
+        return `cpu.insnAddr = ${addr}; r[15] = ${addr + (thumb ? 4 : 8)};${it !== 0 ? ` cpu.it = ${it};` : ''}`;
+      },
+    };
+    retiredAt[(addr - va) >>> (thumb ? 1 : 2)] = k;
+    let cond = 14;
+    let emitted: Emitted | null;
+    if (thumb) {
+      if (it !== 0) cond = it >>> 4;
+      if (size === 2 && (w & 0xff00) === 0xbf00 && (w & 0xf) !== 0 && it === 0) {
+        // IT: no code; the following instructions are translated under their conditions
+        retiredAt[(addr - va) >>> 1] = k;
+        parts.push(`/* ${addr.toString(16)}: IT */`);
+        it = w & 0xff;
+        o += size;
+        addr = next;
+        count++;
+        continue;
+      }
+      emitted = emitThumb(w, size === 4, ctx);
+    } else {
+      cond = w >>> 28;
+      emitted = emitA32(w, ctx);
+    }
+    if (emitted === null) {
+      const entry = thumb ? (size === 4 ? decodeT32Entry(w) : decodeT16Entry(w)) : decodeA32Entry(w);
+      const goesOn = thumb
+        ? THUMB_CONTINUE.has(entry.name)
+        : A32_CONTINUE.has((entry as ReturnType<typeof decodeA32Entry>).cls);
+      const e = execs.length;
+      execs.push(entry.exec);
+      const call = `${ctx.sync()} E[${e}](cpu, ${w | 0});`;
+      if (goesOn) {
+        emitted = {
+          code:
+            `${call} if (cpu.branched) { cpu.branched = false; ${ctx.exitDynamic()} } ` +
+            `if (cpu.exit !== null || !blk.valid) { ${ctx.exitNext()} }`,
+          end: false,
+        };
+      } else {
+        // the instruction may read the retired count (PMU, timer) or change the CPU's state: count
+        // it first, and leave after it whatever it did
+        emitted = {
+          code:
+            `cpu.retired += n + ${k}; n = -${k}; ${call} ` +
+            `if (cpu.branched) { cpu.branched = false; ${ctx.exitDynamic()} } ${ctx.exitNext()}`,
+          end: true,
+        };
+      }
+    }
+    const guarded = cond < 14 ? `if (${condExpr(cond)}) { ${emitted.code} }` : emitted.code;
+    parts.push(
+      `/* ${addr.toString(16)} */ ${guarded}${it !== 0 && !emitted.end ? ` cpu.it = ${itAfter};` : ''}`,
+    );
+    // a conditional instruction that ends the block still falls through when its condition fails
+    ended = emitted.end && cond >= 14;
+    if (emitted.end && cond < 14) {
+      parts.push(ctx.exitTo(next, thumb === 1));
+      ended = true;
+    }
+    it = itAfter;
+    o += size;
+    addr = next;
+    count++;
+  }
+  if (count === 0) return null;
+  if (!ended) parts.push(`r[15] = ${addr}; cpu.retired += n + ${count}; return null;`);
+  const body =
+    `const COUNT = ${count};\n` +
+    `return function block(cpu, left) {\n` +
+    `const r = cpu.r;\n` +
+    `let n = 0, a = 0, b = 0, res = 0, wide = 0, sc = 0, va = 0, i = 0, o = 0, l = null;\n` +
+    `try {\nfor (;;) {\n${parts.join('\n')}\n}\n} catch (e) {\n` +
+    `cpu.retired += n + IDX[(cpu.insnAddr - ${va}) >>> ${thumb ? 1 : 2}];\nthrow e;\n}\n};`;
+  return { body, count, end: o, exits, execs, retiredAt };
+}
