@@ -4,12 +4,17 @@
  * null and runs its executor.
  */
 import { aluOp } from './emit-dataproc.ts';
+import { emitThumb2 } from './emit-thumb2.ts';
 import { condExpr, load, logicFlags, reg, shiftImm, store } from './emit-util.ts';
 import type { Emitted, InsnContext } from './translator.ts';
 
-/** Inline code for the Thumb instruction `w` (a halfword, or hw1 << 16 | hw2 when `wide`), or null. */
-export function emitThumb(w: number, wide: boolean, ctx: InsnContext): Emitted | null {
-  return wide ? emit32(w, ctx) : emit16(w, ctx);
+/**
+ * Inline code for the Thumb instruction `w` (a halfword, or hw1 << 16 | hw2 when `wide`) whose table
+ * row is `name`, or null.
+ */
+export function emitThumb(name: string, w: number, wide: boolean, ctx: InsnContext): Emitted | null {
+  if (!wide) return emit16(w, ctx);
+  return emitThumb2(name, w, ctx) ?? emit32(w, ctx);
 }
 
 /** The second operand as a data-processing snippet: plain. */

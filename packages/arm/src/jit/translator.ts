@@ -227,7 +227,7 @@ export function blockSource(bus: Bus, off: number, va: number, thumb: number): B
     };
     retiredAt[(addr - va) >>> (thumb ? 1 : 2)] = k;
     let cond = 14;
-    let emitted: Emitted | null;
+    let emitted: Emitted | null = null;
     if (thumb) {
       if (it !== 0) cond = it >>> 4;
       if (size === 2 && (w & 0xff00) === 0xbf00 && (w & 0xf) !== 0 && it === 0) {
@@ -240,13 +240,14 @@ export function blockSource(bus: Bus, off: number, va: number, thumb: number): B
         count++;
         continue;
       }
-      emitted = emitThumb(w, size === 4, ctx);
-    } else {
+    }
+    const entry = thumb ? (size === 4 ? decodeT32Entry(w) : decodeT16Entry(w)) : decodeA32Entry(w);
+    if (thumb) emitted = entry.name === 'UNDEFINED' ? null : emitThumb(entry.name, w, size === 4, ctx);
+    else {
       cond = w >>> 28;
-      emitted = emitA32(w, ctx);
+      emitted = entry.name === 'UNDEFINED' ? null : emitA32(w, ctx);
     }
     if (emitted === null) {
-      const entry = thumb ? (size === 4 ? decodeT32Entry(w) : decodeT16Entry(w)) : decodeA32Entry(w);
       const goesOn = thumb
         ? THUMB_CONTINUE.has(entry.name)
         : A32_CONTINUE.has((entry as ReturnType<typeof decodeA32Entry>).cls);
