@@ -4,6 +4,7 @@
  * Anything else (or an unusual form, like a PC destination) returns null and runs its executor.
  */
 import { aluOp } from './emit-dataproc.ts';
+import { bitfieldExtract, extend, multiply } from './emit-media.ts';
 import { load, reg, shiftImm, store } from './emit-util.ts';
 import type { Emitted, InsnContext } from './translator.ts';
 
@@ -14,11 +15,21 @@ export function emitA32(w: number, ctx: InsnContext): Emitted | null {
   if (top === 5) return branch(w, ctx);
   if (top === 0 || top === 1) {
     if ((w & 0x0ffffff0) === 0x012fff10) return bx(w & 0xf, ctx);
-    if (top === 0 && (w & 0x0fe000f0) === 0x00000090) return mul(w);
+    if (top === 0 && (w & 0x0fc000f0) === 0x00000090) return mul(w);
+    if (top === 0 && (w & 0x0ff000f0) === 0x00600090) {
+      return multiply((w >>> 16) & 0xf, w & 0xf, (w >>> 8) & 0xf, (w >>> 12) & 0xf, true, false);
+    }
     if ((w & 0x0fb00000) === 0x03000000) return movwt(w);
     return dataProcessing(w, ctx);
   }
   if (top === 2 || (top === 3 && (w & 0x10) === 0)) return loadStore(w, ctx);
+  if ((w & 0x0f8003f0) === 0x06800070) {
+    return extend((w >>> 20) & 7, (w >>> 12) & 0xf, (w >>> 16) & 0xf, w & 0xf, (w >>> 7) & 0x18);
+  }
+  if ((w & 0x0fa00070) === 0x07a00050) {
+    const width = ((w >>> 16) & 0x1f) + 1;
+    return bitfieldExtract((w >>> 12) & 0xf, w & 0xf, (w >>> 7) & 0x1f, width, (w & 0x00400000) !== 0);
+  }
   return null;
 }
 
@@ -60,18 +71,11 @@ function movwt(w: number): Emitted | null {
   return { code: `r[${rd}] = ${imm16};`, end: false };
 }
 
+/** MUL and MLA (bits 27:22 zero); the long multiplies keep their executors. */
 function mul(w: number): Emitted | null {
-  const op = (w >>> 21) & 7;
-  if (op > 1) return null; // the long and other multiplies keep their executors
-  const rd = (w >>> 16) & 0xf;
-  const ra = (w >>> 12) & 0xf;
-  const rm = (w >>> 8) & 0xf;
-  const rn = w & 0xf;
-  if (rd === 15 || rm === 15 || rn === 15 || (op === 1 && ra === 15)) return null;
-  const product = `Math.imul(r[${rn}], r[${rm}])`;
-  let code = `res = ${op === 1 ? `(${product} + r[${ra}]) | 0` : product}; r[${rd}] = res;`;
-  if (w & 0x00100000) code += ' cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0;';
-  return { code, end: false };
+  const accumulate = (w & 0x00200000) !== 0;
+  const ra = accumulate ? (w >>> 12) & 0xf : null;
+  return multiply((w >>> 16) & 0xf, w & 0xf, (w >>> 8) & 0xf, ra, false, (w & 0x00100000) !== 0);
 }
 
 function branch(w: number, ctx: InsnContext): Emitted {

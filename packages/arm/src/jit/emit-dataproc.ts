@@ -2,7 +2,7 @@
  * Data processing in generated code, shared by A32 and Thumb-2: the sixteen ALU operations on the
  * first operand in local `a` and the second in local `b`, with or without flags.
  */
-import { addWithCarry, logicFlags } from './emit-util.ts';
+import { add, addWithCarry, logicFlags, subtract } from './emit-util.ts';
 
 /**
  * Code for ALU opcode `op` (the A32 numbering: AND, EOR, SUB, RSB, ADD, ADC, SBC, RSC, TST, TEQ,
@@ -23,16 +23,16 @@ export function aluOp(op: number, rd: number, flags: boolean, carry: string | nu
       break;
     case 2:
     case 10:
-      code = `b = ~b; ${addWithCarry('1', flags)}`;
+      code = subtract(flags);
       logical = false;
       break;
     case 3:
-      code = `res = a; a = b; b = ~res; ${addWithCarry('1', flags)}`;
+      code = `res = a; a = b; b = res; ${subtract(flags)}`;
       logical = false;
       break;
     case 4:
     case 11:
-      code = addWithCarry('0', flags);
+      code = add(flags);
       logical = false;
       break;
     case 5:

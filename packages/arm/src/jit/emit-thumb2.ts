@@ -5,6 +5,7 @@
  * reach here. Unusual forms return null and run their executor.
  */
 import { aluOp } from './emit-dataproc.ts';
+import { bitfieldExtract, extend, multiply } from './emit-media.ts';
 import { load, reg, shiftImm, store } from './emit-util.ts';
 import type { Emitted, InsnContext } from './translator.ts';
 
@@ -19,6 +20,17 @@ export function emitThumb2(name: string, w: number, ctx: InsnContext): Emitted |
       return plainImm(w, ctx);
     case 'LDR/STR':
       return loadStore(w, ctx);
+    case 'multiply': {
+      if ((w >>> 20) & 7 || (w & 0x20) !== 0) return null; // only MUL, MLA, MLS
+      const ra = (w >>> 12) & 0xf;
+      const sub = (w & 0x10) !== 0;
+      return multiply((w >>> 8) & 0xf, (w >>> 16) & 0xf, w & 0xf, ra === 15 && !sub ? null : ra, sub, false);
+    }
+    case 'extend': {
+      const op = [3, 7, 0, 4, 2, 6][(w >>> 20) & 7];
+      if (op === undefined) return null;
+      return extend(op, (w >>> 8) & 0xf, (w >>> 16) & 0xf, w & 0xf, (w >>> 1) & 0x18);
+    }
     default:
       return null;
   }
@@ -120,6 +132,11 @@ function plainImm(w: number, ctx: InsnContext): Emitted | null {
       return { code: `r[${d}] = ${(n << 12) | imm12};`, end: false };
     case 0x0c:
       return { code: `r[${d}] = ${(((n << 12) | imm12) << 16) | 0} | (r[${d}] & 65535);`, end: false };
+    case 0x14:
+    case 0x1c: {
+      const lsb = ((w >>> 10) & 0x1c) | ((w >>> 6) & 3);
+      return bitfieldExtract(d, n, lsb, (w & 0x1f) + 1, (w & 0x00800000) !== 0);
+    }
     default:
       return null;
   }

@@ -61,6 +61,24 @@ export function addWithCarry(carryIn: string, flags: boolean): string {
   );
 }
 
+/** `res = a - b`; sets NZCV when `flags` (C is "no borrow"). */
+export function subtract(flags: boolean): string {
+  if (!flags) return 'res = (a - b) | 0;';
+  return (
+    'res = (a - b) | 0; cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0; ' +
+    'cpu.c = a >>> 0 >= b >>> 0 ? 1 : 0; cpu.v = ((a ^ b) & (a ^ res)) >>> 31;'
+  );
+}
+
+/** `res = a + b`; sets NZCV when `flags`. */
+export function add(flags: boolean): string {
+  if (!flags) return 'res = (a + b) | 0;';
+  return (
+    'res = (a + b) | 0; cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0; ' +
+    'cpu.c = res >>> 0 < a >>> 0 ? 1 : 0; cpu.v = ((a ^ res) & (b ^ res)) >>> 31;'
+  );
+}
+
 /** N and Z from `res`, C from `carry` (null: unchanged), V unchanged: the logical operations' rule. */
 export function logicFlags(carry: string | null): string {
   return `cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0;${carry === null ? '' : ` cpu.c = ${carry};`}`;
