@@ -4,7 +4,7 @@
  * Anything else (or an unusual form, like a PC destination) returns null and runs its executor.
  */
 import { aluOp } from './emit-dataproc.ts';
-import { bitfieldExtract, extend, multiply } from './emit-media.ts';
+import { bitfieldExtract, divide, extend, multiply, multiplyLong } from './emit-media.ts';
 import { load, reg, shiftImm, store } from './emit-util.ts';
 import type { Emitted, InsnContext } from './translator.ts';
 
@@ -16,6 +16,15 @@ export function emitA32(w: number, ctx: InsnContext): Emitted | null {
   if (top === 0 || top === 1) {
     if ((w & 0x0ffffff0) === 0x012fff10) return bx(w & 0xf, ctx);
     if (top === 0 && (w & 0x0fc000f0) === 0x00000090) return mul(w);
+    if (top === 0 && (w & 0x0fb000f0) === 0x00800090) {
+      return multiplyLong(
+        (w >>> 12) & 0xf,
+        (w >>> 16) & 0xf,
+        w & 0xf,
+        (w >>> 8) & 0xf,
+        (w & 0x00400000) !== 0,
+      );
+    }
     if (top === 0 && (w & 0x0ff000f0) === 0x00600090) {
       return multiply((w >>> 16) & 0xf, w & 0xf, (w >>> 8) & 0xf, (w >>> 12) & 0xf, true, false);
     }
@@ -25,6 +34,9 @@ export function emitA32(w: number, ctx: InsnContext): Emitted | null {
   if (top === 2 || (top === 3 && (w & 0x10) === 0)) return loadStore(w, ctx);
   if ((w & 0x0f8003f0) === 0x06800070) {
     return extend((w >>> 20) & 7, (w >>> 12) & 0xf, (w >>> 16) & 0xf, w & 0xf, (w >>> 7) & 0x18);
+  }
+  if ((w & 0x0fd0f0f0) === 0x0710f010) {
+    return divide((w >>> 16) & 0xf, w & 0xf, (w >>> 8) & 0xf, (w & 0x00200000) === 0);
   }
   if ((w & 0x0fa00070) === 0x07a00050) {
     const width = ((w >>> 16) & 0x1f) + 1;

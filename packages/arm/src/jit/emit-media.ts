@@ -45,3 +45,25 @@ export function bitfieldExtract(
     end: false,
   };
 }
+
+/** UMULL/SMULL RdLo, RdHi, Rn, Rm (no accumulate, no flags). */
+export function multiplyLong(
+  lo: number,
+  hi: number,
+  rn: number,
+  rm: number,
+  signed: boolean,
+): Emitted | null {
+  if (lo === 15 || hi === 15 || rn === 15 || rm === 15 || lo === hi) return null;
+  return {
+    code: `a = r[${rn}]; b = r[${rm}]; r[${lo}] = Math.imul(a, b); r[${hi}] = H.mulHigh(a, b, ${signed});`,
+    end: false,
+  };
+}
+
+/** SDIV/UDIV Rd, Rn, Rm: a zero divisor gives zero. */
+export function divide(rd: number, rn: number, rm: number, signed: boolean): Emitted | null {
+  if (rd === 15 || rn === 15 || rm === 15) return null;
+  const quotient = signed ? 'Math.trunc(a / b) | 0' : 'Math.floor((a >>> 0) / (b >>> 0)) | 0';
+  return { code: `a = r[${rn}]; b = r[${rm}]; r[${rd}] = b === 0 ? 0 : ${quotient};`, end: false };
+}

@@ -5,7 +5,7 @@
  * reach here. Unusual forms return null and run their executor.
  */
 import { aluOp } from './emit-dataproc.ts';
-import { bitfieldExtract, extend, multiply } from './emit-media.ts';
+import { bitfieldExtract, divide, extend, multiply, multiplyLong } from './emit-media.ts';
 import { load, reg, shiftImm, store } from './emit-util.ts';
 import type { Emitted, InsnContext } from './translator.ts';
 
@@ -25,6 +25,16 @@ export function emitThumb2(name: string, w: number, ctx: InsnContext): Emitted |
       const ra = (w >>> 12) & 0xf;
       const sub = (w & 0x10) !== 0;
       return multiply((w >>> 8) & 0xf, (w >>> 16) & 0xf, w & 0xf, ra === 15 && !sub ? null : ra, sub, false);
+    }
+    case 'long multiply/divide': {
+      const op = (w >>> 20) & 7;
+      const op2 = (w >>> 4) & 0xf;
+      const lo = (w >>> 12) & 0xf;
+      const hi = (w >>> 8) & 0xf;
+      if ((op === 0 || op === 2) && op2 === 0)
+        return multiplyLong(lo, hi, (w >>> 16) & 0xf, w & 0xf, op === 0);
+      if ((op === 1 || op === 3) && op2 === 15) return divide(hi, (w >>> 16) & 0xf, w & 0xf, op === 1);
+      return null;
     }
     case 'extend': {
       const op = [3, 7, 0, 4, 2, 6][(w >>> 20) & 7];

@@ -84,6 +84,14 @@ export class Jit {
             }
           }
           next = block.run(cpu, left);
+          // A block that returns a linked successor left through a static branch: no exit, no change
+          // to the interrupt masks or ITSTATE, and the lines only change between runs. So follow the
+          // chain with nothing but the budget to check.
+          while (next !== null) {
+            const rest = end - cpu.retired;
+            if (rest < BLOCK_BUDGET || !next.valid) break;
+            next = next.run(cpu, rest);
+          }
           if (cpu.exit !== null) return this.takeExit();
           if (next !== null && (end - cpu.retired < BLOCK_BUDGET || cpu.it !== 0)) next = null;
         }

@@ -17,6 +17,7 @@ import { Block } from './block.ts';
 import { emitA32 } from './emit-a32.ts';
 import { emitThumb } from './emit-thumb.ts';
 import { condExpr } from './emit-util.ts';
+import { RUNTIME } from './runtime.ts';
 
 /** Most guest instructions in one block (an IT block in progress may add up to four). */
 export const MAX_BLOCK_INSNS = 48;
@@ -147,6 +148,7 @@ export function translate(env: TranslatorEnv, off: number, va: number, thumb: nu
     'wo',
     'cm',
     'IDX',
+    'H',
     src.body,
   ) as (...args: unknown[]) => Block['run'];
   block.run = factory(
@@ -162,6 +164,7 @@ export function translate(env: TranslatorEnv, off: number, va: number, thumb: nu
     env.writeOff,
     env.codeMap,
     src.retiredAt,
+    RUNTIME,
   );
   return block;
 }
