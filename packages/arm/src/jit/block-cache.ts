@@ -32,8 +32,9 @@ export class BlockCache {
     return page === undefined ? undefined : page[(off & 0xffe) | thumb];
   }
 
-  /** Files a new block whose code spans `[block.off, end)`. */
-  add(block: Block, end: number): void {
+  /** Files a new block and marks the RAM its code came from. */
+  add(block: Block): void {
+    const end = block.source.end;
     const p = block.off >>> 12;
     let page = this.pages[p];
     if (page === undefined) {

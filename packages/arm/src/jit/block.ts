@@ -1,5 +1,6 @@
 /** A translated block of guest code: the generated function and what the dispatcher needs around it. */
 import type { Cpu } from '../cpu.ts';
+import type { BasicBlockSource } from './translator.ts';
 
 /**
  * Runs a block with at least `left` instructions of budget. It retires its instructions (adding to
@@ -8,7 +9,7 @@ import type { Cpu } from '../cpu.ts';
  */
 export type BlockRun = (cpu: Cpu, left: number) => Block | null;
 
-/** One translation: a run of guest instructions from one physical page, in one instruction set. */
+/** One translation: guest code from one physical page, in one instruction set, entered at `va`. */
 export class Block {
   /** RAM offset of the first instruction. */
   readonly off: number;
@@ -16,23 +17,19 @@ export class Block {
   readonly va: number;
   /** 1 for Thumb, 0 for A32. */
   readonly thumb: number;
-  /** Guest instructions in one pass through the block. */
-  readonly count: number;
-  /** RAM offset just past its last instruction. */
-  readonly end: number;
+  /** The translated basic block it starts with (kept to build hot loops from). */
+  readonly source: BasicBlockSource;
   /** False once the code under it was written: the dispatcher and the links then drop it. */
   valid = true;
-  /** The blocks that static exits lead to, filled on first use (index = exit number). */
-  readonly links: (Block | null)[];
+  /** Times the dispatcher ran it, until it was considered for a hot loop. */
+  hits = 0;
   /** The generated code; set once the source is compiled. */
   run: BlockRun = () => null;
 
-  constructor(off: number, end: number, va: number, thumb: number, count: number, exits: number) {
+  constructor(off: number, va: number, thumb: number, source: BasicBlockSource) {
     this.off = off;
-    this.end = end;
     this.va = va;
     this.thumb = thumb;
-    this.count = count;
-    this.links = new Array<Block | null>(exits).fill(null);
+    this.source = source;
   }
 }

@@ -262,6 +262,33 @@ describe('block translator against the interpreter', () => {
     );
   });
 
+  test('a hot two-block loop becomes one function, with exits and faults inside it exact', () => {
+    const cpu = both(
+      {
+        regs: [0, 0, 0, 0, MMIO, 3000],
+        code: [
+          0xe2800001, // loop: add r0, r0, #1
+          0xe3100003, //       tst r0, #3
+          0x1a000000, //       bne skip
+          0xe2811001, //       add r1, r1, #1
+          0xe1500005, // skip: cmp r0, r5
+          0x1afffff9, //       bne loop
+          0xe5943000, //       ldr r3, [r4] (MMIO: leaves the block)
+          0xe2855d7d, //       add r5, r5, #8000
+          0xe2966001, //       adds r6, r6, #1
+          0xe3560002, //       cmp r6, #2
+          0x1afffff4, //       bne loop
+          0xe7f000f0, //       udf
+        ],
+      },
+      (c) => drive(c, 100_000),
+    );
+    assert.equal(cpu.r[0], 11000);
+    assert.equal(cpu.r[1], 2750);
+    assert.equal(cpu.getBanked(0x1b, 14), RAM + 48, 'LR_und after the UDF');
+    assert.ok(cpu.jit!.hotLoops > 0, 'the loop was compiled as one function');
+  });
+
   test('budgets are retired exactly, in loops and across blocks', () => {
     both(
       {

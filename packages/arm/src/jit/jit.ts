@@ -13,7 +13,13 @@ import { Mode } from '../modes.ts';
 import type { Block } from './block.ts';
 import { BlockCache } from './block-cache.ts';
 import { SoftTlb } from './soft-tlb.ts';
-import { BLOCK_BUDGET, translate, type TranslatorEnv } from './translator.ts';
+import { assemble, BLOCK_BUDGET, translate, type TranslatorEnv } from './translator.ts';
+
+/** Runs after which the dispatcher looks for a hot loop starting at a block. */
+const HOT = 2000;
+/** Most basic blocks and guest instructions in one hot loop function. */
+const HOT_LOOP_BLOCKS = 4;
+const HOT_LOOP_INSNS = 96;
 
 /** The translator, its caches and the loop that runs their blocks, for one CPU. */
 export class Jit {
@@ -21,6 +27,8 @@ export class Jit {
   readonly cache: BlockCache;
   /** Virtual page → RAM offset for the generated loads and stores. */
   readonly tlb = new SoftTlb();
+  /** Hot loops compiled into one function (for tests and statistics). */
+  hotLoops = 0;
   private readonly cpu: Cpu;
   private readonly env: TranslatorEnv;
 
@@ -83,6 +91,7 @@ export class Jit {
               continue;
             }
           }
+          if (block.hits < HOT && ++block.hits === HOT) this.promote(block);
           next = block.run(cpu, left);
           // A block that returns a linked successor left through a static branch: no exit, no change
           // to the interrupt masks or ITSTATE, and the lines only change between runs. So follow the
@@ -90,6 +99,7 @@ export class Jit {
           while (next !== null) {
             const rest = end - cpu.retired;
             if (rest < BLOCK_BUDGET || !next.valid) break;
+            if (next.hits < HOT && ++next.hits === HOT) this.promote(next);
             next = next.run(cpu, rest);
           }
           if (cpu.exit !== null) return this.takeExit();
@@ -107,12 +117,46 @@ export class Jit {
    * The block a static exit of `from` leads to: linked for good when the target is on the same
    * virtual page (so the same physical page), else null to look it up by address.
    */
-  link(from: Block, exit: number, target: number, thumb: number): Block | null {
+  link(from: Block, links: (Block | null)[], exit: number, target: number, thumb: number): Block | null {
     if (((target ^ from.va) & ~0xfff) !== 0) return null;
     const off = (from.off & ~0xfff) | (target & 0xfff);
     const block = this.cache.get(off, thumb) ?? this.translateAt(off, target, thumb);
-    from.links[exit] = block;
+    links[exit] = block;
     return block;
+  }
+
+  /**
+   * Turns a hot block into a loop function when it heads a small loop: the hot blocks its static
+   * exits reach on the same page (each run at least half as often), if one of them branches back to
+   * it. Branches among them then stay inside one function. Large functions are left alone: they take
+   * long to optimize, and each cold path a hot one runs into sends it back to the slow tiers.
+   */
+  private promote(entry: Block): void {
+    if (loopsAlone(entry)) return;
+    const members = [entry];
+    const seen = new Set([entry.va]);
+    const floor = entry.hits >>> 1;
+    let insns = entry.source.count;
+    for (let i = 0; i < members.length; i++) {
+      for (const exit of members[i]!.source.exits) {
+        if (exit.thumb !== (entry.thumb === 1) || seen.has(exit.target)) continue;
+        if (((exit.target ^ entry.va) & ~0xfff) !== 0) continue;
+        const b = this.cache.get((entry.off & ~0xfff) | (exit.target & 0xfff), entry.thumb);
+        if (b === undefined || !b.valid || b.hits < floor || loopsAlone(b)) continue;
+        if (members.length === HOT_LOOP_BLOCKS || insns + b.source.count > HOT_LOOP_INSNS) continue;
+        seen.add(exit.target);
+        members.push(b);
+        insns += b.source.count;
+      }
+    }
+    const loops = members.some((m, i) => i > 0 && m.source.exits.some((e) => e.target === entry.va));
+    if (!loops) return;
+    entry.run = assemble(
+      this.env,
+      entry,
+      members.map((b) => b.source),
+    );
+    this.hotLoops++;
   }
 
   /** The block at the PC, translated now if need be; null when the PC is not plain RAM or faults. */
@@ -136,7 +180,7 @@ export class Jit {
 
   private translateAt(off: number, va: number, thumb: number): Block | null {
     const block = translate(this.env, off, va, thumb);
-    if (block !== null) this.cache.add(block, block.end);
+    if (block !== null) this.cache.add(block);
     return block;
   }
 
@@ -146,4 +190,9 @@ export class Jit {
     cpu.exit = null;
     return exit;
   }
+}
+
+/** True when a block branches to its own start: it already loops inside its function. */
+function loopsAlone(block: Block): boolean {
+  return block.source.exits.some((e) => e.target === block.va && e.thumb === (block.thumb === 1));
 }

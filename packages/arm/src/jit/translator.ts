@@ -108,7 +108,7 @@ const THUMB_CONTINUE = new Set<string>([
 /** Everything the generated code closes over besides the CPU. */
 export interface TranslatorEnv {
   readonly bus: Bus;
-  /** Passed to the generated code as `jit`: `link`, `tlb`. */
+  /** Passed to the generated code as `jit`: `link(block, links, exit, target, thumb)`, `tlb`. */
   readonly jit: unknown;
   readonly readTag: Int32Array;
   readonly readOff: Int32Array;
@@ -117,24 +117,85 @@ export interface TranslatorEnv {
   readonly codeMap: Uint8Array;
 }
 
-/** A block's source before compilation. */
-export interface BlockSource {
-  readonly body: string;
+/** A static exit of a basic block: where it goes, and what leaving through it takes. */
+export interface StaticExit {
+  readonly target: number;
+  readonly thumb: boolean;
+  /** Instructions of the basic block retired when it is taken. */
+  readonly k: number;
+  /** ITSTATE fix-up code to run before leaving. */
+  readonly itFix: string;
+}
+
+/** One translated basic block, before it is assembled into a function. */
+export interface BasicBlockSource {
+  /** Virtual address of its first instruction. */
+  readonly va: number;
+  readonly thumb: number;
+  /** Code; static exit j appears as a placeholder comment holding `exit:j`, executor k as `E[k]`. */
+  readonly code: string;
+  readonly exits: readonly StaticExit[];
+  /** Executors the fallback calls use, by index. */
+  readonly execs: readonly ThumbExec[];
+  /** Guest instructions. */
   readonly count: number;
   /** RAM offset just past the last instruction. */
   readonly end: number;
-  readonly exits: number;
-  /** Executors the fallback calls use, by index. */
-  readonly execs: ThumbExec[];
-  /** Instruction number + 1 by (address - start) >> (thumb ? 1 : 2): what a fault mid-block has retired. */
+  /** Instruction number + 1 by (address - va) >> (thumb ? 1 : 2): what a fault there has retired. */
   readonly retiredAt: Int32Array;
 }
 
 /** Translates the code at RAM offset `off` (virtual address `va`) into a block, or null if nothing fits. */
 export function translate(env: TranslatorEnv, off: number, va: number, thumb: number): Block | null {
-  const src = blockSource(env.bus, off, va, thumb);
-  if (src === null) return null;
-  const block = new Block(off, src.end, va, thumb, src.count, src.exits);
+  const bb = basicBlock(env.bus, off, va, thumb);
+  if (bb === null) return null;
+  const block = new Block(off, va, thumb, bb);
+  block.run = assemble(env, block, [bb]);
+  return block;
+}
+
+/**
+ * Compiles basic blocks into one function entered at the first. With one block, a branch to its own
+ * start loops; with several (a hot loop found by the dispatcher), they become the cases of a switch
+ * and branches between them stay inside the function while the budget lasts. Other static exits
+ * leave through `block.links`.
+ */
+export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBlockSource[]): Block['run'] {
+  const thumb = block.thumb;
+  const index = new Map<number, number>();
+  bbs.forEach((bb, i) => index.set(bb.va, i));
+  const execs: ThumbExec[] = [];
+  let linkCount = 0;
+  const single = bbs.length === 1;
+  const cases = bbs.map((bb, i) => {
+    const execBase = execs.length;
+    execs.push(...bb.execs);
+    const exitCode = bb.exits.map((exit) => {
+      const to = exit.thumb === (thumb === 1) ? index.get(exit.target) : undefined;
+      if (to !== undefined) {
+        const jump = single ? 'continue;' : `{ s = ${to}; continue; }`;
+        return `${exit.itFix}n += ${exit.k}; if (n <= lim) ${jump} r[15] = ${exit.target}; cpu.retired += n; return null;`;
+      }
+      const j = linkCount++;
+      const other = exit.thumb !== (thumb === 1);
+      return (
+        `${exit.itFix}r[15] = ${exit.target};${other ? ` cpu.t = ${exit.thumb ? 1 : 0};` : ''} ` +
+        `cpu.retired += n + ${exit.k}; l = links[${j}]; ` +
+        `return l !== null && l.valid ? l : jit.link(blk, links, ${j}, ${exit.target}, ${exit.thumb ? 1 : 0});`
+      );
+    });
+    const code = bb.code
+      .replace(/\/\*exit:(\d+)\*\//g, (_, j: string) => exitCode[Number(j)]!)
+      .replace(/\bE\[(\d+)\]\(/g, (_, k: string) => `E[${execBase + Number(k)}](`);
+    return single ? code : `case ${i}: {\n${code}\n}`;
+  });
+  const body =
+    `return function block(cpu, left) {\n` +
+    `const r = cpu.r;\nconst lim = left - ${BLOCK_BUDGET};\n` +
+    `let n = 0, s = 0, a = 0, b = 0, res = 0, wide = 0, sc = 0, va = 0, i = 0, o = 0, l = null;\n` +
+    `try {\nfor (;;) {\n${single ? cases[0]! : `switch (s) {\n${cases.join('\n')}\n}`}\n}\n} catch (e) {\n` +
+    `cpu.retired += n + IDX[s][(cpu.insnAddr - START[s]) >>> ${thumb ? 1 : 2}];\nthrow e;\n}\n};`;
+  const links = new Array<Block | null>(linkCount).fill(null);
   const factory = new Function(
     'jit',
     'blk',
@@ -148,14 +209,15 @@ export function translate(env: TranslatorEnv, off: number, va: number, thumb: nu
     'wo',
     'cm',
     'IDX',
+    'START',
     'H',
-    src.body,
+    body,
   ) as (...args: unknown[]) => Block['run'];
-  block.run = factory(
+  return factory(
     env.jit,
     block,
-    block.links,
-    src.execs,
+    links,
+    execs,
     env.bus.view,
     env.bus.ram,
     env.readTag,
@@ -163,20 +225,23 @@ export function translate(env: TranslatorEnv, off: number, va: number, thumb: nu
     env.writeTag,
     env.writeOff,
     env.codeMap,
-    src.retiredAt,
+    bbs.map((bb) => bb.retiredAt),
+    bbs.map((bb) => bb.va),
     RUNTIME,
   );
-  return block;
 }
 
-/** The source of a block function (exported for tests that read generated code). */
-export function blockSource(bus: Bus, off: number, va: number, thumb: number): BlockSource | null {
+/**
+ * Translates one basic block at RAM offset `off` (address `va`), which starts outside any IT block
+ * (exported for tests that read generated code).
+ */
+export function basicBlock(bus: Bus, off: number, va: number, thumb: number): BasicBlockSource | null {
   const view = bus.view;
   const pageEnd = (off | 0xfff) + 1;
-  const execs: ThumbExec[] = [];
   const parts: string[] = [];
+  const exits: StaticExit[] = [];
+  const execs: ThumbExec[] = [];
   const retiredAt = new Int32Array(thumb ? 2048 : 1024);
-  let exits = 0;
   let count = 0;
   let o = off;
   let addr = va;
@@ -207,16 +272,12 @@ export function blockSource(bus: Bus, off: number, va: number, thumb: number): B
       next,
       inIt: it !== 0,
       exitTo(target, toThumb) {
-        if (target === va && (toThumb ? 1 : 0) === thumb && it === 0 && itAfter === 0) {
-          // back to this block's start: loop while the budget allows a whole pass
-          return `n += ${k}; if (n + ${'COUNT'} <= left) continue; r[15] = ${target}; cpu.retired += n; return blk;`;
+        if (itAfter !== 0) {
+          // mid IT block: leave through the dispatcher, which steps the rest of the IT block
+          return `${itFix}r[15] = ${target | 0}; cpu.retired += n + ${k}; return null;`;
         }
-        const j = exits++;
-        const sameIsa = (toThumb ? 1 : 0) === thumb;
-        return (
-          `${itFix}r[15] = ${target};${sameIsa ? '' : ` cpu.t = ${toThumb ? 1 : 0};`} cpu.retired += n + ${k}; ` +
-          `l = links[${j}]; return l !== null && l.valid ? l : jit.link(blk, ${j}, ${target}, ${toThumb ? 1 : 0});`
-        );
+        exits.push({ target: target | 0, thumb: toThumb, k, itFix });
+        return `/*exit:${exits.length - 1}*/`;
       },
       exitDynamic() {
         return `${itFix}cpu.retired += n + ${k}; return null;`;
@@ -235,7 +296,6 @@ export function blockSource(bus: Bus, off: number, va: number, thumb: number): B
       if (it !== 0) cond = it >>> 4;
       if (size === 2 && (w & 0xff00) === 0xbf00 && (w & 0xf) !== 0 && it === 0) {
         // IT: no code; the following instructions are translated under their conditions
-        retiredAt[(addr - va) >>> 1] = k;
         parts.push(`/* ${addr.toString(16)}: IT */`);
         it = w & 0xff;
         o += size;
@@ -291,13 +351,12 @@ export function blockSource(bus: Bus, off: number, va: number, thumb: number): B
     count++;
   }
   if (count === 0) return null;
-  if (!ended) parts.push(`r[15] = ${addr}; cpu.retired += n + ${count}; return null;`);
-  const body =
-    `const COUNT = ${count};\n` +
-    `return function block(cpu, left) {\n` +
-    `const r = cpu.r;\n` +
-    `let n = 0, a = 0, b = 0, res = 0, wide = 0, sc = 0, va = 0, i = 0, o = 0, l = null;\n` +
-    `try {\nfor (;;) {\n${parts.join('\n')}\n}\n} catch (e) {\n` +
-    `cpu.retired += n + IDX[(cpu.insnAddr - ${va}) >>> ${thumb ? 1 : 2}];\nthrow e;\n}\n};`;
-  return { body, count, end: o, exits, execs, retiredAt };
+  if (!ended) {
+    if (it !== 0) parts.push(`cpu.it = ${it}; r[15] = ${addr}; cpu.retired += n + ${count}; return null;`);
+    else {
+      exits.push({ target: addr | 0, thumb: thumb === 1, k: count, itFix: '' });
+      parts.push(`/*exit:${exits.length - 1}*/`);
+    }
+  }
+  return { va, thumb, code: parts.join('\n'), exits, execs, count, end: o, retiredAt };
 }
