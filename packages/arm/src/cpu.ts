@@ -102,6 +102,15 @@ export class Cpu extends CpuState {
     this.cp15.onTranslationChange = () => {
       this.mmuOn = (this.cp15.sctlr & 1) !== 0;
       this.mmu.flush();
+      this.mmu.setAsid(this.cp15.contextidr);
+      this.jit?.translationChanged();
+    };
+    this.cp15.onAddressSpaceChange = () => {
+      this.mmu.setAsid(this.cp15.contextidr);
+      this.jit?.translationChanged();
+    };
+    this.cp15.onTlbMaintenance = (op, value) => {
+      this.mmu.invalidate(op, value);
       this.jit?.translationChanged();
     };
   }
