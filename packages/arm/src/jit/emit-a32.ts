@@ -15,6 +15,7 @@ export function emitA32(w: number, ctx: InsnContext): Emitted | null {
   if (top === 5) return branch(w, ctx);
   if (top === 0 || top === 1) {
     if ((w & 0x0ffffff0) === 0x012fff10) return bx(w & 0xf, ctx);
+    if (top === 0 && (w & 0x90) === 0x90 && (w & 0x60) !== 0) return loadStoreHalf(w, ctx);
     if (top === 0 && (w & 0x0fc000f0) === 0x00000090) return mul(w);
     if (top === 0 && (w & 0x0fb000f0) === 0x00800090) {
       return multiplyLong(
@@ -136,4 +137,33 @@ function loadStore(w: number, ctx: InsnContext): Emitted | null {
   else code += `a = r[${rt}]; ${store(size, ctx.sync(), onExit)}`;
   code += wbCode;
   return { code, end: false };
+}
+
+/** LDRH, STRH, LDRSB, LDRSH with an immediate or register offset (not LDRD/STRD, not the T forms). */
+function loadStoreHalf(w: number, ctx: InsnContext): Emitted | null {
+  const p = (w & 0x01000000) !== 0;
+  const u = (w & 0x00800000) !== 0;
+  const wb = (w & 0x00200000) !== 0;
+  const isLoad = (w & 0x00100000) !== 0;
+  const sh = (w >>> 5) & 3;
+  if (!isLoad && sh !== 1) return null; // LDRD/STRD
+  if (!p && wb) return null; // LDRHT and friends: unprivileged access
+  const rn = (w >>> 16) & 0xf;
+  const rt = (w >>> 12) & 0xf;
+  const writeback = !p || wb;
+  if (rt === 15 || (writeback && (rn === 15 || rn === rt))) return null;
+  let offset: string;
+  if (w & 0x00400000) offset = `b = ${((w >>> 4) & 0xf0) | (w & 0xf)};`;
+  else {
+    if ((w & 0xf) === 15 || (w & 0xf00) !== 0) return null;
+    offset = `b = r[${w & 0xf}];`;
+  }
+  const base = rn === 15 ? String(ctx.pc) : `r[${rn}]`;
+  let code = `${offset} a = ${base}; res = ${u ? '(a + b) | 0' : '(a - b) | 0'}; va = ${p ? 'res' : 'a'}; `;
+  const wbCode = writeback ? ` r[${rn}] = res;` : '';
+  const onExit = `${wbCode} ${ctx.exitNext()}`;
+  if (!isLoad) code += `a = r[${rt}]; ${store(2, ctx.sync(), onExit)}`;
+  else if (sh === 1) code += load(2, false, rt, ctx.sync(), onExit);
+  else code += load(sh === 2 ? 1 : 2, true, rt, ctx.sync(), onExit);
+  return { code: code + wbCode, end: false };
 }
