@@ -189,11 +189,13 @@ export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBl
       .replace(/\bE\[(\d+)\]\(/g, (_, k: string) => `E[${execBase + Number(k)}](`);
     return single ? code : `case ${i}: {\n${code}\n}`;
   });
+  const inner = registersInLocals(single ? cases[0]! : `switch (s) {\n${cases.join('\n')}\n}`);
   const body =
     `return function block(cpu, left) {\n` +
     `const r = cpu.r;\nconst lim = left - ${BLOCK_BUDGET};\n` +
     `let n = 0, s = 0, a = 0, b = 0, res = 0, wide = 0, sc = 0, va = 0, i = 0, o = 0, l = null;\n` +
-    `try {\nfor (;;) {\n${single ? cases[0]! : `switch (s) {\n${cases.join('\n')}\n}`}\n}\n} catch (e) {\n` +
+    `${inner.declare}\n` +
+    `try {\nfor (;;) {\n${inner.code}\n}\n} catch (e) {\n` +
     `cpu.retired += n + IDX[s][(cpu.insnAddr - START[s]) >>> ${thumb ? 1 : 2}];\nthrow e;\n}\n};`;
   const links = new Array<Block | null>(linkCount).fill(null);
   const factory = new Function(
@@ -229,6 +231,27 @@ export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBl
     bbs.map((bb) => bb.va),
     RUNTIME,
   );
+}
+
+/**
+ * Moves the guest registers r0-r14 that `code` uses into JavaScript locals for the whole function,
+ * so loops run on locals. They are written back to `cpu.r` before every return and every call that
+ * may read them or fault (executors, the CPU's slow load and store paths), and read again after
+ * calls that may change them.
+ */
+function registersInLocals(code: string): { code: string; declare: string } {
+  const used = new Set<number>();
+  for (const m of code.matchAll(/\br\[(\d+)\]/g)) if (Number(m[1]) < 15) used.add(Number(m[1]));
+  if (used.size === 0) return { code, declare: '' };
+  const regs = [...used].sort((x, y) => x - y);
+  const flush = regs.map((n) => `r[${n}] = R${n};`).join(' ');
+  const reload = regs.map((n) => `R${n} = r[${n}];`).join(' ');
+  const body = code
+    .replace(/\br\[(\d+)\]/g, (m, n: string) => (Number(n) < 15 ? `R${n}` : m))
+    .replace(/\breturn /g, `{ ${flush} } return `)
+    .replace(/(\bE\[\d+\]\(cpu, -?\d+\);)/g, `{ ${flush} } $1 { ${reload} }`)
+    .replace(/(\bcpu\.(?:load|store)\([^;]*\);)/g, `{ ${flush} } $1 { ${reload} }`);
+  return { code: body, declare: `let ${regs.map((n) => `R${n} = r[${n}]`).join(', ')};` };
 }
 
 /**
