@@ -4,9 +4,13 @@
  * length limit, and writes one JavaScript function for them. Instructions the emitters know become
  * inline code; every other one calls its table executor, exactly as the interpreter would.
  *
- * The generated function keeps guest state in the CPU (registers in `cpu.r`, flags in `cpu.n/z/c/v`),
- * so any instruction can fall back to its executor and any exit leaves a consistent CPU. A branch
- * back to the block's own start becomes a loop inside the function while budget lasts.
+ * Between calls, guest state lives in the CPU (registers in `cpu.r`, flags in `cpu.n/z/c/v`); inside
+ * a function the registers it uses are locals, written back before any executor call, slow path or
+ * exit, so any instruction can fall back to its executor and every exit leaves a consistent CPU. A
+ * branch back to the block's own start becomes a loop inside the function while budget lasts.
+ *
+ * A new table row needs nothing here: it runs through its executor, and the block ends after it
+ * unless its class (A32) or name (Thumb) is listed below as touching only registers, flags and memory.
  */
 import { decodeA32Entry } from '../a32-decoder.ts';
 import type { A32Class } from '../a32-table.ts';
