@@ -247,14 +247,22 @@ function registersInLocals(code: string): { code: string; declare: string } {
   const used = new Set<number>();
   for (const m of code.matchAll(/\br\[(\d+)\]/g)) if (Number(m[1]) < 15) used.add(Number(m[1]));
   if (used.size === 0) return { code, declare: '' };
+  // only registers the code assigns can differ from their copy in `cpu.r`
+  const written = new Set<number>();
+  for (const m of code.matchAll(/\br\[(\d+)\] = (?!=)/g)) if (Number(m[1]) < 15) written.add(Number(m[1]));
   const regs = [...used].sort((x, y) => x - y);
-  const flush = regs.map((n) => `r[${n}] = R${n};`).join(' ');
-  const reload = regs.map((n) => `R${n} = r[${n}];`).join(' ');
+  const flush = `{ ${[...written].map((n) => `r[${n}] = R${n};`).join(' ')} }`;
+  const reload = `{ ${regs.map((n) => `R${n} = r[${n}];`).join(' ')} }`;
   const body = code
     .replace(/\br\[(\d+)\]/g, (m, n: string) => (Number(n) < 15 ? `R${n}` : m))
-    .replace(/\breturn /g, `{ ${flush} } return `)
-    .replace(/(\bE\[\d+\]\(cpu, -?\d+\);)/g, `{ ${flush} } $1 { ${reload} }`)
-    .replace(/(\bcpu\.(?:load|store)\([^;]*\);)/g, `{ ${flush} } $1 { ${reload} }`);
+    .replace(/\breturn /g, `${flush} return `)
+    // an executor may change any register; a load changes only its destination; a store none
+    .replace(/(\bE\[\d+\]\(cpu, -?\d+\);)/g, `${flush} $1 ${reload}`)
+    .replace(
+      /(\bcpu\.load\([^;]*, (\d+)\);)/g,
+      (_, call: string, rt: string) => `${flush} ${call} R${rt} = r[${rt}];`,
+    )
+    .replace(/(\bcpu\.store\([^;]*\);)/g, `${flush} $1`);
   return { code: body, declare: `let ${regs.map((n) => `R${n} = r[${n}]`).join(', ')};` };
 }
 
