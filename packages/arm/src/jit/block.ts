@@ -5,9 +5,10 @@ import type { BasicBlockSource } from './translator.ts';
 /**
  * Runs a block with at least `left` instructions of budget. It retires its instructions (adding to
  * `cpu.retired`), leaves the PC at the next instruction, and returns the block to run next when one
- * of its exits is linked to it, or null to let the dispatcher look the PC up.
+ * of its exits is linked to it, or null to let the dispatcher look the PC up. Up to `hops` linked
+ * blocks may run from inside it (nested calls) before it returns.
  */
-export type BlockRun = (cpu: Cpu, left: number) => Block | null;
+export type BlockRun = (cpu: Cpu, left: number, hops: number) => Block | null;
 
 /** One translation: guest code from one physical page, in one instruction set, entered at `va`. */
 export class Block {

@@ -196,6 +196,26 @@ describe('block translator against the interpreter', () => {
     assert.equal(cpu.r[3], 1);
   });
 
+  test('a fault in a block run straight from the block linked to it counts each block once', () => {
+    const cpu = both({
+      regs: [0, 0, 0, SCRATCH, 0, 0, 0, 2],
+      code: [
+        0xee017f10, //    mcr p15, 0, r7, c1, c0, 0 (SCTLR.A)
+        0xe2800001, // A: add r0, r0, #1
+        0xe35000c8, //    cmp r0, #200
+        0xe0834100, //    add r4, r3, r0, lsl #2
+        0x02844001, //    addeq r4, r4, #1 (misaligned on the last round)
+        0xea000000, //    b B
+        0xe7f000f0, //    udf
+        0xe5942000, // B: ldr r2, [r4]
+        0xe0811002, //    add r1, r1, r2
+        0xeafffff6, //    b A
+      ],
+    });
+    assert.equal(cpu.r[0], 200);
+    assert.equal(cpu.cp15.dfar, SCRATCH + 801);
+  });
+
   test('a store into the running block changes the instructions that follow it', () => {
     const cpu = both({
       code: [
@@ -265,7 +285,7 @@ describe('block translator against the interpreter', () => {
   test('a hot two-block loop becomes one function, with exits and faults inside it exact', () => {
     const cpu = both(
       {
-        regs: [0, 0, 0, 0, MMIO, 3000],
+        regs: [0, 0, 0, 0, MMIO, 30000],
         code: [
           0xe2800001, // loop: add r0, r0, #1
           0xe3100003, //       tst r0, #3
@@ -281,10 +301,10 @@ describe('block translator against the interpreter', () => {
           0xe7f000f0, //       udf
         ],
       },
-      (c) => drive(c, 100_000),
+      (c) => drive(c, 1_000_000),
     );
-    assert.equal(cpu.r[0], 11000);
-    assert.equal(cpu.r[1], 2750);
+    assert.equal(cpu.r[0], 38000);
+    assert.equal(cpu.r[1], 9500);
     assert.equal(cpu.getBanked(0x1b, 14), RAM + 48, 'LR_und after the UDF');
     assert.ok(cpu.jit!.hotLoops > 0, 'the loop was compiled as one function');
   });

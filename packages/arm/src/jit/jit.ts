@@ -17,6 +17,8 @@ import { assemble, BLOCK_BUDGET, translate, type TranslatorEnv } from './transla
 
 /** Runs after which the dispatcher looks for a hot loop starting at a block. */
 const HOT = 2000;
+/** Linked blocks a block may run itself, nested, before returning to the dispatcher. */
+const HOPS = 8;
 /** Most basic blocks and guest instructions in one hot loop function. */
 const HOT_LOOP_BLOCKS = 4;
 const HOT_LOOP_INSNS = 96;
@@ -92,7 +94,7 @@ export class Jit {
             }
           }
           if (block.hits < HOT && ++block.hits === HOT) this.promote(block);
-          next = block.run(cpu, left);
+          next = block.run(cpu, left, HOPS);
           // A block that returns a linked successor left through a static branch: no exit, no change
           // to the interrupt masks or ITSTATE, and the lines only change between runs. So follow the
           // chain with nothing but the budget to check.
@@ -100,7 +102,7 @@ export class Jit {
             const rest = end - cpu.retired;
             if (rest < BLOCK_BUDGET || !next.valid) break;
             if (next.hits < HOT && ++next.hits === HOT) this.promote(next);
-            next = next.run(cpu, rest);
+            next = next.run(cpu, rest, HOPS);
           }
           if (cpu.exit !== null) return this.takeExit();
           if (next !== null && (end - cpu.retired < BLOCK_BUDGET || cpu.it !== 0)) next = null;

@@ -185,7 +185,9 @@ export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBl
       return (
         `${exit.itFix}r[15] = ${exit.target};${other ? ` cpu.t = ${exit.thumb ? 1 : 0};` : ''} ` +
         `cpu.retired += n + ${exit.k}; l = links[${j}]; ` +
-        `return l !== null && l.valid ? l : jit.link(blk, links, ${j}, ${exit.target}, ${exit.thumb ? 1 : 0});`
+        // a linked block runs straight from here (a few deep) while a whole block fits the budget
+        `return l !== null && l.valid ? (hops !== 0 && n + ${exit.k} <= lim ? ((passed = true), ` +
+        `l.run(cpu, left - n - ${exit.k}, hops - 1)) : l) : jit.link(blk, links, ${j}, ${exit.target}, ${exit.thumb ? 1 : 0});`
       );
     });
     const code = bb.code
@@ -195,12 +197,13 @@ export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBl
   });
   const inner = registersInLocals(single ? cases[0]! : `switch (s) {\n${cases.join('\n')}\n}`);
   const body =
-    `return function block(cpu, left) {\n` +
+    `return function block(cpu, left, hops) {\n` +
     `const r = cpu.r;\nconst lim = left - ${BLOCK_BUDGET};\n` +
-    `let n = 0, s = 0, a = 0, b = 0, res = 0, wide = 0, sc = 0, va = 0, i = 0, o = 0, l = null;\n` +
+    `let n = 0, s = 0, a = 0, b = 0, res = 0, wide = 0, sc = 0, va = 0, i = 0, o = 0, l = null, passed = false;\n` +
     `${inner.declare}\n` +
     `try {\nfor (;;) {\n${inner.code}\n}\n} catch (e) {\n` +
-    `cpu.retired += n + IDX[s][(cpu.insnAddr - START[s]) >>> ${thumb ? 1 : 2}];\nthrow e;\n}\n};`;
+    // a fault in a block run from here was counted there
+    `if (!passed) cpu.retired += n + IDX[s][(cpu.insnAddr - START[s]) >>> ${thumb ? 1 : 2}];\nthrow e;\n}\n};`;
   const links = new Array<Block | null>(linkCount).fill(null);
   const factory = new Function(
     'jit',
