@@ -17,7 +17,7 @@ export function emitThumb(name: string, w: number, wide: boolean, ctx: InsnConte
   return emitThumb2(name, w, ctx) ?? emit32(w, ctx);
 }
 
-/** The second operand as a data-processing snippet: plain. */
+/** Code for an instruction that goes on to the next one. */
 const op = (code: string): Emitted => ({ code, end: false });
 
 function emit16(w: number, ctx: InsnContext): Emitted | null {

@@ -14,6 +14,7 @@ export const SOFT_TLB_SIZE = 256;
 /** A tag no virtual page number equals. */
 const EMPTY = -1;
 
+/** The address cache of one CPU's translated code. */
 export class SoftTlb {
   /** Virtual page number cached for reads in each slot. */
   readonly readTag = new Int32Array(SOFT_TLB_SIZE).fill(EMPTY);
