@@ -3,7 +3,8 @@
  * hashing, matrix multiplication), ARM and Thumb builds, run on both in the same run. Output must
  * match QEMU's recording first; then guest instructions per second are compared. Our CPU counts
  * the instructions; QEMU's rate is that count over its run time less its start-up (the time it
- * takes to run a program of a few instructions).
+ * takes to run a program of a few instructions). Our CPU runs with its block translator; the
+ * interpreter's rate is shown beside it (one run each).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -34,8 +35,8 @@ function qemuRun(elf: string): { ms: number; out: string } {
   return { ms: performance.now() - t, out: r.stdout.toString('latin1') };
 }
 
-function oursRun(elf: Uint8Array): { ms: number; out: string; instructions: number } {
-  const m = new TestMachine(64 << 20);
+function oursRun(elf: Uint8Array, jit = true): { ms: number; out: string; instructions: number } {
+  const m = new TestMachine(64 << 20, { jit });
   m.loadElf(elf);
   const t = performance.now();
   const stop = m.run(5_000_000_000);
@@ -63,15 +64,17 @@ export async function benchCpu(opts: { quick: boolean }): Promise<void> {
       const expected = readFileSync(new URL(`expected/${name}.${isa}.txt`, ROOT), 'latin1');
       const elf = readFileSync(path);
       const ours = Array.from({ length: runs }, () => oursRun(elf));
+      const interpreted = oursRun(elf, false); // once: it is the slow reference, not the measure
       const qemu = Array.from({ length: runs }, () => qemuRun(path));
-      for (const r of [...ours, ...qemu])
+      for (const r of [...ours, interpreted, ...qemu])
         if (r.out !== expected) throw new Error(`${name}.${isa}: output differs from QEMU's recording`);
       const n = ours[0]!.instructions;
       const ourMips = n / median(ours.map((r) => r.ms)) / 1000;
+      const interpMips = n / interpreted.ms / 1000;
       const qemuMips = n / Math.max(1, median(qemu.map((r) => r.ms)) - startup) / 1000;
       ratios.push(ourMips / qemuMips);
       console.log(
-        `${`${name}.${isa}`.padEnd(18)} ${(n / 1e6).toFixed(0).padStart(5)}M insns   ours ${ourMips.toFixed(1).padStart(6)} MIPS   qemu ${qemuMips.toFixed(0).padStart(6)} MIPS   ${(ourMips / qemuMips).toFixed(3)}x`,
+        `${`${name}.${isa}`.padEnd(18)} ${(n / 1e6).toFixed(0).padStart(5)}M insns   ours ${ourMips.toFixed(1).padStart(6)} MIPS   (interpreter ${interpMips.toFixed(1).padStart(5)})   qemu ${qemuMips.toFixed(0).padStart(6)} MIPS   ${(ourMips / qemuMips).toFixed(3)}x`,
       );
     }
   }

@@ -20,6 +20,11 @@ export class Bus {
   readonly view: DataView;
   /** RAM size in bytes. */
   readonly ramSize: number;
+  /**
+   * Told of every write through the methods below (loaders, device DMA) as (RAM offset, size), so a
+   * CPU that translates code can drop what was overwritten. CPU stores do not come this way.
+   */
+  readonly writeListeners: ((off: number, size: number) => void)[] = [];
 
   constructor(ramBase: number, ram: Uint8Array) {
     if (ramBase % 4096 !== 0 || ramBase < 0 || ramBase + ram.length > 2 ** 32) {
@@ -62,21 +67,25 @@ export class Bus {
   /** Writes a RAM byte; `pa` must be RAM. */
   write8(pa: number, value: number): void {
     this.ram[(pa - this.ramBase) >>> 0] = value;
+    this.wrote(pa, 1);
   }
 
   /** Writes a little-endian RAM halfword; `pa` must be RAM. */
   write16(pa: number, value: number): void {
     this.view.setUint16((pa - this.ramBase) >>> 0, value, true);
+    this.wrote(pa, 2);
   }
 
   /** Writes a little-endian RAM word; `pa` must be RAM. */
   write32(pa: number, value: number): void {
     this.view.setInt32((pa - this.ramBase) >>> 0, value, true);
+    this.wrote(pa, 4);
   }
 
   /** Writes a little-endian RAM doubleword; `pa` must be RAM. */
   write64(pa: number, value: bigint): void {
     this.view.setBigUint64((pa - this.ramBase) >>> 0, BigInt.asUintN(64, value), true);
+    this.wrote(pa, 8);
   }
 
   /** Copies bytes into RAM at `pa` (loaders use it); throws if any byte falls outside RAM. */
@@ -84,5 +93,11 @@ export class Bus {
     const off = this.ramOffset(pa, bytes.length);
     if (off < 0) throw new BusError(`0x${pa.toString(16)}+0x${bytes.length.toString(16)} is not RAM`);
     this.ram.set(bytes, off);
+    if (bytes.length > 0) this.wrote(pa, bytes.length);
+  }
+
+  private wrote(pa: number, size: number): void {
+    const listeners = this.writeListeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!((pa - this.ramBase) >>> 0, size);
   }
 }

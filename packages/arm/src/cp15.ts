@@ -98,8 +98,15 @@ export class Cp15 {
   readonly pmu = new Pmu();
   /** The generic timer behind c14; its clock is the owner's to inject. */
   readonly timer = new GenericTimer(() => 0n);
-  /** Called after a write that changes translation (SCTLR, TTBRs, TTBCR, DACR, CONTEXTIDR, TLB ops). */
+  /** Called after a write that changes how addresses translate (SCTLR, TTBCR, DACR, PRRR, NMRR). */
   onTranslationChange: () => void = () => {};
+  /**
+   * Called after a write that switches address space without invalidating cached translations
+   * (TTBR0, TTBR1, CONTEXTIDR): the TLB is ASID-tagged, and the guest maintains it.
+   */
+  onAddressSpaceChange: () => void = () => {};
+  /** Called for a TLB maintenance operation: its `TlbOp` (c8 op2) and the value written. */
+  onTlbMaintenance: (op: number, value: number) => void = () => {};
 
   /** Puts every register back to its reset value (the timer's count source is kept). */
   reset(): void {
@@ -256,11 +263,11 @@ export class Cp15 {
         return true;
       case K(2, 0, 0, 0):
         this.ttbr0 = value;
-        this.onTranslationChange();
+        this.onAddressSpaceChange();
         return true;
       case K(2, 0, 0, 1):
         this.ttbr1 = value;
-        this.onTranslationChange();
+        this.onAddressSpaceChange();
         return true;
       case K(2, 0, 0, 2):
         this.ttbcr = value & 0x37;
@@ -306,7 +313,7 @@ export class Cp15 {
         return true; // FCSEIDR is RAZ/WI without the FCSE
       case K(13, 0, 0, 1):
         this.contextidr = value;
-        this.onTranslationChange();
+        this.onAddressSpaceChange();
         return true;
       case K(13, 0, 0, 2):
         this.tpidrurw = value;
@@ -320,8 +327,10 @@ export class Cp15 {
     }
     if (crn === 7) return isCacheOp(op1, crm, op2);
     if (crn === 8 && op1 === 0) {
-      // TLB maintenance: any invalidate drops every cached translation (we keep no partial state)
-      this.onTranslationChange();
+      // TLBIALL/MVA/ASID/MVAA, their inner-shareable forms (c3) and the instruction/data ones (c5,
+      // c6); any other c8 operation drops everything, which is always safe
+      const known = op2 <= 3 && (crm === 3 || crm === 5 || crm === 6 || crm === 7);
+      this.onTlbMaintenance(known ? op2 : 0, value);
       return true;
     }
     return false;

@@ -21,11 +21,21 @@ import { Mode } from './modes.ts';
 import type { ThumbExec } from './t16.ts';
 import { Vfp } from './vfp.ts';
 import { decodeT16, decodeT32 } from './thumb-decoder.ts';
+import { Jit } from './jit/jit.ts';
 
 /** Bits of `Cpu.lines`: the interrupt inputs and the owner's stop request. */
-const LINE_FIQ = 1; // lines up with CPSR.F >> 6
-const LINE_IRQ = 2; // lines up with CPSR.I >> 6
-const LINE_STOP = 16; // above every mask bit, so never masked
+export const LINE_FIQ = 1; // lines up with CPSR.F >> 6
+export const LINE_IRQ = 2; // lines up with CPSR.I >> 6
+export const LINE_STOP = 16; // above every mask bit, so never masked
+
+/** How a `Cpu` executes guest code. */
+export interface CpuOptions {
+  /**
+   * Translate blocks of guest code to JavaScript (the default). `false` keeps the one-instruction
+   * interpreter, which the translator is checked against.
+   */
+  readonly jit?: boolean;
+}
 
 /**
  * An ARMv7-A core at PL1/PL0. The owner gives it a `Bus`, drives its IRQ and FIQ lines, reads and
@@ -43,7 +53,9 @@ export class Cpu extends CpuState {
   /** Address translation (used while SCTLR.M is set). */
   readonly mmu: Mmu;
   /** SCTLR.M, cached for the fast path. */
-  private mmuOn = false;
+  mmuOn = false;
+  /** The block translator, or null when this CPU interprets one instruction at a time. */
+  readonly jit: Jit | null;
   /** Set by the LDRT/STRT family around their access, so it checks PL0 permissions. */
   unprivileged = false;
   /** Decoded A32 instructions by physical address. */
@@ -66,9 +78,9 @@ export class Cpu extends CpuState {
   /** The exclusive monitor: physical address tagged by LDREX*, or -1 when open. */
   exclusiveAddr = -1;
   /** Interrupt inputs and stop request (LINE_* bits). */
-  private lines = 0;
+  lines = 0;
   /** Destination of an MMIO load awaiting its data: register, or -1 when none. */
-  private pendingRt = -1;
+  pendingRt = -1;
   private pendingRt2 = -1;
   private pendingSize = 0;
   private pendingSigned = false;
@@ -76,12 +88,13 @@ export class Cpu extends CpuState {
   private readonly mmioData = new Uint8Array(8);
   private readonly mmioView = new DataView(this.mmioData.buffer);
 
-  constructor(bus: Bus) {
+  constructor(bus: Bus, options: CpuOptions = {}) {
     super();
     this.bus = bus;
     this.mmu = new Mmu(bus, this.cp15);
     this.armCache = new DecodeCache(bus.ramSize, 4);
     this.thumbCache = new DecodeCache(bus.ramSize, 2);
+    this.jit = options.jit === false ? null : new Jit(this);
     // until an owner injects a clock, the counter ticks once per retired instruction
     this.cp15.timer.clock = () => BigInt(this.retired);
     this.cp15.pmu.clock = () => BigInt(this.retired); // a cycle per instruction
@@ -89,11 +102,29 @@ export class Cpu extends CpuState {
     this.cp15.onTranslationChange = () => {
       this.mmuOn = (this.cp15.sctlr & 1) !== 0;
       this.mmu.flush();
+      this.mmu.setAsid(this.cp15.contextidr);
+      this.jit?.translationChanged();
+    };
+    this.cp15.onAddressSpaceChange = () => {
+      this.mmu.setAsid(this.cp15.contextidr);
+      this.jit?.translationChanged();
+    };
+    this.cp15.onTlbMaintenance = (op, value) => {
+      this.mmu.invalidate(op, value);
+      this.jit?.translationChanged();
     };
   }
 
+  /** Switches mode; the translator's address cache is per privilege level, so it hears of changes. */
+  override setMode(mode: number): void {
+    const wasUser = this.mode === Mode.usr;
+    super.setMode(mode);
+    // `jit` is still unset while the constructor runs
+    if (wasUser !== (mode === Mode.usr)) this.jit?.translationChanged();
+  }
+
   /** Physical address of `va` for an access of `kind` by the current privilege. */
-  private pa(va: number, kind: 0 | 1 | 2): number {
+  pa(va: number, kind: 0 | 1 | 2): number {
     return this.mmuOn ? this.mmu.translate(va, kind, this.mode === Mode.usr || this.unprivileged) : va >>> 0;
   }
 
@@ -157,6 +188,7 @@ export class Cpu extends CpuState {
    */
   run(budget: number): CpuExit {
     if (this.pendingRt >= 0) this.completeMmioLoad();
+    if (this.jit !== null) return this.jit.run(budget);
     let left = budget;
     for (;;) {
       try {
@@ -170,9 +202,7 @@ export class Cpu extends CpuState {
             this.takeInterrupt(pending & LINE_FIQ ? ExceptionKind.fiq : ExceptionKind.irq);
           }
           left--;
-          this.retired++;
-          if (this.t) this.stepThumb();
-          else this.stepArm();
+          this.step();
           if (this.exit !== null) {
             const exit = this.exit;
             this.exit = null;
@@ -185,6 +215,13 @@ export class Cpu extends CpuState {
         this.takeSyncException(e);
       }
     }
+  }
+
+  /** Executes one instruction in the current instruction set, counting it as retired. */
+  step(): void {
+    this.retired++;
+    if (this.t) this.stepThumb();
+    else this.stepArm();
   }
 
   /** Executes one A32 instruction. */
@@ -284,6 +321,7 @@ export class Cpu extends CpuState {
   private dataOffset(va: number, size: number, write: boolean): number {
     const off = this.bus.ramOffset(this.pa(va, write ? Access.write : Access.read), size);
     if (off < 0) throw this.dataAbort(FaultStatus.external, va, write);
+    if (write && this.jit !== null) this.jit.noteWrite(off, size);
     return off;
   }
 
@@ -412,7 +450,7 @@ export class Cpu extends CpuState {
     }
     if (off < 0) {
       this.exit = { kind: 'mmio', address: pa, size, isWrite: true, data: this.mmioData.slice() };
-    }
+    } else if (this.jit !== null) this.jit.noteWrite(off, size);
   }
 
   /** Writes a loaded value to a register; a load to the PC branches with interworking. */
@@ -421,7 +459,7 @@ export class Cpu extends CpuState {
     else this.r[rt] = value;
   }
 
-  private completeMmioLoad(): void {
+  completeMmioLoad(): void {
     const v = this.mmioView;
     const size = this.pendingSize;
     const signed = this.pendingSigned;
@@ -442,7 +480,7 @@ export class Cpu extends CpuState {
   // ---- exceptions --------------------------------------------------------------------------------
 
   /** Takes a synchronous exception raised by the instruction at `insnAddr`. */
-  private takeSyncException(e: GuestException): void {
+  takeSyncException(e: GuestException): void {
     this.branched = false;
     this.exit = null;
     if (e.kind === ExceptionKind.dataAbort) {
@@ -457,7 +495,7 @@ export class Cpu extends CpuState {
   }
 
   /** Takes an IRQ or FIQ before the instruction at the PC. */
-  private takeInterrupt(kind: ExceptionKindValue): void {
+  takeInterrupt(kind: ExceptionKindValue): void {
     this.enter(kind, exceptionLr(kind, this.r[15]!, this.t));
   }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Bus } from './bus.ts';
 import { Cpu } from './cpu.ts';
+import { Access } from './mmu.ts';
 import { Mode } from './modes.ts';
 
 const RAM = 0x40000000;
@@ -73,5 +74,102 @@ describe('Mmu', () => {
     assert.equal(cpu.cp15.ifsr, 0x005);
     assert.equal(cpu.cp15.ifar >>> 0, 0xb0000000);
     assert.equal(cpu.r[14], 0xb0000004 | 0);
+  });
+});
+
+describe('ASID-tagged TLB', () => {
+  const VA = 0x80001000;
+  const NG = 1 << 17; // section descriptor: not global
+  /** Maps the 1 MiB section at 0x80000000 to `pa`, global or not. */
+  const section = (bus: Bus, pa: number, global: boolean) =>
+    bus.write32(L1 + 0x800 * 4, pa | (3 << 10) | 2 | (global ? 0 : NG));
+  const setAsid = (cpu: Cpu, asid: number) => cpu.cp15.write(13, 0, 0, 1, asid, false); // CONTEXTIDR
+  const read = (cpu: Cpu) => cpu.mmu.translate(VA, Access.read, false);
+
+  test('non-global entries belong to their ASID, and a context switch keeps them', () => {
+    const { cpu, bus } = mapped([]);
+    setAsid(cpu, 1);
+    section(bus, RAM + 0x100000, false);
+    assert.equal(read(cpu), RAM + 0x101000);
+    section(bus, RAM + 0x200000, false); // another process's tables, no maintenance
+    setAsid(cpu, 2);
+    assert.equal(read(cpu), RAM + 0x201000, 'ASID 2 walks its own tables');
+    setAsid(cpu, 1);
+    const walks = cpu.mmu.walks;
+    assert.equal(read(cpu), RAM + 0x101000, "ASID 1's entry survived the switches");
+    assert.equal(cpu.mmu.walks, walks, 'without a walk');
+  });
+
+  test('global entries are shared by every ASID', () => {
+    const { cpu, bus } = mapped([]);
+    setAsid(cpu, 1);
+    section(bus, RAM + 0x100000, true);
+    assert.equal(read(cpu), RAM + 0x101000);
+    section(bus, RAM + 0x200000, true);
+    setAsid(cpu, 7);
+    const walks = cpu.mmu.walks;
+    assert.equal(read(cpu), RAM + 0x101000, 'the cached global entry answers for ASID 7');
+    assert.equal(cpu.mmu.walks, walks);
+  });
+
+  test('TLBIASID drops one ASID, TLBIMVA one page of one ASID and the globals, TLBIALL everything', () => {
+    const { cpu, bus } = mapped([]);
+    const tlbi = (op2: number, value: number) => cpu.cp15.write(8, 0, 7, op2, value, false);
+    for (const [asid, global] of [
+      [3, false],
+      [4, false],
+    ] as const) {
+      setAsid(cpu, asid);
+      section(bus, RAM + 0x100000, global);
+      read(cpu);
+    }
+    section(bus, RAM + 0x200000, false);
+    tlbi(2, 3); // TLBIASID 3
+    setAsid(cpu, 4);
+    assert.equal(read(cpu), RAM + 0x101000, 'ASID 4 untouched by TLBIASID 3');
+    setAsid(cpu, 3);
+    assert.equal(read(cpu), RAM + 0x201000, 'ASID 3 walks again');
+    section(bus, RAM + 0x300000, false);
+    tlbi(1, (VA + 0x5000) | 4); // TLBIMVA of another page of the same section, ASID 4
+    setAsid(cpu, 4);
+    assert.equal(read(cpu), RAM + 0x301000, 'the section entry went with any address inside it');
+    setAsid(cpu, 3);
+    assert.equal(read(cpu), RAM + 0x201000, 'ASID 3 kept its entry');
+    section(bus, RAM + 0x100000, false);
+    tlbi(0, 0); // TLBIALL
+    assert.equal(read(cpu), RAM + 0x101000);
+  });
+
+  test('a full flush is a new generation: every entry walks again', () => {
+    const { cpu, bus } = mapped([]);
+    section(bus, RAM + 0x100000, true);
+    read(cpu);
+    const walks = cpu.mmu.walks;
+    read(cpu);
+    assert.equal(cpu.mmu.walks, walks, 'a hit');
+    cpu.mmu.flush();
+    read(cpu);
+    assert.equal(cpu.mmu.walks, walks + 1);
+  });
+
+  test('translated code sees a new mapping after a context switch', () => {
+    // ldr r0, [r1]; str r4, [r5] (new L1 entry); mcr p15, 0, r2, c13, c0, 1 (CONTEXTIDR); ldr r3, [r1]; b .
+    const code = [0xe5910000, 0xe5854000, 0xee0d2f30, 0xe5913000, 0xeafffffe];
+    for (const jit of [true, false]) {
+      const { bus } = mapped([]);
+      const cpu = new Cpu(bus, { jit });
+      code.forEach((w, i) => bus.write32(CODE + i * 4, w));
+      cpu.cp15.write(3, 0, 0, 0, 0x55555555, false);
+      cpu.cp15.write(2, 0, 0, 0, L1, false);
+      cpu.cp15.write(1, 0, 0, 0, cpu.cp15.sctlr | 1, false);
+      setAsid(cpu, 1);
+      section(bus, RAM + 0x100000, false);
+      bus.write32(RAM + 0x101000, 11);
+      bus.write32(RAM + 0x201000, 22);
+      cpu.r.set([0, VA, 2, 0, (RAM + 0x200000) | (3 << 10) | 2 | NG, L1 + 0x800 * 4]);
+      cpu.pc = CODE;
+      cpu.run(200);
+      assert.deepEqual([cpu.r[0], cpu.r[3]], [11, 22], jit ? 'translated' : 'interpreted');
+    }
   });
 });

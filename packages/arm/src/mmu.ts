@@ -2,6 +2,10 @@
  * The short-descriptor MMU (ARM ARM B3.5): sections, supersections, large and small pages, domains,
  * AP[2:0] permissions, XN/PXN, with a direct-mapped TLB in front of the table walk. Translation
  * faults become guest aborts carrying the short-descriptor fault status.
+ *
+ * TLB entries of non-global (nG) mappings carry the ASID they were walked under (CONTEXTIDR[7:0]);
+ * global ones match every ASID. A context switch only changes the current ASID, so each address
+ * space keeps its entries. Flushing everything bumps a generation number instead of clearing.
  */
 import type { Bus } from './bus.ts';
 import type { Cp15 } from './cp15.ts';
@@ -23,6 +27,21 @@ const P0R = 8;
 const P0W = 16;
 const P0X = 32;
 
+/** The ASID field of a global entry: matches every ASID. */
+const GLOBAL = -1;
+
+/** The TLB maintenance operations (CP15 c8, op2), as the TLBI* registers name them. */
+export const TlbOp = {
+  /** TLBIALL: everything. */
+  all: 0,
+  /** TLBIMVA: the page of an address, for one ASID and the global entries. */
+  mva: 1,
+  /** TLBIASID: every non-global entry of one ASID. */
+  asid: 2,
+  /** TLBIMVAA: the page of an address, for every ASID. */
+  mvaAllAsids: 3,
+} as const;
+
 /** What each access needs, indexed by access kind, for PL1 and PL0. */
 const NEED_PL1 = [P1R, P1W, P1X];
 const NEED_PL0 = [P0R, P0W, P0X];
@@ -30,12 +49,22 @@ const NEED_PL0 = [P0R, P0W, P0X];
 /** Translates virtual addresses for one core. */
 export class Mmu {
   private readonly tag = new Int32Array(TLB_SIZE).fill(-1);
+  /** The generation each entry was filled in; entries of older generations are flushed. */
+  private readonly gen = new Int32Array(TLB_SIZE).fill(-1);
+  /** The ASID of a non-global entry, or GLOBAL. */
+  private readonly asid = new Int16Array(TLB_SIZE);
+  /** log2 of the bytes the mapping behind an entry covers (12, 16, 20 or 24), for TLBIMVA. */
+  private readonly span = new Uint8Array(TLB_SIZE);
   private readonly page = new Int32Array(TLB_SIZE);
   private readonly perm = new Uint8Array(TLB_SIZE);
   /** Fault status of a permission fault for each cached entry (section or page), with the domain. */
   private readonly permFault = new Uint16Array(TLB_SIZE);
   /** Table walks performed (a TLB miss each). */
   walks = 0;
+  /** The current generation: a full flush starts a new one. */
+  private generation = 0;
+  /** The ASID translations are walked and matched under (CONTEXTIDR[7:0]). */
+  private currentAsid = 0;
 
   private readonly bus: Bus;
   private readonly cp15: Cp15;
@@ -45,16 +74,55 @@ export class Mmu {
     this.cp15 = cp15;
   }
 
-  /** Drops every cached translation (TLB maintenance, or a change to the translation registers). */
+  /** Drops every cached translation in O(1) (TLBIALL, or a change to SCTLR, TTBCR or DACR). */
   flush(): void {
-    this.tag.fill(-1);
+    this.generation++;
+    if (this.generation === 0x7fffffff) {
+      // after two billion flushes, start the numbering again with every entry stale
+      this.gen.fill(-1);
+      this.generation = 0;
+    }
+  }
+
+  /** Switches to the address space of `asid` (a CONTEXTIDR write); cached entries stay. */
+  setAsid(asid: number): void {
+    this.currentAsid = asid & 0xff;
+  }
+
+  /** Performs TLB maintenance operation `op` (a `TlbOp`) with the register value written. */
+  invalidate(op: number, value: number): void {
+    if (op === TlbOp.all) {
+      this.flush();
+      return;
+    }
+    const asid = value & 0xff;
+    for (let i = 0; i < TLB_SIZE; i++) {
+      if (this.gen[i] !== this.generation || this.tag[i] === -1) continue;
+      const global = this.asid[i] === GLOBAL;
+      let hit: boolean;
+      if (op === TlbOp.asid) hit = !global && this.asid[i] === asid;
+      else {
+        // the entry caches one page of a mapping that may be larger: drop it if the mapping covers the address
+        const span = this.span[i]!;
+        const covers = ((this.tag[i]! << 12) ^ value) >>> span === 0;
+        hit = covers && (op === TlbOp.mvaAllAsids || global || this.asid[i] === asid);
+      }
+      if (hit) this.tag[i] = -1;
+    }
   }
 
   /** The physical address of `va` for an access of `kind`, at PL0 when `user`; throws the guest's abort. */
   translate(va: number, kind: AccessValue, user: boolean): number {
     const vpn = va >>> 12;
-    const i = vpn & (TLB_SIZE - 1);
-    if (this.tag[i] !== vpn) this.walk(va, i, kind);
+    const gen = this.generation;
+    // global entries live in the slot of their page; non-global ones in a slot salted by their ASID,
+    // so address spaces that use the same addresses do not evict each other
+    let i = vpn & (TLB_SIZE - 1);
+    if (this.tag[i] !== vpn || this.gen[i] !== gen || this.asid[i] !== GLOBAL) {
+      i = (vpn ^ (this.currentAsid << 3)) & (TLB_SIZE - 1);
+      if (this.tag[i] !== vpn || this.gen[i] !== gen || this.asid[i] !== this.currentAsid)
+        i = this.walk(va, kind);
+    }
     const need = user ? NEED_PL0[kind]! : NEED_PL1[kind]!;
     if ((this.perm[i]! & need) === 0) throw this.fault(this.permFault[i]!, va, kind);
     return (this.page[i]! | (va & 0xfff)) >>> 0;
@@ -72,8 +140,8 @@ export class Mmu {
     return this.bus.view.getInt32(off, true);
   }
 
-  /** Walks the tables for `va` and fills TLB slot `i`, or throws a translation/domain fault. */
-  private walk(va: number, i: number, kind: AccessValue): void {
+  /** Walks the tables for `va` and fills a TLB slot (returned), or throws a translation/domain fault. */
+  private walk(va: number, kind: AccessValue): number {
     this.walks++;
     const cp = this.cp15;
     const n = cp.ttbcr & 7;
@@ -90,31 +158,39 @@ export class Mmu {
     let xn: number;
     let pxn = 0;
     let isPage: boolean;
+    let notGlobal: number;
+    let span: number;
     if (type === 1) {
       domain = (l1 >>> 5) & 0xf;
       pxn = (l1 >>> 2) & 1;
       const l2 = this.readTable(((l1 & 0xfffffc00) | (((va >>> 12) & 0xff) << 2)) >>> 0, va, 2, kind);
       if ((l2 & 3) === 0) throw this.fault(FaultStatus.translationPage | (domain << 4), va, kind);
       isPage = true;
+      notGlobal = (l2 >>> 11) & 1;
       if ((l2 & 3) === 1) {
         pa = (l2 & 0xffff0000) | (va & 0xf000);
         xn = (l2 >>> 15) & 1;
+        span = 16;
       } else {
         pa = l2 & 0xfffff000;
         xn = l2 & 1;
+        span = 12;
       }
       ap = ((l2 >>> 4) & 3) | ((l2 >>> 7) & 4);
     } else {
       isPage = false;
+      notGlobal = (l1 >>> 17) & 1;
       pxn = l1 & 1;
       xn = (l1 >>> 4) & 1;
       ap = ((l1 >>> 10) & 3) | ((l1 >>> 13) & 4);
       if (l1 & (1 << 18)) {
         domain = 0;
         pa = (l1 & 0xff000000) | (va & 0x00fff000);
+        span = 24;
       } else {
         domain = (l1 >>> 5) & 0xf;
         pa = (l1 & 0xfff00000) | (va & 0x000ff000);
+        span = 20;
       }
     }
     const dac = (cp.dacr >>> (domain * 2)) & 3;
@@ -130,10 +206,16 @@ export class Mmu {
     else perm = apPermissions(ap);
     if (xn) perm &= ~(P1X | P0X);
     if (pxn) perm &= ~P1X;
-    this.tag[i] = va >>> 12;
+    const vpn = va >>> 12;
+    const i = (notGlobal ? vpn ^ (this.currentAsid << 3) : vpn) & (TLB_SIZE - 1);
+    this.tag[i] = vpn;
+    this.gen[i] = this.generation;
+    this.asid[i] = notGlobal ? this.currentAsid : GLOBAL;
+    this.span[i] = span;
     this.page[i] = pa & 0xfffff000;
     this.perm[i] = perm;
     this.permFault[i] = (isPage ? FaultStatus.permissionPage : FaultStatus.permissionSection) | (domain << 4);
+    return i;
   }
 }
 

@@ -6,7 +6,7 @@
  *   0x40000000  RAM
  */
 import { Bus } from './bus.ts';
-import { Cpu } from './cpu.ts';
+import { Cpu, type CpuOptions } from './cpu.ts';
 import { parseElf } from './elf.ts';
 import type { CpuExit } from './exit.ts';
 
@@ -75,9 +75,9 @@ export class TestMachine {
   readonly cpu: Cpu;
   private readonly out: number[] = [];
 
-  constructor(ramSize = 16 << 20) {
+  constructor(ramSize = 16 << 20, options: CpuOptions = {}) {
     this.bus = new Bus(RAM_BASE, new Uint8Array(ramSize));
-    this.cpu = new Cpu(this.bus);
+    this.cpu = new Cpu(this.bus, options);
   }
 
   /** Loads an ELF executable and points the CPU at its entry, in the state QEMU resets into. */

@@ -1,0 +1,36 @@
+/** A translated block of guest code: the generated function and what the dispatcher needs around it. */
+import type { Cpu } from '../cpu.ts';
+import type { BasicBlockSource } from './translator.ts';
+
+/**
+ * Runs a block with at least `left` instructions of budget. It retires its instructions (adding to
+ * `cpu.retired`), leaves the PC at the next instruction, and returns the block to run next when one
+ * of its exits is linked to it, or null to let the dispatcher look the PC up. Up to `hops` linked
+ * blocks may run from inside it (nested calls) before it returns.
+ */
+export type BlockRun = (cpu: Cpu, left: number, hops: number) => Block | null;
+
+/** One translation: guest code from one physical page, in one instruction set, entered at `va`. */
+export class Block {
+  /** RAM offset of the first instruction. */
+  readonly off: number;
+  /** Virtual address of the first instruction when it was translated. */
+  readonly va: number;
+  /** 1 for Thumb, 0 for A32. */
+  readonly thumb: number;
+  /** The translated basic block it starts with (kept to build hot loops from). */
+  readonly source: BasicBlockSource;
+  /** False once the code under it was written: the dispatcher and the links then drop it. */
+  valid = true;
+  /** Times the dispatcher ran it, until it was considered for a hot loop. */
+  hits = 0;
+  /** The generated code; set once the source is compiled. */
+  run: BlockRun = () => null;
+
+  constructor(off: number, va: number, thumb: number, source: BasicBlockSource) {
+    this.off = off;
+    this.va = va;
+    this.thumb = thumb;
+    this.source = source;
+  }
+}

@@ -1,0 +1,411 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { Bus } from '../bus.ts';
+import { Cpu } from '../cpu.ts';
+import type { CpuExit } from '../exit.ts';
+import {
+  FuzzRng,
+  fuzzEntries,
+  randomInstruction,
+  randomMemoryInstruction,
+  randomThumbMemoryInstruction,
+  thumbFuzzEntries,
+  thumbStream,
+} from '../fuzz-blob.ts';
+import { TestMachine } from '../test-machine.ts';
+
+const RAM = 0x40000000;
+const MMIO = 0x09000000;
+const VBAR = RAM + 0x1000;
+const SCRATCH = RAM + 0x8000;
+const HVC_A32 = 0xe1400070 | 0; // hvc #0
+const HVC_T32 = 0xf7e08000 | 0; // hvc #0 (hw1 first)
+
+/** A machine description: code (A32 words, or Thumb halfwords), start state, scratch bytes. */
+interface Program {
+  readonly code: readonly number[];
+  readonly thumb?: boolean;
+  readonly regs?: readonly number[];
+  readonly cpsr?: number;
+  readonly scratch?: Uint8Array;
+}
+
+/** A CPU with `p` loaded at RAM; every vector holds an HVC so exceptions surface as exits. */
+function load(p: Program, jit: boolean): Cpu {
+  const bus = new Bus(RAM, new Uint8Array(1 << 16));
+  const cpu = new Cpu(bus, { jit });
+  for (let v = 0; v < 8; v++) bus.write32(VBAR + v * 4, 0xe1400070 | v); // hvc #v
+  if (p.thumb) p.code.forEach((hw, i) => bus.write16(RAM + i * 2, hw));
+  else p.code.forEach((w, i) => bus.write32(RAM + i * 4, w));
+  if (p.scratch) bus.load(SCRATCH, p.scratch);
+  cpu.cpsr = p.cpsr ?? 0x1d3;
+  cpu.cp15.vbar = VBAR;
+  p.regs?.forEach((v, i) => (cpu.r[i] = v));
+  cpu.t = p.thumb ? 1 : 0;
+  cpu.pc = RAM;
+  return cpu;
+}
+
+/** Runs until an HVC (answering MMIO loads with a fixed word) and records every exit on the way. */
+function drive(cpu: Cpu, budget = 1000): string[] {
+  const log: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const exit: CpuExit = cpu.run(budget);
+    log.push(`${exit.kind}@${cpu.pc.toString(16)}#${cpu.retired}`);
+    if (exit.kind === 'mmio' && !exit.isWrite) exit.data.set([0x44, 0x33, 0x22, 0x11]);
+    if (exit.kind === 'hvc' || exit.kind === 'wfi') break;
+  }
+  return log;
+}
+
+/** Everything a guest can observe, for comparing the two ways of running. */
+function snapshot(cpu: Cpu) {
+  return {
+    r: [...cpu.r],
+    cpsr: cpu.cpsr,
+    retired: cpu.retired,
+    lrIrq: cpu.getBanked(0x12, 14),
+    lrUnd: cpu.getBanked(0x1b, 14),
+    lrAbt: cpu.getBanked(0x17, 14),
+    dfar: cpu.cp15.dfar,
+    dfsr: cpu.cp15.dfsr,
+    scratch: Buffer.from(cpu.bus.ram.subarray(0x8000, 0xa000)).toString('hex'),
+  };
+}
+
+/** Runs `p` translated and interpreted; asserts they agree and that translation really happened. */
+function both(p: Program, act: (cpu: Cpu) => string[] = (cpu) => drive(cpu)): Cpu {
+  const jit = load(p, true);
+  const interp = load(p, false);
+  const jitLog = act(jit);
+  const interpLog = act(interp);
+  assert.deepEqual(jitLog, interpLog, 'same exits at the same PCs and counts');
+  assert.deepEqual(snapshot(jit), snapshot(interp));
+  assert.ok(jit.jit!.cache.translations > 0, 'the JIT translated the code');
+  return jit;
+}
+
+describe('block translator against the interpreter', () => {
+  test('flags from ADDS and SUBS drive conditional instructions', () => {
+    const cpu = both({
+      code: [
+        0xe3e00102, // mvn r0, #0x80000000
+        0xe2901001, // adds r1, r0, #1 (signed overflow)
+        0x63a02001, // movvs r2, #1
+        0x73a02002, // movvc r2, #2
+        0xe0513001, // subs r3, r1, r1
+        0x02844005, // addeq r4, r4, #5
+        0x20455004, // subcs r5, r5, r4
+        HVC_A32,
+      ],
+    });
+    assert.equal(cpu.r[2], 1);
+    assert.equal(cpu.r[4], 5);
+    assert.equal(cpu.r[5], -5);
+    assert.equal(cpu.cpsr >>> 28, 0b0110, 'Z and C from the last SUBS');
+  });
+
+  test('an IT block runs its then and else instructions, and 16-bit ops inside it leave the flags', () => {
+    const cpu = both({
+      thumb: true,
+      code: [
+        0x2000, // movs r0, #0
+        0x2800, // cmp r0, #0
+        0xbf0c, // ite eq
+        0x2101, // moveq r1, #1 (no flags inside IT)
+        0x2102, // movne r1, #2
+        0x1cca, // adds r2, r1, #3
+        HVC_T32 >>> 16,
+        HVC_T32 & 0xffff,
+      ],
+    });
+    assert.equal(cpu.r[1], 1);
+    assert.equal(cpu.r[2], 4);
+  });
+
+  test('an MMIO load inside an IT block leaves mid-block and the block resumes after it', () => {
+    const log: string[] = [];
+    both(
+      {
+        thumb: true,
+        regs: [0, 0, 0, 0, MMIO],
+        code: [
+          0x2800, // cmp r0, #0
+          0xbf01, // itttt eq
+          0x6823, // ldreq r3, [r4]
+          0x3301, // addeq r3, #1
+          0x3301, // addeq r3, #1
+          0x2505, // moveq r5, #5
+          0x1c5e, // adds r6, r3, #1
+          HVC_T32 >>> 16,
+          HVC_T32 & 0xffff,
+        ],
+      },
+      (cpu) => {
+        const l = drive(cpu);
+        log.push(...l);
+        return l;
+      },
+    );
+    assert.equal(log[0], `mmio@${(RAM + 6).toString(16)}#3`, 'PC after the load, three retired');
+  });
+
+  test('an MMIO store mid-block leaves with the PC after it and exact counts', () => {
+    const cpu = both({
+      regs: [7, MMIO],
+      code: [
+        0xe2800001, // add r0, r0, #1
+        0xe5810000, // str r0, [r1]
+        0xe2800001, // add r0, r0, #1
+        HVC_A32,
+      ],
+    });
+    assert.equal(cpu.r[0], 9);
+  });
+
+  test('an undefined instruction mid-block is taken with its own address and exact retired count', () => {
+    const cpu = both({
+      code: [
+        0xe2800001, // add r0, r0, #1
+        0xe2800001, // add r0, r0, #1
+        0xe7f000f0, // udf
+        0xe2800001, // add r0, r0, #1
+        HVC_A32,
+      ],
+    });
+    assert.equal(cpu.r[0], 2);
+    assert.equal(cpu.getBanked(0x1b, 14), RAM + 12, 'LR_und is the UDF address + 4');
+    assert.equal(cpu.retired, 4, 'two adds, the UDF, and the HVC at the vector');
+  });
+
+  test('an alignment fault of an inline load mid-block sets DFAR and the retired count exactly', () => {
+    const cpu = both({
+      regs: [2, 0, SCRATCH + 2],
+      code: [
+        0xee010f10, // mcr p15, 0, r0, c1, c0, 0 (SCTLR.A)
+        0xe2833001, // add r3, r3, #1
+        0xe5921000, // ldr r1, [r2]: misaligned
+        0xe2833001, // add r3, r3, #1
+        HVC_A32,
+      ],
+    });
+    assert.equal(cpu.cp15.dfar, SCRATCH + 2);
+    assert.equal(cpu.getBanked(0x17, 14), RAM + 16, 'LR_abt is the load address + 8');
+    assert.equal(cpu.r[3], 1);
+  });
+
+  test('a fault in a block run straight from the block linked to it counts each block once', () => {
+    const cpu = both({
+      regs: [0, 0, 0, SCRATCH, 0, 0, 0, 2],
+      code: [
+        0xee017f10, //    mcr p15, 0, r7, c1, c0, 0 (SCTLR.A)
+        0xe2800001, // A: add r0, r0, #1
+        0xe35000c8, //    cmp r0, #200
+        0xe0834100, //    add r4, r3, r0, lsl #2
+        0x02844001, //    addeq r4, r4, #1 (misaligned on the last round)
+        0xea000000, //    b B
+        0xe7f000f0, //    udf
+        0xe5942000, // B: ldr r2, [r4]
+        0xe0811002, //    add r1, r1, r2
+        0xeafffff6, //    b A
+      ],
+    });
+    assert.equal(cpu.r[0], 200);
+    assert.equal(cpu.cp15.dfar, SCRATCH + 801);
+  });
+
+  test('a store into the running block changes the instructions that follow it', () => {
+    const cpu = both({
+      code: [
+        0xe3001002, // movw r1, #0x0002
+        0xe34e13a0, // movt r1, #0xe3a0: r1 = mov r0, #2
+        0xe58f1004, // str r1, [pc, #4]: overwrites the instruction at +0x14
+        0xe1a00000, // nop
+        0xe1a00000, // nop
+        0xe3a00001, // mov r0, #1 (replaced before it runs)
+        HVC_A32,
+      ],
+    });
+    assert.equal(cpu.r[0], 2);
+    assert.ok(cpu.jit!.cache.invalidations > 0);
+  });
+
+  test('code the owner rewrites between runs is translated again', () => {
+    const code = [0xe3a00001, HVC_A32]; // mov r0, #1
+    for (const jit of [true, false]) {
+      const cpu = load({ code }, jit);
+      cpu.run(1000);
+      assert.equal(cpu.r[0], 1);
+      cpu.bus.write32(RAM, 0xe3a00007); // mov r0, #7
+      cpu.pc = RAM;
+      cpu.run(1000);
+      assert.equal(cpu.r[0], 7, jit ? 'translated' : 'interpreted');
+    }
+  });
+
+  test('an IRQ unmasked by CPSIE is taken right after it, at the block boundary', () => {
+    const cpu = both(
+      {
+        code: [
+          0xe2800001, // add r0, r0, #1
+          0xf1080080, // cpsie i
+          0xe2800001, // add r0, r0, #1
+          0xeafffffd, // b .-4
+        ],
+      },
+      (c) => {
+        c.setIrq(true);
+        return drive(c);
+      },
+    );
+    assert.equal(cpu.r[0], 1);
+    assert.equal(cpu.getBanked(0x12, 14), RAM + 12, 'LR_irq = next instruction + 4');
+  });
+
+  test('an IRQ raised between runs is taken before the next block', () => {
+    both(
+      {
+        cpsr: 0x113, // SVC, IRQs unmasked
+        code: [
+          0xe2800001, // add r0, r0, #1
+          0xe2811002, // add r1, r1, #2
+          0xeafffffc, // b .-8
+        ],
+      },
+      (c) => {
+        const first = c.run(301);
+        c.setIrq(true);
+        return [first.kind, `${c.retired}`, ...drive(c)];
+      },
+    );
+  });
+
+  test('a hot two-block loop becomes one function, with exits and faults inside it exact', () => {
+    const cpu = both(
+      {
+        regs: [0, 0, 0, 0, MMIO, 30000],
+        code: [
+          0xe2800001, // loop: add r0, r0, #1
+          0xe3100003, //       tst r0, #3
+          0x1a000000, //       bne skip
+          0xe2811001, //       add r1, r1, #1
+          0xe1500005, // skip: cmp r0, r5
+          0x1afffff9, //       bne loop
+          0xe5943000, //       ldr r3, [r4] (MMIO: leaves the block)
+          0xe2855d7d, //       add r5, r5, #8000
+          0xe2966001, //       adds r6, r6, #1
+          0xe3560002, //       cmp r6, #2
+          0x1afffff4, //       bne loop
+          0xe7f000f0, //       udf
+        ],
+      },
+      (c) => drive(c, 1_000_000),
+    );
+    assert.equal(cpu.r[0], 38000);
+    assert.equal(cpu.r[1], 9500);
+    assert.equal(cpu.getBanked(0x1b, 14), RAM + 48, 'LR_und after the UDF');
+    assert.ok(cpu.jit!.hotLoops > 0, 'the loop was compiled as one function');
+  });
+
+  test('budgets are retired exactly, in loops and across blocks', () => {
+    both(
+      {
+        code: [
+          0xe2800001, // add r0, r0, #1
+          0xe3500064, // cmp r0, #100
+          0x1afffffc, // bne .-8
+          0xe2811001, // add r1, r1, #1
+          0xe3a00000, // mov r0, #0
+          0xeafffff9, // b start
+        ],
+      },
+      (c) => [137, 1, 60, 999, 5000].map((n) => `${c.run(n).kind} ${c.retired}`),
+    );
+  });
+});
+
+/** Random register state with memory base registers pointing into the scratch area. */
+function randomRegs(rng: FuzzRng, thumb: boolean): number[] {
+  return Array.from({ length: 13 }, (_, r) => {
+    if (r === 10 || (thumb && r === 6)) return rng.below(16) * 4;
+    if (r === 11 || (thumb && r === 7)) return SCRATCH + 0x1000;
+    return rng.next() | 0;
+  });
+}
+
+describe('property: random straight-line blocks run the same translated and interpreted', () => {
+  const a32 = fuzzEntries();
+  const thumb = thumbFuzzEntries();
+  const scratch = (rng: FuzzRng) => Uint8Array.from({ length: 0x2000 }, () => rng.below(256));
+
+  test('A32 register and memory instructions', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1 }), fc.integer({ min: 1, max: 40 }), (seed, length) => {
+        const rng = new FuzzRng(seed);
+        const code = Array.from({ length }, () =>
+          rng.below(3) === 0 ? randomMemoryInstruction(rng) : randomInstruction(rng, a32),
+        );
+        both({
+          code: [...code, HVC_A32],
+          regs: randomRegs(rng, false),
+          cpsr: (rng.next() & 0xf8000000) | 0x1d3,
+          scratch: scratch(rng),
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('Thumb register and memory instructions, with IT blocks', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1 }), fc.integer({ min: 1, max: 40 }), (seed, length) => {
+        const rng = new FuzzRng(seed);
+        const code: number[] = [];
+        for (let i = 0; i < length; i++) {
+          if (rng.below(3) === 0) {
+            const w = randomThumbMemoryInstruction(rng);
+            if (w >>> 16 !== 0) code.push(w >>> 16, w & 0xffff);
+            else code.push(w);
+          } else code.push(...thumbStream(rng, thumb, 2 + rng.below(3)));
+        }
+        // an IT block still open at the end would make the HVC conditional; close it with NOPs
+        code.push(0xbf00, 0xbf00, 0xbf00, 0xbf00, HVC_T32 >>> 16, HVC_T32 & 0xffff);
+        both({
+          thumb: true,
+          code,
+          regs: randomRegs(rng, true),
+          cpsr: (rng.next() & 0xf8000000) | 0x1f3,
+          scratch: scratch(rng),
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('conformance programs run the same translated and interpreted', () => {
+  const build = new URL('../../../../conformance/build/', import.meta.url);
+  const programs = readdirSync(build)
+    .filter((f) => f.startsWith('p-') && f.endsWith('.elf'))
+    .map((f) => f.slice(0, -4));
+  for (const name of programs) {
+    test(name, () => {
+      const elf = readFileSync(new URL(`${name}.elf`, build));
+      const runs = [true, false].map((jit) => {
+        const m = new TestMachine(16 << 20, { jit });
+        m.loadElf(elf);
+        const stop = m.run(20_000_000);
+        return {
+          stop: stop.kind,
+          output: Buffer.from(m.output).toString('latin1'),
+          r: [...m.cpu.r],
+          cpsr: m.cpu.cpsr,
+          retired: m.cpu.retired,
+        };
+      });
+      assert.deepEqual(runs[0], runs[1]);
+    });
+  }
+});

@@ -1,0 +1,200 @@
+/**
+ * The dispatcher: runs translated blocks instead of single instructions. Between blocks it checks
+ * the budget, the interrupt lines and the stop request, then looks the PC up (or follows the link
+ * the last block returned). It steps the interpreter where blocks do not fit: too little budget
+ * left for a whole block, an IT block in progress, or code it cannot translate.
+ */
+import type { Cpu } from '../cpu.ts';
+import { LINE_FIQ, LINE_STOP } from '../cpu.ts';
+import { ExceptionKind, GuestException } from '../exceptions.ts';
+import { BUDGET_EXIT, type CpuExit, STOP_EXIT } from '../exit.ts';
+import { Access } from '../mmu.ts';
+import { Mode } from '../modes.ts';
+import type { Block } from './block.ts';
+import { BlockCache } from './block-cache.ts';
+import { SoftTlb } from './soft-tlb.ts';
+import { assemble, BLOCK_BUDGET, translate, type TranslatorEnv } from './translator.ts';
+
+/** Runs after which the dispatcher looks for a hot loop starting at a block. */
+const HOT = 2000;
+/** Linked blocks a block may run itself, nested, before returning to the dispatcher. */
+const HOPS = 8;
+/** Most basic blocks and guest instructions in one hot loop function. */
+const HOT_LOOP_BLOCKS = 4;
+const HOT_LOOP_INSNS = 96;
+
+/** The translator, its caches and the loop that runs their blocks, for one CPU. */
+export class Jit {
+  /** Blocks by physical address, and the map of RAM holding code. */
+  readonly cache: BlockCache;
+  /** Virtual page → RAM offset for the generated loads and stores. */
+  readonly tlb = new SoftTlb();
+  /** Hot loops compiled into one function (for tests and statistics). */
+  hotLoops = 0;
+  private readonly cpu: Cpu;
+  private readonly env: TranslatorEnv;
+
+  constructor(cpu: Cpu) {
+    this.cpu = cpu;
+    this.cache = new BlockCache(cpu.bus.ramSize);
+    this.env = {
+      bus: cpu.bus,
+      jit: this,
+      readTag: this.tlb.readTag,
+      readOff: this.tlb.readOff,
+      writeTag: this.tlb.writeTag,
+      writeOff: this.tlb.writeOff,
+      codeMap: this.cache.codeMap,
+    };
+    cpu.bus.writeListeners.push((off, size) => this.noteWrite(off, size));
+  }
+
+  /** Translation registers, TLB maintenance or the privilege level changed: forget cached addresses. */
+  translationChanged(): void {
+    this.tlb.flush();
+  }
+
+  /** A write of `size` bytes at RAM offset `off` through the CPU: drops translations it overwrites. */
+  noteWrite(off: number, size: number): void {
+    const map = this.cache.codeMap;
+    if (size <= 8) {
+      if (map[off >>> 6]! | map[(off + size - 1) >>> 6]!) this.cache.written(off, size);
+      return;
+    }
+    for (let c = off >>> 6; c <= (off + size - 1) >>> 6; c++) if (map[c]) this.cache.written(c << 6, 64);
+  }
+
+  /** `Cpu.run` with translation: the same exits, retired counts and exceptions as the interpreter. */
+  run(budget: number): CpuExit {
+    const cpu = this.cpu;
+    const end = cpu.retired + budget;
+    let next: Block | null = null;
+    for (;;) {
+      try {
+        for (;;) {
+          const left = end - cpu.retired;
+          if (left <= 0) return BUDGET_EXIT;
+          const pending = cpu.lines & ~(cpu.masks >>> 6);
+          if (pending !== 0) {
+            if (pending & LINE_STOP) {
+              cpu.lines &= ~LINE_STOP;
+              return STOP_EXIT;
+            }
+            cpu.takeInterrupt(pending & LINE_FIQ ? ExceptionKind.fiq : ExceptionKind.irq);
+            next = null;
+          }
+          let block: Block | null = next;
+          if (block === null || !block.valid) {
+            block = left >= BLOCK_BUDGET && cpu.it === 0 ? this.lookup() : null;
+            if (block === null) {
+              next = null;
+              cpu.step();
+              if (cpu.exit !== null) return this.takeExit();
+              continue;
+            }
+          }
+          if (block.hits < HOT && ++block.hits === HOT) this.promote(block);
+          next = block.run(cpu, left, HOPS);
+          // A block that returns a linked successor left through a static branch: no exit, no change
+          // to the interrupt masks or ITSTATE, and the lines only change between runs. So follow the
+          // chain with nothing but the budget to check.
+          while (next !== null) {
+            const rest = end - cpu.retired;
+            if (rest < BLOCK_BUDGET || !next.valid) break;
+            if (next.hits < HOT && ++next.hits === HOT) this.promote(next);
+            next = next.run(cpu, rest, HOPS);
+          }
+          if (cpu.exit !== null) return this.takeExit();
+          if (next !== null && (end - cpu.retired < BLOCK_BUDGET || cpu.it !== 0)) next = null;
+        }
+      } catch (e) {
+        if (!(e instanceof GuestException)) throw e;
+        next = null;
+        cpu.takeSyncException(e);
+      }
+    }
+  }
+
+  /**
+   * The block a static exit of `from` leads to: linked for good when the target is on the same
+   * virtual page (so the same physical page), else null to look it up by address.
+   */
+  link(from: Block, links: (Block | null)[], exit: number, target: number, thumb: number): Block | null {
+    if (((target ^ from.va) & ~0xfff) !== 0) return null;
+    const off = (from.off & ~0xfff) | (target & 0xfff);
+    const block = this.cache.get(off, thumb) ?? this.translateAt(off, target, thumb);
+    links[exit] = block;
+    return block;
+  }
+
+  /**
+   * Turns a hot block into a loop function when it heads a small loop: the hot blocks its static
+   * exits reach on the same page (each run at least half as often), if one of them branches back to
+   * it. Branches among them then stay inside one function. Large functions are left alone: they take
+   * long to optimize, and each cold path a hot one runs into sends it back to the slow tiers.
+   */
+  private promote(entry: Block): void {
+    if (loopsAlone(entry)) return;
+    const members = [entry];
+    const seen = new Set([entry.va]);
+    const floor = entry.hits >>> 1;
+    let insns = entry.source.count;
+    for (let i = 0; i < members.length; i++) {
+      for (const exit of members[i]!.source.exits) {
+        if (exit.thumb !== (entry.thumb === 1) || seen.has(exit.target)) continue;
+        if (((exit.target ^ entry.va) & ~0xfff) !== 0) continue;
+        const b = this.cache.get((entry.off & ~0xfff) | (exit.target & 0xfff), entry.thumb);
+        if (b === undefined || !b.valid || b.hits < floor || loopsAlone(b)) continue;
+        if (members.length === HOT_LOOP_BLOCKS || insns + b.source.count > HOT_LOOP_INSNS) continue;
+        seen.add(exit.target);
+        members.push(b);
+        insns += b.source.count;
+      }
+    }
+    const loops = members.some((m, i) => i > 0 && m.source.exits.some((e) => e.target === entry.va));
+    if (!loops) return;
+    entry.run = assemble(
+      this.env,
+      entry,
+      members.map((b) => b.source),
+    );
+    this.hotLoops++;
+  }
+
+  /** The block at the PC, translated now if need be; null when the PC is not plain RAM or faults. */
+  private lookup(): Block | null {
+    const cpu = this.cpu;
+    const thumb = cpu.t;
+    const va = thumb ? cpu.r[15]! & ~1 : cpu.r[15]! & ~3;
+    let pa: number;
+    if (!cpu.mmuOn) pa = va >>> 0;
+    else {
+      try {
+        pa = cpu.mmu.translate(va, Access.fetch, cpu.mode === Mode.usr);
+      } catch {
+        return null; // the interpreter takes the prefetch abort with the right counts
+      }
+    }
+    const off = cpu.bus.ramOffset(pa, 4);
+    if (off < 0) return null;
+    return this.cache.get(off, thumb) ?? this.translateAt(off, va, thumb);
+  }
+
+  private translateAt(off: number, va: number, thumb: number): Block | null {
+    const block = translate(this.env, off, va, thumb);
+    if (block !== null) this.cache.add(block);
+    return block;
+  }
+
+  private takeExit(): CpuExit {
+    const cpu = this.cpu;
+    const exit = cpu.exit!;
+    cpu.exit = null;
+    return exit;
+  }
+}
+
+/** True when a block branches to its own start: it already loops inside its function. */
+function loopsAlone(block: Block): boolean {
+  return block.source.exits.some((e) => e.target === block.va && e.thumb === (block.thumb === 1));
+}

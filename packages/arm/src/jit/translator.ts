@@ -1,0 +1,400 @@
+/**
+ * The block translator: reads guest instructions from one physical page, from an entry point until
+ * a branch, an instruction that may change how the following code must run, the page end or a
+ * length limit, and writes one JavaScript function for them. Instructions the emitters know become
+ * inline code; every other one calls its table executor, exactly as the interpreter would.
+ *
+ * Between calls, guest state lives in the CPU (registers in `cpu.r`, flags in `cpu.n/z/c/v`); inside
+ * a function the registers it uses are locals, written back before any executor call, slow path or
+ * exit, so any instruction can fall back to its executor and every exit leaves a consistent CPU. A
+ * branch back to the block's own start becomes a loop inside the function while budget lasts.
+ *
+ * A new table row needs nothing here: it runs through its executor, and the block ends after it
+ * unless its class (A32) or name (Thumb) is listed below as touching only registers, flags and memory.
+ */
+import { decodeA32Entry } from '../a32-decoder.ts';
+import type { A32Class } from '../a32-table.ts';
+import type { Bus } from '../bus.ts';
+import type { ThumbExec } from '../t16.ts';
+import { decodeT16Entry, decodeT32Entry } from '../thumb-decoder.ts';
+import { Block } from './block.ts';
+import { emitA32 } from './emit-a32.ts';
+import { emitThumb } from './emit-thumb.ts';
+import { condExpr } from './emit-util.ts';
+import { RUNTIME } from './runtime.ts';
+
+/** Most guest instructions in one block (an IT block in progress may add up to four). */
+export const MAX_BLOCK_INSNS = 48;
+/** The budget the dispatcher must have left before it runs a block. */
+export const BLOCK_BUDGET = MAX_BLOCK_INSNS + 4;
+
+/** What an instruction emitter produces. */
+export interface Emitted {
+  /** The instruction's code (the translator adds the condition check around it). */
+  readonly code: string;
+  /** True when the block ends after this instruction (every path of `code` leaves). */
+  readonly end: boolean;
+}
+
+/** What an emitter knows about the instruction it translates, and how it leaves the block. */
+export interface InsnContext {
+  /** Virtual address of the instruction. */
+  readonly addr: number;
+  /** What reads of the PC give: the address + 8 (A32) or + 4 (Thumb). */
+  readonly pc: number;
+  /** Address of the next instruction. */
+  readonly next: number;
+  /** Thumb only: inside an IT block (16-bit data processing then leaves the flags alone). */
+  readonly inIt: boolean;
+  /** Code that leaves after this instruction for the static address `target` (ISA `thumb`). */
+  exitTo(target: number, thumb: boolean): string;
+  /** Code that leaves after this instruction; the PC (and T) are already written. */
+  exitDynamic(): string;
+  /** Code that leaves after this instruction for the next one (MMIO exit, code written). */
+  exitNext(): string;
+  /** Code that prepares a call into the CPU's slow paths (which may fault or exit). */
+  sync(): string;
+}
+
+/** Instruction classes after which the A32 block may go on (they only touch registers, flags, memory). */
+const A32_CONTINUE = new Set<A32Class>([
+  'dataproc',
+  'multiply',
+  'media',
+  'loadstore',
+  'multiple',
+  'exclusive',
+  'vfp',
+]);
+
+/** The same for Thumb table rows, by name. */
+const THUMB_CONTINUE = new Set<string>([
+  'LSL/LSR/ASR(imm)',
+  'ADD/SUB(reg/imm3)',
+  'MOV/CMP/ADD/SUB(imm8)',
+  'DP(reg)',
+  'ADD/CMP/MOV(hi)',
+  'LDR(literal)',
+  'LDR/STR(reg)',
+  'LDR/STR(imm)',
+  'LDRH/STRH(imm)',
+  'LDR/STR(SP)',
+  'ADR/ADD(SP)',
+  'ADD/SUB SP',
+  'SXTH/SXTB/UXTH/UXTB',
+  'PUSH',
+  'POP',
+  'REV/REV16/REVSH',
+  'LDM/STM',
+  'LDM/STM/SRS/RFE',
+  'LDRD/STRD',
+  'LDREX*/STREX*/TBB/TBH',
+  'PKHBT/PKHTB',
+  'DP(shifted reg)',
+  'VFP data processing',
+  'VMOV(core, single)',
+  'VMOV(core, scalar)',
+  'VMRS/VMSR',
+  'VMOV(2 core)',
+  'VLDR/VSTR',
+  'VLDM/VSTM',
+  'DP(modified imm)',
+  'DP(plain imm)',
+  'LDR/STR',
+  'LSL/LSR/ASR/ROR(reg)',
+  'extend',
+  'parallel add/sub',
+  'QADD/REV/SEL/CLZ',
+  'multiply',
+  'long multiply/divide',
+]);
+
+/** Everything the generated code closes over besides the CPU. */
+export interface TranslatorEnv {
+  readonly bus: Bus;
+  /** Passed to the generated code as `jit`: `link(block, links, exit, target, thumb)`, `tlb`. */
+  readonly jit: unknown;
+  readonly readTag: Int32Array;
+  readonly readOff: Int32Array;
+  readonly writeTag: Int32Array;
+  readonly writeOff: Int32Array;
+  readonly codeMap: Uint8Array;
+}
+
+/** A static exit of a basic block: where it goes, and what leaving through it takes. */
+export interface StaticExit {
+  readonly target: number;
+  readonly thumb: boolean;
+  /** Instructions of the basic block retired when it is taken. */
+  readonly k: number;
+  /** ITSTATE fix-up code to run before leaving. */
+  readonly itFix: string;
+}
+
+/** One translated basic block, before it is assembled into a function. */
+export interface BasicBlockSource {
+  /** Virtual address of its first instruction. */
+  readonly va: number;
+  readonly thumb: number;
+  /** Code; static exit j appears as a placeholder comment holding `exit:j`, executor k as `E[k]`. */
+  readonly code: string;
+  readonly exits: readonly StaticExit[];
+  /** Executors the fallback calls use, by index. */
+  readonly execs: readonly ThumbExec[];
+  /** Guest instructions. */
+  readonly count: number;
+  /** RAM offset just past the last instruction. */
+  readonly end: number;
+  /** Instruction number + 1 by (address - va) >> (thumb ? 1 : 2): what a fault there has retired. */
+  readonly retiredAt: Int32Array;
+}
+
+/** Translates the code at RAM offset `off` (virtual address `va`) into a block, or null if nothing fits. */
+export function translate(env: TranslatorEnv, off: number, va: number, thumb: number): Block | null {
+  const bb = basicBlock(env.bus, off, va, thumb);
+  if (bb === null) return null;
+  const block = new Block(off, va, thumb, bb);
+  block.run = assemble(env, block, [bb]);
+  return block;
+}
+
+/**
+ * Compiles basic blocks into one function entered at the first. With one block, a branch to its own
+ * start loops; with several (a hot loop found by the dispatcher), they become the cases of a switch
+ * and branches between them stay inside the function while the budget lasts. Other static exits
+ * leave through `block.links`.
+ */
+export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBlockSource[]): Block['run'] {
+  const thumb = block.thumb;
+  const index = new Map<number, number>();
+  bbs.forEach((bb, i) => index.set(bb.va, i));
+  const execs: ThumbExec[] = [];
+  let linkCount = 0;
+  const single = bbs.length === 1;
+  const cases = bbs.map((bb, i) => {
+    const execBase = execs.length;
+    execs.push(...bb.execs);
+    const exitCode = bb.exits.map((exit) => {
+      const to = exit.thumb === (thumb === 1) ? index.get(exit.target) : undefined;
+      if (to !== undefined) {
+        const jump = single ? 'continue;' : `{ s = ${to}; continue; }`;
+        return `${exit.itFix}n += ${exit.k}; if (n <= lim) ${jump} r[15] = ${exit.target}; cpu.retired += n; return null;`;
+      }
+      const j = linkCount++;
+      const other = exit.thumb !== (thumb === 1);
+      return (
+        `${exit.itFix}r[15] = ${exit.target};${other ? ` cpu.t = ${exit.thumb ? 1 : 0};` : ''} ` +
+        `cpu.retired += n + ${exit.k}; l = links[${j}]; ` +
+        // a linked block runs straight from here (a few deep) while a whole block fits the budget
+        `return l !== null && l.valid ? (hops !== 0 && n + ${exit.k} <= lim ? ((passed = true), ` +
+        `l.run(cpu, left - n - ${exit.k}, hops - 1)) : l) : jit.link(blk, links, ${j}, ${exit.target}, ${exit.thumb ? 1 : 0});`
+      );
+    });
+    const code = bb.code
+      .replace(/\/\*exit:(\d+)\*\//g, (_, j: string) => exitCode[Number(j)]!)
+      .replace(/\bE\[(\d+)\]\(/g, (_, k: string) => `E[${execBase + Number(k)}](`);
+    return single ? code : `case ${i}: {\n${code}\n}`;
+  });
+  const inner = registersInLocals(single ? cases[0]! : `switch (s) {\n${cases.join('\n')}\n}`);
+  const body =
+    `return function block(cpu, left, hops) {\n` +
+    `const r = cpu.r;\nconst lim = left - ${BLOCK_BUDGET};\n` +
+    `let n = 0, s = 0, a = 0, b = 0, res = 0, wide = 0, sc = 0, va = 0, i = 0, o = 0, l = null, passed = false;\n` +
+    `${inner.declare}\n` +
+    `try {\nfor (;;) {\n${inner.code}\n}\n} catch (e) {\n` +
+    // a fault in a block run from here was counted there
+    `if (!passed) cpu.retired += n + IDX[s][(cpu.insnAddr - START[s]) >>> ${thumb ? 1 : 2}];\nthrow e;\n}\n};`;
+  const links = new Array<Block | null>(linkCount).fill(null);
+  const factory = new Function(
+    'jit',
+    'blk',
+    'links',
+    'E',
+    'view',
+    'ram',
+    'rt',
+    'ro',
+    'wt',
+    'wo',
+    'cm',
+    'IDX',
+    'START',
+    'H',
+    body,
+  ) as (...args: unknown[]) => Block['run'];
+  return factory(
+    env.jit,
+    block,
+    links,
+    execs,
+    env.bus.view,
+    env.bus.ram,
+    env.readTag,
+    env.readOff,
+    env.writeTag,
+    env.writeOff,
+    env.codeMap,
+    bbs.map((bb) => bb.retiredAt),
+    bbs.map((bb) => bb.va),
+    RUNTIME,
+  );
+}
+
+/**
+ * Moves the guest registers r0-r14 that `code` uses into JavaScript locals for the whole function,
+ * so loops run on locals. They are written back to `cpu.r` before every return and every call that
+ * may read them or fault (executors, the CPU's slow load and store paths), and read again after
+ * calls that may change them.
+ */
+function registersInLocals(code: string): { code: string; declare: string } {
+  const used = new Set<number>();
+  for (const m of code.matchAll(/\br\[(\d+)\]/g)) if (Number(m[1]) < 15) used.add(Number(m[1]));
+  if (used.size === 0) return { code, declare: '' };
+  // only registers the code assigns can differ from their copy in `cpu.r`
+  const written = new Set<number>();
+  for (const m of code.matchAll(/\br\[(\d+)\] = (?!=)/g)) if (Number(m[1]) < 15) written.add(Number(m[1]));
+  const regs = [...used].sort((x, y) => x - y);
+  const flush = `{ ${[...written].map((n) => `r[${n}] = R${n};`).join(' ')} }`;
+  const reload = `{ ${regs.map((n) => `R${n} = r[${n}];`).join(' ')} }`;
+  const body = code
+    .replace(/\br\[(\d+)\]/g, (m, n: string) => (Number(n) < 15 ? `R${n}` : m))
+    .replace(/\breturn /g, `${flush} return `)
+    // an executor may change any register; a load changes only its destination; a store none
+    .replace(/(\bE\[\d+\]\(cpu, -?\d+\);)/g, `${flush} $1 ${reload}`)
+    .replace(
+      /(\bcpu\.load\([^;]*, (\d+)\);)/g,
+      (_, call: string, rt: string) => `${flush} ${call} R${rt} = r[${rt}];`,
+    )
+    .replace(/(\bcpu\.store\([^;]*\);)/g, `${flush} $1`);
+  return { code: body, declare: `let ${regs.map((n) => `R${n} = r[${n}]`).join(', ')};` };
+}
+
+/**
+ * Translates one basic block at RAM offset `off` (address `va`), which starts outside any IT block
+ * (exported for tests that read generated code).
+ */
+export function basicBlock(bus: Bus, off: number, va: number, thumb: number): BasicBlockSource | null {
+  const view = bus.view;
+  const pageEnd = (off | 0xfff) + 1;
+  const parts: string[] = [];
+  const exits: StaticExit[] = [];
+  const execs: ThumbExec[] = [];
+  const retiredAt = new Int32Array(thumb ? 2048 : 1024);
+  let count = 0;
+  let o = off;
+  let addr = va;
+  let it = 0; // ITSTATE before the instruction being translated
+  let ended = false;
+  while (!ended && (count < MAX_BLOCK_INSNS || it !== 0)) {
+    let w: number;
+    let size: number;
+    if (thumb) {
+      if (o + 2 > pageEnd) break;
+      const hw1 = view.getUint16(o, true);
+      const wide = hw1 >= 0xe800;
+      if (wide && o + 4 > pageEnd) break;
+      w = wide ? (hw1 << 16) | view.getUint16(o + 2, true) : hw1;
+      size = wide ? 4 : 2;
+    } else {
+      if (o + 4 > pageEnd) break;
+      w = view.getInt32(o, true);
+      size = 4;
+    }
+    const k = count + 1; // instructions retired once this one completes
+    const itAfter = it === 0 ? 0 : (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+    const next = addr + size;
+    const itFix = it !== 0 ? `cpu.it = ${itAfter}; ` : '';
+    const ctx: InsnContext = {
+      addr,
+      pc: addr + (thumb ? 4 : 8),
+      next,
+      inIt: it !== 0,
+      exitTo(target, toThumb) {
+        if (itAfter !== 0) {
+          // mid IT block: leave through the dispatcher, which steps the rest of the IT block
+          return `${itFix}r[15] = ${target | 0}; cpu.retired += n + ${k}; return null;`;
+        }
+        exits.push({ target: target | 0, thumb: toThumb, k, itFix });
+        return `/*exit:${exits.length - 1}*/`;
+      },
+      exitDynamic() {
+        return `${itFix}cpu.retired += n + ${k}; return null;`;
+      },
+      exitNext() {
+        return `${itFix}r[15] = ${next}; cpu.retired += n + ${k}; return null;`;
+      },
+      sync() {
+        return `cpu.insnAddr = ${addr}; r[15] = ${addr + (thumb ? 4 : 8)};${it !== 0 ? ` cpu.it = ${it};` : ''}`;
+      },
+    };
+    retiredAt[(addr - va) >>> (thumb ? 1 : 2)] = k;
+    let cond = 14;
+    let emitted: Emitted | null = null;
+    if (thumb) {
+      if (it !== 0) cond = it >>> 4;
+      if (size === 2 && (w & 0xff00) === 0xbf00 && (w & 0xf) !== 0 && it === 0) {
+        // IT: no code; the following instructions are translated under their conditions
+        parts.push(`/* ${addr.toString(16)}: IT */`);
+        it = w & 0xff;
+        o += size;
+        addr = next;
+        count++;
+        continue;
+      }
+    }
+    const entry = thumb ? (size === 4 ? decodeT32Entry(w) : decodeT16Entry(w)) : decodeA32Entry(w);
+    if (thumb) emitted = entry.name === 'UNDEFINED' ? null : emitThumb(entry.name, w, size === 4, ctx);
+    else {
+      cond = w >>> 28;
+      emitted = entry.name === 'UNDEFINED' ? null : emitA32(w, ctx);
+    }
+    if (emitted === null) {
+      const goesOn = thumb
+        ? THUMB_CONTINUE.has(entry.name)
+        : A32_CONTINUE.has((entry as ReturnType<typeof decodeA32Entry>).cls);
+      const e = execs.length;
+      execs.push(entry.exec);
+      const call = `${ctx.sync()} E[${e}](cpu, ${w | 0});`;
+      if (goesOn) {
+        emitted = {
+          code:
+            `${call} if (cpu.branched) { cpu.branched = false; ${ctx.exitDynamic()} } ` +
+            `if (cpu.exit !== null || !blk.valid) { ${ctx.exitNext()} }`,
+          end: false,
+        };
+      } else {
+        // the instruction may read the retired count (PMU, timer) or change the CPU's state: count
+        // it first, and leave after it whatever it did
+        emitted = {
+          code:
+            `cpu.retired += n + ${k}; n = -${k}; ${call} ` +
+            `if (cpu.branched) { cpu.branched = false; ${ctx.exitDynamic()} } ${ctx.exitNext()}`,
+          end: true,
+        };
+      }
+    }
+    const guarded = cond < 14 ? `if (${condExpr(cond)}) { ${emitted.code} }` : emitted.code;
+    parts.push(
+      `/* ${addr.toString(16)} */ ${guarded}${it !== 0 && !emitted.end ? ` cpu.it = ${itAfter};` : ''}`,
+    );
+    // a conditional instruction that ends the block still falls through when its condition fails
+    ended = emitted.end && cond >= 14;
+    if (emitted.end && cond < 14) {
+      parts.push(ctx.exitTo(next, thumb === 1));
+      ended = true;
+    }
+    it = itAfter;
+    o += size;
+    addr = next;
+    count++;
+  }
+  if (count === 0) return null;
+  if (!ended) {
+    if (it !== 0) parts.push(`cpu.it = ${it}; r[15] = ${addr}; cpu.retired += n + ${count}; return null;`);
+    else {
+      exits.push({ target: addr | 0, thumb: thumb === 1, k: count, itFix: '' });
+      parts.push(`/*exit:${exits.length - 1}*/`);
+    }
+  }
+  return { va, thumb, code: parts.join('\n'), exits, execs, count, end: o, retiredAt };
+}
