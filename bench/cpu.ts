@@ -9,7 +9,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { TestMachine } from '@armvm/arm';
-import { median } from './machine.ts';
 
 const ROOT = new URL('../conformance/', import.meta.url);
 const PROGRAMS = ['b-checksum', 'b-sort', 'b-hash', 'b-matrix'];
@@ -45,6 +44,11 @@ function oursRun(elf: Uint8Array, jit = true): { ms: number; out: string; instru
   return { ms, out: Buffer.from(m.output).toString('latin1'), instructions: m.cpu.retired };
 }
 
+/** The fastest of several timings: the one least disturbed by other work on the machine. */
+function best(ms: number[]): number {
+  return Math.min(...ms);
+}
+
 /** Prints guest MIPS on our CPU and on QEMU for each benchmark, and the geometric-mean ratio. */
 export async function benchCpu(opts: { quick: boolean }): Promise<void> {
   if (spawnSync('qemu-system-arm', ['--version']).error) {
@@ -53,9 +57,8 @@ export async function benchCpu(opts: { quick: boolean }): Promise<void> {
   }
   const runs = opts.quick ? 1 : 3;
   const hello = new URL('build/p-hello.arm.elf', ROOT).pathname;
-  const startup = median(Array.from({ length: 5 }, () => qemuRun(hello).ms));
   console.log(
-    `qemu-system-arm start-up (a program of ~130 instructions): ${startup.toFixed(0)} ms, subtracted below`,
+    `each figure is the best of ${runs} runs; QEMU's rate is over its run time less its start-up (a program of ~130 instructions) timed beside it`,
   );
   const ratios: number[] = [];
   for (const name of PROGRAMS) {
@@ -65,13 +68,21 @@ export async function benchCpu(opts: { quick: boolean }): Promise<void> {
       const elf = readFileSync(path);
       const ours = Array.from({ length: runs }, () => oursRun(elf));
       const interpreted = oursRun(elf, false); // once: it is the slow reference, not the measure
-      const qemu = Array.from({ length: runs }, () => qemuRun(path));
+      // start-up is timed next to each run, so a change of load on the machine shifts both alike
+      const startups: number[] = [];
+      const qemu = Array.from({ length: runs }, () => {
+        startups.push(qemuRun(hello).ms);
+        return qemuRun(path);
+      });
       for (const r of [...ours, interpreted, ...qemu])
         if (r.out !== expected) throw new Error(`${name}.${isa}: output differs from QEMU's recording`);
       const n = ours[0]!.instructions;
-      const ourMips = n / median(ours.map((r) => r.ms)) / 1000;
+      const ourMips = n / best(ours.map((r) => r.ms)) / 1000;
       const interpMips = n / interpreted.ms / 1000;
-      const qemuMips = n / Math.max(1, median(qemu.map((r) => r.ms)) - startup) / 1000;
+      const startup = best(startups);
+      const qemuMs = best(qemu.map((r) => r.ms)) - startup;
+      if (qemuMs < 0.1 * startup) throw new Error(`${name}.${isa}: QEMU's run is lost in its start-up time`);
+      const qemuMips = n / qemuMs / 1000;
       ratios.push(ourMips / qemuMips);
       console.log(
         `${`${name}.${isa}`.padEnd(18)} ${(n / 1e6).toFixed(0).padStart(5)}M insns   ours ${ourMips.toFixed(1).padStart(6)} MIPS   (interpreter ${interpMips.toFixed(1).padStart(5)})   qemu ${qemuMips.toFixed(0).padStart(6)} MIPS   ${(ourMips / qemuMips).toFixed(3)}x`,
@@ -80,6 +91,6 @@ export async function benchCpu(opts: { quick: boolean }): Promise<void> {
   }
   const geo = Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length);
   console.log(
-    `cpu geometric mean ${geo.toFixed(3)}x of QEMU's speed (median of ${runs})   goal >= 0.2x  ${geo >= 0.2 ? 'met' : 'NOT MET'}`,
+    `cpu geometric mean ${geo.toFixed(3)}x of QEMU's speed (best of ${runs})   goal >= 0.2x  ${geo >= 0.2 ? 'met' : 'NOT MET'}`,
   );
 }
