@@ -1,2 +1,12 @@
 /** Software KVM: the Linux KVM ARM API on the @armvm/arm CPU. */
-export {};
+export * from './uapi.ts';
+export type {
+  KvmDeviceHandle,
+  KvmHandle,
+  KvmOptions,
+  KvmSystemHandle,
+  KvmVcpuHandle,
+  KvmVmHandle,
+} from './handles.ts';
+export { checkExtension, KvmSystem } from './system.ts';
+export { openKvm } from './open.ts';

@@ -1,0 +1,52 @@
+/** The handle types of the software KVM, as the kernel's file descriptors are: system, VM, vCPU, device. */
+import type { KvmRun } from './uapi.ts';
+
+/**
+ * Anything with an ioctl. `ioctl` returns what the kernel returns: 0, a positive value, or a
+ * negative errno. The creating ioctls (KVM_CREATE_VM, KVM_CREATE_VCPU, KVM_CREATE_DEVICE) return the
+ * new handle object instead of a descriptor number, or a negative errno.
+ */
+export interface KvmHandle {
+  /** Which kernel object this is. */
+  readonly kind: 'system' | 'vm' | 'vcpu' | 'device';
+  ioctl(request: number, arg?: unknown): number | KvmHandle;
+}
+
+/** The /dev/kvm handle. KVM_CREATE_VM returns a `KvmVmHandle`. */
+export interface KvmSystemHandle extends KvmHandle {
+  readonly kind: 'system';
+}
+
+/** A VM. KVM_CREATE_VCPU returns a `KvmVcpuHandle`; KVM_CREATE_DEVICE a `KvmDeviceHandle`. */
+export interface KvmVmHandle extends KvmHandle {
+  readonly kind: 'vm';
+}
+
+/** A vCPU. Its `kvm_run` record is `run` (also `mmapRun()`), shared with the VMM like the C mapping. */
+export interface KvmVcpuHandle extends KvmHandle {
+  readonly kind: 'vcpu';
+  /** The vCPU index given to KVM_CREATE_VCPU. */
+  readonly id: number;
+  readonly run: KvmRun;
+  mmapRun(): KvmRun;
+}
+
+/** A device made by KVM_CREATE_DEVICE (the VGICv2). */
+export interface KvmDeviceHandle extends KvmHandle {
+  readonly kind: 'device';
+}
+
+/** Options for `openKvm`. */
+export interface KvmOptions {
+  /**
+   * The counter source of every vCPU's generic timer in ticks of `timerFrequency` (default: host
+   * monotonic time at 62.5 MHz). Tests inject a virtual clock.
+   */
+  clock?: () => bigint;
+  /** CNTFRQ (default 62.5 MHz, QEMU's). */
+  timerFrequency?: number;
+  /** Instructions a vCPU runs before KVM_RUN yields to its siblings with -EINTR (default 100 000). */
+  timeSlice?: number;
+  /** Longest real sleep of a WFI inside KVM_RUN, in milliseconds, before -EINTR (default 10). */
+  maxWfiSleepMs?: number;
+}

@@ -1,0 +1,71 @@
+/** The system handle (/dev/kvm): API version, capabilities, VM creation. */
+import type { KvmHandle, KvmOptions, KvmSystemHandle } from './handles.ts';
+import {
+  Errno,
+  KVM_API_VERSION,
+  KVM_CHECK_EXTENSION,
+  KVM_CREATE_VM,
+  KVM_GET_API_VERSION,
+  KVM_GET_VCPU_MMAP_SIZE,
+  KVM_MAX_VCPUS,
+  KVM_RUN_MMAP_SIZE,
+  KVM_USER_MEM_SLOTS,
+  KvmCap,
+} from './uapi.ts';
+
+/** The answer of KVM_CHECK_EXTENSION for a capability: 0 when absent. */
+export function checkExtension(cap: number): number {
+  switch (cap) {
+    case KvmCap.IRQCHIP:
+    case KvmCap.USER_MEMORY:
+    case KvmCap.MP_STATE:
+    case KvmCap.ONE_REG:
+    case KvmCap.ARM_PSCI:
+    case KvmCap.ARM_PSCI_0_2:
+    case KvmCap.ARM_SET_DEVICE_ADDR:
+    case KvmCap.DEVICE_CTRL:
+    case KvmCap.SYNC_MMU:
+    case KvmCap.CHECK_EXTENSION_VM:
+    case KvmCap.IMMEDIATE_EXIT:
+      return 1;
+    case KvmCap.NR_VCPUS:
+    case KvmCap.MAX_VCPUS:
+      return KVM_MAX_VCPUS;
+    case KvmCap.NR_MEMSLOTS:
+      return KVM_USER_MEM_SLOTS;
+    default:
+      return 0;
+  }
+}
+
+/** Creates a VM; supplied by the VM module so this file stays free of the VM's dependencies. */
+export type VmFactory = (options: KvmOptions) => KvmHandle;
+
+/** /dev/kvm. */
+export class KvmSystem implements KvmSystemHandle {
+  readonly kind = 'system' as const;
+  readonly options: KvmOptions;
+  private readonly createVm: VmFactory;
+
+  constructor(options: KvmOptions, createVm: VmFactory) {
+    this.options = options;
+    this.createVm = createVm;
+  }
+
+  ioctl(request: number, arg?: unknown): number | KvmHandle {
+    switch (request) {
+      case KVM_GET_API_VERSION:
+        return KVM_API_VERSION;
+      case KVM_CHECK_EXTENSION:
+        return checkExtension(Number(arg ?? -1));
+      case KVM_GET_VCPU_MMAP_SIZE:
+        return KVM_RUN_MMAP_SIZE;
+      case KVM_CREATE_VM:
+        // arg is the machine type; ARM32 KVM accepts only 0
+        if (arg !== undefined && Number(arg) !== 0) return -Errno.EINVAL;
+        return this.createVm(this.options);
+      default:
+        return -Errno.ENOTTY;
+    }
+  }
+}
