@@ -1,2 +1,4 @@
 /** The VMM: ARM KVM hooks, memory API, virt board, devices, loaders and the armvm command. */
-export {};
+
+// machine parts
+export * from './memory/index.ts';
