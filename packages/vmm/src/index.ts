@@ -2,3 +2,4 @@
 
 // machine parts
 export * from './memory/index.ts';
+export * from './hw/index.ts';

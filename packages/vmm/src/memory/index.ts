@@ -12,3 +12,4 @@ export {
   type MemoryRegionKind,
   type MmioOps,
 } from './memory-region.ts';
+export { GuestMemory } from './guest-memory.ts';
