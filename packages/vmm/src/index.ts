@@ -1,2 +1,5 @@
 /** The VMM: ARM KVM hooks, memory API, virt board, devices, loaders and the armvm command. */
-export {};
+
+// machine parts
+export * from './memory/index.ts';
+export * from './hw/index.ts';
