@@ -57,9 +57,11 @@ export type CpsrWriteTypeValue = (typeof CpsrWriteType)[keyof typeof CpsrWriteTy
 
 /** A CPSR.M value that no bank belongs to. */
 export class BadModeError extends Error {
-  readonly code = 'EBADMODE';
-  constructor(readonly mode: number) {
+  readonly code = 'ARMVM_BAD_MODE';
+  readonly mode: number;
+  constructor(mode: number) {
     super(`bad mode 0x${mode.toString(16)}: no register bank belongs to it`);
+    this.mode = mode;
   }
 }
 
