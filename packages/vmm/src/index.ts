@@ -3,3 +3,4 @@
 // machine parts
 export * from './memory/index.ts';
 export * from './hw/index.ts';
+export * from './loader/index.ts';
