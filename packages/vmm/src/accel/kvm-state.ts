@@ -3,7 +3,7 @@
  * hooks share about it (whether the irqchip is in the kernel, whether interrupts may be delivered
  * asynchronously).
  */
-import type { KvmHandle, KvmSystemHandle, KvmVmHandle } from '@armvm/kvm';
+import { Errno, type KvmHandle, type KvmSystemHandle, type KvmVmHandle } from '@armvm/kvm';
 import { Trace } from './trace.ts';
 
 /** An ioctl answered with a handle where a number was expected, or the reverse. */
@@ -12,6 +12,13 @@ export class KvmIoctlError extends Error {
   constructor(message: string) {
     super(message);
   }
+}
+
+const errnoNames = new Map<number, string>(Object.entries(Errno).map(([name, value]) => [value, name]));
+
+/** The name of a negative errno result, e.g. "EEXIST" for -17. */
+export function errnoName(ret: number): string {
+  return errnoNames.get(-ret) ?? `errno ${-ret}`;
 }
 
 /** The result of an ioctl that returns a number: 0, a positive value, or a negative errno. */

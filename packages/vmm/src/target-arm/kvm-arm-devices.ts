@@ -5,7 +5,7 @@
  * with KVM_ARM_SET_DEVICE_ADDR — so boards need nothing special for KVM, and a region moved before
  * init is sent from where it finally is, once.
  */
-import { Errno, KVM_ARM_SET_DEVICE_ADDR, type KvmArmDeviceAddr } from '@armvm/kvm';
+import { KVM_ARM_SET_DEVICE_ADDR, type KvmArmDeviceAddr } from '@armvm/kvm';
 import type {
   AddressSpace,
   MachineInit,
@@ -13,7 +13,7 @@ import type {
   MemoryRegion,
   MemoryRegionSection,
 } from '../memory/index.ts';
-import type { KvmState } from '../accel/kvm-state.ts';
+import { errnoName, type KvmState } from '../accel/kvm-state.ts';
 import { KvmArmError } from './kvm.ts';
 
 /** An address not yet known (the C code's -1 in a u64). */
@@ -23,14 +23,6 @@ const NO_ADDR = 0xffffffffffffffffn;
 interface KVMDevice {
   readonly kda: KvmArmDeviceAddr;
   readonly mr: MemoryRegion;
-}
-
-const errnoNames = new Map<number, string>();
-
-/** The name of a negative errno result, e.g. "EEXIST". */
-export function errnoName(ret: number): string {
-  if (errnoNames.size === 0) for (const [name, value] of Object.entries(Errno)) errnoNames.set(value, name);
-  return errnoNames.get(-ret) ?? `errno ${-ret}`;
 }
 
 /** The KVMDevice list of one machine, with its listener and machine-init-done notifier. */

@@ -252,7 +252,6 @@ export function kvmArchPutRegisters(cpu: ARMCPU, _level = 0): number {
   // two disagree on would otherwise be "changed" (refused, or worse, changed for the guest).
   // The C code returned a positive EINVAL here; this port keeps the negative-errno convention.
   if (!writeListToKvmstate(cpu)) return -Errno.EINVAL;
-  cpu.vcpuDirty = false;
   return 0;
 }
 
@@ -293,7 +292,6 @@ export function kvmArchGetRegisters(cpu: ARMCPU): number {
   if (!writeKvmstateToList(cpu)) return -Errno.EINVAL;
   // Registers the CPU model does not know are fine, so the result is not checked (as in QEMU).
   writeListToCpustate(cpu);
-  cpu.vcpuDirty = false;
   return 0;
 }
 
