@@ -117,11 +117,7 @@ export class FdtNode {
 
   /** The node at a path such as `/cpus/cpu@0`, if any. */
   find(path: string): FdtNode | undefined {
-    let node: FdtNode | undefined = this;
-    for (const part of path.split('/').filter((p) => p !== '')) {
-      node = node.child(part);
-      if (node === undefined) return undefined;
-    }
-    return node;
+    const parts = path.split('/').filter((p) => p !== '');
+    return parts.reduce<FdtNode | undefined>((node, part) => node?.child(part), this);
   }
 }
