@@ -4,3 +4,4 @@
 export * from './memory/index.ts';
 export * from './hw/index.ts';
 export * from './loader/index.ts';
+export * from './fdt/index.ts';
