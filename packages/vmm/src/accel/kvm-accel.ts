@@ -90,7 +90,10 @@ export class KvmAccel {
     const system = options.system ?? openKvm(options.kvm ?? {});
     const version = system.ioctl(KVM_GET_API_VERSION);
     if (version !== KVM_API_VERSION) {
-      throw new KvmAccelError('KVM_API_VERSION', `KVM API version ${String(version)}, expected ${KVM_API_VERSION}`);
+      throw new KvmAccelError(
+        'KVM_API_VERSION',
+        `KVM API version ${String(version)}, expected ${KVM_API_VERSION}`,
+      );
     }
     for (const cap of [...REQUIRED_CAPABILITIES, ...kvmArchRequiredCapabilities]) {
       if (!((system.ioctl(KVM_CHECK_EXTENSION, cap.value) as number) > 0)) {
@@ -181,12 +184,18 @@ export class KvmAccel {
     cpu.psci02 = this.checkExtension(KvmCap.ARM_PSCI_0_2) > 0;
     const handle = this.s.vm.ioctl(KVM_CREATE_VCPU, kvmArchVcpuId(cpu));
     if (typeof handle === 'number') {
-      throw new KvmAccelError('KVM_CREATE_VCPU', `KVM_CREATE_VCPU ${cpu.cpuIndex} failed: ${errnoName(handle)}`);
+      throw new KvmAccelError(
+        'KVM_CREATE_VCPU',
+        `KVM_CREATE_VCPU ${cpu.cpuIndex} failed: ${errnoName(handle)}`,
+      );
     }
     cpu.kvmFd = handle as NonNullable<ARMCPU['kvmFd']>;
     const ret = kvmArchInitVcpu(this.s, cpu);
     if (ret < 0) {
-      throw new KvmAccelError('KVM_INIT_VCPU', `kvm_arch_init_vcpu for cpu ${cpu.cpuIndex} failed: ${errnoName(ret)}`);
+      throw new KvmAccelError(
+        'KVM_INIT_VCPU',
+        `kvm_arch_init_vcpu for cpu ${cpu.cpuIndex} failed: ${errnoName(ret)}`,
+      );
     }
   }
 
@@ -201,7 +210,10 @@ export class KvmAccel {
     if (cpu.vcpuDirty) return;
     const ret = kvmArchGetRegisters(cpu);
     if (ret < 0) {
-      throw new KvmAccelError('KVM_REGISTERS', `reading cpu ${cpu.cpuIndex}'s registers failed: ${errnoName(ret)}`);
+      throw new KvmAccelError(
+        'KVM_REGISTERS',
+        `reading cpu ${cpu.cpuIndex}'s registers failed: ${errnoName(ret)}`,
+      );
     }
     cpu.vcpuDirty = true;
   }
@@ -211,14 +223,21 @@ export class KvmAccel {
     if (!cpu.vcpuDirty) return;
     const ret = kvmArchPutRegisters(cpu);
     if (ret < 0) {
-      throw new KvmAccelError('KVM_REGISTERS', `writing cpu ${cpu.cpuIndex}'s registers failed: ${errnoName(ret)}`);
+      throw new KvmAccelError(
+        'KVM_REGISTERS',
+        `writing cpu ${cpu.cpuIndex}'s registers failed: ${errnoName(ret)}`,
+      );
     }
     cpu.vcpuDirty = false;
   }
 
   /** kvm_set_irq for a shared peripheral interrupt: raises or lowers SPI `spi` (GIC id 32 + spi). */
   setSpi(spi: number, level: boolean): void {
-    const ret = this.s.vmIoctl(KVM_IRQ_LINE, { irq: armIrq(KvmArmIrqType.SPI, 0, 32 + spi), level: level ? 1 : 0 });
-    if (ret < 0) throw new KvmAccelError('KVM_IRQ_LINE', `KVM_IRQ_LINE for SPI ${spi} failed: ${errnoName(ret)}`);
+    const ret = this.s.vmIoctl(KVM_IRQ_LINE, {
+      irq: armIrq(KvmArmIrqType.SPI, 0, 32 + spi),
+      level: level ? 1 : 0,
+    });
+    if (ret < 0)
+      throw new KvmAccelError('KVM_IRQ_LINE', `KVM_IRQ_LINE for SPI ${spi} failed: ${errnoName(ret)}`);
   }
 }

@@ -68,7 +68,10 @@ export function kvmCpuExec(accel: KvmAccel, cpu: ARMCPU, space: AddressSpace): V
         space.dispatchBytes(address, data, m.is_write !== 0);
         if (trace.on('mmio')) {
           const bytes = Array.from(data, (b) => b.toString(16).padStart(2, '0')).join('');
-          trace.log('mmio', `cpu ${cpu.cpuIndex} ${m.is_write ? 'write' : 'read'} 0x${address.toString(16)} [${m.len}] ${bytes}`);
+          trace.log(
+            'mmio',
+            `cpu ${cpu.cpuIndex} ${m.is_write ? 'write' : 'read'} 0x${address.toString(16)} [${m.len}] ${bytes}`,
+          );
         }
         break;
       }
@@ -93,7 +96,11 @@ export function kvmCpuExec(accel: KvmAccel, cpu: ARMCPU, space: AddressSpace): V
           `KVM internal error (suberror ${run.internal.suberror}${run.internal.reason ? `: ${run.internal.reason}` : ''})`,
         );
       case KvmExit.FAIL_ENTRY:
-        throw crash(accel, cpu, `KVM could not enter the guest (reason 0x${run.fail_entry.hardware_entry_failure_reason.toString(16)})`);
+        throw crash(
+          accel,
+          cpu,
+          `KVM could not enter the guest (reason 0x${run.fail_entry.hardware_entry_failure_reason.toString(16)})`,
+        );
       default:
         if (kvmArchHandleExit(cpu, run) === 0) {
           throw crash(accel, cpu, `unhandled KVM exit reason ${run.exit_reason}`);
