@@ -6,6 +6,7 @@
  */
 import {
   armIrq,
+  KVM_ARM_VCPU_INIT,
   KVM_API_VERSION,
   KVM_CHECK_EXTENSION,
   KVM_CREATE_IRQCHIP,
@@ -33,6 +34,7 @@ import {
   kvmArchRequiredCapabilities,
   kvmArchResetVcpu,
   kvmArchVcpuId,
+  kvmArmVcpuInitArg,
 } from '../target-arm/kvm.ts';
 import { errnoName, KvmState } from './kvm-state.ts';
 import { Trace } from './trace.ts';
@@ -197,6 +199,21 @@ export class KvmAccel {
         `kvm_arch_init_vcpu for cpu ${cpu.cpuIndex} failed: ${errnoName(ret)}`,
       );
     }
+  }
+
+  /**
+   * A machine reset after boot: VCPU_INIT again (so secondaries are powered off as at power-on and
+   * every vCPU leaves whatever PSCI state it was in), then the usual reset.
+   */
+  reinitVcpu(cpu: ARMCPU): void {
+    const ret = cpu.vcpuIoctl(KVM_ARM_VCPU_INIT, kvmArmVcpuInitArg(cpu));
+    if (ret < 0) {
+      throw new KvmAccelError(
+        'KVM_INIT_VCPU',
+        `KVM_ARM_VCPU_INIT for cpu ${cpu.cpuIndex} failed: ${errnoName(ret)}`,
+      );
+    }
+    this.resetVcpu(cpu);
   }
 
   /** kvm_cpu_synchronize_post_reset path: restores the cpreg reset values, then marks env dirty. */

@@ -22,7 +22,6 @@ import {
 import { KvmAccel } from '../accel/kvm-accel.ts';
 import type { Trace } from '../accel/trace.ts';
 import { type RunOutcome, VcpuScheduler } from '../accel/vcpu-scheduler.ts';
-import { virtDeviceTree } from '../fdt/index.ts';
 import type { IrqLine } from '../hw/irq-line.ts';
 import { type DeviceClock, hostClock } from '../hw/clock.ts';
 import { Pl011 } from '../hw/pl011.ts';
@@ -42,7 +41,7 @@ import { VirtioMmio } from '../hw/virtio/virtio-mmio.ts';
 import { AddressSpace, GuestMemory, MachineInit, MemoryRegion } from '../memory/index.ts';
 import { ARMCPU, CORTEX_A15 } from '../target-arm/arm-cpu.ts';
 import { KvmArmDevices } from '../target-arm/kvm-arm-devices.ts';
-import { type BootPlan, planBoot } from './boot.ts';
+import { bootKernel, type KernelBootOptions, type KernelBootResult } from '../loader/kernel-boot.ts';
 
 /** What to build. */
 export interface VirtMachineOptions {
@@ -100,7 +99,8 @@ export class VirtMachine {
   readonly console: VirtioConsole | undefined;
   readonly scheduler: VcpuScheduler;
   /** Where the kernel, initrd and device tree went, and the boot CPU's entry state. */
-  readonly boot: BootPlan;
+  boot: KernelBootResult;
+  readonly #bootOptions: KernelBootOptions;
 
   private constructor(parts: {
     accel: KvmAccel;
@@ -112,7 +112,7 @@ export class VirtMachine {
     rtc: Pl031;
     virtio: VirtioMmio[];
     console: VirtioConsole | undefined;
-    boot: BootPlan;
+    bootOptions: KernelBootOptions;
   }) {
     this.accel = parts.accel;
     this.sysmem = parts.sysmem;
@@ -123,7 +123,8 @@ export class VirtMachine {
     this.rtc = parts.rtc;
     this.virtio = parts.virtio;
     this.console = parts.console;
-    this.boot = parts.boot;
+    this.#bootOptions = parts.bootOptions;
+    this.boot = this.#load();
     this.scheduler = new VcpuScheduler(this.accel, this.cpus, this.space);
   }
 
@@ -142,23 +143,6 @@ export class VirtMachine {
     const machineInit = new MachineInit();
     accel.attachMemory(space);
     const kvmDevices = new KvmArmDevices(accel.s, space, machineInit);
-
-    // The boot plan checks the images against RAM before anything is built.
-    const boot = planBoot({
-      kernel: o.kernel,
-      kernelName: o.kernelName ?? 'kernel',
-      ramBase: VIRT_MEMMAP.mem.base,
-      ramSize: o.ramSize,
-      ...(o.initrd ? { initrd: o.initrd } : {}),
-      dtb: (initrd) =>
-        o.dtb ??
-        virtDeviceTree({
-          ramSize: o.ramSize,
-          cpus: o.smp,
-          ...(o.append !== undefined ? { bootargs: o.append } : {}),
-          ...(initrd ? { initrd } : {}),
-        }),
-    });
 
     // vCPUs are created before the machine is complete, as QEMU does; secondaries start off.
     const cpus: ARMCPU[] = [];
@@ -209,21 +193,59 @@ export class VirtMachine {
       virtio.push(transport);
     }
 
-    const machine = new VirtMachine({ accel, sysmem, space, ram, cpus, uart, rtc, virtio, console, boot });
-    machine.reset();
+    const bootOptions: KernelBootOptions = {
+      kernel: o.kernel,
+      kernelName: o.kernelName ?? 'kernel',
+      cpus: o.smp,
+      ...(o.initrd ? { initrd: o.initrd } : {}),
+      ...(o.append !== undefined ? { bootargs: o.append } : {}),
+      ...(o.dtb ? { dtb: o.dtb } : {}),
+    };
+    const machine = new VirtMachine({
+      accel,
+      sysmem,
+      space,
+      ram,
+      cpus,
+      uart,
+      rtc,
+      virtio,
+      console,
+      bootOptions,
+    });
+    for (const note of machine.boot.notes) o.errorReport?.(note);
+    machine.#resetCpus();
     machineInit.machineInitDone();
     return machine;
   }
 
-  /** qemu_system_reset: images back in RAM, every vCPU back to its reset state, the boot CPU at the entry. */
-  reset(): void {
-    const ram = this.ram.ram!;
-    ram.fill(0);
-    for (const blob of this.boot.blobs) ram.set(blob.data, blob.address - VIRT_MEMMAP.mem.base);
+  /** Loads the kernel, initrd and device tree into RAM (a loader error propagates). */
+  #load(): KernelBootResult {
+    return bootKernel({ base: VIRT_MEMMAP.mem.base, bytes: this.ram.ram! }, this.#bootOptions);
+  }
+
+  /** Every vCPU back to its reset state, the boot CPU at the entry with the loader's registers. */
+  #resetCpus(reinit = false): void {
+    const entry = this.boot.entry;
     for (const cpu of this.cpus) {
-      this.accel.resetVcpu(cpu);
-      if (cpu.cpuIndex === 0) this.boot.setEntryState(cpu.env);
+      if (reinit) this.accel.reinitVcpu(cpu);
+      else this.accel.resetVcpu(cpu);
+      if (cpu.cpuIndex !== 0) continue;
+      const env = cpu.env;
+      env.cpsrWrite(this.boot.cpsr, 0xffffffff);
+      env.thumb = entry.thumb ? 1 : 0;
+      env.regs[0] = entry.r0;
+      env.regs[1] = entry.r1;
+      env.regs[2] = entry.r2;
+      env.regs[15] = entry.pc;
     }
+  }
+
+  /** qemu_system_reset: RAM cleared and the images loaded again, every vCPU reset. */
+  reset(): void {
+    this.ram.ram!.fill(0);
+    this.boot = this.#load();
+    this.#resetCpus(true);
   }
 
   /** Runs the guest; a PSCI SYSTEM_RESET reboots it, as QEMU does without -no-reboot. */

@@ -61,8 +61,8 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
   let detach: (() => void) | undefined;
   const output = new OutputBuffer(io.stdout);
   try {
-    const kernel = await sources.read('kernel', o.kernel);
-    const initrd = o.initrd === undefined ? undefined : await sources.read('initrd', o.initrd);
+    const kernel = await sources.read('kernel', o.kernel, o.ramSize);
+    const initrd = o.initrd === undefined ? undefined : await sources.read('initrd', o.initrd, o.ramSize);
     const dtb = o.dtb === undefined ? undefined : await sources.read('device tree', o.dtb);
     for (const d of o.drives) drives.push(await sources.drive(d.source, d.readOnly));
     machine = VirtMachine.create({

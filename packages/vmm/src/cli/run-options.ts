@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { Trace, type TraceCategory } from '../accel/trace.ts';
 import { VIRT_MAX_RAM } from '../hw/virt-memmap.ts';
+import { isUrl } from '../loader/image-file.ts';
 
 /** Bad command-line arguments; the message says what to fix. */
 export class UsageError extends Error {
@@ -94,10 +95,6 @@ function parseSmp(text: string): number {
     throw new UsageError(`bad --smp "${text}": the number of vCPUs must be 1 to ${MAX_CPUS}`);
   }
   return n;
-}
-
-function isUrl(source: string): boolean {
-  return /^https?:\/\//i.test(source);
 }
 
 function parseDrive(text: string): DriveOption {

@@ -98,6 +98,14 @@ function setReg64(cpu: ARMCPU, id: bigint, value: bigint): number {
   return cpu.vcpuIoctl(KVM_SET_ONE_REG, { id, addr: buf64 });
 }
 
+/** The KVM_ARM_VCPU_INIT argument: the CPU's target, POWER_OFF if it starts off, PSCI 0.2 if asked. */
+export function kvmArmVcpuInitArg(cpu: ARMCPU): KvmVcpuInit {
+  const features = new Uint32Array(7);
+  if (cpu.startPoweredOff) features[0]! |= 1 << KvmArmVcpuFeature.POWER_OFF;
+  if (cpu.psci02) features[0]! |= 1 << KvmArmVcpuFeature.PSCI_0_2;
+  return { target: cpu.kvmTarget, features };
+}
+
 /**
  * kvm_arch_init_vcpu: VCPU_INIT with the CPU's target (and POWER_OFF for a CPU that starts off),
  * the d31 probe, the cpreg list from two KVM_GET_REG_LIST calls sorted strictly ascending, the
@@ -108,11 +116,7 @@ export function kvmArchInitVcpu(s: KvmState, cpu: ARMCPU): number {
     s.errorReport(`KVM is not supported for this guest CPU type (${cpu.model.name})`);
     return -Errno.EINVAL;
   }
-  const features = new Uint32Array(7);
-  if (cpu.startPoweredOff) features[0]! |= 1 << KvmArmVcpuFeature.POWER_OFF;
-  if (cpu.psci02) features[0]! |= 1 << KvmArmVcpuFeature.PSCI_0_2;
-  const init: KvmVcpuInit = { target: cpu.kvmTarget, features };
-  let ret = cpu.vcpuIoctl(KVM_ARM_VCPU_INIT, init);
+  let ret = cpu.vcpuIoctl(KVM_ARM_VCPU_INIT, kvmArmVcpuInitArg(cpu));
   if (ret) return ret;
 
   // QEMU's cortex-a15 always has 32 D registers: make sure the kernel agrees by reading d31.
