@@ -6,6 +6,7 @@ import { benchCacheIo } from './cache-io.ts';
 import { benchCpu } from './cpu.ts';
 import { benchFscacheCore } from './fscache-lifecycle.ts';
 import { machineLine } from './machine.ts';
+import { benchVmm } from './vmm.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -14,6 +15,7 @@ const sections: Record<string, () => Promise<void>> = {
   fscache: () => benchFscacheCore({ quick }),
   cache: () => benchCacheIo({ quick }),
   cpu: () => benchCpu({ quick }),
+  vmm: () => benchVmm({ quick }),
 };
 for (const name of only)
   if (!sections[name])
