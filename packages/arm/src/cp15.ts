@@ -49,6 +49,8 @@ const SCTLR_WRITABLE = 0x72e63c07 | (1 << 13) | (1 << 12) | (1 << 11) | (1 << 2)
  * turns that into the guest's undefined-instruction exception.
  */
 export class Cp15 {
+  /** Multiprocessor Affinity Register: the core's identity; a hypervisor gives each vCPU its own. */
+  mpidr: number = CortexA15Id.mpidr;
   /** System Control Register. */
   sctlr: number = CortexA15Id.sctlrReset;
   /** Auxiliary Control Register (implementation defined; kept as written). */
@@ -139,7 +141,7 @@ export class Cp15 {
       case K(0, 0, 0, 7):
         return id.midr;
       case K(0, 0, 0, 5):
-        return id.mpidr;
+        return this.mpidr;
       case K(0, 0, 1, 0):
         return id.idPfr0;
       case K(0, 0, 1, 1):

@@ -49,4 +49,14 @@ export interface KvmOptions {
   timeSlice?: number;
   /** Longest real sleep of a WFI inside KVM_RUN, in milliseconds, before -EINTR (default 10). */
   maxWfiSleepMs?: number;
+  /**
+   * Wall-clock cap of one KVM_RUN in milliseconds, after which it returns -EINTR as a timer signal
+   * would (0, the default: run until an exit). A VMM that drives its vCPUs and devices from one
+   * thread sets it so its event loop keeps turning under a busy guest.
+   */
+  maxRunMs?: number;
+  /** The host core and so the only KVM_ARM_VCPU_INIT target accepted (default Cortex-A15). */
+  hostTarget?: number;
+  /** How a blocked vCPU sleeps (default: a real, bounded `Atomics.wait`); tests advance a clock. */
+  sleep?: (ms: number) => void;
 }

@@ -1,0 +1,461 @@
+/**
+ * A vCPU: KVM_ARM_VCPU_INIT, ONE_REG and REG_LIST over the register registry, and KVM_RUN, which runs
+ * the CPU and handles inside the "kernel" what KVM handles there (VGIC and memslot accesses, PSCI,
+ * WFI, unknown HVC/SMC) so that only what the VMM must see leaves as an exit in `run`.
+ */
+import { Bus, Cpu, ExceptionKind, type MmioExit } from '@armvm/arm';
+import type { KvmHandle, KvmVcpuHandle } from './handles.ts';
+import type { PsciCpu } from './psci.ts';
+import { psciCall } from './psci.ts';
+import { getOneReg, KvmExtraRegs, REGISTERS, type RegisterContext, setOneReg } from './registers.ts';
+import {
+  Errno,
+  KVM_ARM_VCPU_INIT,
+  KVM_GET_MP_STATE,
+  KVM_GET_ONE_REG,
+  KVM_GET_REG_LIST,
+  KVM_MEM_READONLY,
+  KVM_RUN,
+  KVM_SET_MP_STATE,
+  KVM_SET_ONE_REG,
+  KvmArmVcpuFeature,
+  KvmExit,
+  KvmInternalError,
+  KvmMpState,
+  type KvmMpStateArg,
+  type KvmOneReg,
+  type KvmRegList,
+  type KvmRun,
+  type KvmVcpuInit,
+  newKvmRun,
+  KvmRegId,
+} from './uapi.ts';
+import type { KvmVm } from './vm.ts';
+
+/** Virtual and physical non-secure timer PPIs (the DT's PPI 11 and 14). */
+export const VTIMER_PPI = 27;
+export const PTIMER_PPI = 30;
+/** Instructions between checks of the timers and the time slice. */
+const CHUNK = 4096;
+/** The kernel's "unknown" reset values. */
+const UNKNOWN32 = 0xdecafbad | 0;
+const UNKNOWN64_HI = 0xd0c0ffee | 0;
+
+/** What one pass of the run loop decided: keep running, or return this to the VMM. */
+type Step = number | null;
+
+/** A vCPU handle. */
+export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
+  readonly kind = 'vcpu' as const;
+  /** The id given to KVM_CREATE_VCPU (it makes the MPIDR). */
+  readonly id: number;
+  /** Position among the VM's vCPUs (the VGIC's CPU number and KVM_IRQ_LINE's vcpu index). */
+  readonly index: number;
+  readonly run: KvmRun = newKvmRun();
+  readonly extra = new KvmExtraRegs();
+  cpu: Cpu;
+  /** KVM_ARM_VCPU_INIT target, -1 before init. */
+  target = -1;
+  private featureWord = 0;
+  psci02 = false;
+  powerOff = false;
+  /** In WFI (or PSCI suspend) with nothing pending yet. */
+  waiting = false;
+  /** Lines driven by KVM_IRQ_LINE when there is no in-kernel irqchip. */
+  irqLine = false;
+  fiqLine = false;
+  private readonly vm: KvmVm;
+  private memoryGeneration = -1;
+  /** The data buffer of an MMIO load the VMM is completing. */
+  private pendingLoad: Uint8Array | null = null;
+  private pendingLen = 0;
+  /** Last timer output levels sent to the VGIC. */
+  private vtimerLevel = false;
+  private ptimerLevel = false;
+  /** Set by `kick()`: the next check returns -EINTR, as a signal does. */
+  private kicked = false;
+
+  constructor(vm: KvmVm, id: number, index: number) {
+    this.vm = vm;
+    this.id = id;
+    this.index = index;
+    this.cpu = this.newCpu();
+  }
+
+  mmapRun(): KvmRun {
+    return this.run;
+  }
+
+  /** Makes a running or the next KVM_RUN return -EINTR with KVM_EXIT_INTR (what a signal does). */
+  kick(): void {
+    this.kicked = true;
+    this.cpu.requestStop();
+  }
+
+  ioctl(request: number, arg?: unknown): number | KvmHandle {
+    switch (request) {
+      case KVM_RUN:
+        return this.kvmRun();
+      case KVM_ARM_VCPU_INIT:
+        return this.init(arg as KvmVcpuInit);
+      case KVM_GET_ONE_REG:
+      case KVM_SET_ONE_REG: {
+        if (this.target < 0) return -Errno.ENOEXEC;
+        const r = arg as KvmOneReg;
+        if (typeof r !== 'object' || r === null || typeof r.id !== 'bigint') return -Errno.EFAULT;
+        this.syncMemory();
+        return request === KVM_GET_ONE_REG ? getOneReg(this, r.id, r.addr) : setOneReg(this, r.id, r.addr);
+      }
+      case KVM_GET_REG_LIST:
+        return this.regList(arg as KvmRegList);
+      case KVM_GET_MP_STATE: {
+        const a = arg as KvmMpStateArg;
+        if (typeof a !== 'object' || a === null) return -Errno.EFAULT;
+        a.mp_state = this.powerOff ? KvmMpState.STOPPED : KvmMpState.RUNNABLE;
+        return 0;
+      }
+      case KVM_SET_MP_STATE: {
+        const a = arg as KvmMpStateArg;
+        if (typeof a !== 'object' || a === null) return -Errno.EFAULT;
+        if (a.mp_state === KvmMpState.RUNNABLE) this.powerOff = false;
+        else if (a.mp_state === KvmMpState.STOPPED) this.powerOff = true;
+        else return -Errno.EINVAL;
+        return 0;
+      }
+      default:
+        return -Errno.ENOTTY;
+    }
+  }
+
+  // ---- init and reset --------------------------------------------------------------------------
+
+  private init(arg: KvmVcpuInit): number {
+    if (typeof arg !== 'object' || arg === null || typeof arg.target !== 'number') return -Errno.EFAULT;
+    if (arg.target !== this.vm.hostTarget) return -Errno.EINVAL; // only the host's own core
+    const features = arg.features ?? [];
+    for (let i = 0; i < 7; i++) {
+      const word = (features[i] ?? 0) >>> 0;
+      const known = i === 0 ? (1 << KvmArmVcpuFeature.POWER_OFF) | (1 << KvmArmVcpuFeature.PSCI_0_2) : 0;
+      if (word & ~known) return -Errno.ENOENT;
+    }
+    const f0 = (features[0] ?? 0) >>> 0;
+    if (this.target >= 0 && (this.target !== arg.target || this.featureWord !== f0)) return -Errno.EINVAL;
+    this.target = arg.target;
+    this.featureWord = f0;
+    this.psci02 = (f0 & (1 << KvmArmVcpuFeature.PSCI_0_2)) !== 0;
+    this.syncMemory();
+    this.reset();
+    this.powerOff = (f0 & (1 << KvmArmVcpuFeature.POWER_OFF)) !== 0;
+    return 0;
+  }
+
+  /** kvm_reset_vcpu: core registers zero in SVC with A, I, F masked; cp15 to the kernel's reset table. */
+  reset(): void {
+    const cpu = this.cpu;
+    cpu.reset(0);
+    const c = cpu.cp15;
+    c.mpidr = 0x80000000 | ((this.id >> 2) << 8) | (this.id & 3) | 0;
+    c.actlr = this.vm.vcpus.length > 1 ? 1 << 6 : 0; // the SMP bit when there are several vCPUs
+    c.csselr = UNKNOWN32;
+    c.ttbr0 = c.ttbr1 = UNKNOWN32;
+    this.extra.ttbr0Hi = this.extra.ttbr1Hi = UNKNOWN64_HI;
+    c.dacr = c.dfsr = c.ifsr = c.adfsr = c.aifsr = c.dfar = c.ifar = UNKNOWN32;
+    c.prrr = c.nmrr = UNKNOWN32;
+    c.tpidrurw = c.tpidruro = c.tpidrprw = UNKNOWN32;
+    c.onTranslationChange();
+    c.timer.virtualOffset = this.vm.cntvoff;
+    this.extra.origR0 = 0;
+    this.waiting = false;
+    this.pendingLoad = null;
+  }
+
+  /** CPU_ON: reset, then start at `pc` with r0 = `context`. */
+  powerOn(pc: number, context: number, bigEndian: boolean): void {
+    this.reset();
+    const cpu = this.cpu;
+    if (pc & 1) cpu.t = 1;
+    if (bigEndian) cpu.masks |= 0x200;
+    cpu.pc = pc & ~1;
+    cpu.r[0] = context;
+    this.powerOff = false;
+  }
+
+  // ---- registers -------------------------------------------------------------------------------
+
+  setVirtualCount(count: bigint): void {
+    this.vm.setVirtualCount(count);
+  }
+
+  private regList(arg: KvmRegList): number {
+    if (this.target < 0) return -Errno.ENOEXEC;
+    if (typeof arg !== 'object' || arg === null || typeof arg.n !== 'bigint') return -Errno.EFAULT;
+    const want = arg.n;
+    arg.n = BigInt(REGISTERS.length);
+    if (want < arg.n) return -Errno.E2BIG;
+    if (!(arg.reg instanceof BigUint64Array) || arg.reg.length < REGISTERS.length) return -Errno.EFAULT;
+    REGISTERS.forEach((r, i) => (arg.reg[i] = r.id));
+    return 0;
+  }
+
+  // ---- CPU and memory --------------------------------------------------------------------------
+
+  private newCpu(): Cpu {
+    const slot = this.vm.memory.primary();
+    const bus = slot ? new Bus(slot.base, slot.bytes) : new Bus(0, new Uint8Array(0));
+    const cpu = new Cpu(bus);
+    const t = cpu.cp15.timer;
+    t.clock = this.vm.clock;
+    t.frequency = this.vm.frequency;
+    t.virtualOffset = this.vm.cntvoff;
+    this.memoryGeneration = this.vm.memory.generation;
+    return cpu;
+  }
+
+  /** Rebuilds the CPU on the VM's current RAM window when the memory slots changed, keeping its state. */
+  private syncMemory(): void {
+    if (this.memoryGeneration === this.vm.memory.generation) return;
+    if (this.pendingLoad) return; // an MMIO load is in flight; keep the CPU that owns it
+    const old = this.cpu;
+    const cpu = this.newCpu();
+    const from: RegisterContext = { cpu: old, extra: this.extra, setVirtualCount: () => {} };
+    const to: RegisterContext = { cpu, extra: this.extra, setVirtualCount: () => {} };
+    cpu.cpsr = old.cpsr; // first, so banked registers land in their banks
+    for (const r of REGISTERS) {
+      if (r.invariant || r.id === KvmRegId.CPSR) continue;
+      r.set(to, r.get(from));
+    }
+    const a = old.cp15;
+    const b = cpu.cp15;
+    b.par = a.par;
+    b.timer.cntkctl = a.timer.cntkctl;
+    b.timer.frequency = a.timer.frequency;
+    b.timer.virtualOffset = a.timer.virtualOffset;
+    b.timer.physical.ctl = a.timer.physical.ctl;
+    b.timer.physical.cval = a.timer.physical.cval;
+    b.timer.virtual.ctl = a.timer.virtual.ctl;
+    this.cpu = cpu;
+    this.applyLines();
+  }
+
+  private irqLineNow(): boolean {
+    return this.vm.vgic ? this.vm.vgic.irqLevel(this.index) : this.irqLine;
+  }
+
+  /** Puts the interrupt lines on the (possibly new) CPU. */
+  applyLines(): void {
+    this.cpu.setIrq(this.irqLineNow());
+    this.cpu.setFiq(this.vm.vgic ? false : this.fiqLine);
+  }
+
+  // ---- KVM_RUN ---------------------------------------------------------------------------------
+
+  /** Runnable as the kernel means it: initialised, on, and not waiting for an interrupt. */
+  runnable(): boolean {
+    if (this.target < 0 || this.powerOff) return false;
+    if (!this.waiting) return true;
+    this.syncTimers();
+    return this.cpu.interruptAsserted;
+  }
+
+  private kvmRun(): number {
+    if (this.target < 0) return -Errno.ENOEXEC;
+    const err = this.vm.beforeRun();
+    if (err) return err;
+    const run = this.run;
+    if (this.pendingLoad) {
+      this.pendingLoad.set(run.mmio.data.subarray(0, this.pendingLen));
+      this.pendingLoad = null;
+    }
+    this.syncMemory();
+    if (run.immediate_exit) return -Errno.EINTR;
+    try {
+      return this.loop();
+    } catch (e) {
+      run.exit_reason = KvmExit.INTERNAL_ERROR;
+      run.internal.suberror = KvmInternalError.EMULATION;
+      run.internal.data = [this.cpu.pc];
+      run.internal.reason = e instanceof Error ? e.message : String(e);
+      return 0;
+    } finally {
+      // a vCPU that leaves KVM_RUN loses its exclusive reservation (allowed by the architecture),
+      // so a STREX after another vCPU ran can never succeed on stale data
+      this.cpu.exclusiveAddr = -1;
+    }
+  }
+
+  private interrupted(): number {
+    this.run.exit_reason = KvmExit.INTR;
+    return -Errno.EINTR;
+  }
+
+  private loop(): number {
+    const cpu = this.cpu;
+    const vm = this.vm;
+    const sliceEnd = cpu.retired + vm.timeSlice;
+    const deadline = vm.maxRunMs > 0 ? performance.now() + vm.maxRunMs : Infinity;
+    for (;;) {
+      if (this.kicked) {
+        this.kicked = false;
+        return this.interrupted();
+      }
+      if (this.powerOff || this.waiting) {
+        const r = this.block();
+        if (r !== null) return r;
+        continue;
+      }
+      this.syncTimers();
+      const exit = cpu.run(CHUNK);
+      let step: Step = null;
+      switch (exit.kind) {
+        case 'mmio':
+          step = this.mmio(exit);
+          break;
+        case 'hvc':
+          step = this.hvc();
+          break;
+        case 'smc':
+          this.injectUndefined(); // KVM does not forward SMC: the guest sees it as undefined
+          break;
+        case 'wfi':
+          this.waiting = true;
+          break;
+        case 'stop':
+          this.kicked = false;
+          return this.interrupted();
+        case 'budget':
+          if (cpu.retired >= sliceEnd && vm.othersRunnable(this)) return this.interrupted();
+          if (performance.now() > deadline) return this.interrupted();
+          break;
+      }
+      if (step !== null) return step;
+    }
+  }
+
+  /**
+   * The vCPU is off or waiting for an interrupt. With another vCPU runnable, give the thread back
+   * (-EINTR); else sleep until the next timer deadline, at most `maxWfiSleepMs`, and either go on
+   * or return -EINTR so the VMM's event loop can deliver input.
+   */
+  private block(): Step {
+    if (!this.powerOff && this.runnable()) {
+      this.waiting = false;
+      return null;
+    }
+    if (this.vm.othersRunnable(this)) return this.interrupted();
+    const ms = this.powerOff ? this.vm.maxWfiSleepMs : Math.min(this.vm.maxWfiSleepMs, this.msToTimer());
+    if (ms > 0) this.vm.sleep(ms);
+    if (!this.powerOff && this.runnable()) {
+      this.waiting = false;
+      return null;
+    }
+    return this.interrupted();
+  }
+
+  /** Milliseconds until one of this vCPU's timers fires (Infinity when none is armed). */
+  private msToTimer(): number {
+    const t = this.cpu.cp15.timer;
+    let best = Infinity;
+    for (const ch of [t.virtual, t.physical]) {
+      if ((ch.ctl & 3) !== 1) continue; // disabled or masked
+      const now = ch === t.virtual ? t.virtualCount : t.physicalCount;
+      const ticks = ch.cval > now ? Number(ch.cval - now) : 0;
+      best = Math.min(best, (ticks * 1000) / this.vm.frequency);
+    }
+    return best;
+  }
+
+  /** Sends the timers' outputs to their PPIs when they change. */
+  syncTimers(): void {
+    const vgic = this.vm.vgic;
+    if (!vgic) return;
+    const t = this.cpu.cp15.timer;
+    const v = t.irqLevel(t.virtual);
+    const p = t.irqLevel(t.physical);
+    if (v !== this.vtimerLevel) {
+      this.vtimerLevel = v;
+      vgic.setLine(this.index, VTIMER_PPI, v);
+    }
+    if (p !== this.ptimerLevel) {
+      this.ptimerLevel = p;
+      vgic.setLine(this.index, PTIMER_PPI, p);
+    }
+  }
+
+  /** An MMIO exit from the CPU: the VGIC and other memslots are served here; the rest go to the VMM. */
+  private mmio(exit: MmioExit): Step {
+    const vm = this.vm;
+    const a = exit.address;
+    const size = exit.size;
+    const data = exit.data;
+    const view = new DataView(data.buffer, data.byteOffset, 8);
+    const gic = vm.vgicWindow(a);
+    if (gic) {
+      const vgic = vm.vgic!;
+      if (size === 8) return this.internalError('doubleword access to the VGIC');
+      if (exit.isWrite) {
+        const v = size === 4 ? view.getUint32(0, true) : size === 2 ? view.getUint16(0, true) : data[0]!;
+        if (gic.dist) vgic.writeDist(this.index, gic.offset, size, v);
+        else vgic.writeCpu(this.index, gic.offset, size, v);
+      } else {
+        const v = gic.dist
+          ? vgic.readDist(this.index, gic.offset, size)
+          : vgic.readCpu(this.index, gic.offset, size);
+        view.setUint32(0, v >>> 0, true);
+      }
+      return null;
+    }
+    const slot = vm.memory.find(a, size);
+    if (slot && !(exit.isWrite && slot.flags & KVM_MEM_READONLY)) {
+      const off = a - slot.base;
+      if (exit.isWrite) slot.bytes.set(data.subarray(0, size), off);
+      else data.set(slot.bytes.subarray(off, off + size));
+      return null;
+    }
+    const run = this.run;
+    run.exit_reason = KvmExit.MMIO;
+    run.mmio.phys_addr = BigInt(a);
+    run.mmio.len = size;
+    run.mmio.is_write = exit.isWrite ? 1 : 0;
+    run.mmio.data.fill(0);
+    if (exit.isWrite) run.mmio.data.set(data.subarray(0, size));
+    else {
+      this.pendingLoad = data;
+      this.pendingLen = size;
+    }
+    return 0;
+  }
+
+  private hvc(): Step {
+    const out = psciCall(this, this.vm.vcpus);
+    switch (out.kind) {
+      case 'done':
+      case 'off':
+        return null;
+      case 'suspend':
+        this.waiting = true;
+        return null;
+      case 'undefined':
+        this.injectUndefined();
+        return null;
+      case 'system':
+        this.run.exit_reason = KvmExit.SYSTEM_EVENT;
+        this.run.system_event.type = out.type;
+        this.run.system_event.flags = 0n;
+        return 0;
+    }
+  }
+
+  /** The guest takes an undefined-instruction exception at the HVC/SMC it just executed. */
+  private injectUndefined(): void {
+    this.cpu.enter(ExceptionKind.undefined, this.cpu.pc);
+  }
+
+  private internalError(reason: string): Step {
+    const run = this.run;
+    run.exit_reason = KvmExit.INTERNAL_ERROR;
+    run.internal.suberror = KvmInternalError.EMULATION;
+    run.internal.data = [this.cpu.insnAddr >>> 0];
+    run.internal.reason = reason;
+    return 0;
+  }
+}
