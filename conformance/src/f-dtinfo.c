@@ -45,6 +45,8 @@ struct dt_info {
   int memory_nodes;
   int cpus;
   const char *model, *bootargs, *stdout_path;
+  int have_initrd;
+  u64 initrd_start, initrd_end;
 };
 
 static void walk(const unsigned char *fdt, struct dt_info *info) {
@@ -81,6 +83,8 @@ static void walk(const unsigned char *fdt, struct dt_info *info) {
       } else if (depth == 2 && node_is(path[1], "chosen")) {
         if (str_eq(pname, "bootargs")) info->bootargs = (const char *)val;
         else if (str_eq(pname, "stdout-path")) info->stdout_path = (const char *)val;
+        else if (str_eq(pname, "linux,initrd-start")) info->initrd_start = read_cells(val, len / 4), info->have_initrd = 1;
+        else if (str_eq(pname, "linux,initrd-end")) info->initrd_end = read_cells(val, len / 4);
       } else if (node_is_cpu_candidate && str_eq(pname, "device_type") && str_eq((const char *)val, "cpu")) {
         info->cpus++;
       }
@@ -120,7 +124,7 @@ void boot_main(u32 r0, u32 r1, u32 r2, u32 cpsr) {
   put_dec((s32)be32(fdt + 20));
   uart_putc('\n');
 
-  struct dt_info info = {2, 1, 0, 0, 0, 0, 0, 0, 0};
+  struct dt_info info = {2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   walk(fdt, &info);
   put_line("model: ", info.model);
   put_str("memory: base ");
@@ -135,4 +139,13 @@ void boot_main(u32 r0, u32 r1, u32 r2, u32 cpsr) {
   uart_putc('\n');
   put_line("bootargs: ", info.bootargs);
   put_line("stdout-path: ", info.stdout_path);
+  if (info.have_initrd) {
+    put_str("initrd: ");
+    put_hex64(info.initrd_start);
+    put_str("..");
+    put_hex64(info.initrd_end);
+    uart_putc('\n');
+  } else {
+    put_line("initrd: ", 0);
+  }
 }

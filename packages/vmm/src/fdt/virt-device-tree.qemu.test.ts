@@ -43,24 +43,28 @@ function qemuDtb(cpus: number, megabytes: number, withInitrd: boolean): Uint8Arr
   const kernel = join(dir, 'k.bin');
   writeFileSync(kernel, new Uint8Array(4));
   const out = join(dir, `qemu-${cpus}.dtb`);
-  execFileSync('qemu-system-arm', [
-    '-M',
-    `virt,highmem=off,dumpdtb=${out}`,
-    '-cpu',
-    'cortex-a15',
-    '-m',
-    String(megabytes),
-    '-smp',
-    String(cpus),
-    '-kernel',
-    kernel,
-    ...(withInitrd ? ['-initrd', kernel] : []),
-    '-append',
-    'console=ttyAMA0 hello',
-    '-display',
-    'none',
-    '-nodefaults',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'qemu-system-arm',
+    [
+      '-M',
+      `virt,highmem=off,dumpdtb=${out}`,
+      '-cpu',
+      'cortex-a15',
+      '-m',
+      String(megabytes),
+      '-smp',
+      String(cpus),
+      '-kernel',
+      kernel,
+      ...(withInitrd ? ['-initrd', kernel] : []),
+      '-append',
+      'console=ttyAMA0 hello',
+      '-display',
+      'none',
+      '-nodefaults',
+    ],
+    { stdio: 'ignore' },
+  );
   return new Uint8Array(readFileSync(out));
 }
 
@@ -82,39 +86,50 @@ function compare(ours: FdtNode, qemu: FdtNode): string[] {
       const theirs = twin.get(name);
       if (theirs === undefined) problems.push(`${key}: QEMU has no such property`);
       else if (!DIFFERENT.has(key) && Buffer.compare(Buffer.from(value), Buffer.from(theirs)) !== 0) {
-        problems.push(`${key}: ours ${Buffer.from(value).toString('hex')} QEMU ${Buffer.from(theirs).toString('hex')}`);
+        problems.push(
+          `${key}: ours ${Buffer.from(value).toString('hex')} QEMU ${Buffer.from(theirs).toString('hex')}`,
+        );
       }
     }
     for (const name of twin.properties.keys()) {
-      if (!node.properties.has(name) && !QEMU_ONLY_PROPS.has(`${path} ${name}`)) problems.push(`${path} ${name}: only QEMU has it`);
+      if (!node.properties.has(name) && !QEMU_ONLY_PROPS.has(`${path} ${name}`))
+        problems.push(`${path} ${name}: only QEMU has it`);
     }
   });
   walk(qemu, '', (path) => {
-    if (!ours.find(path) && !QEMU_ONLY_NODES.some((re) => re.test(path))) problems.push(`${path}: only QEMU has it`);
+    if (!ours.find(path) && !QEMU_ONLY_NODES.some((re) => re.test(path)))
+      problems.push(`${path}: only QEMU has it`);
   });
   return problems;
 }
 
-describe('virt device tree against QEMU 7.2', { skip: haveQemu ? false : 'qemu-system-arm is not installed' }, () => {
-  for (const [cpus, megabytes, withInitrd] of [
-    [2, 256, true],
-    [1, 128, false],
-    [4, 1024, true],
-  ] as const) {
-    it(`matches for ${cpus} CPU(s), ${megabytes} MiB${withInitrd ? ', an initrd' : ''}`, () => {
-      const qemu = readFdt(qemuDtb(cpus, megabytes, withInitrd)).root;
-      // QEMU puts the 4-byte initrd at RAM + min(RAM / 2, 128 MiB).
-      const start = 0x40000000 + Math.min((megabytes << 20) / 2, 128 << 20);
-      const ours = readFdt(
-        virtDeviceTree({
-          ramSize: megabytes << 20,
-          cpus,
-          bootargs: 'console=ttyAMA0 hello',
-          ...(withInitrd ? { initrd: { start, end: start + 4 } } : {}),
-        }),
-      ).root;
-      assert.deepEqual(compare(ours, qemu), []);
-      assert.deepEqual(propStrings(qemu.find('/psci')?.get('compatible')).slice(-2), propStrings(ours.find('/psci')?.get('compatible')));
-    });
-  }
-});
+describe(
+  'virt device tree against QEMU 7.2',
+  { skip: haveQemu ? false : 'qemu-system-arm is not installed' },
+  () => {
+    for (const [cpus, megabytes, withInitrd] of [
+      [2, 256, true],
+      [1, 128, false],
+      [4, 1024, true],
+    ] as const) {
+      it(`matches for ${cpus} CPU(s), ${megabytes} MiB${withInitrd ? ', an initrd' : ''}`, () => {
+        const qemu = readFdt(qemuDtb(cpus, megabytes, withInitrd)).root;
+        // QEMU puts the 4-byte initrd at RAM + min(RAM / 2, 128 MiB).
+        const start = 0x40000000 + Math.min((megabytes << 20) / 2, 128 << 20);
+        const ours = readFdt(
+          virtDeviceTree({
+            ramSize: megabytes << 20,
+            cpus,
+            bootargs: 'console=ttyAMA0 hello',
+            ...(withInitrd ? { initrd: { start, end: start + 4 } } : {}),
+          }),
+        ).root;
+        assert.deepEqual(compare(ours, qemu), []);
+        assert.deepEqual(
+          propStrings(qemu.find('/psci')?.get('compatible')).slice(-2),
+          propStrings(ours.find('/psci')?.get('compatible')),
+        );
+      });
+    }
+  },
+);

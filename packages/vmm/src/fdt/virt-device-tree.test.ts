@@ -123,7 +123,11 @@ describe('virt device tree, as our reader reads it', () => {
         Array.from({ length: cpus }, (_, i) => cpuAffinity(i)),
       );
       assert.equal(propCells(root.find('/timer')?.get('interrupts'))[2], (((1 << cpus) - 1) << 8) | 4);
-      assert.equal(root.find('/cpus/cpu@0')?.get('enable-method') !== undefined, cpus > 1, 'enable-method only with secondaries');
+      assert.equal(
+        root.find('/cpus/cpu@0')?.get('enable-method') !== undefined,
+        cpus > 1,
+        'enable-method only with secondaries',
+      );
       assert.equal(root.find('/chosen')?.get('bootargs'), undefined);
       assert.equal(root.find('/chosen')?.get('linux,initrd-start'), undefined);
       assert.deepEqual(propStrings(root.find('/chosen')?.get('stdout-path')), ['/pl011@9000000']);

@@ -23,7 +23,7 @@ export interface VirtDeviceTreeOptions {
   ramSize: number;
   /** Number of CPUs. */
   cpus: number;
-  /** Kernel command line (chosen/bootargs); omitted when undefined. */
+  /** Kernel command line (chosen/bootargs); omitted when undefined or empty. */
   bootargs?: string;
   /** Initrd placement in guest physical memory (chosen/linux,initrd-start and -end). */
   initrd?: { start: number; end: number };
@@ -165,7 +165,8 @@ export function virtDeviceTreeNode(options: VirtDeviceTreeOptions): FdtNode {
   }
 
   const chosen = root.add('chosen');
-  if (options.bootargs !== undefined) chosen.set('bootargs', options.bootargs);
+  // As QEMU: an empty command line writes no bootargs at all.
+  if (options.bootargs !== undefined && options.bootargs !== '') chosen.set('bootargs', options.bootargs);
   chosen.set('stdout-path', VIRT_STDOUT_PATH);
   if (options.initrd !== undefined) {
     chosen.set('linux,initrd-start', options.initrd.start).set('linux,initrd-end', options.initrd.end);

@@ -1,11 +1,16 @@
 /**
  * The parts together with the real CPU: the flat conformance image booted through our Linux boot
  * protocol and device tree, printing through our PL011 behind our address space, must print what
- * QEMU printed for the same image and options.
+ * QEMU printed for the same image and options — the recorded expectation, and live runs of
+ * qemu-system-arm with other RAM sizes, CPU counts and initrds when it is installed.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Bus, Cpu } from '@armvm/arm';
 import { RecordingIrqLine } from '../hw/irq-line.ts';
 import { Pl011 } from '../hw/pl011.ts';
@@ -15,46 +20,93 @@ import { MemoryRegion } from '../memory/memory-region.ts';
 import { bootKernel } from './kernel-boot.ts';
 
 const CONFORMANCE = new URL('../../../../conformance/', import.meta.url);
+const IMAGE = fileURLToPath(new URL('build/f-dtinfo.bin', CONFORMANCE));
 const PSCI_SYSTEM_OFF = 0x84000008;
+const haveQemu = spawnSync('qemu-system-arm', ['--version']).status === 0;
+const dir = mkdtempSync(join(tmpdir(), 'vmm-f-dtinfo-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  megabytes: number;
+  cpus: number;
+  append: string;
+  initrd?: Uint8Array;
+}
+
+/** Boots the image on our parts and returns what the UART printed. */
+function runOurs(run: Run): string {
+  const ramSize = run.megabytes << 20;
+  const ramBytes = new Uint8Array(ramSize);
+  const system = MemoryRegion.container('system', 2 ** 32);
+  system.addSubregion(VIRT_MEMMAP.mem.base, MemoryRegion.ram('ram', ramSize, ramBytes));
+  const out: number[] = [];
+  const uart = new Pl011(new RecordingIrqLine(), (b) => out.push(b));
+  system.addSubregion(VIRT_MEMMAP.uart.base, MemoryRegion.mmio('pl011', VIRT_MEMMAP.uart.size, uart.ops));
+  const space = new AddressSpace(system);
+
+  const boot = bootKernel(
+    { base: VIRT_MEMMAP.mem.base, bytes: ramBytes },
+    {
+      kernel: new Uint8Array(readFileSync(IMAGE)),
+      kernelName: 'f-dtinfo.bin',
+      bootargs: run.append,
+      cpus: run.cpus,
+      ...(run.initrd ? { initrd: run.initrd } : {}),
+    },
+  );
+  const cpu = new Cpu(new Bus(VIRT_MEMMAP.mem.base, ramBytes));
+  cpu.cpsr = boot.cpsr;
+  cpu.t = boot.entry.thumb ? 1 : 0;
+  cpu.pc = boot.entry.pc;
+  cpu.r[0] = boot.entry.r0;
+  cpu.r[1] = boot.entry.r1;
+  cpu.r[2] = boot.entry.r2;
+
+  let poweredOff = false;
+  for (let rounds = 0; rounds < 1000 && !poweredOff; rounds++) {
+    const exit = cpu.run(1 << 20);
+    if (exit.kind === 'mmio') space.dispatchBytes(exit.address, exit.data, exit.isWrite);
+    else if (exit.kind === 'hvc') poweredOff = exit.args[0] === PSCI_SYSTEM_OFF;
+    else assert.ok(exit.kind === 'budget', `unexpected exit ${exit.kind}`);
+  }
+  assert.ok(poweredOff, 'the guest powered off through PSCI');
+  assert.equal(space.unassigned.reads + space.unassigned.writes, 0);
+  return Buffer.from(out).toString();
+}
+
+/** Boots the image on qemu-system-arm and returns what its UART printed. */
+function runQemu(run: Run): string {
+  const args = ['-M', 'virt,highmem=off', '-cpu', 'cortex-a15', '-display', 'none', '-serial', 'stdio'];
+  args.push('-monitor', 'none', '-nic', 'none', '-m', String(run.megabytes), '-smp', String(run.cpus));
+  args.push('-append', run.append, '-kernel', IMAGE);
+  if (run.initrd) {
+    const path = join(dir, 'initrd.img');
+    writeFileSync(path, run.initrd);
+    args.push('-initrd', path);
+  }
+  return execFileSync('qemu-system-arm', args, { encoding: 'utf8', timeout: 30_000 });
+}
 
 describe('f-dtinfo through the loader, the device tree and the PL011', () => {
-  it('prints what QEMU prints with -m 256 -smp 2 -append "console=ttyAMA0 hello"', () => {
-    const ramSize = 256 << 20;
-    const ramBytes = new Uint8Array(ramSize);
-    const system = MemoryRegion.container('system', 2 ** 32);
-    system.addSubregion(VIRT_MEMMAP.mem.base, MemoryRegion.ram('ram', ramSize, ramBytes));
-    const out: number[] = [];
-    const uart = new Pl011(new RecordingIrqLine(), (b) => out.push(b));
-    system.addSubregion(VIRT_MEMMAP.uart.base, MemoryRegion.mmio('pl011', VIRT_MEMMAP.uart.size, uart.ops));
-    const space = new AddressSpace(system);
+  it('prints the recorded QEMU output for -m 256 -smp 2 -append "console=ttyAMA0 hello"', () => {
+    const expected = readFileSync(new URL('expected/f-dtinfo.txt', CONFORMANCE), 'utf8');
+    assert.equal(runOurs({ megabytes: 256, cpus: 2, append: 'console=ttyAMA0 hello' }), expected);
+  });
 
-    const boot = bootKernel(
-      { base: VIRT_MEMMAP.mem.base, bytes: ramBytes },
-      {
-        kernel: new Uint8Array(readFileSync(new URL('build/f-dtinfo.bin', CONFORMANCE))),
-        kernelName: 'f-dtinfo.bin',
-        bootargs: 'console=ttyAMA0 hello',
-        cpus: 2,
+  const live: Run[] = [
+    { megabytes: 128, cpus: 1, append: 'root=/dev/vda quiet', initrd: new Uint8Array(5000).fill(7) },
+    { megabytes: 1024, cpus: 4, append: 'x', initrd: new Uint8Array(3 << 20) },
+    { megabytes: 64, cpus: 8, append: '' },
+  ];
+  for (const run of live) {
+    it(
+      `prints what qemu-system-arm prints live: -m ${run.megabytes} -smp ${run.cpus}${run.initrd ? ` -initrd (${run.initrd.length} bytes)` : ''}`,
+      { skip: haveQemu ? false : 'qemu-system-arm is not installed' },
+      () => {
+        const qemu = runQemu(run);
+        assert.match(qemu, /^f-dtinfo: entered/);
+        assert.equal(runOurs(run), qemu);
       },
     );
-    const cpu = new Cpu(new Bus(VIRT_MEMMAP.mem.base, ramBytes));
-    cpu.cpsr = boot.cpsr;
-    cpu.t = boot.entry.thumb ? 1 : 0;
-    cpu.pc = boot.entry.pc;
-    cpu.r[0] = boot.entry.r0;
-    cpu.r[1] = boot.entry.r1;
-    cpu.r[2] = boot.entry.r2;
-
-    let poweredOff = false;
-    for (let rounds = 0; rounds < 1000 && !poweredOff; rounds++) {
-      const exit = cpu.run(1 << 20);
-      if (exit.kind === 'mmio') space.dispatchBytes(exit.address, exit.data, exit.isWrite);
-      else if (exit.kind === 'hvc') poweredOff = exit.args[0] === PSCI_SYSTEM_OFF;
-      else assert.ok(exit.kind === 'budget', `unexpected exit ${exit.kind}`);
-    }
-    assert.ok(poweredOff, 'the guest powered off through PSCI');
-    const expected = readFileSync(new URL('expected/f-dtinfo.txt', CONFORMANCE), 'utf8');
-    assert.equal(Buffer.from(out).toString(), expected);
-    assert.equal(space.unassigned.reads + space.unassigned.writes, 0);
-  });
+  }
 });
