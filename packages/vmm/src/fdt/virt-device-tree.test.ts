@@ -42,7 +42,7 @@ describe('virt device tree, as dtc reads it', () => {
     assert.match(dts, /model = "linux,dummy-virt";/);
     assert.match(dts, /compatible = "linux,dummy-virt";/);
     assert.match(dts, /#address-cells = <0x02>;\n/);
-    assert.match(dts, /interrupt-parent = <0x8001>;/);
+    assert.match(dts, /interrupt-parent = <0x8003>;/);
   });
 
   it('describes memory at 0x40000000 with the RAM size', () => {
@@ -76,7 +76,7 @@ describe('virt device tree, as dtc reads it', () => {
     assert.match(gic, /#interrupt-cells = <0x03>;/);
     assert.match(gic, /interrupt-controller;/);
     assert.match(gic, /reg = <0x00 0x8000000 0x00 0x10000 0x00 0x8010000 0x00 0x10000>;/);
-    assert.match(gic, /phandle = <0x8001>;/);
+    assert.match(gic, /phandle = <0x8003>;/);
     const timer = nodeText(dts, 'timer');
     assert.match(timer, /compatible = "arm,armv7-timer";/);
     assert.match(timer, /interrupts = <0x01 0x0d 0x304 0x01 0x0e 0x304 0x01 0x0b 0x304 0x01 0x0a 0x304>;/);
@@ -123,6 +123,11 @@ describe('virt device tree, as our reader reads it', () => {
         Array.from({ length: cpus }, (_, i) => cpuAffinity(i)),
       );
       assert.equal(propCells(root.find('/timer')?.get('interrupts'))[2], (((1 << cpus) - 1) << 8) | 4);
+      assert.equal(
+        root.find('/cpus/cpu@0')?.get('enable-method') !== undefined,
+        cpus > 1,
+        'enable-method only with secondaries',
+      );
       assert.equal(root.find('/chosen')?.get('bootargs'), undefined);
       assert.equal(root.find('/chosen')?.get('linux,initrd-start'), undefined);
       assert.deepEqual(propStrings(root.find('/chosen')?.get('stdout-path')), ['/pl011@9000000']);

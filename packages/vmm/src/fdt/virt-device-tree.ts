@@ -23,7 +23,7 @@ export interface VirtDeviceTreeOptions {
   ramSize: number;
   /** Number of CPUs. */
   cpus: number;
-  /** Kernel command line (chosen/bootargs); omitted when undefined. */
+  /** Kernel command line (chosen/bootargs); omitted when undefined or empty. */
   bootargs?: string;
   /** Initrd placement in guest physical memory (chosen/linux,initrd-start and -end). */
   initrd?: { start: number; end: number };
@@ -63,13 +63,12 @@ export function virtDeviceTreeNode(options: VirtDeviceTreeOptions): FdtNode {
   if (!Number.isInteger(cpus) || cpus < 1 || cpus > GIC_CLUSTER) {
     throw new FdtError('FDT_BAD_VALUE', `CPU count ${cpus} is not in 1..${GIC_CLUSTER} (GICv2)`);
   }
-  let nextPhandle = FIRST_PHANDLE;
-  const phandle = () => nextPhandle++;
+  // Phandles numbered as QEMU numbers them: the clock, then the CPUs from the last, then the GIC.
   const hex = (n: number) => n.toString(16);
   const reg = (base: number, size: number) => cells64(base, size);
-
-  const clock = phandle();
-  const gic = phandle();
+  const clock = FIRST_PHANDLE;
+  const cpuPhandle = (index: number) => FIRST_PHANDLE + cpus - index;
+  const gic = FIRST_PHANDLE + cpus + 1;
 
   const root = new FdtNode('');
   root.set('interrupt-parent', gic);
@@ -95,13 +94,14 @@ export function virtDeviceTreeNode(options: VirtDeviceTreeOptions): FdtNode {
   const cpusNode = root.add('cpus').set('#address-cells', 1).set('#size-cells', 0);
   for (let i = 0; i < cpus; i++) {
     const mpidr = cpuAffinity(i);
-    cpusNode
+    const cpu = cpusNode
       .add(`cpu@${hex(mpidr)}`)
       .set('device_type', 'cpu')
       .set('compatible', 'arm,cortex-a15')
-      .set('reg', mpidr)
-      .set('enable-method', 'psci')
-      .set('phandle', phandle());
+      .set('reg', mpidr);
+    // As QEMU: a lone CPU has nothing to bring up, so no enable-method.
+    if (cpus > 1) cpu.set('enable-method', 'psci');
+    cpu.set('phandle', cpuPhandle(i));
   }
 
   // PPI flags carry the mask of CPUs the interrupt goes to (bits 8..15).
@@ -165,7 +165,8 @@ export function virtDeviceTreeNode(options: VirtDeviceTreeOptions): FdtNode {
   }
 
   const chosen = root.add('chosen');
-  if (options.bootargs !== undefined) chosen.set('bootargs', options.bootargs);
+  // As QEMU: an empty command line writes no bootargs at all.
+  if (options.bootargs !== undefined && options.bootargs !== '') chosen.set('bootargs', options.bootargs);
   chosen.set('stdout-path', VIRT_STDOUT_PATH);
   if (options.initrd !== undefined) {
     chosen.set('linux,initrd-start', options.initrd.start).set('linux,initrd-end', options.initrd.end);

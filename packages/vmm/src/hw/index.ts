@@ -55,3 +55,4 @@ export {
   type VirtqueueElement,
   type VirtqueueLayout,
 } from './virtio/virtqueue.ts';
+export { createVirtBoard, type VirtBoard, type VirtBoardOptions } from './virt-board.ts';

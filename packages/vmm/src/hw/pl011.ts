@@ -7,8 +7,8 @@
  *
  * Interrupts follow the real part: RX when the FIFO reaches the IFLS trigger level (1 without
  * FIFOs), RT (receive timeout) when input pauses with bytes below that level, TX after each
- * transmitted byte; all masked by IMSC, combined onto one line. CR's enable bits are stored but,
- * as in QEMU, do not gate data.
+ * transmitted byte; all masked by IMSC, combined onto one line. As in QEMU, registers keep every
+ * bit written (reserved ones included) and CR's enable bits do not gate data.
  */
 import type { AccessSize, MmioOps } from '../memory/memory-region.ts';
 import type { IrqLine } from './irq-line.ts';
@@ -54,8 +54,6 @@ export const PL011_INT = {
 
 /** LCR_H.FEN: FIFOs enabled. */
 const LCR_FEN = 0x10;
-/** All interrupt bits (modem status bits included). */
-const INT_ALL = 0x7ff;
 
 /** Peripheral and PrimeCell ID bytes at 0xFE0..0xFFC, QEMU's values for the ARM part. */
 export const PL011_ID = [0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1] as const;
@@ -160,35 +158,35 @@ export class Pl011 {
         this.#rsr = 0; // any write clears the error flags
         break;
       case PL011_REG.ILPR:
-        this.#ilpr = value & 0xff;
+        this.#ilpr = value >>> 0;
         break;
       case PL011_REG.IBRD:
-        this.#ibrd = value & 0xffff;
+        this.#ibrd = value >>> 0;
         break;
       case PL011_REG.FBRD:
-        this.#fbrd = value & 0x3f;
+        this.#fbrd = value >>> 0;
         break;
       case PL011_REG.LCR_H:
         // Turning the FIFOs on or off starts the receive FIFO afresh (as QEMU does).
         if ((this.#lcr ^ value) & LCR_FEN) this.#moveFifoToBacklog();
-        this.#lcr = value & 0xff;
+        this.#lcr = value >>> 0;
         this.#refill();
         break;
       case PL011_REG.CR:
-        this.#cr = value & 0xffff;
+        this.#cr = value >>> 0;
         break;
       case PL011_REG.IFLS:
-        this.#ifls = value & 0x3f;
+        this.#ifls = value >>> 0;
         this.#updateRx();
         break;
       case PL011_REG.IMSC:
-        this.#imsc = value & INT_ALL;
+        this.#imsc = value >>> 0;
         break;
       case PL011_REG.ICR:
         this.#ris &= ~value;
         break;
       case PL011_REG.DMACR:
-        this.#dmacr = value & 0x7;
+        this.#dmacr = value >>> 0;
         break;
       default:
         break; // FR, RIS, MIS and the IDs are read-only

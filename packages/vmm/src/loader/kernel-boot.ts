@@ -104,7 +104,7 @@ function patchChosen(
     throw err;
   }
   const chosen = parsed.root.child('chosen') ?? parsed.root.add('chosen');
-  if (bootargs !== undefined) chosen.set('bootargs', bootargs);
+  if (bootargs !== undefined && bootargs !== '') chosen.set('bootargs', bootargs);
   if (initrd !== undefined)
     chosen.set('linux,initrd-start', initrd.start).set('linux,initrd-end', initrd.end);
   return writeFdt(parsed.root, { reservations: parsed.reservations, bootCpuId: parsed.bootCpuId });

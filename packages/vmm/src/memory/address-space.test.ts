@@ -100,11 +100,16 @@ describe('AddressSpace dispatch', () => {
     root.addSubregion(0x800, MemoryRegion.mmio('dev', 0x10, recorder(log)));
     const as = new AddressSpace(root);
     const data = new Uint8Array(8);
-    as.dispatchBytes(0x800, data, false);
+    as.dispatchBytes(0x800, 8, data, false);
     assert.deepEqual([...data], [0x00, 0x04, 0, 0, 0x04, 0x04, 0, 0]);
-    as.dispatchBytes(0x808, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), true);
-    as.dispatchBytes(0x802, Uint8Array.of(0xaa, 0xbb), true);
-    assert.deepEqual(log, ['r4@0', 'r4@4', 'w4@8=4030201', 'w4@12=8070605', 'w2@2=bbaa']);
+    as.dispatchBytes(0x808, 8, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), true);
+    // Only `size` bytes of a longer exit buffer count.
+    as.dispatchBytes(0x802, 2, Uint8Array.of(0xaa, 0xbb, 0xcc, 0xdd, 0, 0, 0, 0), true);
+    const buffer = new Uint8Array(8).fill(0xee);
+    as.dispatchBytes(0x80c, 1, buffer, false);
+    assert.deepEqual([...buffer], [0x0c, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee]);
+    assert.deepEqual(log, ['r4@0', 'r4@4', 'w4@8=4030201', 'w4@12=8070605', 'w2@2=bbaa', 'r1@12']);
+    assert.throws(() => as.dispatchBytes(0x800, 4, new Uint8Array(2), false), { code: 'MEMORY_BAD_ACCESS' });
   });
 });
 

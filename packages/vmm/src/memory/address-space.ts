@@ -127,14 +127,17 @@ export class AddressSpace {
   }
 
   /**
-   * Completes an MMIO exit whose data are little-endian bytes (1, 2, 4 or 8 of them). An 8-byte
-   * access is done as two 4-byte accesses, the low word first at `address`.
+   * Completes an MMIO exit: `size` (1, 2, 4 or 8) little-endian bytes at the start of `data` (the
+   * exit's buffer may be longer). An 8-byte access is done as two 4-byte accesses, the low word
+   * first at `address`.
    */
-  dispatchBytes(address: number, data: Uint8Array, isWrite: boolean): void {
-    const size = data.length;
+  dispatchBytes(address: number, size: number, data: Uint8Array, isWrite: boolean): void {
+    if (data.length < size) {
+      throw new MemoryError('MEMORY_BAD_ACCESS', `a ${size}-byte access with ${data.length} bytes of data`);
+    }
     if (size === 8) {
-      this.dispatchBytes(address, data.subarray(0, 4), isWrite);
-      this.dispatchBytes(address + 4, data.subarray(4, 8), isWrite);
+      this.dispatchBytes(address, 4, data, isWrite);
+      this.dispatchBytes(address + 4, 4, data.subarray(4), isWrite);
       return;
     }
     checkSize(size);

@@ -4,6 +4,7 @@
  * work on views of the guest's buffers, and push them back with the length written.
  */
 import type { GuestMemory } from '../../memory/guest-memory.ts';
+import { MemoryError } from '../../memory/memory-region.ts';
 
 /** Descriptor flags. */
 export const VIRTQ_DESC_F = { NEXT: 1, WRITE: 2, INDIRECT: 4 } as const;
@@ -98,7 +99,7 @@ export class Virtqueue {
       const flags = this.#mem.readU16(at + 12);
       const next = this.#mem.readU16(at + 14);
       if (flags & VIRTQ_DESC_F.INDIRECT) throw new VirtqueueError('indirect descriptors were not offered');
-      const buf = this.#mem.slice(addr, len);
+      const buf = this.#buffer(addr, len, index);
       if (flags & VIRTQ_DESC_F.WRITE) writable.push(buf);
       else if (writable.length > 0) throw new VirtqueueError('a readable descriptor after a writable one');
       else readable.push(buf);
@@ -106,6 +107,15 @@ export class Virtqueue {
       index = next;
     }
     return { head, readable, writable };
+  }
+
+  #buffer(addr: number, len: number, index: number): Uint8Array {
+    try {
+      return this.#mem.slice(addr, len);
+    } catch (err) {
+      if (err instanceof MemoryError) throw new VirtqueueError(`descriptor ${index}: ${err.message}`);
+      throw err;
+    }
   }
 }
 
