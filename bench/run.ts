@@ -5,6 +5,7 @@
 import { benchCacheIo } from './cache-io.ts';
 import { benchCpu } from './cpu.ts';
 import { benchFscacheCore } from './fscache-lifecycle.ts';
+import { benchKvm } from './kvm.ts';
 import { machineLine } from './machine.ts';
 import { benchVmm } from './vmm.ts';
 
@@ -16,6 +17,7 @@ const sections: Record<string, () => Promise<void>> = {
   cache: () => benchCacheIo({ quick }),
   cpu: () => benchCpu({ quick }),
   vmm: () => benchVmm({ quick }),
+  kvm: () => benchKvm({ quick }),
 };
 for (const name of only)
   if (!sections[name])

@@ -369,8 +369,9 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     const vgic = this.vm.vgic;
     if (!vgic) return;
     const t = this.cpu.cp15.timer;
-    const v = t.irqLevel(t.virtual);
-    const p = t.irqLevel(t.physical);
+    // reading the count costs a clock call: skip timers that are off (their output is low)
+    const v = (t.virtual.ctl & 1) !== 0 && t.irqLevel(t.virtual);
+    const p = (t.physical.ctl & 1) !== 0 && t.irqLevel(t.physical);
     if (v !== this.vtimerLevel) {
       this.vtimerLevel = v;
       vgic.setLine(this.index, VTIMER_PPI, v);
@@ -387,10 +388,10 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     const a = exit.address;
     const size = exit.size;
     const data = exit.data;
-    const view = new DataView(data.buffer, data.byteOffset, 8);
-    const gic = vm.vgicWindow(a);
+    const gic = vm.vgic !== null ? vm.vgicWindow(a) : null;
     if (gic) {
       const vgic = vm.vgic!;
+      const view = new DataView(data.buffer, data.byteOffset, 8);
       if (size === 8) return this.internalError('doubleword access to the VGIC');
       if (exit.isWrite) {
         const v = size === 4 ? view.getUint32(0, true) : size === 2 ? view.getUint16(0, true) : data[0]!;
@@ -416,9 +417,9 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     run.mmio.phys_addr = BigInt(a);
     run.mmio.len = size;
     run.mmio.is_write = exit.isWrite ? 1 : 0;
-    run.mmio.data.fill(0);
-    if (exit.isWrite) run.mmio.data.set(data.subarray(0, size));
-    else {
+    const out = run.mmio.data;
+    for (let i = 0; i < 8; i++) out[i] = exit.isWrite && i < size ? data[i]! : 0;
+    if (!exit.isWrite) {
       this.pendingLoad = data;
       this.pendingLen = size;
     }

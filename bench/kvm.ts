@@ -1,0 +1,116 @@
+/**
+ * The software KVM's exit path: a UART-heavy guest (conformance p-uart-flood, every character a
+ * store to the PL011 that leaves the vCPU as a KVM_EXIT_MMIO) run through KVM_RUN as a VMM would,
+ * beside the same guest on the bare CPU loop. Reported: instructions per second both ways, and the
+ * cost of one KVM_RUN round trip per MMIO exit (total, and what the KVM layer adds to the bare loop).
+ */
+import { readFileSync } from 'node:fs';
+import { parseElf, TestMachine } from '@armvm/arm';
+import {
+  armDeviceAddrId,
+  KVM_ARM_DEVICE_VGIC_V2,
+  KVM_ARM_SET_DEVICE_ADDR,
+  KVM_ARM_VCPU_INIT,
+  KVM_CREATE_IRQCHIP,
+  KVM_CREATE_VCPU,
+  KVM_CREATE_VM,
+  KVM_RUN,
+  KVM_SET_ONE_REG,
+  KVM_SET_USER_MEMORY_REGION,
+  KVM_VGIC_V2_ADDR_TYPE_CPU,
+  KVM_VGIC_V2_ADDR_TYPE_DIST,
+  KvmExit,
+  KvmRegId,
+  type KvmVcpu,
+  type KvmVm,
+  openKvm,
+} from '@armvm/kvm';
+import { median } from './machine.ts';
+
+const ROOT = new URL('../conformance/', import.meta.url);
+const RAM_BASE = 0x40000000;
+const UART = 0x09000000;
+
+function u32(v: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, v >>> 0, true);
+  return b;
+}
+
+function kvmRun(elf: Uint8Array): { ms: number; out: string; instructions: number; exits: number } {
+  const vm = openKvm().ioctl(KVM_CREATE_VM, 0) as KvmVm;
+  const ram = new Uint8Array(64 << 20);
+  vm.ioctl(KVM_SET_USER_MEMORY_REGION, {
+    slot: 0,
+    flags: 0,
+    guest_phys_addr: BigInt(RAM_BASE),
+    memory_size: BigInt(ram.length),
+    userspace_addr: ram.buffer,
+  });
+  vm.ioctl(KVM_CREATE_IRQCHIP);
+  const vcpu = vm.ioctl(KVM_CREATE_VCPU, 0) as KvmVcpu;
+  vcpu.ioctl(KVM_ARM_VCPU_INIT, { target: 0, features: [2] });
+  const dev = (t: number) => armDeviceAddrId(KVM_ARM_DEVICE_VGIC_V2, t);
+  vm.ioctl(KVM_ARM_SET_DEVICE_ADDR, { id: dev(KVM_VGIC_V2_ADDR_TYPE_DIST), addr: 0x08000000n });
+  vm.ioctl(KVM_ARM_SET_DEVICE_ADDR, { id: dev(KVM_VGIC_V2_ADDR_TYPE_CPU), addr: 0x08010000n });
+  const img = parseElf(elf);
+  for (const seg of img.segments) ram.set(seg.data, seg.paddr - RAM_BASE);
+  vcpu.ioctl(KVM_SET_ONE_REG, { id: KvmRegId.PC, addr: u32(img.entry & ~1) });
+  vcpu.ioctl(KVM_SET_ONE_REG, { id: KvmRegId.CPSR, addr: u32(0x1d3 | ((img.entry & 1) << 5)) });
+  const run = vcpu.run;
+  const out: number[] = [];
+  let exits = 0;
+  const t = performance.now();
+  for (;;) {
+    const r = vcpu.ioctl(KVM_RUN) as number;
+    if (r < 0) throw new Error(`KVM_RUN ${r}`);
+    if (run.exit_reason === KvmExit.SYSTEM_EVENT) break;
+    if (run.exit_reason !== KvmExit.MMIO) throw new Error(`exit ${run.exit_reason}`);
+    exits++;
+    if (run.mmio.is_write) {
+      if (Number(run.mmio.phys_addr) === UART) out.push(run.mmio.data[0]!);
+    } else run.mmio.data.fill(0);
+  }
+  const ms = performance.now() - t;
+  return { ms, out: Buffer.from(out).toString('latin1'), instructions: vcpu.cpu.retired, exits };
+}
+
+function bareRun(elf: Uint8Array): { ms: number; out: string; instructions: number } {
+  const m = new TestMachine(64 << 20);
+  m.loadElf(elf);
+  const t = performance.now();
+  const stop = m.run(5_000_000_000);
+  const ms = performance.now() - t;
+  if (stop.kind !== 'poweroff') throw new Error(`guest stopped with ${stop.kind}`);
+  return { ms, out: Buffer.from(m.output).toString('latin1'), instructions: m.cpu.retired };
+}
+
+/** Prints the KVM_RUN round-trip cost per MMIO exit beside the guest's instruction rate. */
+export async function benchKvm(opts: { quick: boolean }): Promise<void> {
+  const runs = opts.quick ? 3 : 9;
+  for (const isa of ['arm', 'thumb']) {
+    const name = `p-uart-flood.${isa}`;
+    const elf = readFileSync(new URL(`build/${name}.elf`, ROOT));
+    const expected = readFileSync(new URL(`expected/${name}.txt`, ROOT), 'latin1');
+    kvmRun(elf); // warm-up: both paths compiled by the JS engine before timing
+    bareRun(elf);
+    const kvm = Array.from({ length: runs }, () => kvmRun(elf));
+    const bare = Array.from({ length: runs }, () => bareRun(elf));
+    for (const r of [...kvm, ...bare])
+      if (r.out !== expected) throw new Error(`${name}: output differs from QEMU's`);
+    const k = median(kvm.map((r) => r.ms));
+    const b = median(bare.map((r) => r.ms));
+    const n = kvm[0]!.instructions;
+    const exits = kvm[0]!.exits;
+    console.log(
+      `${name.padEnd(20)} ${(n / 1e6).toFixed(2)}M insns, ${exits} MMIO exits (one per ${(n / exits).toFixed(0)} insns)`,
+    );
+    console.log(
+      `  through KVM_RUN ${k.toFixed(1)} ms = ${(n / k / 1000).toFixed(1)} MIPS   bare CPU loop ${b.toFixed(1)} ms = ${(n / b / 1000).toFixed(1)} MIPS`,
+    );
+    console.log(
+      `  per MMIO exit: ${((k * 1000) / exits).toFixed(2)} us round trip (guest code included), ` +
+        `${(((k - b) * 1000) / exits).toFixed(2)} us added by the KVM layer   (median of ${runs})`,
+    );
+  }
+}
