@@ -1,4 +1,4 @@
-/* PSCI, GIC and lock helpers of the SMP programs; secondary CPUs enter through smp-start.S. */
+/* PSCI, GIC and lock helpers of the smp-* programs; secondary CPUs enter through smp-start.S. */
 #include "smp.h"
 
 /* The secondary CPUs' stacks: 16 KiB each, indexed by CPU (smp-start.S carves the mode stacks). */

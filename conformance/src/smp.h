@@ -1,4 +1,4 @@
-/* What the SMP programs (s2-*, s4-*) share: PSCI calls, starting and stopping secondary CPUs, the
+/* What the smp-* programs (built as s2-*, s4-*) share: PSCI calls, starting and stopping secondary CPUs, the
    GICv2 of the virt board, and a spinlock. NCPUS comes from the program's name (the Makefile). */
 #ifndef SMP_H
 #define SMP_H

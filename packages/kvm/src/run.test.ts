@@ -9,6 +9,7 @@ import {
   KVM_GET_ONE_REG,
   KVM_MEM_READONLY,
   KVM_RUN,
+  KVM_SET_ONE_REG,
   KVM_SET_USER_MEMORY_REGION,
   KvmExit,
   KvmPsciFn,
@@ -320,5 +321,57 @@ describe('WFI and the timer', () => {
     assert.equal(new DataView(v.run.mmio.data.buffer).getUint32(0, true), 27);
     assert.ok(sleeps.length >= 1 && sleeps.every((ms) => ms <= 10), `bounded sleeps ${sleeps.join(',')}`);
     assert.ok(now >= 5000n);
+  });
+});
+
+describe('the run loop and the VM around it', () => {
+  test('maxRunMs bounds a busy KVM_RUN with -EINTR, as a timer signal would', () => {
+    const { vcpus, ram } = makeVm({ kvm: { maxRunMs: 5 } });
+    const v = vcpus[0]!;
+    a.place(ram, 0, [a.addi(4, 4, 1), a.b(-1)]);
+    setReg32(v, KvmRegId.PC, RAM_BASE);
+    const t = performance.now();
+    assert.equal(runOnce(v), -Errno.EINTR);
+    assert.equal(v.run.exit_reason, KvmExit.INTR);
+    assert.ok(performance.now() - t < 1000);
+    assert.ok(reg(v, 4) > 0, 'the guest ran');
+    assert.equal(v.cpu.exclusiveAddr, -1);
+  });
+
+  test('a memslot added after the vCPU exists becomes its RAM; registers survive the switch', () => {
+    const vm = makeVm({ gic: false }).vm;
+    const v = vm.vcpus[0]!;
+    const ram2 = new Uint8Array(0x100000 * 32);
+    a.place(ram2, 0, [...a.mov32(1, 0x77), ...a.mov32(3, DEVICE), a.str(1, 3)]);
+    assert.equal(setReg32(v, coreRegId(9), 0x99), 0);
+    assert.equal(
+      vm.ioctl(KVM_SET_USER_MEMORY_REGION, {
+        slot: 5,
+        flags: 0,
+        guest_phys_addr: 0x80000000n,
+        memory_size: BigInt(ram2.length),
+        userspace_addr: ram2,
+      }),
+      0,
+    );
+    setReg32(v, KvmRegId.PC, 0x80000000);
+    assert.equal(runOnce(v), 0);
+    assert.equal(v.run.exit_reason, KvmExit.MMIO);
+    assert.equal(v.run.mmio.data[0], 0x77);
+    assert.equal(reg(v, 9), 0x99, 'banked state carried over');
+    assert.equal(v.cpu.bus.ramBase, 0x80000000, 'the larger slot is the fast path');
+  });
+
+  test('KVM_REG_ARM_TIMER_CNT sets one virtual offset for every vCPU', () => {
+    let now = 5000n;
+    const { vcpus } = makeVm({ vcpus: 2, kvm: { clock: () => now } });
+    const [v0, v1] = vcpus as [KvmVcpu, KvmVcpu];
+    const cnt = new Uint8Array(8);
+    new DataView(cnt.buffer).setBigUint64(0, 100n, true);
+    assert.equal(v0.ioctl(KVM_SET_ONE_REG, { id: KvmRegId.TIMER_CNT, addr: cnt }), 0);
+    now += 10n;
+    const out = new Uint8Array(8);
+    assert.equal(v1.ioctl(KVM_GET_ONE_REG, { id: KvmRegId.TIMER_CNT, addr: out }), 0);
+    assert.equal(new DataView(out.buffer).getBigUint64(0, true), 110n);
   });
 });

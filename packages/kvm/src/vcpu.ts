@@ -16,6 +16,7 @@ import {
   KVM_GET_REG_LIST,
   KVM_MEM_READONLY,
   KVM_RUN,
+  KVM_SET_GUEST_DEBUG,
   KVM_SET_MP_STATE,
   KVM_SET_ONE_REG,
   KvmArmVcpuFeature,
@@ -122,6 +123,8 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
         else return -Errno.EINVAL;
         return 0;
       }
+      case KVM_SET_GUEST_DEBUG:
+        return -Errno.EINVAL; // 32-bit ARM KVM has no guest debug support
       default:
         return -Errno.ENOTTY;
     }
@@ -304,7 +307,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
         continue;
       }
       this.syncTimers();
-      const exit = cpu.run(CHUNK);
+      const exit = cpu.run(Math.min(CHUNK, vm.timeSlice));
       let step: Step = null;
       switch (exit.kind) {
         case 'mmio':

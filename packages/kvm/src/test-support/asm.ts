@@ -63,3 +63,6 @@ export const bcond = (cond: number, words: number): number =>
 export const writeCntvTval = (rt: number): number => (0xee0e0f13 | (rt << 12)) >>> 0;
 /** MCR p15, 0, rt, c14, c3, 1 (CNTV_CTL). */
 export const writeCntvCtl = (rt: number): number => (0xee0e0f33 | (rt << 12)) >>> 0;
+/** SUBS rd, rn, #imm8. */
+export const subsi = (rd: number, rn: number, imm: number): number =>
+  (AL | 0x02500000 | (rn << 16) | (rd << 12) | imm) >>> 0;
