@@ -18,6 +18,8 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
   kvm?: KvmOptions;
+  /** Stops a running guest when aborted. */
+  signal?: AbortSignal;
 }
 
 /** The cache directory the `fscache` command uses: `$XDG_CACHE_HOME/fscache`, else `~/.cache/fscache`. */
@@ -57,5 +59,6 @@ export async function main(
     stdout: io.stdout,
     stderr: io.stderr,
     ...(io.kvm ? { kvm: io.kvm } : {}),
+    ...(io.signal ? { signal: io.signal } : {}),
   });
 }

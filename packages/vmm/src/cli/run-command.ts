@@ -15,6 +15,8 @@ export interface RunIo {
   stderr: NodeJS.WritableStream;
   /** Options of the software KVM (tests inject a clock or a time slice). */
   kvm?: KvmOptions;
+  /** Stops the guest when aborted (as Ctrl-A x does), e.g. on a time limit. */
+  signal?: AbortSignal;
 }
 
 /** Guest output, written in batches so a chatty guest does not make one write per byte. */
@@ -81,6 +83,7 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
       ...(io.kvm ? { kvm: io.kvm } : {}),
     });
     const running = machine;
+    io.signal?.addEventListener('abort', () => running.stop('aborted'), { once: true });
     if (io.stdin) {
       detach = attachTerminal(io.stdin, {
         input: (bytes) => running.uart.receive(bytes),
