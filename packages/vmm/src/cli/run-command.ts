@@ -17,6 +17,8 @@ export interface RunIo {
   kvm?: KvmOptions;
   /** Stops the guest when aborted (as Ctrl-A x does), e.g. on a time limit. */
   signal?: AbortSignal;
+  /** Stop the guest on SIGINT/SIGTERM (the command does; embedders may not want it). */
+  handleSignals?: boolean;
 }
 
 /** Guest output, written in batches so a chatty guest does not make one write per byte. */
@@ -91,6 +93,15 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
         message: (text) => io.stderr.write(text),
       });
     }
+    if (io.handleSignals) {
+      const onSignal = (sig: NodeJS.Signals): void => running.stop(`terminating on signal ${sig}`);
+      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+      const undoTerminal = detach;
+      detach = () => {
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        undoTerminal?.();
+      };
+    }
     const outcome = await machine.run({ reboot: !o.noReboot });
     output.flush();
     switch (outcome.kind) {
@@ -98,7 +109,7 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
       case 'reset':
         return 0;
       case 'stopped':
-        io.stderr.write('\r\narmvm: terminated\r\n');
+        io.stderr.write(`\r\narmvm: ${outcome.reason}\r\n`);
         return 0;
       case 'crash':
         say('the guest reported a crash (PSCI SYSTEM_EVENT_CRASH)');
