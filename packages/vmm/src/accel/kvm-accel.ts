@@ -89,7 +89,8 @@ export class KvmAccel {
 
   /** kvm_init: opens KVM, checks it, creates the VM and runs kvm_arch_init. */
   static init(options: KvmAccelOptions = {}): KvmAccel {
-    const system = options.system ?? openKvm(options.kvm ?? {});
+    // KVM_RUN returns at least every 20 ms, so the event loop (terminal, timers, block I/O) keeps up.
+    const system = options.system ?? openKvm({ maxRunMs: 20, ...options.kvm });
     const version = system.ioctl(KVM_GET_API_VERSION);
     if (version !== KVM_API_VERSION) {
       throw new KvmAccelError(

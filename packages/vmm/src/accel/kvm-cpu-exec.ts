@@ -65,7 +65,7 @@ export function kvmCpuExec(accel: KvmAccel, cpu: ARMCPU, space: AddressSpace): V
         const m = run.mmio;
         const address = Number(m.phys_addr);
         const data = m.data.subarray(0, m.len);
-        space.dispatchBytes(address, data, m.is_write !== 0);
+        space.dispatchBytes(address, m.len, m.data, m.is_write !== 0);
         if (trace.on('mmio')) {
           const bytes = Array.from(data, (b) => b.toString(16).padStart(2, '0')).join('');
           trace.log(

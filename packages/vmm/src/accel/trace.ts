@@ -4,7 +4,7 @@
  */
 
 /** Log categories a user can switch on (`armvm run --trace unimp,exit`). */
-export const TRACE_CATEGORIES = ['unimp', 'guest_errors', 'exit', 'mmio', 'psci', 'kvm'] as const;
+export const TRACE_CATEGORIES = ['unimp', 'guest_errors', 'exit', 'mmio', 'psci', 'kvm', 'boot'] as const;
 /** One log category. */
 export type TraceCategory = (typeof TRACE_CATEGORIES)[number];
 

@@ -14,8 +14,6 @@ import {
   KVM_ARM_DEVICE_VGIC_V2,
   KVM_VGIC_V2_ADDR_TYPE_CPU,
   KVM_VGIC_V2_ADDR_TYPE_DIST,
-  KVM_VGIC_V2_CPU_SIZE,
-  KVM_VGIC_V2_DIST_SIZE,
   type KvmOptions,
   type KvmSystemHandle,
 } from '@armvm/kvm';
@@ -23,22 +21,14 @@ import { KvmAccel } from '../accel/kvm-accel.ts';
 import type { Trace } from '../accel/trace.ts';
 import { type RunOutcome, VcpuScheduler } from '../accel/vcpu-scheduler.ts';
 import type { IrqLine } from '../hw/irq-line.ts';
-import { type DeviceClock, hostClock } from '../hw/clock.ts';
-import { Pl011 } from '../hw/pl011.ts';
-import { Pl031 } from '../hw/pl031.ts';
-import {
-  VIRT_IRQ,
-  VIRT_MEMMAP,
-  VIRTIO_MMIO_SLOTS,
-  virtioMmioBase,
-  virtioMmioSpi,
-} from '../hw/virt-memmap.ts';
+import type { DeviceClock } from '../hw/clock.ts';
+import type { Pl011 } from '../hw/pl011.ts';
+import { createVirtBoard, type VirtBoard } from '../hw/virt-board.ts';
+import { VIRT_MEMMAP } from '../hw/virt-memmap.ts';
 import type { BlockBackend } from '../hw/virtio/block-backend.ts';
 import { VirtioBlk } from '../hw/virtio/virtio-blk.ts';
 import { VirtioConsole } from '../hw/virtio/virtio-console.ts';
-import type { VirtioDevice } from '../hw/virtio/virtio-device.ts';
-import { VirtioMmio } from '../hw/virtio/virtio-mmio.ts';
-import { AddressSpace, GuestMemory, MachineInit, MemoryRegion } from '../memory/index.ts';
+import type { AddressSpace, MemoryRegion } from '../memory/index.ts';
 import { ARMCPU, CORTEX_A15 } from '../target-arm/arm-cpu.ts';
 import { KvmArmDevices } from '../target-arm/kvm-arm-devices.ts';
 import { bootKernel, type KernelBootOptions, type KernelBootResult } from '../loader/kernel-boot.ts';
@@ -89,13 +79,12 @@ function spiLine(accel: KvmAccel, spi: number): IrqLine {
 /** The machine: its KVM, memory, devices and vCPUs. */
 export class VirtMachine {
   readonly accel: KvmAccel;
-  readonly sysmem: MemoryRegion;
+  /** Memory map and devices. */
+  readonly board: VirtBoard;
   readonly space: AddressSpace;
   readonly ram: MemoryRegion;
   readonly cpus: readonly ARMCPU[];
   readonly uart: Pl011;
-  readonly rtc: Pl031;
-  readonly virtio: readonly VirtioMmio[];
   readonly console: VirtioConsole | undefined;
   readonly scheduler: VcpuScheduler;
   /** Where the kernel, initrd and device tree went, and the boot CPU's entry state. */
@@ -104,24 +93,17 @@ export class VirtMachine {
 
   private constructor(parts: {
     accel: KvmAccel;
-    sysmem: MemoryRegion;
-    space: AddressSpace;
-    ram: MemoryRegion;
+    board: VirtBoard;
     cpus: ARMCPU[];
-    uart: Pl011;
-    rtc: Pl031;
-    virtio: VirtioMmio[];
     console: VirtioConsole | undefined;
     bootOptions: KernelBootOptions;
   }) {
     this.accel = parts.accel;
-    this.sysmem = parts.sysmem;
-    this.space = parts.space;
-    this.ram = parts.ram;
+    this.board = parts.board;
+    this.space = parts.board.space;
+    this.ram = parts.board.ram;
     this.cpus = parts.cpus;
-    this.uart = parts.uart;
-    this.rtc = parts.rtc;
-    this.virtio = parts.virtio;
+    this.uart = parts.board.uart;
     this.console = parts.console;
     this.#bootOptions = parts.bootOptions;
     this.boot = this.#load();
@@ -138,11 +120,16 @@ export class VirtMachine {
     });
     accel.createIrqchip();
 
-    const sysmem = MemoryRegion.container('system', 2 ** 32);
-    const space = new AddressSpace(sysmem);
-    const machineInit = new MachineInit();
-    accel.attachMemory(space);
-    const kvmDevices = new KvmArmDevices(accel.s, space, machineInit);
+    const console = o.virtioConsole ? new VirtioConsole(o.output) : undefined;
+    const board = createVirtBoard({
+      ramSize: o.ramSize,
+      irq: (spi) => spiLine(accel, spi),
+      uartOutput: (byte) => o.output(Uint8Array.of(byte)),
+      ...(o.clock ? { clock: o.clock } : {}),
+      virtioDevices: [...(o.drives ?? []).map((d) => new VirtioBlk(d)), ...(console ? [console] : [])],
+    });
+    // KVM's memory slots follow the RAM sections from here on.
+    accel.attachMemory(board.space);
 
     // vCPUs are created before the machine is complete, as QEMU does; secondaries start off.
     const cpus: ARMCPU[] = [];
@@ -152,46 +139,16 @@ export class VirtMachine {
       cpus.push(cpu);
     }
 
-    // The in-kernel VGIC: reservations whose final addresses go to KVM after machine init.
-    const gicDist = MemoryRegion.reservation('kvm-gic_dist', KVM_VGIC_V2_DIST_SIZE);
-    const gicCpu = MemoryRegion.reservation('kvm-gic_cpu', KVM_VGIC_V2_CPU_SIZE);
+    // The in-kernel VGIC's frames reach KVM through the seed's device-address path.
+    const kvmDevices = new KvmArmDevices(accel.s, board.space, board.machineInit);
     kvmDevices.kvmArmRegisterDevice(
-      gicDist,
+      board.gicDist,
       armDeviceAddrId(KVM_ARM_DEVICE_VGIC_V2, KVM_VGIC_V2_ADDR_TYPE_DIST),
     );
     kvmDevices.kvmArmRegisterDevice(
-      gicCpu,
+      board.gicCpu,
       armDeviceAddrId(KVM_ARM_DEVICE_VGIC_V2, KVM_VGIC_V2_ADDR_TYPE_CPU),
     );
-    sysmem.addSubregion(VIRT_MEMMAP.gicDist.base, gicDist);
-    sysmem.addSubregion(VIRT_MEMMAP.gicCpu.base, gicCpu);
-
-    const ram = MemoryRegion.ram('mach-virt.ram', o.ramSize);
-    sysmem.addSubregion(VIRT_MEMMAP.mem.base, ram);
-
-    const sink = (byte: number): void => o.output(Uint8Array.of(byte));
-    const uart = new Pl011(spiLine(accel, VIRT_IRQ.uart), sink);
-    sysmem.addSubregion(VIRT_MEMMAP.uart.base, MemoryRegion.mmio('pl011', VIRT_MEMMAP.uart.size, uart.ops));
-    const rtc = new Pl031(spiLine(accel, VIRT_IRQ.rtc), o.clock ?? hostClock);
-    sysmem.addSubregion(VIRT_MEMMAP.rtc.base, MemoryRegion.mmio('pl031', VIRT_MEMMAP.rtc.size, rtc.ops));
-
-    // virtio-mmio: devices fill the slots from the top down, as in QEMU.
-    const memory = new GuestMemory(space);
-    const console = o.virtioConsole ? new VirtioConsole(o.output) : undefined;
-    const devices: VirtioDevice[] = [
-      ...(o.drives ?? []).map((d) => new VirtioBlk(d)),
-      ...(console ? [console] : []),
-    ];
-    const virtio: VirtioMmio[] = [];
-    for (let n = 0; n < VIRTIO_MMIO_SLOTS; n++) {
-      const device = devices[VIRTIO_MMIO_SLOTS - 1 - n];
-      const transport = new VirtioMmio(spiLine(accel, virtioMmioSpi(n)), memory, device);
-      sysmem.addSubregion(
-        virtioMmioBase(n),
-        MemoryRegion.mmio(`virtio-mmio.${n}`, VIRT_MEMMAP.mmio.size, transport.ops),
-      );
-      virtio.push(transport);
-    }
 
     const bootOptions: KernelBootOptions = {
       kernel: o.kernel,
@@ -201,21 +158,10 @@ export class VirtMachine {
       ...(o.append !== undefined ? { bootargs: o.append } : {}),
       ...(o.dtb ? { dtb: o.dtb } : {}),
     };
-    const machine = new VirtMachine({
-      accel,
-      sysmem,
-      space,
-      ram,
-      cpus,
-      uart,
-      rtc,
-      virtio,
-      console,
-      bootOptions,
-    });
-    for (const note of machine.boot.notes) o.errorReport?.(note);
+    const machine = new VirtMachine({ accel, board, cpus, console, bootOptions });
+    for (const note of machine.boot.notes) accel.s.trace.log('boot', note);
     machine.#resetCpus();
-    machineInit.machineInitDone();
+    board.machineInit.machineInitDone();
     return machine;
   }
 
@@ -264,6 +210,6 @@ export class VirtMachine {
 
   /** Releases timers held by devices. */
   dispose(): void {
-    this.rtc.dispose();
+    this.board.rtc.dispose();
   }
 }

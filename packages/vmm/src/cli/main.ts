@@ -18,6 +18,10 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
   kvm?: KvmOptions;
+  /** Stops a running guest when aborted. */
+  signal?: AbortSignal;
+  /** Stop the guest on SIGINT/SIGTERM. */
+  handleSignals?: boolean;
 }
 
 /** The cache directory the `fscache` command uses: `$XDG_CACHE_HOME/fscache`, else `~/.cache/fscache`. */
@@ -29,7 +33,13 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
 /** Runs `armvm` with `argv` (without node and script); returns the exit status. */
 export async function main(
   argv: readonly string[],
-  io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env },
+  io: CliIo = {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    handleSignals: true,
+  },
 ): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
@@ -57,5 +67,7 @@ export async function main(
     stdout: io.stdout,
     stderr: io.stderr,
     ...(io.kvm ? { kvm: io.kvm } : {}),
+    ...(io.signal ? { signal: io.signal } : {}),
+    handleSignals: io.handleSignals ?? false,
   });
 }

@@ -15,6 +15,10 @@ export interface RunIo {
   stderr: NodeJS.WritableStream;
   /** Options of the software KVM (tests inject a clock or a time slice). */
   kvm?: KvmOptions;
+  /** Stops the guest when aborted (as Ctrl-A x does), e.g. on a time limit. */
+  signal?: AbortSignal;
+  /** Stop the guest on SIGINT/SIGTERM (the command does; embedders may not want it). */
+  handleSignals?: boolean;
 }
 
 /** Guest output, written in batches so a chatty guest does not make one write per byte. */
@@ -81,12 +85,22 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
       ...(io.kvm ? { kvm: io.kvm } : {}),
     });
     const running = machine;
+    io.signal?.addEventListener('abort', () => running.stop('aborted'), { once: true });
     if (io.stdin) {
       detach = attachTerminal(io.stdin, {
         input: (bytes) => running.uart.receive(bytes),
         quit: () => running.stop('quit from the terminal'),
         message: (text) => io.stderr.write(text),
       });
+    }
+    if (io.handleSignals) {
+      const onSignal = (sig: NodeJS.Signals): void => running.stop(`terminating on signal ${sig}`);
+      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+      const undoTerminal = detach;
+      detach = () => {
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        undoTerminal?.();
+      };
     }
     const outcome = await machine.run({ reboot: !o.noReboot });
     output.flush();
@@ -95,7 +109,7 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
       case 'reset':
         return 0;
       case 'stopped':
-        io.stderr.write('\r\narmvm: terminated\r\n');
+        io.stderr.write(`\r\narmvm: ${outcome.reason}\r\n`);
         return 0;
       case 'crash':
         say('the guest reported a crash (PSCI SYSTEM_EVENT_CRASH)');

@@ -57,7 +57,7 @@ IMAGE, --initrd and --drive may be paths or http(s) URLs; URLs are read through 
   --virtio-console      add a virtio console beside the PL011
   --cache DIR           FS-Cache directory for URLs (default $XDG_CACHE_HOME/fscache)
   --no-cache            read URLs without a cache
-  -d, --trace LIST      log categories: unimp, guest_errors, exit, mmio, psci, kvm, all
+  -d, --trace LIST      log categories: unimp, guest_errors, exit, mmio, psci, kvm, boot, all
   --no-reboot           exit when the guest resets instead of rebooting it
   --stats               on exit, print what was read from the cache and the network, and FS-Cache stats
   -h, --help            this text
