@@ -5,6 +5,7 @@
 import { benchCacheIo } from './cache-io.ts';
 import { benchCpu } from './cpu.ts';
 import { benchFscacheCore } from './fscache-lifecycle.ts';
+import { benchKvm } from './kvm.ts';
 import { machineLine } from './machine.ts';
 import { benchVmm } from './vmm.ts';
 
@@ -15,6 +16,7 @@ const sections: Record<string, () => Promise<void>> = {
   fscache: () => benchFscacheCore({ quick }),
   cache: () => benchCacheIo({ quick }),
   cpu: () => benchCpu({ quick }),
+  kvm: () => benchKvm({ quick }),
   vmm: () => benchVmm({ quick }),
 };
 for (const name of only)

@@ -29,6 +29,8 @@ export interface KvmVcpuHandle extends KvmHandle {
   readonly id: number;
   readonly run: KvmRun;
   mmapRun(): KvmRun;
+  /** What a signal to the vCPU thread does: a running or the next KVM_RUN returns -EINTR. */
+  kick(): void;
 }
 
 /** A device made by KVM_CREATE_DEVICE (the VGICv2). */

@@ -12,6 +12,7 @@ export { checkExtension, KvmSystem } from './system.ts';
 export { openKvm } from './open.ts';
 export { KvmVm, DEFAULT_TIMER_FREQUENCY, hostClock } from './vm.ts';
 export { KvmVcpu, PTIMER_PPI, VTIMER_PPI } from './vcpu.ts';
+export { KvmVgicDevice } from './device.ts';
 export { GuestMemory, type MemorySlot } from './memory.ts';
 export { REGISTERS, type RegisterEntry, lookupRegister, validCsselrs } from './registers.ts';
 export { Gicc, Gicd, PRIORITY_MASK, SPURIOUS_INTID, Vgic, VGIC_NR_IRQS } from './vgic.ts';

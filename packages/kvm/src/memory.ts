@@ -28,6 +28,8 @@ export interface MemorySlot {
 /** The slots of one VM. */
 export class GuestMemory {
   private readonly slots = new Map<number, MemorySlot>();
+  /** The slots as an array, for the lookup every MMIO exit makes. */
+  private ordered: MemorySlot[] = [];
   /** Bumped on every change, so vCPUs know to rebuild their RAM window. */
   generation = 0;
 
@@ -46,7 +48,7 @@ export class GuestMemory {
     if (size === 0n) {
       if (!old) return -Errno.EINVAL; // deleting a slot that does not exist
       this.slots.delete(slot);
-      this.generation++;
+      this.changed();
       return 0;
     }
     const mem = region.userspace_addr;
@@ -72,8 +74,13 @@ export class GuestMemory {
       if (base < other.base + other.size && other.base < base + Number(size)) return -Errno.EEXIST;
     }
     this.slots.set(slot, { slot, flags, base, size: Number(size), bytes });
-    this.generation++;
+    this.changed();
     return 0;
+  }
+
+  private changed(): void {
+    this.ordered = [...this.slots.values()];
+    this.generation++;
   }
 
   /** The slot the CPU maps directly: the largest writable one below 4 GiB, or null. */
@@ -88,7 +95,9 @@ export class GuestMemory {
 
   /** The slot holding all of `[pa, pa + size)`, or null when it is MMIO. */
   find(pa: number, size: number): MemorySlot | null {
-    for (const s of this.slots.values()) {
+    const slots = this.ordered;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!;
       if (pa >= s.base && pa + size <= s.base + s.size) return s;
     }
     return null;

@@ -23,6 +23,7 @@ export function checkExtension(cap: number): number {
     case KvmCap.ARM_PSCI:
     case KvmCap.ARM_PSCI_0_2:
     case KvmCap.ARM_SET_DEVICE_ADDR:
+    case KvmCap.DEVICE_CTRL:
     case KvmCap.SYNC_MMU:
     case KvmCap.CHECK_EXTENSION_VM:
     case KvmCap.IMMEDIATE_EXIT:

@@ -51,6 +51,8 @@ export const KVM_RUN = 0x0000ae80;
 export const KVM_GET_MP_STATE = 0x8004ae98;
 /** vCPU: write the MP state. */
 export const KVM_SET_MP_STATE = 0x4004ae99;
+/** vCPU: guest debugging (not supported on 32-bit ARM: -EINVAL). */
+export const KVM_SET_GUEST_DEBUG = 0x4008ae9b;
 /** VM: place a device (VGIC distributor or CPU interface). Same number as KVM_GET_ONE_REG. */
 export const KVM_ARM_SET_DEVICE_ADDR = 0x4010aeab;
 /** vCPU: read one register. Same number as KVM_ARM_SET_DEVICE_ADDR (told apart by the handle). */

@@ -16,6 +16,7 @@ import {
   KVM_GET_REG_LIST,
   KVM_MEM_READONLY,
   KVM_RUN,
+  KVM_SET_GUEST_DEBUG,
   KVM_SET_MP_STATE,
   KVM_SET_ONE_REG,
   KvmArmVcpuFeature,
@@ -122,6 +123,8 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
         else return -Errno.EINVAL;
         return 0;
       }
+      case KVM_SET_GUEST_DEBUG:
+        return -Errno.EINVAL; // 32-bit ARM KVM has no guest debug support
       default:
         return -Errno.ENOTTY;
     }
@@ -304,7 +307,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
         continue;
       }
       this.syncTimers();
-      const exit = cpu.run(CHUNK);
+      const exit = cpu.run(Math.min(CHUNK, vm.timeSlice));
       let step: Step = null;
       switch (exit.kind) {
         case 'mmio':
@@ -369,8 +372,9 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     const vgic = this.vm.vgic;
     if (!vgic) return;
     const t = this.cpu.cp15.timer;
-    const v = t.irqLevel(t.virtual);
-    const p = t.irqLevel(t.physical);
+    // reading the count costs a clock call: skip timers that are off (their output is low)
+    const v = (t.virtual.ctl & 1) !== 0 && t.irqLevel(t.virtual);
+    const p = (t.physical.ctl & 1) !== 0 && t.irqLevel(t.physical);
     if (v !== this.vtimerLevel) {
       this.vtimerLevel = v;
       vgic.setLine(this.index, VTIMER_PPI, v);
@@ -387,10 +391,10 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     const a = exit.address;
     const size = exit.size;
     const data = exit.data;
-    const view = new DataView(data.buffer, data.byteOffset, 8);
-    const gic = vm.vgicWindow(a);
+    const gic = vm.vgic !== null ? vm.vgicWindow(a) : null;
     if (gic) {
       const vgic = vm.vgic!;
+      const view = new DataView(data.buffer, data.byteOffset, 8);
       if (size === 8) return this.internalError('doubleword access to the VGIC');
       if (exit.isWrite) {
         const v = size === 4 ? view.getUint32(0, true) : size === 2 ? view.getUint16(0, true) : data[0]!;
@@ -416,9 +420,9 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     run.mmio.phys_addr = BigInt(a);
     run.mmio.len = size;
     run.mmio.is_write = exit.isWrite ? 1 : 0;
-    run.mmio.data.fill(0);
-    if (exit.isWrite) run.mmio.data.set(data.subarray(0, size));
-    else {
+    const out = run.mmio.data;
+    for (let i = 0; i < 8; i++) out[i] = exit.isWrite && i < size ? data[i]! : 0;
+    if (!exit.isWrite) {
       this.pendingLoad = data;
       this.pendingLen = size;
     }

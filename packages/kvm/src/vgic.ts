@@ -6,8 +6,10 @@
  * PPIs level and not configurable, as KVM's vgic does.
  */
 
-/** Interrupts the distributor implements (KVM's default of this era). */
+/** Interrupts the distributor implements unless told otherwise (KVM's default of this era). */
 export const VGIC_NR_IRQS = 128;
+/** Most interrupts a GICv2 can have (KVM_DEV_ARM_VGIC_GRP_NR_IRQS accepts 64..1024). */
+export const VGIC_MAX_IRQS = 1024;
 /** SGIs and PPIs. */
 export const VGIC_NR_PRIVATE_IRQS = 32;
 export const VGIC_NR_SGIS = 16;
@@ -87,14 +89,16 @@ export type VgicAccess = { readonly size: number; readonly offset: number };
 export class Vgic {
   private readonly cpus: CpuBank[] = [];
   // SPI state indexed by INTID (the private slots stay unused)
-  private readonly enabled = new Uint8Array(VGIC_NR_IRQS);
-  private readonly latch = new Uint8Array(VGIC_NR_IRQS);
-  private readonly level = new Uint8Array(VGIC_NR_IRQS);
-  private readonly active = new Uint8Array(VGIC_NR_IRQS);
-  private readonly priority = new Uint8Array(VGIC_NR_IRQS);
-  private readonly targets = new Uint8Array(VGIC_NR_IRQS);
-  private readonly edge = new Uint8Array(VGIC_NR_IRQS);
+  private readonly enabled = new Uint8Array(VGIC_MAX_IRQS);
+  private readonly latch = new Uint8Array(VGIC_MAX_IRQS);
+  private readonly level = new Uint8Array(VGIC_MAX_IRQS);
+  private readonly active = new Uint8Array(VGIC_MAX_IRQS);
+  private readonly priority = new Uint8Array(VGIC_MAX_IRQS);
+  private readonly targets = new Uint8Array(VGIC_MAX_IRQS);
+  private readonly edge = new Uint8Array(VGIC_MAX_IRQS);
   private ctlr = 0;
+  /** Interrupts implemented (a multiple of 32); fixed once the VGIC is initialised. */
+  nrIrqs: number = VGIC_NR_IRQS;
   /** Called with (cpu, level) whenever a CPU's IRQ output may have changed. */
   onIrqLevel: (cpu: number, level: boolean) => void = () => {};
 
@@ -124,7 +128,7 @@ export class Vgic {
       this.update(cpu);
       return true;
     }
-    if (intid < VGIC_NR_PRIVATE_IRQS || intid >= VGIC_NR_IRQS) return false;
+    if (intid < VGIC_NR_PRIVATE_IRQS || intid >= this.nrIrqs) return false;
     if (this.edge[intid] && v && !this.level[intid]) this.latch[intid] = 1; // rising edge
     this.level[intid] = v;
     this.updateAll();
@@ -179,7 +183,7 @@ export class Vgic {
   private highestPending(cpu: number): [number, number] | null {
     let best = -1;
     let bestPrio = 0x100;
-    for (let id = 0; id < VGIC_NR_IRQS; id++) {
+    for (let id = 0; id < this.nrIrqs; id++) {
       if (!this.isPending(cpu, id) || !this.isEnabled(cpu, id) || this.isActive(cpu, id)) continue;
       if (!this.targets_(cpu, id)) continue;
       const p = this.priorityOf(cpu, id);
@@ -201,11 +205,6 @@ export class Vgic {
     if (prio >= bank.pmr) return false;
     const mask = this.groupMask(cpu);
     return (prio & mask) < (this.runningPriority(cpu) & mask) || this.cpus[cpu]!.running.length === 0;
-  }
-
-  /** True when something pending and enabled is aimed at `cpu` (WFI wakes on it, masks or not). */
-  hasPendingFor(cpu: number): boolean {
-    return this.irqLevel(cpu);
   }
 
   private update(cpu: number): void {
@@ -255,7 +254,7 @@ export class Vgic {
 
   private deactivate(cpu: number, id: number): void {
     if (id < VGIC_NR_PRIVATE_IRQS) this.cpus[cpu]!.active[id] = 0;
-    else if (id < VGIC_NR_IRQS) this.active[id] = 0;
+    else if (id < this.nrIrqs) this.active[id] = 0;
   }
 
   /** Reads a CPU interface register (word accesses only; anything else reads as zero). */
@@ -360,10 +359,10 @@ export class Vgic {
   }
 
   private distByte(cpu: number, offset: number): number {
-    if (offset >= Gicd.IPRIORITYR && offset < Gicd.IPRIORITYR + VGIC_NR_IRQS) {
+    if (offset >= Gicd.IPRIORITYR && offset < Gicd.IPRIORITYR + this.nrIrqs) {
       return this.bank(cpu) ? this.priorityOf(cpu, offset - Gicd.IPRIORITYR) : 0;
     }
-    if (offset >= Gicd.ITARGETSR && offset < Gicd.ITARGETSR + VGIC_NR_IRQS) {
+    if (offset >= Gicd.ITARGETSR && offset < Gicd.ITARGETSR + this.nrIrqs) {
       const id = offset - Gicd.ITARGETSR;
       return id < VGIC_NR_PRIVATE_IRQS ? (1 << cpu) & 0xff : this.targets[id]!;
     }
@@ -376,14 +375,14 @@ export class Vgic {
 
   private writeDistByte(cpu: number, offset: number, v: number): void {
     const bank = this.bank(cpu);
-    if (offset >= Gicd.IPRIORITYR && offset < Gicd.IPRIORITYR + VGIC_NR_IRQS) {
+    if (offset >= Gicd.IPRIORITYR && offset < Gicd.IPRIORITYR + this.nrIrqs) {
       const id = offset - Gicd.IPRIORITYR;
       if (id < VGIC_NR_PRIVATE_IRQS) {
         if (bank) bank.priority[id] = v & PRIORITY_MASK;
       } else this.priority[id] = v & PRIORITY_MASK;
       return;
     }
-    if (offset >= Gicd.ITARGETSR && offset < Gicd.ITARGETSR + VGIC_NR_IRQS) {
+    if (offset >= Gicd.ITARGETSR && offset < Gicd.ITARGETSR + this.nrIrqs) {
       const id = offset - Gicd.ITARGETSR;
       if (id >= VGIC_NR_PRIVATE_IRQS) this.targets[id] = v & this.cpuMask; // private ones are read-only
       return;
@@ -408,7 +407,7 @@ export class Vgic {
     let v = 0;
     for (let b = 0; b < 32; b++) {
       const id = first + b;
-      if (id >= VGIC_NR_IRQS) break;
+      if (id >= this.nrIrqs) break;
       let bit = false;
       if (base === Gicd.ISENABLER || base === Gicd.ICENABLER) bit = this.isEnabled(cpu, id);
       else if (base === Gicd.ISPENDR || base === Gicd.ICPENDR) bit = this.isPending(cpu, id);
@@ -421,7 +420,7 @@ export class Vgic {
   private distWord(cpu: number, offset: number): number {
     if (!this.bank(cpu)) return 0;
     if (offset === Gicd.CTLR) return this.ctlr;
-    if (offset === Gicd.TYPER) return ((this.cpus.length - 1) << 5) | (VGIC_NR_IRQS / 32 - 1);
+    if (offset === Gicd.TYPER) return ((this.cpus.length - 1) << 5) | (this.nrIrqs / 32 - 1);
     if (offset === Gicd.IIDR) return GICD_IIDR_VALUE;
     if (offset === Gicd.PIDR2) return 0x20; // ArchRev 2
     for (const base of [
@@ -434,7 +433,7 @@ export class Vgic {
     ]) {
       if (offset >= base && offset < base + 0x80) return this.bitWord(cpu, base, offset);
     }
-    if (offset >= Gicd.ICFGR && offset < Gicd.ICFGR + VGIC_NR_IRQS / 4) {
+    if (offset >= Gicd.ICFGR && offset < Gicd.ICFGR + this.nrIrqs / 4) {
       const first = (offset - Gicd.ICFGR) * 4;
       if (first === 0) return 0xaaaaaaaa; // SGIs are edge triggered
       if (first === 16) return 0; // PPIs are level sensitive
@@ -459,7 +458,7 @@ export class Vgic {
     const bits = (base: number, f: (id: number) => void): boolean => {
       if (offset < base || offset >= base + 0x80) return false;
       const first = (offset - base) * 8;
-      for (let b = 0; b < 32; b++) if ((v >>> b) & 1 && first + b < VGIC_NR_IRQS) f(first + b);
+      for (let b = 0; b < 32; b++) if ((v >>> b) & 1 && first + b < this.nrIrqs) f(first + b);
       return true;
     };
     if (
@@ -491,7 +490,7 @@ export class Vgic {
     ) {
       return;
     }
-    if (offset >= Gicd.ICFGR + 8 && offset < Gicd.ICFGR + VGIC_NR_IRQS / 4) {
+    if (offset >= Gicd.ICFGR + 8 && offset < Gicd.ICFGR + this.nrIrqs / 4) {
       const first = (offset - Gicd.ICFGR) * 4;
       for (let i = 0; i < 16; i++) this.edge[first + i] = (v >>> (2 * i + 1)) & 1;
     }

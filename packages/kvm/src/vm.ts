@@ -16,6 +16,8 @@ import {
   KVM_ARM_PREFERRED_TARGET,
   KVM_ARM_SET_DEVICE_ADDR,
   KVM_CHECK_EXTENSION,
+  KVM_CREATE_DEVICE,
+  KVM_CREATE_DEVICE_TEST,
   KVM_CREATE_IRQCHIP,
   KVM_CREATE_VCPU,
   KVM_IRQ_LINE,
@@ -29,13 +31,16 @@ import {
   KvmArmIrqType,
   KvmArmTarget,
   type KvmArmDeviceAddr,
+  type KvmCreateDevice,
+  KvmDevType,
   type KvmIrqLevel,
   type KvmUserspaceMemoryRegion,
   type KvmVcpuInit,
 } from './uapi.ts';
+import { KvmVgicDevice } from './device.ts';
 import { GuestMemory } from './memory.ts';
 import { KvmVcpu } from './vcpu.ts';
-import { VGIC_NR_IRQS, VGIC_NR_PRIVATE_IRQS, VGIC_NR_SGIS, Vgic } from './vgic.ts';
+import { VGIC_NR_PRIVATE_IRQS, VGIC_NR_SGIS, Vgic } from './vgic.ts';
 
 /** Default CNTFRQ: QEMU's 62.5 MHz. */
 export const DEFAULT_TIMER_FREQUENCY = 62_500_000;
@@ -62,6 +67,8 @@ export class KvmVm implements KvmVmHandle {
   cpuBase: number | null = null;
   /** Set by the first KVM_RUN: the VGIC is initialised and its layout fixed. */
   started = false;
+  /** KVM_DEV_ARM_VGIC_CTRL_INIT was written (the number of interrupts is fixed). */
+  vgicInitialized = false;
   readonly hostTarget: number;
   readonly clock: () => bigint;
   readonly frequency: number;
@@ -93,6 +100,8 @@ export class KvmVm implements KvmVmHandle {
         return this.createVcpu(Number(arg));
       case KVM_CREATE_IRQCHIP:
         return this.createIrqchip();
+      case KVM_CREATE_DEVICE:
+        return this.createDevice(arg as KvmCreateDevice);
       case KVM_ARM_SET_DEVICE_ADDR:
         return this.setDeviceAddr(arg as KvmArmDeviceAddr);
       case KVM_IRQ_LINE:
@@ -130,6 +139,17 @@ export class KvmVm implements KvmVmHandle {
     return 0;
   }
 
+  /** KVM_CREATE_DEVICE: only the VGICv2; `fd` receives the device handle. */
+  private createDevice(arg: KvmCreateDevice): number {
+    if (typeof arg !== 'object' || arg === null) return -Errno.EFAULT;
+    if (arg.type !== KvmDevType.ARM_VGIC_V2) return -Errno.ENODEV;
+    if (arg.flags & KVM_CREATE_DEVICE_TEST) return 0;
+    const r = this.createIrqchip();
+    if (r < 0) return r;
+    arg.fd = new KvmVgicDevice(this);
+    return 0;
+  }
+
   private setDeviceAddr(arg: KvmArmDeviceAddr): number {
     if (typeof arg !== 'object' || arg === null || typeof arg.id !== 'bigint' || typeof arg.addr !== 'bigint')
       return -Errno.EFAULT;
@@ -138,9 +158,13 @@ export class KvmVm implements KvmVmHandle {
     const type = id & KVM_ARM_DEVICE_TYPE_MASK;
     if (device !== KVM_ARM_DEVICE_VGIC_V2) return -Errno.ENODEV;
     if (!this.vgic) return -Errno.ENXIO;
+    return this.placeVgic(type, arg.addr);
+  }
+
+  /** Places a VGIC window with the kernel's checks (vgic_ioaddr_assign). */
+  placeVgic(type: number, addr: bigint): number {
     if (this.started) return -Errno.EBUSY;
     if (type !== KVM_VGIC_V2_ADDR_TYPE_DIST && type !== KVM_VGIC_V2_ADDR_TYPE_CPU) return -Errno.ENODEV;
-    const addr = arg.addr;
     if (addr & ~KVM_PHYS_MASK) return -Errno.E2BIG;
     if (addr & 0xfffn) return -Errno.EINVAL;
     const isDist = type === KVM_VGIC_V2_ADDR_TYPE_DIST;
@@ -182,7 +206,7 @@ export class KvmVm implements KvmVmHandle {
       }
       case KvmArmIrqType.SPI: {
         if (!this.vgic) return -Errno.ENXIO;
-        if (num < VGIC_NR_PRIVATE_IRQS || num >= VGIC_NR_IRQS) return -Errno.EINVAL;
+        if (num < VGIC_NR_PRIVATE_IRQS || num >= this.vgic.nrIrqs) return -Errno.EINVAL;
         this.vgic.setLine(0, num, level);
         return 0;
       }
