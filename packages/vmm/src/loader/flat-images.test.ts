@@ -1,6 +1,6 @@
 /**
  * The parts together with the real CPU: the flat conformance images (f-*.bin) booted through our
- * Linux boot protocol and device tree, printing through our PL011 behind our address space, must
+ * Linux boot protocol and device tree, on our virt board's wiring and devices, must
  * print what QEMU printed for the same image and options — the recorded expectations, and live
  * runs of qemu-system-arm with other RAM sizes, CPU counts and initrds when it is installed.
  */
@@ -13,10 +13,8 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Bus, Cpu } from '@armvm/arm';
 import { RecordingIrqLine } from '../hw/irq-line.ts';
-import { Pl011 } from '../hw/pl011.ts';
+import { createVirtBoard } from '../hw/virt-board.ts';
 import { VIRT_MEMMAP } from '../hw/virt-memmap.ts';
-import { AddressSpace } from '../memory/address-space.ts';
-import { MemoryRegion } from '../memory/memory-region.ts';
 import { bootKernel } from './kernel-boot.ts';
 
 const CONFORMANCE = new URL('../../../../conformance/', import.meta.url);
@@ -37,16 +35,16 @@ interface Run {
   initrd?: Uint8Array;
 }
 
-/** Boots the image on our parts and returns what the UART printed. */
+/** Boots the image on our virt board and returns what the UART printed. */
 function runOurs(run: Run): string {
-  const ramSize = run.megabytes << 20;
-  const ramBytes = new Uint8Array(ramSize);
-  const system = MemoryRegion.container('system', 2 ** 32);
-  system.addSubregion(VIRT_MEMMAP.mem.base, MemoryRegion.ram('ram', ramSize, ramBytes));
   const out: number[] = [];
-  const uart = new Pl011(new RecordingIrqLine(), (b) => out.push(b));
-  system.addSubregion(VIRT_MEMMAP.uart.base, MemoryRegion.mmio('pl011', VIRT_MEMMAP.uart.size, uart.ops));
-  const space = new AddressSpace(system);
+  const board = createVirtBoard({
+    ramSize: run.megabytes << 20,
+    irq: () => new RecordingIrqLine(),
+    uartOutput: (b) => out.push(b),
+  });
+  const ramBytes = board.ram.ram!;
+  const space = board.space;
 
   const boot = bootKernel(
     { base: VIRT_MEMMAP.mem.base, bytes: ramBytes },
@@ -79,6 +77,7 @@ function runOurs(run: Run): string {
   }
   assert.ok(poweredOff, 'the guest powered off through PSCI');
   assert.equal(space.unassigned.reads + space.unassigned.writes, 0);
+  board.rtc.dispose();
   return Buffer.from(out).toString();
 }
 
@@ -95,9 +94,8 @@ function runQemu(run: Run): string {
   return execFileSync('qemu-system-arm', args, { encoding: 'utf8', timeout: 30_000 });
 }
 
-describe('flat images through the loader, the device tree and the PL011', () => {
-  it('finds the flat images', () =>
-    assert.ok(FLAT_IMAGES.includes('f-dtinfo') && FLAT_IMAGES.includes('f-pl011')));
+describe('flat images through the loader, the device tree and the virt board', () => {
+  it('finds the flat images', () => assert.deepEqual(FLAT_IMAGES, ['f-dtinfo', 'f-pl011', 'f-pl031']));
 
   for (const name of FLAT_IMAGES) {
     it(`${name} prints the recorded QEMU output for -m 256 -smp 2 -append "console=ttyAMA0 hello"`, () => {
