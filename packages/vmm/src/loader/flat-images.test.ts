@@ -16,6 +16,7 @@ import { RecordingIrqLine } from '../hw/irq-line.ts';
 import { createVirtBoard } from '../hw/virt-board.ts';
 import { FileBlockBackend } from '../hw/virtio/file-block-backend.ts';
 import { VirtioBlk } from '../hw/virtio/virtio-blk.ts';
+import { VirtioConsole } from '../hw/virtio/virtio-console.ts';
 import { VIRT_MEMMAP } from '../hw/virt-memmap.ts';
 import { bootKernel } from './kernel-boot.ts';
 
@@ -57,7 +58,11 @@ async function runOurs(run: Run): Promise<string> {
     ramSize: run.megabytes << 20,
     irq: () => new RecordingIrqLine(),
     uartOutput: (b) => out.push(b),
-    virtioDevices: disk ? [new VirtioBlk(disk, 'disk0')] : [],
+    virtioDevices: [
+      ...(disk ? [new VirtioBlk(disk, 'disk0')] : []),
+      // The console shares the terminal with the UART, as QEMU's multiplexed stdio does.
+      ...(run.image.includes('virtio-console') ? [new VirtioConsole((bytes) => out.push(...bytes))] : []),
+    ],
   });
   const ramBytes = board.ram.ram!;
   const space = board.space;
@@ -114,7 +119,7 @@ function runQemu(run: Run): string {
 
 describe('flat images through the loader, the device tree and the virt board', () => {
   it('finds the flat images', () =>
-    assert.deepEqual(FLAT_IMAGES, ['f-dtinfo', 'f-pl011', 'f-pl031', 'f-virtio-blk']));
+    assert.deepEqual(FLAT_IMAGES, ['f-dtinfo', 'f-pl011', 'f-pl031', 'f-virtio-blk', 'f-virtio-console']));
 
   for (const name of FLAT_IMAGES) {
     it(`${name} prints the recorded QEMU output for -m 256 -smp 2 -append "console=ttyAMA0 hello"`, async () => {
