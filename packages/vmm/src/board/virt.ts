@@ -176,14 +176,18 @@ export class VirtMachine {
     for (const cpu of this.cpus) {
       if (reinit) this.accel.reinitVcpu(cpu);
       else this.accel.resetVcpu(cpu);
-      if (cpu.cpuIndex !== 0) continue;
-      const env = cpu.env;
-      env.cpsrWrite(this.boot.cpsr, 0xffffffff);
-      env.thumb = entry.thumb ? 1 : 0;
-      env.regs[0] = entry.r0;
-      env.regs[1] = entry.r1;
-      env.regs[2] = entry.r2;
-      env.regs[15] = entry.pc;
+      if (cpu.cpuIndex === 0) {
+        const env = cpu.env;
+        env.cpsrWrite(this.boot.cpsr, 0xffffffff);
+        env.thumb = entry.thumb ? 1 : 0;
+        env.regs[0] = entry.r0;
+        env.regs[1] = entry.r1;
+        env.regs[2] = entry.r2;
+        env.regs[15] = entry.pc;
+      }
+      // cpu_synchronize_post_reset: the reset state goes to KVM now, not at the vCPU's first run,
+      // where it would undo a PSCI CPU_ON another vCPU made in between.
+      this.accel.putRegistersIfDirty(cpu);
     }
   }
 
