@@ -37,59 +37,89 @@ function u32(v: number): Uint8Array {
   return b;
 }
 
-function kvmRun(elf: Uint8Array): { ms: number; out: string; instructions: number; exits: number } {
-  const vm = openKvm().ioctl(KVM_CREATE_VM, 0) as KvmVm;
-  const ram = new Uint8Array(16 << 20); // the size the conformance programs link for
-  vm.ioctl(KVM_SET_USER_MEMORY_REGION, {
-    slot: 0,
-    flags: 0,
-    guest_phys_addr: BigInt(RAM_BASE),
-    memory_size: BigInt(ram.length),
-    userspace_addr: ram.buffer,
-  });
-  vm.ioctl(KVM_CREATE_IRQCHIP);
-  const vcpu = vm.ioctl(KVM_CREATE_VCPU, 0) as KvmVcpu;
-  vcpu.ioctl(KVM_ARM_VCPU_INIT, { target: 0, features: [2] });
-  const dev = (t: number) => armDeviceAddrId(KVM_ARM_DEVICE_VGIC_V2, t);
-  vm.ioctl(KVM_ARM_SET_DEVICE_ADDR, { id: dev(KVM_VGIC_V2_ADDR_TYPE_DIST), addr: 0x08000000n });
-  vm.ioctl(KVM_ARM_SET_DEVICE_ADDR, { id: dev(KVM_VGIC_V2_ADDR_TYPE_CPU), addr: 0x08010000n });
-  const img = parseElf(elf);
-  for (const seg of img.segments) ram.set(seg.data, seg.paddr - RAM_BASE);
-  vcpu.ioctl(KVM_SET_ONE_REG, { id: KvmRegId.PC, addr: u32(img.entry & ~1) });
-  vcpu.ioctl(KVM_SET_ONE_REG, { id: KvmRegId.CPSR, addr: u32(0x1d3 | ((img.entry & 1) << 5)) });
-  const run = vcpu.run;
-  const out: number[] = [];
-  let exits = 0;
-  const t = performance.now();
-  for (;;) {
-    const r = vcpu.ioctl(KVM_RUN) as number;
-    if (r < 0) throw new Error(`KVM_RUN ${r}`);
-    if (run.exit_reason === KvmExit.SYSTEM_EVENT) break;
-    if (run.exit_reason !== KvmExit.MMIO) throw new Error(`exit ${run.exit_reason}`);
-    exits++;
-    if (run.mmio.is_write) {
-      if (Number(run.mmio.phys_addr) === UART) out.push(run.mmio.data[0]!);
-    } else run.mmio.data.fill(0);
+/** One VM with a vCPU, created once; each run re-initialises the vCPU and reloads the program. */
+class KvmGuest {
+  private readonly ram = new Uint8Array(16 << 20); // the size the conformance programs link for
+  private readonly vcpu: KvmVcpu;
+
+  constructor() {
+    const vm = openKvm().ioctl(KVM_CREATE_VM, 0) as KvmVm;
+    vm.ioctl(KVM_SET_USER_MEMORY_REGION, {
+      slot: 0,
+      flags: 0,
+      guest_phys_addr: BigInt(RAM_BASE),
+      memory_size: BigInt(this.ram.length),
+      userspace_addr: this.ram.buffer,
+    });
+    vm.ioctl(KVM_CREATE_IRQCHIP);
+    this.vcpu = vm.ioctl(KVM_CREATE_VCPU, 0) as KvmVcpu;
+    this.vcpu.ioctl(KVM_ARM_VCPU_INIT, { target: 0, features: [2] });
+    const dev = (t: number) => armDeviceAddrId(KVM_ARM_DEVICE_VGIC_V2, t);
+    vm.ioctl(KVM_ARM_SET_DEVICE_ADDR, { id: dev(KVM_VGIC_V2_ADDR_TYPE_DIST), addr: 0x08000000n });
+    vm.ioctl(KVM_ARM_SET_DEVICE_ADDR, { id: dev(KVM_VGIC_V2_ADDR_TYPE_CPU), addr: 0x08010000n });
   }
-  const ms = performance.now() - t;
-  return { ms, out: Buffer.from(out).toString('latin1'), instructions: vcpu.cpu.retired, exits };
+
+  run(elf: Uint8Array): { ms: number; out: string; instructions: number; exits: number } {
+    const vcpu = this.vcpu;
+    vcpu.ioctl(KVM_ARM_VCPU_INIT, { target: 0, features: [2] }); // reset, as a VMM's reboot does
+    const img = parseElf(elf);
+    for (const seg of img.segments) {
+      const at = seg.paddr - RAM_BASE;
+      this.ram.set(seg.data, at);
+      this.ram.fill(0, at + seg.data.length, at + seg.memsz);
+    }
+    vcpu.ioctl(KVM_SET_ONE_REG, { id: KvmRegId.PC, addr: u32(img.entry & ~1) });
+    vcpu.ioctl(KVM_SET_ONE_REG, { id: KvmRegId.CPSR, addr: u32(0x1d3 | ((img.entry & 1) << 5)) });
+    const run = vcpu.run;
+    const out: number[] = [];
+    let exits = 0;
+    const start = vcpu.cpu.retired;
+    const t = performance.now();
+    for (;;) {
+      const r = vcpu.ioctl(KVM_RUN) as number;
+      if (r < 0) throw new Error(`KVM_RUN ${r}`);
+      if (run.exit_reason === KvmExit.SYSTEM_EVENT) break;
+      if (run.exit_reason !== KvmExit.MMIO) throw new Error(`exit ${run.exit_reason}`);
+      exits++;
+      if (run.mmio.is_write) {
+        if (Number(run.mmio.phys_addr) === UART) out.push(run.mmio.data[0]!);
+      } else run.mmio.data.fill(0);
+    }
+    const ms = performance.now() - t;
+    return { ms, out: Buffer.from(out).toString('latin1'), instructions: vcpu.cpu.retired - start, exits };
+  }
 }
 
-function bareRun(elf: Uint8Array): { ms: number; out: string; instructions: number } {
-  const m = new TestMachine(16 << 20);
-  m.loadElf(elf);
-  const t = performance.now();
-  const stop = m.run(5_000_000_000);
-  const ms = performance.now() - t;
-  if (stop.kind !== 'poweroff') throw new Error(`guest stopped with ${stop.kind}`);
-  return { ms, out: Buffer.from(m.output).toString('latin1'), instructions: m.cpu.retired };
+/** The same program on the CPU with the test machine's own exit loop (no KVM layer), reused likewise. */
+class BareGuest {
+  private readonly m = new TestMachine(16 << 20);
+
+  run(elf: Uint8Array): { ms: number; out: string; instructions: number } {
+    const m = this.m;
+    m.cpu.reset();
+    m.loadElf(elf);
+    const before = m.output.length;
+    const start = m.cpu.retired;
+    const t = performance.now();
+    const stop = m.run(5_000_000_000);
+    const ms = performance.now() - t;
+    if (stop.kind !== 'poweroff') throw new Error(`guest stopped with ${stop.kind}`);
+    const out = Buffer.from(m.output.subarray(before)).toString('latin1');
+    return { ms, out, instructions: m.cpu.retired - start };
+  }
 }
 
-/** Runs `f` `times` times and returns the total milliseconds (longer spans, steadier figures). */
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * Runs `f` `times` times and returns the total of the milliseconds each run timed itself, collecting
+ * garbage first so no run pays for the previous one's.
+ */
 function timed<T extends { ms: number }>(f: () => T, times: number): { ms: number; last: T } {
   let ms = 0;
   let last: T | undefined;
   for (let i = 0; i < times; i++) {
+    gc?.();
     last = f();
     ms += last.ms;
   }
@@ -100,24 +130,25 @@ function timed<T extends { ms: number }>(f: () => T, times: number): { ms: numbe
 export async function benchKvm(opts: { quick: boolean }): Promise<void> {
   const runs = opts.quick ? 5 : 15;
   const reps = 5; // guest runs per sample
-  const gc = (globalThis as { gc?: () => void }).gc;
   for (const isa of ['arm', 'thumb']) {
     const name = `p-uart-flood.${isa}`;
     const elf = readFileSync(new URL(`build/${name}.elf`, ROOT));
     const expected = readFileSync(new URL(`expected/${name}.txt`, ROOT), 'latin1');
+    const kvmGuest = new KvmGuest();
+    const bareGuest = new BareGuest();
+    const kvmRun = (): ReturnType<KvmGuest['run']> => kvmGuest.run(elf);
+    const bareRun = (): ReturnType<BareGuest['run']> => bareGuest.run(elf);
     for (let i = 0; i < 3; i++) {
-      kvmRun(elf); // warm-up: both paths compiled by the JS engine before timing
-      bareRun(elf);
+      kvmRun(); // warm-up: both paths compiled by the JS engine before timing
+      bareRun();
     }
     const kvm: number[] = [];
     const bare: number[] = [];
-    let sample = kvmRun(elf);
+    let sample = kvmRun();
     // alternate the two so that load from other processes falls on both alike
     for (let i = 0; i < runs; i++) {
-      gc?.();
-      const k = timed(() => kvmRun(elf), reps);
-      gc?.();
-      const b = timed(() => bareRun(elf), reps);
+      const k = timed(kvmRun, reps);
+      const b = timed(bareRun, reps);
       if (k.last.out !== expected || b.last.out !== expected)
         throw new Error(`${name}: output differs from QEMU's`);
       kvm.push(k.ms / reps);

@@ -16,8 +16,8 @@ const sections: Record<string, () => Promise<void>> = {
   fscache: () => benchFscacheCore({ quick }),
   cache: () => benchCacheIo({ quick }),
   cpu: () => benchCpu({ quick }),
-  vmm: () => benchVmm({ quick }),
   kvm: () => benchKvm({ quick }),
+  vmm: () => benchVmm({ quick }),
 };
 for (const name of only)
   if (!sections[name])

@@ -185,8 +185,8 @@ export class VirtMachine {
         env.regs[2] = entry.r2;
         env.regs[15] = entry.pc;
       }
-      // cpu_synchronize_all_post_reset: KVM gets every vCPU's reset state now, before any runs. Put
-      // lazily at a secondary's first KVM_RUN, it would overwrite the PSCI CPU_ON the boot CPU made.
+      // cpu_synchronize_post_reset: the reset state goes to KVM now, not at the vCPU's first run,
+      // where it would undo a PSCI CPU_ON another vCPU made in between.
       this.accel.putRegistersIfDirty(cpu);
     }
   }

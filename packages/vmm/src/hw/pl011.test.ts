@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { RecordingIrqLine } from './irq-line.ts';
 import { PL011_FR, PL011_ID, PL011_INT, PL011_REG, Pl011 } from './pl011.ts';
 
@@ -134,5 +135,48 @@ describe('PL011', () => {
     u.reset();
     assert.equal(u.read(R.CR, 4), 0x300);
     assert.equal(u.read(R.IMSC, 4), 0);
+  });
+});
+
+describe('PL011 properties', () => {
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('receive' as const), bytes: fc.uint8Array({ maxLength: 20 }) }),
+    fc.record({ kind: fc.constant('read' as const), times: fc.integer({ min: 1, max: 20 }) }),
+    fc.record({ kind: fc.constant('fifo' as const), on: fc.boolean() }),
+    fc.record({ kind: fc.constant('ifls' as const), level: fc.integer({ min: 0, max: 7 }) }),
+  );
+
+  it('delivers every received byte once, in order, whatever the FIFO mode and trigger level', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+        const { u } = uart();
+        const sent: number[] = [];
+        const got: number[] = [];
+        const readOne = () => {
+          const empty = (u.read(R.FR, 4) & PL011_FR.RXFE) !== 0;
+          const value = u.read(R.DR, 4);
+          if (!empty) got.push(value);
+          else assert.equal(value, 0);
+        };
+        for (const o of ops) {
+          if (o.kind === 'receive') {
+            u.receive(o.bytes);
+            sent.push(...o.bytes);
+          } else if (o.kind === 'read') for (let i = 0; i < o.times; i++) readOne();
+          else if (o.kind === 'fifo') u.write(R.LCR_H, 4, o.on ? FEN : 0);
+          else u.write(R.IFLS, 4, o.level << 3);
+          // Flags agree with each other: full and empty never together; RX/RT only with data.
+          const fr = u.read(R.FR, 4);
+          assert.ok(!(fr & PL011_FR.RXFE && fr & PL011_FR.RXFF));
+          if (fr & PL011_FR.RXFE) assert.equal(u.read(R.RIS, 4) & (PL011_INT.RX | PL011_INT.RT), 0);
+          else assert.notEqual(u.read(R.RIS, 4) & (PL011_INT.RX | PL011_INT.RT), 0);
+          assert.deepEqual(got, sent.slice(0, got.length));
+        }
+        while (!(u.read(R.FR, 4) & PL011_FR.RXFE)) readOne();
+        assert.deepEqual(got, sent);
+        assert.equal(u.backlog, 0);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The parts together with the real CPU: the flat conformance images (f-*.bin) booted through our
- * Linux boot protocol and device tree, printing through our PL011 behind our address space, must
+ * Linux boot protocol and device tree, on our virt board's wiring and devices, must
  * print what QEMU printed for the same image and options — the recorded expectations, and live
  * runs of qemu-system-arm with other RAM sizes, CPU counts and initrds when it is installed.
  */
@@ -13,10 +13,11 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Bus, Cpu } from '@armvm/arm';
 import { RecordingIrqLine } from '../hw/irq-line.ts';
-import { Pl011 } from '../hw/pl011.ts';
+import { createVirtBoard } from '../hw/virt-board.ts';
+import { FileBlockBackend } from '../hw/virtio/file-block-backend.ts';
+import { VirtioBlk } from '../hw/virtio/virtio-blk.ts';
+import { VirtioConsole } from '../hw/virtio/virtio-console.ts';
 import { VIRT_MEMMAP } from '../hw/virt-memmap.ts';
-import { AddressSpace } from '../memory/address-space.ts';
-import { MemoryRegion } from '../memory/memory-region.ts';
 import { bootKernel } from './kernel-boot.ts';
 
 const CONFORMANCE = new URL('../../../../conformance/', import.meta.url);
@@ -26,7 +27,7 @@ const FLAT_IMAGES = readdirSync(new URL('build/', CONFORMANCE))
   .map((f) => f.replace(/\.bin$/, ''));
 const PSCI_SYSTEM_OFF = 0x84000008;
 const haveQemu = spawnSync('qemu-system-arm', ['--version']).status === 0;
-const dir = mkdtempSync(join(tmpdir(), 'vmm-f-dtinfo-'));
+const dir = mkdtempSync(join(tmpdir(), 'vmm-flat-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Run {
@@ -37,16 +38,36 @@ interface Run {
   initrd?: Uint8Array;
 }
 
-/** Boots the image on our parts and returns what the UART printed. */
-function runOurs(run: Run): string {
-  const ramSize = run.megabytes << 20;
-  const ramBytes = new Uint8Array(ramSize);
-  const system = MemoryRegion.container('system', 2 ** 32);
-  system.addSubregion(VIRT_MEMMAP.mem.base, MemoryRegion.ram('ram', ramSize, ramBytes));
+/** The disk the conformance Makefile gives f-virtio-blk: 32 sectors of `seq 1 4000` output. */
+function diskContent(): Buffer {
+  let text = '';
+  for (let i = 1; text.length < 16384; i++) text += `${i}\n`;
+  return Buffer.from(text.slice(0, 16384));
+}
+
+/** Boots the image on our virt board and returns what the UART printed. */
+async function runOurs(run: Run): Promise<string> {
   const out: number[] = [];
-  const uart = new Pl011(new RecordingIrqLine(), (b) => out.push(b));
-  system.addSubregion(VIRT_MEMMAP.uart.base, MemoryRegion.mmio('pl011', VIRT_MEMMAP.uart.size, uart.ops));
-  const space = new AddressSpace(system);
+  let disk: FileBlockBackend | undefined;
+  if (run.image.includes('virtio-blk')) {
+    const path = join(dir, 'disk.img');
+    writeFileSync(path, diskContent());
+    disk = await FileBlockBackend.open(path);
+  }
+  const board = createVirtBoard({
+    ramSize: run.megabytes << 20,
+    irq: () => new RecordingIrqLine(),
+    uartOutput: (b) => out.push(b),
+    virtioDevices: [
+      ...(disk ? [new VirtioBlk(disk, 'disk0')] : []),
+      // The console shares the terminal with the UART, as QEMU's multiplexed stdio does.
+      ...(run.image.includes('virtio-console') ? [new VirtioConsole((bytes) => out.push(...bytes))] : []),
+    ],
+  });
+  // What the conformance Makefile types on f-uart-echo's terminal.
+  if (run.image.includes('uart-echo')) board.uart.receive(Buffer.from('hello, uart\n'));
+  const ramBytes = board.ram.ram!;
+  const space = board.space;
 
   const boot = bootKernel(
     { base: VIRT_MEMMAP.mem.base, bytes: ramBytes },
@@ -68,17 +89,20 @@ function runOurs(run: Run): string {
 
   let poweredOff = false;
   // Bounded by instructions, not exits: a program may make many MMIO accesses.
-  for (let budgets = 0; budgets < 200 && !poweredOff;) {
+  for (let budgets = 0; budgets < 2000 && !poweredOff;) {
     const exit = cpu.run(1 << 20);
     if (exit.kind === 'mmio') space.dispatchBytes(exit.address, exit.size, exit.data, exit.isWrite);
     else if (exit.kind === 'hvc') poweredOff = exit.args[0] === PSCI_SYSTEM_OFF;
     else {
       assert.ok(exit.kind === 'budget', `unexpected exit ${exit.kind}`);
       budgets++;
+      await new Promise((resolve) => setImmediate(resolve)); // let disk I/O complete
     }
   }
   assert.ok(poweredOff, 'the guest powered off through PSCI');
   assert.equal(space.unassigned.reads + space.unassigned.writes, 0);
+  board.rtc.dispose();
+  await disk?.close();
   return Buffer.from(out).toString();
 }
 
@@ -95,15 +119,25 @@ function runQemu(run: Run): string {
   return execFileSync('qemu-system-arm', args, { encoding: 'utf8', timeout: 30_000 });
 }
 
-describe('flat images through the loader, the device tree and the PL011', () => {
+describe('flat images through the loader, the device tree and the virt board', () => {
   it('finds the flat images', () =>
-    assert.ok(FLAT_IMAGES.includes('f-dtinfo') && FLAT_IMAGES.includes('f-pl011')));
+    assert.deepEqual(FLAT_IMAGES, [
+      'f-dtinfo',
+      'f-pl011',
+      'f-pl031',
+      'f-uart-echo',
+      'f-virtio-blk',
+      'f-virtio-console',
+    ]));
 
   for (const name of FLAT_IMAGES) {
-    it(`${name} prints the recorded QEMU output for -m 256 -smp 2 -append "console=ttyAMA0 hello"`, () => {
+    it(`${name} prints the recorded QEMU output for -m 256 -smp 2 -append "console=ttyAMA0 hello"`, async () => {
       const expected = readFileSync(new URL(`expected/${name}.txt`, CONFORMANCE), 'utf8');
       const image = fileURLToPath(new URL(`build/${name}.bin`, CONFORMANCE));
-      assert.equal(runOurs({ image, megabytes: 256, cpus: 2, append: 'console=ttyAMA0 hello' }), expected);
+      assert.equal(
+        await runOurs({ image, megabytes: 256, cpus: 2, append: 'console=ttyAMA0 hello' }),
+        expected,
+      );
     });
   }
 
@@ -122,10 +156,10 @@ describe('flat images through the loader, the device tree and the PL011', () => 
     it(
       `f-dtinfo prints what qemu-system-arm prints live: -m ${run.megabytes} -smp ${run.cpus}${run.initrd ? ` -initrd (${run.initrd.length} bytes)` : ''}`,
       { skip: haveQemu ? false : 'qemu-system-arm is not installed' },
-      () => {
+      async () => {
         const qemu = runQemu(run);
         assert.match(qemu, /^f-dtinfo: entered/);
-        assert.equal(runOurs(run), qemu);
+        assert.equal(await runOurs(run), qemu);
       },
     );
   }

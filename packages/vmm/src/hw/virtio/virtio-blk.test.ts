@@ -120,12 +120,13 @@ describe('virtio-blk on a file', () => {
     const onDisk = await readFile(path);
     assert.deepEqual(onDisk.subarray(10 * 512, 12 * 512), data);
     assert.equal(onDisk[12 * 512], 0);
-    const [beyond] = await request(r, [
+    const [beyond, beyondLength] = await request(r, [
       { readable: header(VIRTIO_BLK_T.IN, SECTORS - 1) },
       { writable: 1024 },
       { writable: 1 },
     ]);
     assert.equal(beyond, VIRTIO_BLK_S.IOERR);
+    assert.equal(beyondLength, 1025, 'QEMU reports every writable byte as used, even on error');
     const [odd] = await request(r, [
       { readable: header(VIRTIO_BLK_T.IN, 0) },
       { writable: 100 },
@@ -138,6 +139,31 @@ describe('virtio-blk on a file', () => {
       { ...r.blk.stats },
       { reads: 0, writes: 1, flushes: 1, errors: 2, bytesRead: 0, bytesWritten: 1024 },
     );
+    await backend.close();
+  });
+
+  it('rounds a partial last sector up, reading zeros past the end of the file', async () => {
+    const image = pattern(1000);
+    await writeFile(path, image);
+    const backend = await FileBlockBackend.open(path);
+    const r = rig(new VirtioBlk(backend));
+    assert.equal(r.blk.capacity, 2);
+    const [status, , addrs] = await request(r, [
+      { readable: header(VIRTIO_BLK_T.IN, 1) },
+      { writable: 512 },
+      { writable: 1 },
+    ]);
+    assert.equal(status, VIRTIO_BLK_S.OK);
+    assert.deepEqual(
+      Buffer.from(r.d.memory.read(addrs[1]!, 512)),
+      Buffer.concat([image.subarray(512), Buffer.alloc(24)]),
+    );
+    const [write] = await request(r, [
+      { readable: header(VIRTIO_BLK_T.OUT, 1) },
+      { readable: Buffer.alloc(512) },
+      { writable: 1 },
+    ]);
+    assert.equal(write, VIRTIO_BLK_S.IOERR);
     await backend.close();
   });
 

@@ -67,13 +67,13 @@ export class VirtioBlk implements VirtioDevice {
       VIRTIO_F_VERSION_1 | VIRTIO_BLK_F.BLK_SIZE | (backend.readOnly ? VIRTIO_BLK_F.RO : VIRTIO_BLK_F.FLUSH);
     this.#id = new TextEncoder().encode(serial).subarray(0, ID_BYTES);
     const view = new DataView(this.#config.buffer);
-    view.setBigUint64(0, BigInt(Math.floor(backend.size / SECTOR_SIZE)), true); // capacity
+    view.setBigUint64(0, BigInt(Math.ceil(backend.size / SECTOR_SIZE)), true); // capacity
     view.setUint32(20, SECTOR_SIZE, true); // blk_size
   }
 
-  /** Capacity in 512-byte sectors. */
+  /** Capacity in 512-byte sectors; a partial last sector counts (QEMU rounds up too). */
   get capacity(): number {
-    return Math.floor(this.#backend.size / SECTOR_SIZE);
+    return Math.ceil(this.#backend.size / SECTOR_SIZE);
   }
 
   attach(context: VirtioTransportContext): void {
@@ -118,7 +118,7 @@ export class VirtioBlk implements VirtioDevice {
     this.#generation++;
   }
 
-  /** Performs one request; resolves with the bytes written into the guest's buffers. */
+  /** Performs one request; resolves with the used length (the chain's device-writable bytes). */
   async #handle(e: VirtqueueElement): Promise<number> {
     const header = gather(e.readable);
     const statusBuf = lastByte(e.writable);
@@ -130,15 +130,16 @@ export class VirtioBlk implements VirtioDevice {
     const sector = Number(view.getBigUint64(8, true));
     const data = dataBuffers(e.writable);
     let status: number = VIRTIO_BLK_S.OK;
-    let written = 0;
     try {
       switch (type) {
         case VIRTIO_BLK_T.IN: {
           const length = data.reduce((n, b) => n + b.length, 0);
           const bytes = new Uint8Array(length);
           if (!this.#inRange(sector, length)) throw new Error('read beyond the disk');
-          await this.#backend.read(sector * SECTOR_SIZE, bytes);
-          written = scatter(data, bytes);
+          // A last partial sector reads as zeros past the end of the backing, as with QEMU.
+          const offset = sector * SECTOR_SIZE;
+          await this.#backend.read(offset, bytes.subarray(0, Math.min(length, this.#backend.size - offset)));
+          scatter(data, bytes);
           this.stats.reads++;
           this.stats.bytesRead += length;
           break;
@@ -159,7 +160,7 @@ export class VirtioBlk implements VirtioDevice {
         case VIRTIO_BLK_T.GET_ID: {
           const id = new Uint8Array(ID_BYTES);
           id.set(this.#id);
-          written = scatter(data, id);
+          scatter(data, id);
           break;
         }
         default:
@@ -167,11 +168,11 @@ export class VirtioBlk implements VirtioDevice {
       }
     } catch {
       status = VIRTIO_BLK_S.IOERR;
-      written = 0;
       this.stats.errors++;
     }
     statusBuf[statusBuf.length - 1] = status;
-    return written + 1;
+    // Like QEMU, report every device-writable byte as written, whatever the outcome.
+    return e.writable.reduce((n, b) => n + b.length, 0);
   }
 
   #inRange(sector: number, length: number): boolean {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { TestVirtioDriver } from '../../test-support/virtio-driver.ts';
 import { VirtioConsole } from './virtio-console.ts';
 
@@ -39,5 +40,32 @@ describe('virtio-console', () => {
     console.input(Buffer.from('k'));
     assert.deepEqual(d.used(0), [{ id: 2, len: 1 }]);
     assert.equal(d.memory.read(c!, 1)[0], 0x6b);
+  });
+});
+
+describe('virtio-console properties', () => {
+  it('delivers input chunks whole and in order across buffers of any size', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ minLength: 1, maxLength: 40 }), { maxLength: 8 }),
+        fc.array(fc.integer({ min: 1, max: 32 }), { minLength: 1, maxLength: 12 }),
+        (chunks, sizes) => {
+          const console = new VirtioConsole(() => {});
+          const d = new TestVirtioDriver(console);
+          d.bringUp(2);
+          for (const c of chunks) console.input(c);
+          const delivered: number[] = [];
+          for (const size of sizes) {
+            const [addr] = d.post(0, [{ writable: size }]);
+            d.notify(0);
+            for (const u of d.used(0)) delivered.push(...d.memory.read(addr!, u.len));
+          }
+          const all = chunks.flatMap((c) => [...c]);
+          assert.deepEqual(delivered, all.slice(0, delivered.length));
+          assert.equal(console.pendingInput, all.length - delivered.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
