@@ -24,6 +24,8 @@ export type VcpuEvent =
   | { readonly kind: 'crash' };
 
 const YIELD: VcpuEvent = { kind: 'yield' };
+/** Longest time kvm_cpu_exec keeps the thread before yielding, in milliseconds. */
+const EXEC_SLICE_MS = 10;
 
 /** The guest did something KVM could not handle; the message holds the registers. */
 export class GuestError extends Error {
@@ -51,7 +53,10 @@ function crash(accel: KvmAccel, cpu: ARMCPU, what: string): GuestError {
 export function kvmCpuExec(accel: KvmAccel, cpu: ARMCPU, space: AddressSpace): VcpuEvent {
   const run = cpu.kvmFd!.run;
   const trace = accel.s.trace;
+  // A guest polling a device makes an MMIO exit per access: give the event loop its turn anyway.
+  const yieldAt = performance.now() + EXEC_SLICE_MS;
   for (;;) {
+    if (performance.now() > yieldAt) return YIELD;
     accel.putRegistersIfDirty(cpu);
     kvmArchPreRun(cpu, run);
     const ret = cpu.vcpuIoctl(KVM_RUN);

@@ -48,8 +48,8 @@ export interface VirtMachineOptions {
   append?: string;
   /** A device tree to give the guest instead of the generated one. */
   dtb?: Uint8Array;
-  /** Block devices, each on a virtio-mmio slot. */
-  drives?: readonly BlockBackend[];
+  /** Block devices, each on a virtio-mmio slot, with the serial number it reports. */
+  drives?: readonly { backend: BlockBackend; serial?: string }[];
   /** Add a virtio console whose output goes to `console`. */
   virtioConsole?: boolean;
   /** Bytes the guest writes to its UARTs. */
@@ -126,7 +126,10 @@ export class VirtMachine {
       irq: (spi) => spiLine(accel, spi),
       uartOutput: (byte) => o.output(Uint8Array.of(byte)),
       ...(o.clock ? { clock: o.clock } : {}),
-      virtioDevices: [...(o.drives ?? []).map((d) => new VirtioBlk(d)), ...(console ? [console] : [])],
+      virtioDevices: [
+        ...(o.drives ?? []).map((d) => new VirtioBlk(d.backend, d.serial ?? '')),
+        ...(console ? [console] : []),
+      ],
     });
     // KVM's memory slots follow the RAM sections from here on.
     accel.attachMemory(board.space);

@@ -60,7 +60,7 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
     io.stderr.write(`armvm: ${message}\n`);
   };
   const sources = new ImageSources(o.cacheDir, say);
-  const drives: BlockBackend[] = [];
+  const drives: { backend: BlockBackend; serial: string }[] = [];
   let machine: VirtMachine | undefined;
   let detach: (() => void) | undefined;
   const output = new OutputBuffer(io.stdout);
@@ -68,7 +68,8 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
     const kernel = await sources.read('kernel', o.kernel, o.ramSize);
     const initrd = o.initrd === undefined ? undefined : await sources.read('initrd', o.initrd, o.ramSize);
     const dtb = o.dtb === undefined ? undefined : await sources.read('device tree', o.dtb);
-    for (const d of o.drives) drives.push(await sources.drive(d.source, d.readOnly));
+    for (const d of o.drives)
+      drives.push({ backend: await sources.drive(d.source, d.readOnly), serial: d.serial });
     machine = VirtMachine.create({
       ramSize: o.ramSize,
       smp: o.smp,
@@ -123,7 +124,7 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
   } finally {
     detach?.();
     machine?.dispose();
-    for (const d of drives) await d.close().catch(() => {});
+    for (const d of drives) await d.backend.close().catch(() => {});
     const remote = sources.remote ? await sources.remote.catch(() => undefined) : undefined;
     if (o.stats && remote) {
       const s = remote.netfs.stats;

@@ -56,12 +56,12 @@ describe('armvm run options', () => {
       '--drive',
       'http://host/disk.img',
       '--drive',
-      'file=ro.img,if=virtio,format=raw,readonly=on',
+      'file=ro.img,if=virtio,format=raw,readonly=on,serial=disk0',
     );
     assert.deepEqual(o.drives, [
-      { source: 'disk.img', readOnly: false },
-      { source: 'http://host/disk.img', readOnly: true },
-      { source: 'ro.img', readOnly: true },
+      { source: 'disk.img', readOnly: false, serial: '' },
+      { source: 'http://host/disk.img', readOnly: true, serial: '' },
+      { source: 'ro.img', readOnly: true, serial: 'disk0' },
     ]);
     assert.throws(() => parse('--kernel', 'k', '--drive', 'file=x,if=ide'), /if=virtio/);
     assert.throws(() => parse('--kernel', 'k', '--drive', 'bogus=1'), /unknown property/);

@@ -21,6 +21,8 @@ export interface DriveOption {
   /** A path or an http(s) URL. */
   readonly source: string;
   readonly readOnly: boolean;
+  /** The serial number the device reports (empty when not given). */
+  readonly serial: string;
 }
 
 /** Everything `armvm run` was asked to do. */
@@ -53,7 +55,7 @@ IMAGE, --initrd and --drive may be paths or http(s) URLs; URLs are read through 
   --dtb FILE            a device tree to use instead of the generated one
   -m, --mem SIZE        guest RAM: a number of MiB, or with a suffix K, M, G (default 128M)
   --smp N               number of vCPUs, 1-8 (also cpus=N)
-  --drive FILE|URL      a virtio block device (also file=FILE[,readonly=on]); URLs are read-only
+  --drive FILE|URL      a virtio block device (also file=FILE[,readonly=on][,serial=S]); URLs are read-only
   --virtio-console      add a virtio console beside the PL011
   --cache DIR           FS-Cache directory for URLs (default $XDG_CACHE_HOME/fscache)
   --no-cache            read URLs without a cache
@@ -98,9 +100,10 @@ function parseSmp(text: string): number {
 }
 
 function parseDrive(text: string): DriveOption {
-  if (!text.includes('=')) return { source: text, readOnly: isUrl(text) };
+  if (!text.includes('=')) return { source: text, readOnly: isUrl(text), serial: '' };
   let source: string | undefined;
   let readOnly = false;
+  let serial = '';
   for (const part of text.split(',')) {
     const [key, value = ''] = part.split('=', 2) as [string, string?];
     switch (key) {
@@ -109,6 +112,9 @@ function parseDrive(text: string): DriveOption {
         break;
       case 'readonly':
         readOnly = value === 'on' || value === 'true' || value === '';
+        break;
+      case 'serial':
+        serial = value;
         break;
       case 'if':
         if (value !== 'virtio') throw new UsageError(`--drive ${text}: only if=virtio is supported`);
@@ -122,7 +128,7 @@ function parseDrive(text: string): DriveOption {
   }
   if (!source) throw new UsageError(`--drive ${text}: no file= given`);
   if (isUrl(source)) readOnly = true;
-  return { source, readOnly };
+  return { source, readOnly, serial };
 }
 
 /** Parses `argv` (after `run`); `defaultCache` is used unless --cache or --no-cache is given. */
