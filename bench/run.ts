@@ -7,6 +7,7 @@ import { benchCpu } from './cpu.ts';
 import { benchFscacheCore } from './fscache-lifecycle.ts';
 import { benchKvm } from './kvm.ts';
 import { machineLine } from './machine.ts';
+import { benchVmm } from './vmm.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -16,6 +17,7 @@ const sections: Record<string, () => Promise<void>> = {
   cache: () => benchCacheIo({ quick }),
   cpu: () => benchCpu({ quick }),
   kvm: () => benchKvm({ quick }),
+  vmm: () => benchVmm({ quick }),
 };
 for (const name of only)
   if (!sections[name])

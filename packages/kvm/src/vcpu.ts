@@ -326,11 +326,13 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
           this.kicked = false;
           return this.interrupted();
         case 'budget':
-          if (cpu.retired >= sliceEnd && vm.othersRunnable(this)) return this.interrupted();
-          if (performance.now() > deadline) return this.interrupted();
           break;
       }
       if (step !== null) return step;
+      // checked after every chunk, not only after full ones: a guest polling something answered
+      // here (PSCI, the VGIC) ends each chunk early and would otherwise never give up its thread
+      if (cpu.retired >= sliceEnd && vm.othersRunnable(this)) return this.interrupted();
+      if (deadline !== Infinity && performance.now() > deadline) return this.interrupted();
     }
   }
 

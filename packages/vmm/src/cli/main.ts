@@ -1,0 +1,73 @@
+/**
+ * The `armvm` command:
+ *   armvm run --kernel IMAGE [--initrd FILE] [--append ARGS] [--dtb FILE] [-m SIZE] [--smp N]
+ *             [--drive FILE|URL]... [--cache DIR | --no-cache] [-d LIST] [--no-reboot] [--stats]
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { KvmOptions } from '@armvm/kvm';
+import { runCommand } from './run-command.ts';
+import { parseRunOptions, RUN_USAGE, UsageError } from './run-options.ts';
+
+const USAGE = `usage: armvm run --kernel IMAGE [options]   (armvm run --help for the options)\n`;
+
+/** Where the command reads and writes. */
+export interface CliIo {
+  stdin: NodeJS.ReadStream | undefined;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  kvm?: KvmOptions;
+  /** Stops a running guest when aborted. */
+  signal?: AbortSignal;
+  /** Stop the guest on SIGINT/SIGTERM. */
+  handleSignals?: boolean;
+}
+
+/** The cache directory the `fscache` command uses: `$XDG_CACHE_HOME/fscache`, else `~/.cache/fscache`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CACHE_HOME?.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  return join(base, 'fscache');
+}
+
+/** Runs `armvm` with `argv` (without node and script); returns the exit status. */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    handleSignals: true,
+  },
+): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    io.stdout.write(command === undefined ? USAGE : RUN_USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'run') {
+    io.stderr.write(`armvm: unknown command "${command}"\n${USAGE}`);
+    return 2;
+  }
+  let options;
+  try {
+    options = parseRunOptions(rest, defaultCacheDir(io.env));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr.write(`armvm: ${err.message}\n${USAGE}`);
+    return 2;
+  }
+  if (options === 'help') {
+    io.stdout.write(RUN_USAGE);
+    return 0;
+  }
+  return runCommand(options, {
+    stdin: io.stdin,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    ...(io.kvm ? { kvm: io.kvm } : {}),
+    ...(io.signal ? { signal: io.signal } : {}),
+    handleSignals: io.handleSignals ?? false,
+  });
+}

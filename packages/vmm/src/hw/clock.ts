@@ -1,0 +1,58 @@
+/** Time as devices see it, injectable so tests control it. */
+
+/** A handle to cancel a scheduled callback. */
+export interface TimerHandle {
+  cancel(): void;
+}
+
+/** Wall-clock time and one-shot timers. */
+export interface DeviceClock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+  /** Calls `fn` once after `ms` milliseconds. */
+  schedule(ms: number, fn: () => void): TimerHandle;
+}
+
+/** The host's clock. Timers do not keep the process alive. */
+export const hostClock: DeviceClock = {
+  now: () => Date.now(),
+  schedule: (ms, fn) => {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+/** A clock that moves only when told to: for tests. */
+export class ManualClock implements DeviceClock {
+  #now: number;
+  #timers: { at: number; fn: () => void; live: boolean }[] = [];
+
+  constructor(start = 0) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  schedule(ms: number, fn: () => void): TimerHandle {
+    const timer = { at: this.#now + Math.max(0, ms), fn, live: true };
+    this.#timers.push(timer);
+    return { cancel: () => (timer.live = false) };
+  }
+
+  /** Moves time on by `ms`, running every timer that falls due, in order. */
+  advance(ms: number): void {
+    const end = this.#now + ms;
+    for (;;) {
+      const due = this.#timers.filter((t) => t.live && t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (due === undefined) break;
+      due.live = false;
+      this.#now = due.at;
+      due.fn();
+    }
+    this.#now = end;
+    this.#timers = this.#timers.filter((t) => t.live);
+  }
+}

@@ -1,0 +1,33 @@
+/** The board's RAM as loaders see it: a base address and its bytes. */
+import { LoaderError } from './loader-error.ts';
+
+/** RAM to load into. */
+export interface GuestRam {
+  /** Guest physical address of the first byte. */
+  readonly base: number;
+  /** The bytes (the RAM region's backing). */
+  readonly bytes: Uint8Array;
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}
+
+/** Copies `data` to guest address `address` and zeroes `zeroTo - data.length` bytes after it. */
+export function placeInRam(
+  ram: GuestRam,
+  address: number,
+  data: Uint8Array,
+  what: string,
+  memsz = data.length,
+): void {
+  const offset = address - ram.base;
+  if (offset < 0 || offset + memsz > ram.bytes.length) {
+    throw new LoaderError(
+      'LOADER_OUTSIDE_RAM',
+      `${what} at ${hex(address)}..${hex(address + memsz)} lies outside RAM ${hex(ram.base)}..${hex(ram.base + ram.bytes.length)}`,
+    );
+  }
+  ram.bytes.set(data, offset);
+  ram.bytes.fill(0, offset + data.length, offset + memsz);
+}
