@@ -40,6 +40,7 @@ _start:
     bl      vfp_enable          @ before main: its prologue may already save VFP registers
     bl      main
     .global power_off
+    .type   power_off, %function    @ so Thumb callers reach this ARM code with BLX
 power_off:
     ldr     r0, =0x84000008     @ PSCI SYSTEM_OFF
     hvc     #0

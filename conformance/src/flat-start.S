@@ -20,6 +20,7 @@ _start:
     pop     {r0-r3}
     bl      boot_main
     .global power_off
+    .type   power_off, %function    @ so Thumb callers reach this ARM code with BLX
 power_off:
     ldr     r0, =0x84000008     @ PSCI SYSTEM_OFF
     hvc     #0

@@ -44,6 +44,8 @@ static u32 svc2(void) {
 
 int main(void) {
   put_str("user\n");
+  /* TPIDRURW resets to an UNKNOWN value: give it one before user mode reads it */
+  __asm__ volatile("mcr p15, 0, %0, c13, c0, 2" ::"r"(0x5a5a0001u) : "memory");
   __asm__ volatile("cps #0x10" ::: "memory");
   show("mode via svc", svc2());
   show("add via svc", svc1(40, 2));

@@ -14,6 +14,7 @@ import {
   KvmExit,
   KvmPsciFn,
   KvmRegId,
+  KvmRegsIndex,
   KvmSystemEvent,
   PsciAffinity,
   PsciFn,
@@ -157,6 +158,19 @@ describe('HVC, SMC and PSCI', () => {
       assert.equal(v.cpu.mode, 0x1b, 'undefined mode');
       assert.equal(ExceptionKind.undefined, 0);
     }
+  });
+
+  test('an unknown HVC in Thumb state leaves LR 2 bytes past its start, as an undefined instruction', () => {
+    const { vcpus, ram } = makeVm({ features: PSCI_0_2 });
+    const v = vcpus[0]!;
+    withUndefVector(ram, v);
+    new DataView(ram.buffer).setUint32(0, 0x8000f7e0, true); // HVC #0, T2 encoding, as two halfwords
+    setReg32(v, coreRegId(KvmRegsIndex.R0), 0x12345678);
+    setReg32(v, KvmRegId.CPSR, 0x1d3 | 0x20);
+    setReg32(v, KvmRegId.PC, RAM_BASE);
+    assert.equal(runOnce(v), 0);
+    assert.equal(v.run.exit_reason, KvmExit.MMIO);
+    assert.equal(new DataView(v.run.mmio.data.buffer).getUint32(0, true), RAM_BASE + 2);
   });
 
   test('PSCI 0.1: KVM function ids, CPU_ON twice is INVALID_PARAMS', () => {

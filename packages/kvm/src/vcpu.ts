@@ -451,9 +451,14 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     }
   }
 
-  /** The guest takes an undefined-instruction exception at the HVC/SMC it just executed. */
+  /**
+   * The guest takes an undefined-instruction exception at the HVC/SMC it just executed (4 bytes in
+   * either state; the PC is past it). LR is what an undefined instruction there would give: its
+   * address + 4 in ARM state, + 2 in Thumb, so the guest's usual handler finds the instruction.
+   */
   private injectUndefined(): void {
-    this.cpu.enter(ExceptionKind.undefined, this.cpu.pc);
+    const cpu = this.cpu;
+    cpu.enter(ExceptionKind.undefined, cpu.t ? cpu.pc - 2 : cpu.pc);
   }
 
   private internalError(reason: string): Step {

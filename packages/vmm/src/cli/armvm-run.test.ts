@@ -59,20 +59,6 @@ export async function armvmTyping(
   return { status, out: Buffer.concat(out).toString('latin1'), err: Buffer.concat(err).toString('utf8') };
 }
 
-/**
- * Programs whose output differs from QEMU's because of the software KVM, not the VMM: they run and
- * are reported, but do not fail the suite. Each reason names the KVM behaviour to change.
- */
-const KVM_DIFFERENCES: Record<string, string> = {
-  'p-cp15.arm': 'KVM resets TTBR0/TTBR1/DACR to 0xdecafbad (the kernel\'s "unknown"); QEMU resets them to 0',
-  'p-cp15.thumb': 'KVM resets TTBR0/TTBR1/DACR to 0xdecafbad; QEMU resets them to 0',
-  'p-user.arm': 'KVM resets TPIDRURW to 0xdecafbad; QEMU resets it to 0',
-  'p-user.thumb': 'KVM resets TPIDRURW to 0xdecafbad; QEMU resets it to 0',
-  'p-psci.arm':
-    'KVM answers PSCI_VERSION 1.0 (QEMU 1.1) and injects UNDEF for an unknown PSCI function (QEMU: NOT_SUPPORTED)',
-  'p-psci.thumb': 'as p-psci.arm; the UNDEF taken in Thumb state leaves the guest spinning',
-};
-
 const programs = readdirSync(join(conformance, 'build'))
   .filter((f) => /^p-.*\.(arm|thumb)\.elf$/.test(f))
   .map((f) => f.replace(/\.elf$/, ''))
@@ -80,11 +66,10 @@ const programs = readdirSync(join(conformance, 'build'))
 
 describe('conformance programs under armvm run print what QEMU prints', () => {
   for (const name of programs) {
-    const todo = KVM_DIFFERENCES[name];
-    test(name, todo ? { todo } : {}, async () => {
+    test(name, async () => {
       const expected = readFileSync(join(conformance, 'expected', `${name}.txt`), 'latin1');
       const r = await armvmWithin(
-        todo ? 5_000 : 60_000,
+        60_000,
         'run',
         '--kernel',
         join(conformance, 'build', `${name}.elf`),
