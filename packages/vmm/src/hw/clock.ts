@@ -13,13 +13,21 @@ export interface DeviceClock {
   schedule(ms: number, fn: () => void): TimerHandle;
 }
 
-/** The host's clock. Timers do not keep the process alive. */
+/** The longest delay `setTimeout` holds; Node fires a longer one at once (an RTC match years away). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** The host's clock. Timers do not keep the process alive; long delays wait in steps. */
 export const hostClock: DeviceClock = {
   now: () => Date.now(),
   schedule: (ms, fn) => {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return { cancel: () => clearTimeout(t) };
+    let timer: NodeJS.Timeout;
+    const wait = (left: number): void => {
+      const step = Math.min(left, MAX_TIMEOUT_MS);
+      timer = setTimeout(() => (left > step ? wait(left - step) : fn()), step);
+      timer.unref();
+    };
+    wait(Math.max(0, ms));
+    return { cancel: () => clearTimeout(timer) };
   },
 };
 
