@@ -1,7 +1,8 @@
 /**
  * Inline code for the common A32 instructions: data processing with an immediate or an
- * immediate-shifted register, MOVW/MOVT, MUL/MLA, word and byte loads and stores, B, BL and BX.
- * Anything else (or an unusual form, like a PC destination) returns null and runs its executor.
+ * immediate-shifted register, MOVW/MOVT, MUL/MLA, word, byte and halfword loads and stores (LDR PC
+ * too), LDM/STM and LDRD/STRD (`emit-multiple.ts`), B, BL and BX. Anything else (or an unusual
+ * form, like a PC destination) returns null and runs its executor.
  */
 import { aluOp } from './emit-dataproc.ts';
 import { dualA32, loadStoreMultiple } from './emit-multiple.ts';

@@ -1,7 +1,7 @@
 /**
  * Inline code for the common Thumb instructions: the 16-bit data processing, loads and stores,
- * SP arithmetic, extends, branches and CBZ/CBNZ, and the 32-bit BL and B. Anything else returns
- * null and runs its executor.
+ * SP arithmetic, extends, PUSH/POP and LDMIA/STMIA, branches and CBZ/CBNZ, and the 32-bit BL and B.
+ * Anything else returns null and runs its executor.
  */
 import { aluOp } from './emit-dataproc.ts';
 import { loadStoreMultiple } from './emit-multiple.ts';

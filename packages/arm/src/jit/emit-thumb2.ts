@@ -1,8 +1,8 @@
 /**
  * Inline code for the common 32-bit Thumb-2 instructions: data processing with a modified
- * immediate or a shifted register, ADDW/SUBW/MOVW/MOVT, and single loads and stores. The caller has
- * already matched the word to its table row (`name`), so the encodings the table rejects never
- * reach here. Unusual forms return null and run their executor.
+ * immediate or a shifted register, ADDW/SUBW/MOVW/MOVT, single loads and stores, LDM/STM (PUSH.W,
+ * POP.W) and LDRD/STRD. The caller has already matched the word to its table row (`name`), so the
+ * encodings the table rejects never reach here. Unusual forms return null and run their executor.
  */
 import { aluOp } from './emit-dataproc.ts';
 import { dualT32, loadStoreMultiple } from './emit-multiple.ts';
