@@ -1,11 +1,14 @@
 /**
  * Inline code for the common A32 instructions: data processing with an immediate or an
- * immediate-shifted register, MOVW/MOVT, MUL/MLA, word and byte loads and stores, B, BL and BX.
- * Anything else (or an unusual form, like a PC destination) returns null and runs its executor.
+ * immediate-shifted register, MOVW/MOVT, MUL/MLA, word, byte and halfword loads and stores (LDR PC
+ * too), LDM/STM and LDRD/STRD (`emit-multiple.ts`), B, BL and BX. Anything else (or an unusual
+ * form, like a PC destination) returns null and runs its executor.
  */
 import { aluOp } from './emit-dataproc.ts';
+import { dualA32, loadStoreMultiple } from './emit-multiple.ts';
 import { bitfieldExtract, divide, extend, multiply, multiplyLong } from './emit-media.ts';
 import { load, reg, shiftImm, store } from './emit-util.ts';
+import { SOFT_TLB_SIZE } from './soft-tlb.ts';
 import type { Emitted, InsnContext } from './translator.ts';
 
 /** Inline code for A32 word `w`, or null to call its executor. */
@@ -13,6 +16,7 @@ export function emitA32(w: number, ctx: InsnContext): Emitted | null {
   if (w >>> 28 === 15) return null;
   const top = (w >>> 25) & 7;
   if (top === 5) return branch(w, ctx);
+  if (top === 4) return loadStoreMultiple(w, ctx);
   if (top === 0 || top === 1) {
     if ((w & 0x0ffffff0) === 0x012fff10) return bx(w & 0xf, ctx);
     if (top === 0 && (w & 0x90) === 0x90 && (w & 0x60) !== 0) return loadStoreHalf(w, ctx);
@@ -117,7 +121,8 @@ function loadStore(w: number, ctx: InsnContext): Emitted | null {
   const rt = (w >>> 12) & 0xf;
   if (!p && wb) return null; // LDRT and friends: unprivileged access
   const writeback = !p || wb;
-  if (rt === 15 || (writeback && (rn === 15 || rn === rt))) return null;
+  if (writeback && (rn === 15 || rn === rt)) return null;
+  if (rt === 15 && (!isLoad || byte)) return null;
   let offset: string;
   if (w & 0x02000000) {
     const rm = w & 0xf;
@@ -133,6 +138,7 @@ function loadStore(w: number, ctx: InsnContext): Emitted | null {
   let code = `${offset} a = ${base}; res = ${moved}; va = ${p ? 'res' : 'a'}; `;
   const wbCode = writeback ? ` r[${rn}] = res;` : '';
   const onExit = `${wbCode} ${ctx.exitNext()}`;
+  if (rt === 15) return { code: code + loadPc(wbCode, ctx), end: true };
   if (isLoad) code += load(size, false, rt, ctx.sync(), onExit);
   else code += `a = r[${rt}]; ${store(size, ctx.sync(), onExit)}`;
   code += wbCode;
@@ -146,7 +152,7 @@ function loadStoreHalf(w: number, ctx: InsnContext): Emitted | null {
   const wb = (w & 0x00200000) !== 0;
   const isLoad = (w & 0x00100000) !== 0;
   const sh = (w >>> 5) & 3;
-  if (!isLoad && sh !== 1) return null; // LDRD/STRD
+  if (!isLoad && sh !== 1) return dualA32(w, ctx);
   if (!p && wb) return null; // LDRHT and friends: unprivileged access
   const rn = (w >>> 16) & 0xf;
   const rt = (w >>> 12) & 0xf;
@@ -166,4 +172,17 @@ function loadStoreHalf(w: number, ctx: InsnContext): Emitted | null {
   else if (sh === 1) code += load(2, false, rt, ctx.sync(), onExit);
   else code += load(sh === 2 ? 1 : 2, true, rt, ctx.sync(), onExit);
   return { code: code + wbCode, end: false };
+}
+
+/**
+ * LDR PC (POP {pc} is LDR PC, [SP], #4): a RAM word through the soft TLB becomes the PC as BX would
+ * take it; anything else runs the executor (MMIO, faults, a PC value the CPU completes later).
+ */
+function loadPc(wbCode: string, ctx: InsnContext): string {
+  return (
+    `i = (va >>> 12) & ${SOFT_TLB_SIZE - 1}; ` +
+    `if (rt[i] === va >>> 12 && (va & 4095) <= 4092 && (va & 3) === 0) { o = ro[i] + (va & 4095); a = view.getInt32(o, true);${wbCode} ` +
+    `if (a & 1) { cpu.t = 1; r[15] = a & ~1; } else { r[15] = a & ~3; } ${ctx.exitDynamic()} } ` +
+    `${ctx.callExecutor('jit.tlb.fill(cpu, va, false);')} ${ctx.exitNext()}`
+  );
 }

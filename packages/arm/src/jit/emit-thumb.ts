@@ -1,9 +1,10 @@
 /**
  * Inline code for the common Thumb instructions: the 16-bit data processing, loads and stores,
- * SP arithmetic, extends, branches and CBZ/CBNZ, and the 32-bit BL and B. Anything else returns
- * null and runs its executor.
+ * SP arithmetic, extends, PUSH/POP and LDMIA/STMIA, branches and CBZ/CBNZ, and the 32-bit BL and B.
+ * Anything else returns null and runs its executor.
  */
 import { aluOp } from './emit-dataproc.ts';
+import { loadStoreMultiple } from './emit-multiple.ts';
 import { emitThumb2 } from './emit-thumb2.ts';
 import { condExpr, load, logicFlags, reg, shiftImm, store } from './emit-util.ts';
 import type { Emitted, InsnContext } from './translator.ts';
@@ -79,6 +80,17 @@ function emit16(w: number, ctx: InsnContext): Emitted | null {
     case 22:
     case 23:
       return misc(w, ctx);
+    case 24:
+    case 25: {
+      // LDMIA/STMIA Rn!, {list}: STM always writes back, LDM unless it loads the base
+      const n = (w >>> 8) & 7;
+      const load = (w & 0x800) !== 0;
+      const wb = load ? !(w & (1 << n)) : true;
+      return loadStoreMultiple(
+        0xe8800000 | (load ? 0x100000 : 0) | (wb ? 0x200000 : 0) | (n << 16) | (w & 0xff),
+        ctx,
+      );
+    }
     case 26:
     case 27:
       return condBranch(w, ctx);
@@ -168,8 +180,14 @@ function access(
   return op(`${vaCode} a = r[${rt}]; ${store(size, ctx.sync(), ctx.exitNext())}`);
 }
 
-/** 1011 xxxx: SP adjustment, CBZ/CBNZ, extends (PUSH, POP, IT and the rest keep their executors). */
+/** 1011 xxxx: SP adjustment, CBZ/CBNZ, extends, PUSH and POP (IT and the rest keep their executors). */
 function misc(w: number, ctx: InsnContext): Emitted | null {
+  if ((w & 0xf600) === 0xb400) {
+    // PUSH and POP are STMDB SP! and LDMIA SP!; bit 8 adds LR to a PUSH, the PC to a POP
+    const pop = (w & 0x800) !== 0;
+    const list = (w & 0xff) | (w & 0x100 ? (pop ? 0x8000 : 0x4000) : 0);
+    return loadStoreMultiple(pop ? 0xe8bd0000 | list : 0xe92d0000 | list, ctx);
+  }
   if ((w & 0xff00) === 0xb000) {
     const imm = (w & 0x7f) * 4;
     return op(`r[13] = (r[13] ${w & 0x80 ? '-' : '+'} ${imm}) | 0;`);
@@ -203,7 +221,7 @@ function condBranch(w: number, ctx: InsnContext): Emitted | null {
 
 /** 32-bit Thumb: BL, BLX(imm), B.W and B<c>.W. */
 function emit32(w: number, ctx: InsnContext): Emitted | null {
-  if ((w & 0xf8008000) !== 0xf0008000) return null;
+  if ((w & 0xf8008000) >>> 0 !== 0xf0008000) return null; // w is an int32: compare unsigned
   const s = (w >>> 26) & 1;
   const j1 = (w >>> 13) & 1;
   const j2 = (w >>> 11) & 1;

@@ -1,10 +1,11 @@
 /**
  * Inline code for the common 32-bit Thumb-2 instructions: data processing with a modified
- * immediate or a shifted register, ADDW/SUBW/MOVW/MOVT, and single loads and stores. The caller has
- * already matched the word to its table row (`name`), so the encodings the table rejects never
- * reach here. Unusual forms return null and run their executor.
+ * immediate or a shifted register, ADDW/SUBW/MOVW/MOVT, single loads and stores, LDM/STM (PUSH.W,
+ * POP.W) and LDRD/STRD. The caller has already matched the word to its table row (`name`), so the
+ * encodings the table rejects never reach here. Unusual forms return null and run their executor.
  */
 import { aluOp } from './emit-dataproc.ts';
+import { dualT32, loadStoreMultiple } from './emit-multiple.ts';
 import { bitfieldExtract, divide, extend, multiply, multiplyLong } from './emit-media.ts';
 import { load, reg, shiftImm, store } from './emit-util.ts';
 import type { Emitted, InsnContext } from './translator.ts';
@@ -20,6 +21,17 @@ export function emitThumb2(name: string, w: number, ctx: InsnContext): Emitted |
       return plainImm(w, ctx);
     case 'LDR/STR':
       return loadStore(w, ctx);
+    case 'LDM/STM/SRS/RFE': {
+      // IA (op 1) and DB (op 2) are the A32 LDM/STM; SRS and RFE keep their executors
+      const op = (w >>> 23) & 3;
+      if (op !== 1 && op !== 2) return null;
+      return loadStoreMultiple(
+        (0xe8000000 | (op === 1 ? 0x00800000 : 0x01000000) | (w & 0x003fffff)) & ~0x00400000,
+        ctx,
+      );
+    }
+    case 'LDRD/STRD':
+      return dualT32(w, ctx);
     case 'multiply': {
       if ((w >>> 20) & 7 || (w & 0x20) !== 0) return null; // only MUL, MLA, MLS
       const ra = (w >>> 12) & 0xf;

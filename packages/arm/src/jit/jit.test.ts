@@ -409,3 +409,234 @@ describe('conformance programs run the same translated and interpreted', () => {
     });
   }
 });
+
+/** An A32 LDM/STM: P (before), U (up), S (user bank), W (writeback), L (load). */
+function multi(flags: string, rn: number, list: number): number {
+  const bit = (c: string, b: number) => (flags.includes(c) ? 1 << b : 0);
+  return (
+    0xe8000000 |
+    bit('P', 24) |
+    bit('U', 23) |
+    bit('S', 22) |
+    bit('W', 21) |
+    bit('L', 20) |
+    (rn << 16) |
+    list |
+    0
+  );
+}
+
+/** The translated source of the block the JIT holds at RAM offset `off` (throws if there is none). */
+function sourceAt(cpu: Cpu, off: number, thumb: number): string {
+  const block = cpu.jit!.cache.get(off, thumb);
+  assert.ok(block, `a block at +${off.toString(16)}`);
+  return block.source.code;
+}
+
+describe('inline multi-word transfers against the interpreter', () => {
+  test('LDM/STM in all four address modes, bases in the list, twice so the second pass runs inline', () => {
+    const cpu = both({
+      regs: [11, SCRATCH + 0x100, SCRATCH + 0x200, SCRATCH + 0x300, 44, 55, 0, 0, 0, 0, 2, 0, 0],
+      code: [
+        multi('PW', 1, 0x0031), //     stmdb r1!, {r0, r4, r5}
+        multi('UL', 1, 0x01c0), //     ldmia r1, {r6, r7, r8}
+        multi('PUW', 2, 0x41c0), //    stmib r2!, {r6, r7, r8, lr}
+        multi('L', 2, 0x1a00), //      ldmda r2, {r9, r11, r12}
+        multi('W', 3, 0x000f), //      stmda r3!, {r0-r3}: r3 stored as it was
+        multi('PWL', 3, 0x0018), //    ldmdb r3!, {r3, r4}: a loaded base is not written back
+        0xe25aa001, //                 subs r10, r10, #1
+        0x1afffff7, //                 bne start
+        HVC_A32,
+      ],
+    });
+    assert.equal(cpu.r[1], SCRATCH + 0x100 - 24, 'two writebacks of 12 bytes');
+    assert.equal(cpu.r[6], 11);
+    assert.equal(cpu.r[8], 55);
+    assert.match(sourceAt(cpu, 0, 0), /view\.setInt32\(o \+ 8, r\[5\], true\)/, 'the STMDB ran inline');
+  });
+
+  test('a fault in LDM or STM mid-block leaves registers and memory as they were, with exact counts', () => {
+    for (const store of [true, false]) {
+      const cpu = both({
+        regs: [0, RAM + 0x10000 - 8, 1, 2, 3, 4],
+        code: [
+          0xe5916000, //                                    ldr r6, [r1]: caches the page
+          0xe2800001, //                                    add r0, r0, #1
+          multi(store ? 'UW' : 'UWL', 1, 0x003c), //        ldmia/stmia r1!, {r2-r5}: runs off the end of RAM
+          0xe2800001, //                                    add r0, r0, #1
+          HVC_A32,
+        ],
+      });
+      assert.equal(cpu.r[0], 1);
+      assert.equal(cpu.r[1], RAM + 0x10000 - 8, 'no writeback');
+      assert.equal(cpu.r[2], 1, 'no register loaded');
+      assert.equal(cpu.getBanked(0x17, 14), RAM + 16, 'LR_abt is the LDM/STM address + 8');
+      assert.equal(cpu.retired, 4, 'the load, the add, the aborted LDM/STM and the HVC at the vector');
+    }
+  });
+
+  test('a misaligned LDM takes its alignment fault from the executor', () => {
+    const cpu = both({
+      regs: [0, SCRATCH + 2],
+      code: [0xe2800001, multi('UL', 1, 0x000c), HVC_A32],
+    });
+    assert.equal(cpu.cp15.dfar, SCRATCH + 2);
+  });
+
+  test('LDM and STM of MMIO abort, and LDRD of MMIO leaves with an exit, as interpreted', () => {
+    both({ regs: [0, 0, 0, 0, MMIO], code: [0xe2800001, multi('UL', 4, 0x0006), HVC_A32] });
+    both({ regs: [0, 0, 0, 0, MMIO], code: [0xe2800001, multi('PW', 4, 0x0006), HVC_A32] });
+    const cpu = both({
+      regs: [0, 0, 0, 0, MMIO],
+      code: [0xe2800001, 0xe1c420d0, 0xe2800001, HVC_A32], // add; ldrd r2, r3, [r4]; add
+    });
+    assert.equal(cpu.r[0], 2);
+  });
+
+  test('an STM over the instructions after it drops the block and runs the new code', () => {
+    const cpu = both({
+      regs: [0xe3a00002, 0xe3a01003, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, RAM + 12],
+      code: [
+        0xe58c2100, //            str r2, [r12, #0x100]: caches the page for writes
+        0xe24cc000, //            sub r12, r12, #0
+        multi('U', 12, 0x0003), // stmia r12, {r0, r1}: overwrites the two words below
+        0xe3a00001, //            mov r0, #1 (becomes mov r0, #2)
+        0xe3a01001, //            mov r1, #1 (becomes mov r1, #3)
+        HVC_A32,
+      ],
+    });
+    assert.deepEqual([cpu.r[0], cpu.r[1]], [2, 3]);
+  });
+
+  test('user-bank LDM/STM keep their executor; plain LDM/STM in user mode run inline', () => {
+    const banked = (cpu: Cpu) => [
+      ...drive(cpu),
+      String(cpu.getBanked(0x10, 13)),
+      String(cpu.getBanked(0x10, 14)),
+    ];
+    both(
+      {
+        regs: [0, SCRATCH + 0x100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x1234, 0x5678],
+        code: [
+          multi('US', 1, 0x6000), //  stmia r1, {sp, lr}^
+          0xe2811004, //              add r1, r1, #4
+          multi('USL', 1, 0x6000), // ldmia r1, {sp, lr}^
+          HVC_A32,
+        ],
+      },
+      banked,
+    );
+    const cpu = both({
+      cpsr: 0x10,
+      regs: [5, SCRATCH + 0x100, 6, 0, 0, 0, 0, 0, 0, 0, 2],
+      code: [multi('UW', 1, 0x0005), multi('PWL', 1, 0x0018), 0xe25aa001, 0x1afffffb, 0xef000000],
+    });
+    assert.deepEqual([cpu.r[3], cpu.r[4]], [5, 6]);
+  });
+
+  test('A32 LDRD/STRD with writeback and POP {pc} (LDR PC, [SP], #4) return through the stack', () => {
+    const cpu = both({
+      regs: [1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, SCRATCH + 0x400],
+      code: [
+        0xeb000002, // bl f
+        0xe2800010, // add r0, r0, #16
+        HVC_A32,
+        0xe7f000f0, // udf
+        0xe52de004, // f: push {lr} (str lr, [sp, #-4]!)
+        0xe16d42f0, //    strd r4, r5, [sp, #-32]!
+        0xe1cd60f8, //    strd r6, r7, [sp, #8]
+        0xe1cd00d8, //    ldrd r0, r1, [sp, #8]
+        0xe0cd20d8, //    ldrd r2, r3, [sp], #8
+        0xe28dd018, //    add sp, sp, #24
+        0xe49df004, //    pop {pc}
+      ],
+    });
+    assert.deepEqual([cpu.r[0], cpu.r[1], cpu.r[2], cpu.r[3]], [23, 8, 5, 6]);
+    assert.equal(cpu.r[13], SCRATCH + 0x400);
+  });
+
+  test('Thumb PUSH, POP {pc}, LDMIA/STMIA, PUSH.W/POP.W and LDRD/STRD', () => {
+    const cpu = both({
+      thumb: true,
+      regs: [9, SCRATCH + 0x100, 7, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, SCRATCH + 0x800],
+      code: [
+        0xf000,
+        0xf808, // bl f
+        0xc105, //         stmia r1!, {r0, r2}
+        0x3908, //         subs r1, #8
+        0xc90c, //         ldmia r1!, {r2, r3}
+        0xc906, //         ldmia r1, {r1, r2}: the base is loaded, not written back
+        HVC_T32 >>> 16,
+        HVC_T32 & 0xffff,
+        0xde00, //         udf
+        0xde00, //         udf
+        0xb510, //      f: push {r4, lr}
+        0xe92d,
+        0x4ff0, // push.w {r4-r11, lr}
+        0xe96d,
+        0x4502, // strd r4, r5, [sp, #-8]!
+        0xe9dd,
+        0x2300, // ldrd r2, r3, [sp]
+        0xb002, //         add sp, #8
+        0xe8bd,
+        0x4ff0, // pop.w {r4-r11, lr}
+        0x3003, //         adds r0, #3
+        0xbd10, //         pop {r4, pc}
+      ],
+    });
+    assert.deepEqual([cpu.r[0], cpu.r[2], cpu.r[3]], [12, 0, 4]);
+    assert.equal(cpu.r[13], SCRATCH + 0x800);
+  });
+
+  test('a Thumb POP {pc} of an even address changes to A32', () => {
+    const arm = RAM + 0x20;
+    const cpu = both({
+      thumb: true,
+      regs: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, SCRATCH + 0x100],
+      scratch: Uint8Array.from({ length: 0x200 }, (_, i) =>
+        i >= 0x100 && i < 0x104 ? (arm >>> ((i & 3) * 8)) & 0xff : 0,
+      ),
+      code: [
+        0x3001,
+        0xbd00,
+        ...Array.from({ length: 14 }, () => 0xde00),
+        0x0001,
+        0xe280,
+        HVC_A32 & 0xffff,
+        HVC_A32 >>> 16,
+      ],
+    });
+    assert.equal(cpu.r[0], 2, 'adds r0, #1 in Thumb, then add r0, r0, #1 in A32');
+    assert.equal(cpu.t, 0);
+  });
+});
+
+describe('property: random LDM/STM blocks run the same translated and interpreted', () => {
+  test('A32, every address mode, with writeback and faults', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1 }), fc.integer({ min: 1, max: 12 }), (seed, length) => {
+        const rng = new FuzzRng(seed);
+        const code: number[] = [];
+        for (let i = 0; i < length; i++) {
+          const rn = rng.below(4) === 0 ? 13 : 11 + rng.below(2);
+          // the base itself only sometimes in the list: a loaded base makes the next access fault
+          let list = rng.next() & 0x5fff & ~(rng.below(4) === 0 ? 0 : 1 << rn);
+          if (list === 0) list = 1;
+          const flags =
+            ['', 'P', 'U', 'PU'][rng.below(4)]! + (rng.below(2) ? 'W' : '') + (rng.below(2) ? 'L' : '');
+          code.push(multi(flags, rn, list & ~(1 << 10)));
+          if (rng.below(3) === 0) code.push(0xe2900001 | (rng.below(10) << 12) | (rng.below(10) << 16)); // adds
+        }
+        both({
+          code: [...code, 0xe25aa001, 0x1a000000 | ((-(code.length + 3) & 0xffffff) >>> 0) | 0, HVC_A32],
+          regs: randomRegs(rng, false)
+            .map((v, r) => (r === 10 ? 3 : r === 12 ? SCRATCH + 0x1800 : v))
+            .concat([SCRATCH + 0x600]),
+          cpsr: (rng.next() & 0xf8000000) | 0x1d3,
+          scratch: Uint8Array.from({ length: 0x2000 }, () => rng.below(256)),
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

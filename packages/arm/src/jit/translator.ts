@@ -54,6 +54,11 @@ export interface InsnContext {
   exitNext(): string;
   /** Code that prepares a call into the CPU's slow paths (which may fault or exit). */
   sync(): string;
+  /**
+   * Code that runs the instruction through its executor, then `after` (only when it returned), then
+   * leaves if it branched, made an exit or dropped the block: an inline fast path's fallback.
+   */
+  callExecutor(after?: string): string;
 }
 
 /** Instruction classes after which the A32 block may go on (they only touch registers, flags, memory). */
@@ -241,32 +246,40 @@ export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBl
 }
 
 /**
- * Moves the guest registers r0-r14 that `code` uses into JavaScript locals for the whole function,
- * so loops run on locals. They are written back to `cpu.r` before every return and every call that
- * may read them or fault (executors, the CPU's slow load and store paths), and read again after
- * calls that may change them.
+ * Moves the guest registers r0-r14 and the flags N, Z, C, V that `code` uses into JavaScript locals
+ * for the whole function, so loops run on locals (and V8 drops flag values nothing reads). They are
+ * written back to the CPU before every return and every call that may read them or fault
+ * (executors, the CPU's slow load and store paths), and read again after calls that may change them.
  */
 function registersInLocals(code: string): { code: string; declare: string } {
   const used = new Set<number>();
   for (const m of code.matchAll(/\br\[(\d+)\]/g)) if (Number(m[1]) < 15) used.add(Number(m[1]));
-  if (used.size === 0) return { code, declare: '' };
-  // only registers the code assigns can differ from their copy in `cpu.r`
+  const flags = [...new Set([...code.matchAll(/\bcpu\.([nzcv])\b/g)].map((m) => m[1]!))].sort();
+  if (used.size === 0 && flags.length === 0) return { code, declare: '' };
+  // only registers and flags the code assigns can differ from their copy in the CPU
   const written = new Set<number>();
   for (const m of code.matchAll(/\br\[(\d+)\] = (?!=)/g)) if (Number(m[1]) < 15) written.add(Number(m[1]));
+  const flagsWritten = new Set([...code.matchAll(/\bcpu\.([nzcv]) = (?!=)/g)].map((m) => m[1]!));
   const regs = [...used].sort((x, y) => x - y);
-  const flush = `{ ${[...written].map((n) => `r[${n}] = R${n};`).join(' ')} }`;
-  const reload = `{ ${regs.map((n) => `R${n} = r[${n}];`).join(' ')} }`;
+  const flush =
+    `{ ${[...written].map((n) => `r[${n}] = R${n};`).join(' ')}` +
+    `${[...flagsWritten].map((f) => ` cpu.${f} = F${f};`).join('')} }`;
+  const reload =
+    `{ ${regs.map((n) => `R${n} = r[${n}];`).join(' ')}` +
+    `${flags.map((f) => ` F${f} = cpu.${f};`).join('')} }`;
   const body = code
     .replace(/\br\[(\d+)\]/g, (m, n: string) => (Number(n) < 15 ? `R${n}` : m))
+    .replace(/\bcpu\.([nzcv])\b/g, 'F$1')
     .replace(/\breturn /g, `${flush} return `)
-    // an executor may change any register; a load changes only its destination; a store none
+    // an executor may change any register or flag; a load changes only its destination; a store none
     .replace(/(\bE\[\d+\]\(cpu, -?\d+\);)/g, `${flush} $1 ${reload}`)
     .replace(
       /(\bcpu\.load\([^;]*, (\d+)\);)/g,
       (_, call: string, rt: string) => `${flush} ${call} R${rt} = r[${rt}];`,
     )
     .replace(/(\bcpu\.store\([^;]*\);)/g, `${flush} $1`);
-  return { code: body, declare: `let ${regs.map((n) => `R${n} = r[${n}]`).join(', ')};` };
+  const locals = [...regs.map((n) => `R${n} = r[${n}]`), ...flags.map((f) => `F${f} = cpu.${f}`)];
+  return { code: body, declare: `let ${locals.join(', ')};` };
 }
 
 /**
@@ -303,6 +316,7 @@ export function basicBlock(bus: Bus, off: number, va: number, thumb: number): Ba
     const k = count + 1; // instructions retired once this one completes
     const itAfter = it === 0 ? 0 : (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
     const next = addr + size;
+    const entry = thumb ? (size === 4 ? decodeT32Entry(w) : decodeT16Entry(w)) : decodeA32Entry(w);
     const itFix = it !== 0 ? `cpu.it = ${itAfter}; ` : '';
     const ctx: InsnContext = {
       addr,
@@ -326,6 +340,15 @@ export function basicBlock(bus: Bus, off: number, va: number, thumb: number): Ba
       sync() {
         return `cpu.insnAddr = ${addr}; r[15] = ${addr + (thumb ? 4 : 8)};${it !== 0 ? ` cpu.it = ${it};` : ''}`;
       },
+      callExecutor(after = '') {
+        const e = execs.length;
+        execs.push(entry.exec);
+        return (
+          `${ctx.sync()} E[${e}](cpu, ${w | 0}); ${after} ` +
+          `if (cpu.branched) { cpu.branched = false; ${ctx.exitDynamic()} } ` +
+          `if (cpu.exit !== null || !blk.valid) { ${ctx.exitNext()} }`
+        );
+      },
     };
     retiredAt[(addr - va) >>> (thumb ? 1 : 2)] = k;
     let cond = 14;
@@ -342,7 +365,6 @@ export function basicBlock(bus: Bus, off: number, va: number, thumb: number): Ba
         continue;
       }
     }
-    const entry = thumb ? (size === 4 ? decodeT32Entry(w) : decodeT16Entry(w)) : decodeA32Entry(w);
     if (thumb) emitted = entry.name === 'UNDEFINED' ? null : emitThumb(entry.name, w, size === 4, ctx);
     else {
       cond = w >>> 28;
@@ -352,17 +374,11 @@ export function basicBlock(bus: Bus, off: number, va: number, thumb: number): Ba
       const goesOn = thumb
         ? THUMB_CONTINUE.has(entry.name)
         : A32_CONTINUE.has((entry as ReturnType<typeof decodeA32Entry>).cls);
-      const e = execs.length;
-      execs.push(entry.exec);
-      const call = `${ctx.sync()} E[${e}](cpu, ${w | 0});`;
-      if (goesOn) {
-        emitted = {
-          code:
-            `${call} if (cpu.branched) { cpu.branched = false; ${ctx.exitDynamic()} } ` +
-            `if (cpu.exit !== null || !blk.valid) { ${ctx.exitNext()} }`,
-          end: false,
-        };
-      } else {
+      if (goesOn) emitted = { code: ctx.callExecutor(), end: false };
+      else {
+        const e = execs.length;
+        execs.push(entry.exec);
+        const call = `${ctx.sync()} E[${e}](cpu, ${w | 0});`;
         // the instruction may read the retired count (PMU, timer) or change the CPU's state: count
         // it first, and leave after it whatever it did
         emitted = {
