@@ -25,3 +25,4 @@ export {
 export { HttpNetfs, type HttpNetfsOptions, type HttpNetfsStats, type ResourceState } from './http-netfs.ts';
 export { decodeAux, encodeAux, type RemoteAux, sameVersion } from './remote-aux.ts';
 export { RemoteFile } from './remote-file.ts';
+export { defaultCacheDir } from './cli/cache-location.ts';

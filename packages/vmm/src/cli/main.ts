@@ -3,9 +3,8 @@
  *   armvm run --kernel IMAGE [--initrd FILE] [--append ARGS] [--dtb FILE] [-m SIZE] [--smp N]
  *             [--drive FILE|URL]... [--cache DIR | --no-cache] [-d LIST] [--no-reboot] [--stats]
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { KvmOptions } from '@armvm/kvm';
+import { defaultCacheDir } from '@armvm/netfs-http';
 import { runCommand } from './run-command.ts';
 import { parseRunOptions, RUN_USAGE, UsageError } from './run-options.ts';
 
@@ -22,12 +21,6 @@ export interface CliIo {
   signal?: AbortSignal;
   /** Stop the guest on SIGINT/SIGTERM. */
   handleSignals?: boolean;
-}
-
-/** The cache directory the `fscache` command uses: `$XDG_CACHE_HOME/fscache`, else `~/.cache/fscache`. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CACHE_HOME?.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
-  return join(base, 'fscache');
 }
 
 /** Runs `armvm` with `argv` (without node and script); returns the exit status. */
