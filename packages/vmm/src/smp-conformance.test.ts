@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
-import { main } from './cli/main.ts';
+import { armvmWith } from './test-support/armvm-in-process.ts';
 
 const conformance = new URL('../../../conformance/', import.meta.url);
 
@@ -12,18 +11,6 @@ function cpusOf(name: string): number {
   const m = /^s(\d)-/.exec(name);
   if (!m) throw new Error(`${name} is not an SMP program`);
   return Number(m[1]);
-}
-
-/** A stream that keeps what is written to it. */
-function collector(): { stream: Writable; text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(Buffer.from(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString('latin1') };
 }
 
 const programs = readdirSync(new URL('build/', conformance))
@@ -44,22 +31,21 @@ describe('SMP conformance programs through `armvm run --smp N`', () => {
       const cpus = cpusOf(name);
       const slice = timeSlice === undefined ? '' : ` (${timeSlice}-instruction slices)`;
       test(`armvm run --smp ${cpus} ${name}${slice}`, async () => {
-        const out = collector();
-        const err = collector();
         const kernel = fileURLToPath(new URL(`build/${name}.elf`, conformance));
-        const status = await main(
-          ['run', '--kernel', kernel, '--smp', String(cpus), '--no-cache', '--no-reboot'],
-          {
-            stdin: undefined,
-            stdout: out.stream,
-            stderr: err.stream,
-            env: {},
-            signal: AbortSignal.timeout(60_000),
-          },
+        const kvm = timeSlice === undefined ? {} : { kvm: { timeSlice } };
+        const r = await armvmWith(
+          kvm,
+          'run',
+          '--kernel',
+          kernel,
+          '--smp',
+          String(cpus),
+          '--no-cache',
+          '--no-reboot',
         );
-        assert.equal(status, 0, err.text());
-        assert.equal(out.text(), readFileSync(new URL(`expected/${name}.txt`, conformance), 'latin1'));
-        assert.equal(err.text(), '', 'nothing on stderr (a stop on the time limit says "terminated")');
+        assert.equal(r.status, 0, r.err);
+        assert.equal(r.out, readFileSync(new URL(`expected/${name}.txt`, conformance), 'latin1'));
+        assert.equal(r.err, '', 'nothing on stderr (a stop on the time limit says "terminated")');
       });
     }
 });

@@ -9,55 +9,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { main } from './main.ts';
+import { armvm, armvmTyping, armvmWithin } from '../test-support/armvm-in-process.ts';
 
 const conformance = fileURLToPath(new URL('../../../../conformance/', import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/armvm.js', import.meta.url));
-
-/** Runs armvm in process; returns the status and what it wrote. */
-export async function armvm(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
-  return armvmWithin(60_000, ...argv);
-}
-
-/** Runs armvm in process, stopping the guest after `ms` milliseconds. */
-export async function armvmWithin(
-  ms: number,
-  ...argv: string[]
-): Promise<{ status: number; out: string; err: string }> {
-  return armvmTyping(ms, undefined, ...argv);
-}
-
-/** Runs armvm in process with `typed` as the terminal's keystrokes. */
-export async function armvmTyping(
-  ms: number,
-  typed: string | undefined,
-  ...argv: string[]
-): Promise<{ status: number; out: string; err: string }> {
-  let stdin: NodeJS.ReadStream | undefined;
-  if (typed !== undefined) {
-    const input = new PassThrough();
-    input.end(typed);
-    stdin = input as unknown as NodeJS.ReadStream;
-  }
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (d: Buffer) => out.push(d));
-  stderr.on('data', (d: Buffer) => err.push(d));
-  const status = await main(argv, {
-    stdin,
-    stdout,
-    stderr,
-    env: {},
-    signal: AbortSignal.timeout(ms),
-  });
-  await new Promise((r) => setImmediate(r));
-  return { status, out: Buffer.concat(out).toString('latin1'), err: Buffer.concat(err).toString('utf8') };
-}
 
 const programs = readdirSync(join(conformance, 'build'))
   .filter((f) => /^p-.*\.(arm|thumb)\.elf$/.test(f))
