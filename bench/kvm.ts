@@ -6,71 +6,28 @@
  * than the KVM path on this guest).
  */
 import { readFileSync } from 'node:fs';
-import { parseElf, TestMachine } from '@armvm/arm';
-import {
-  armDeviceAddrId,
-  KVM_ARM_DEVICE_VGIC_V2,
-  KVM_ARM_SET_DEVICE_ADDR,
-  KVM_ARM_VCPU_INIT,
-  KVM_CREATE_IRQCHIP,
-  KVM_CREATE_VCPU,
-  KVM_CREATE_VM,
-  KVM_RUN,
-  KVM_SET_ONE_REG,
-  KVM_SET_USER_MEMORY_REGION,
-  KVM_VGIC_V2_ADDR_TYPE_CPU,
-  KVM_VGIC_V2_ADDR_TYPE_DIST,
-  KvmExit,
-  KvmRegId,
-  type KvmVcpu,
-  type KvmVm,
-  openKvm,
-} from '@armvm/kvm';
+import { TestMachine } from '@armvm/arm';
+import { KVM_ARM_VCPU_INIT, KVM_RUN, KvmExit, type KvmVcpu } from '@armvm/kvm';
+import { loadElf, makeVm, UART_BASE } from '../packages/kvm/src/test-support/guest.ts';
 import { median } from './machine.ts';
 
 const ROOT = new URL('../conformance/', import.meta.url);
-const RAM_BASE = 0x40000000;
-const UART = 0x09000000;
-
-function u32(v: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v >>> 0, true);
-  return b;
-}
-
 /** One VM with a vCPU, created once; each run re-initialises the vCPU and reloads the program. */
 class KvmGuest {
-  private readonly ram = new Uint8Array(16 << 20); // the size the conformance programs link for
+  private readonly ram: Uint8Array;
   private readonly vcpu: KvmVcpu;
 
   constructor() {
-    const vm = openKvm().ioctl(KVM_CREATE_VM, 0) as KvmVm;
-    vm.ioctl(KVM_SET_USER_MEMORY_REGION, {
-      slot: 0,
-      flags: 0,
-      guest_phys_addr: BigInt(RAM_BASE),
-      memory_size: BigInt(this.ram.length),
-      userspace_addr: this.ram.buffer,
-    });
-    vm.ioctl(KVM_CREATE_IRQCHIP);
-    this.vcpu = vm.ioctl(KVM_CREATE_VCPU, 0) as KvmVcpu;
-    this.vcpu.ioctl(KVM_ARM_VCPU_INIT, { target: 0, features: [2] });
-    const dev = (t: number) => armDeviceAddrId(KVM_ARM_DEVICE_VGIC_V2, t);
-    vm.ioctl(KVM_ARM_SET_DEVICE_ADDR, { id: dev(KVM_VGIC_V2_ADDR_TYPE_DIST), addr: 0x08000000n });
-    vm.ioctl(KVM_ARM_SET_DEVICE_ADDR, { id: dev(KVM_VGIC_V2_ADDR_TYPE_CPU), addr: 0x08010000n });
+    // RAM at the virt board's base, the VGIC at QEMU's addresses, PSCI 0.2
+    const { vcpus, ram } = makeVm({ features: 1 << 1 });
+    this.vcpu = vcpus[0]!;
+    this.ram = ram;
   }
 
   run(elf: Uint8Array): { ms: number; out: string; instructions: number; exits: number } {
     const vcpu = this.vcpu;
-    vcpu.ioctl(KVM_ARM_VCPU_INIT, { target: 0, features: [2] }); // reset, as a VMM's reboot does
-    const img = parseElf(elf);
-    for (const seg of img.segments) {
-      const at = seg.paddr - RAM_BASE;
-      this.ram.set(seg.data, at);
-      this.ram.fill(0, at + seg.data.length, at + seg.memsz);
-    }
-    vcpu.ioctl(KVM_SET_ONE_REG, { id: KvmRegId.PC, addr: u32(img.entry & ~1) });
-    vcpu.ioctl(KVM_SET_ONE_REG, { id: KvmRegId.CPSR, addr: u32(0x1d3 | ((img.entry & 1) << 5)) });
+    vcpu.ioctl(KVM_ARM_VCPU_INIT, { target: 0, features: [1 << 1] }); // reset, as a VMM's reboot does
+    loadElf(this.ram, vcpu, elf);
     const run = vcpu.run;
     const out: number[] = [];
     let exits = 0;
@@ -83,7 +40,7 @@ class KvmGuest {
       if (run.exit_reason !== KvmExit.MMIO) throw new Error(`exit ${run.exit_reason}`);
       exits++;
       if (run.mmio.is_write) {
-        if (Number(run.mmio.phys_addr) === UART) out.push(run.mmio.data[0]!);
+        if (Number(run.mmio.phys_addr) === UART_BASE) out.push(run.mmio.data[0]!);
       } else run.mmio.data.fill(0);
     }
     const ms = performance.now() - t;
