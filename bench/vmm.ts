@@ -3,18 +3,17 @@
  * the guest's first UART byte, and the whole run to power-off. Both are whole processes started
  * fresh (Node and the VMM for armvm, QEMU for the peer); the ratios are armvm over QEMU.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { median } from './machine.ts';
+import { geomean, median } from './machine.ts';
+import { QEMU_VIRT_ARGS, qemuAvailable } from './qemu.ts';
 
 const ROOT = new URL('../conformance/', import.meta.url);
 const ARMVM = fileURLToPath(new URL('../packages/vmm/bin/armvm.js', import.meta.url));
 /** Short programs (start-up dominates) and a compute benchmark (the CPU dominates). */
 const PROGRAMS = ['p-hello.arm', 'p-alu.arm', 'p-sort.thumb', 'p-vfp-kernels.arm', 'b-checksum.arm'];
 const QUICK_PROGRAMS = ['p-hello.arm', 'p-sort.thumb'];
-const QEMU_ARGS = ['-M', 'virt,highmem=off', '-cpu', 'cortex-a15', '-display', 'none', '-serial', 'stdio'];
-const QEMU_TAIL = ['-monitor', 'none', '-nic', 'none'];
 
 interface Timing {
   firstByteMs: number;
@@ -42,16 +41,9 @@ function timed(command: string, args: string[]): Promise<Timing> {
   });
 }
 
-function geomean(xs: number[]): number {
-  return Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
-}
-
 /** Prints first-byte and whole-run times of armvm and QEMU per program, and their ratios. */
 export async function benchVmm(opts: { quick: boolean }): Promise<void> {
-  if (spawnSync('qemu-system-arm', ['--version']).error) {
-    console.log('vmm: qemu-system-arm is not installed (scripts/install-deps.sh installs it); skipped');
-    return;
-  }
+  if (!qemuAvailable('vmm')) return;
   const runs = opts.quick ? 1 : 3;
   const firstRatios: number[] = [];
   const totalRatios: number[] = [];
@@ -63,7 +55,7 @@ export async function benchVmm(opts: { quick: boolean }): Promise<void> {
     const theirs: Timing[] = [];
     for (let i = 0; i < runs; i++) {
       ours.push(await timed(process.execPath, [ARMVM, 'run', '--kernel', elf, '--no-cache']));
-      theirs.push(await timed('qemu-system-arm', [...QEMU_ARGS, ...QEMU_TAIL, '-kernel', elf]));
+      theirs.push(await timed('qemu-system-arm', [...QEMU_VIRT_ARGS, '-kernel', elf]));
     }
     for (const t of [...ours, ...theirs]) {
       if (t.out !== expected) throw new Error(`${name}: output differs from the recorded expectation`);
