@@ -17,3 +17,4 @@ export { GuestMemory, type MemorySlot } from './memory.ts';
 export { REGISTERS, type RegisterEntry, lookupRegister, validCsselrs } from './registers.ts';
 export { Gicc, Gicd, PRIORITY_MASK, SPURIOUS_INTID, Vgic, VGIC_NR_IRQS } from './vgic.ts';
 export { psciCall, type PsciOutcome } from './psci.ts';
+export { SMCCC_VERSION_1_1, SmcccFn, SmcccRet, smcccCall } from './smccc.ts';

@@ -1,16 +1,15 @@
 /**
  * PSCI as KVM emulates it on HVC: KVM's own 0.1 function ids for a vCPU initialised without the
- * PSCI_0_2 feature, PSCI 1.0 (0.2 calls plus FEATURES) with it. A function id the vCPU's version does
- * not know is not PSCI: the caller gets an undefined-instruction exception, as in the kernels that
- * introduced these APIs (so a 0.1 id under 0.2 and a 0.2 id under 0.1 both UNDEF).
+ * PSCI_0_2 feature, PSCI 1.0 (0.2 calls plus FEATURES) with it, and beside them the SMCCC
+ * architecture calls. A function id nobody knows (a 0.1 id under 0.2 too) returns NOT_SUPPORTED in
+ * r0, as current KVM hosts answer: guests probe ids, and an undefined instruction would kill them.
  */
 import type { Cpu } from '@armvm/arm';
+import { SmcccFn, smcccCall } from './smccc.ts';
 import { KvmPsciFn, KvmSystemEvent, PSCI_VERSION_1_0, PsciAffinity, PsciFn, PsciRet } from './uapi.ts';
 
 /** The MPIDR affinity bits (Aff2..Aff0) on a 32-bit CPU. */
 export const MPIDR_HWID_BITMASK = 0xffffff;
-/** SMCCC_VERSION, which PSCI_FEATURES reports as implemented. */
-export const ARM_SMCCC_VERSION_FUNC_ID = 0x80000000;
 /** 64-bit (SMC64) variants of the calls that take addresses. */
 const FN64 = 0x40000000;
 
@@ -28,13 +27,11 @@ export interface PsciCpu {
 /** How a call ended. */
 export type PsciOutcome =
   | { readonly kind: 'done' }
-  | { readonly kind: 'undefined' }
   | { readonly kind: 'suspend' }
   | { readonly kind: 'off' }
   | { readonly kind: 'system'; readonly type: number };
 
 const DONE: PsciOutcome = { kind: 'done' };
-const UNDEF: PsciOutcome = { kind: 'undefined' };
 
 /** Handles the HVC of `caller` (function id in r0, arguments in r1-r3); the result goes to r0. */
 export function psciCall(caller: PsciCpu, all: readonly PsciCpu[]): PsciOutcome {
@@ -56,7 +53,7 @@ export function psciCall(caller: PsciCpu, all: readonly PsciCpu[]): PsciOutcome 
       case KvmPsciFn.MIGRATE:
         return ret(PsciRet.NOT_SUPPORTED);
       default:
-        return UNDEF;
+        return ret(smcccCall(fn, r[1]! >>> 0) ?? PsciRet.NOT_SUPPORTED);
     }
   }
   switch (fn) {
@@ -95,7 +92,7 @@ export function psciCall(caller: PsciCpu, all: readonly PsciCpu[]): PsciOutcome 
         type: fn === PsciFn.SYSTEM_OFF ? KvmSystemEvent.SHUTDOWN : KvmSystemEvent.RESET,
       };
     default:
-      return UNDEF;
+      return ret(smcccCall(fn, r[1]! >>> 0) ?? PsciRet.NOT_SUPPORTED);
   }
 }
 
@@ -112,7 +109,7 @@ const FEATURES = new Set<number>([
   PsciFn.SYSTEM_OFF,
   PsciFn.SYSTEM_RESET,
   PsciFn.FEATURES,
-  ARM_SMCCC_VERSION_FUNC_ID,
+  SmcccFn.VERSION,
 ]);
 
 function cpuOn(caller: PsciCpu, all: readonly PsciCpu[]): number {

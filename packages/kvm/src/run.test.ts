@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ExceptionKind } from '@armvm/arm';
 import * as a from './test-support/asm.ts';
 import { GICC_BASE, GICD_BASE, makeVm, RAM_BASE, runGuest, setReg32 } from './test-support/guest.ts';
 import {
@@ -20,6 +19,7 @@ import {
   PsciFn,
   PsciRet,
 } from './uapi.ts';
+import { SMCCC_VERSION_1_1, SmcccFn, SmcccRet } from './smccc.ts';
 import type { KvmVcpu } from './vcpu.ts';
 
 const DEVICE = 0x0a000000;
@@ -139,38 +139,76 @@ describe('HVC, SMC and PSCI', () => {
     assert.equal(setReg32(v, KvmRegId.VBAR, RAM_BASE + 0x2000), 0);
   }
 
-  test('unknown HVC and any SMC raise an undefined-instruction exception in the guest', () => {
-    for (const [features, insns] of [
-      [PSCI_0_2, [...a.mov32(0, 0x12345678), a.hvc()]],
-      [PSCI_0_2, [...a.mov32(0, KvmPsciFn.CPU_ON), a.hvc()]], // a 0.1 id under 0.2
-      [0, [...a.mov32(0, PsciFn.VERSION), a.hvc()]], // a 0.2 id under 0.1
-      [PSCI_0_2, [...a.mov32(0, PsciFn.VERSION), a.smc()]],
-    ] as [number, number[]][]) {
-      const { vcpus, ram } = makeVm({ features });
-      const v = vcpus[0]!;
-      withUndefVector(ram, v);
-      a.place(ram, 0, insns);
-      setReg32(v, KvmRegId.PC, RAM_BASE);
-      assert.equal(runOnce(v), 0);
-      assert.equal(v.run.exit_reason, KvmExit.MMIO);
-      const lr = new DataView(v.run.mmio.data.buffer).getUint32(0, true);
-      assert.equal(lr, RAM_BASE + 12, 'LR is the instruction after the call');
-      assert.equal(v.cpu.mode, 0x1b, 'undefined mode');
-      assert.equal(ExceptionKind.undefined, 0);
-    }
-  });
-
-  test('an unknown HVC in Thumb state leaves LR 2 bytes past its start, as an undefined instruction', () => {
+  test('an SMC raises an undefined-instruction exception in the guest', () => {
     const { vcpus, ram } = makeVm({ features: PSCI_0_2 });
     const v = vcpus[0]!;
     withUndefVector(ram, v);
-    new DataView(ram.buffer).setUint32(0, 0x8000f7e0, true); // HVC #0, T2 encoding, as two halfwords
-    setReg32(v, coreRegId(KvmRegsIndex.R0), 0x12345678);
-    setReg32(v, KvmRegId.CPSR, 0x1d3 | 0x20);
+    a.place(ram, 0, [...a.mov32(0, PsciFn.VERSION), a.smc()]);
     setReg32(v, KvmRegId.PC, RAM_BASE);
     assert.equal(runOnce(v), 0);
     assert.equal(v.run.exit_reason, KvmExit.MMIO);
-    assert.equal(new DataView(v.run.mmio.data.buffer).getUint32(0, true), RAM_BASE + 2);
+    const lr = new DataView(v.run.mmio.data.buffer).getUint32(0, true);
+    assert.equal(lr, RAM_BASE + 12, 'LR is the instruction after the call');
+    assert.equal(v.cpu.mode, 0x1b, 'undefined mode');
+  });
+
+  test('an HVC nobody implements answers NOT_SUPPORTED in r0 (A32 and Thumb, PSCI 0.1 and 0.2)', () => {
+    for (const [features, fn, thumb] of [
+      [PSCI_0_2, 0x12345678, false],
+      [PSCI_0_2, KvmPsciFn.CPU_ON, false], // a 0.1 id under 0.2
+      [0, PsciFn.VERSION, false], // a 0.2 id under 0.1
+      [PSCI_0_2, 0x86000000, true], // a vendor-specific id, from Thumb
+    ] as [number, number, boolean][]) {
+      const { vcpus, ram } = makeVm({ features });
+      const v = vcpus[0]!;
+      withUndefVector(ram, v);
+      if (thumb) {
+        // hvc #0 (T2, two halfwords); str r0, [r3]
+        new DataView(ram.buffer).setUint32(0, 0x8000f7e0, true);
+        new DataView(ram.buffer).setUint16(4, 0x6018, true);
+        setReg32(v, KvmRegId.CPSR, 0x1d3 | 0x20);
+      } else a.place(ram, 0, [a.hvc(), a.str(0, 3)]);
+      setReg32(v, coreRegId(KvmRegsIndex.R0), fn);
+      setReg32(v, coreRegId(KvmRegsIndex.R0 + 3), DEVICE);
+      setReg32(v, KvmRegId.PC, RAM_BASE);
+      assert.equal(runOnce(v), 0);
+      assert.equal(v.run.exit_reason, KvmExit.MMIO);
+      assert.equal(Number(v.run.mmio.phys_addr), DEVICE, 'the guest went on after the call');
+      assert.equal(new DataView(v.run.mmio.data.buffer).getInt32(0, true), PsciRet.NOT_SUPPORTED);
+      assert.equal(v.cpu.mode, 0x13, 'still in SVC mode');
+    }
+  });
+
+  test('SMCCC: version 1.1, features of the architecture calls, workarounds not required', () => {
+    const { vcpus, ram } = makeVm({ features: PSCI_0_2 });
+    const v = vcpus[0]!;
+    const calls: [number, number][] = [
+      [PsciFn.FEATURES, SmcccFn.VERSION],
+      [SmcccFn.VERSION, 0],
+      [SmcccFn.ARCH_FEATURES, SmcccFn.ARCH_WORKAROUND_1],
+      [SmcccFn.ARCH_FEATURES, SmcccFn.ARCH_WORKAROUND_2],
+      [SmcccFn.ARCH_FEATURES, SmcccFn.ARCH_WORKAROUND_3],
+      [SmcccFn.ARCH_FEATURES, 0x80001234],
+    ];
+    const code: number[] = [];
+    calls.forEach(([fn, arg], i) =>
+      code.push(...a.mov32(0, fn), ...a.mov32(1, arg), a.hvc(), a.addi(4 + i, 0, 0)),
+    );
+    code.push(...a.mov32(3, DEVICE), a.str(0, 3));
+    a.place(ram, 0, code);
+    setReg32(v, KvmRegId.PC, RAM_BASE);
+    assert.equal(runOnce(v), 0);
+    assert.deepEqual(
+      calls.map((_, i) => reg(v, 4 + i) | 0),
+      [
+        PsciRet.SUCCESS,
+        SMCCC_VERSION_1_1,
+        SmcccRet.NOT_REQUIRED,
+        SmcccRet.NOT_REQUIRED,
+        SmcccRet.NOT_REQUIRED,
+        SmcccRet.NOT_SUPPORTED,
+      ],
+    );
   });
 
   test('PSCI 0.1: KVM function ids, CPU_ON twice is INVALID_PARAMS', () => {

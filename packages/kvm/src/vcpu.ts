@@ -440,9 +440,6 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
       case 'suspend':
         this.waiting = true;
         return null;
-      case 'undefined':
-        this.injectUndefined();
-        return null;
       case 'system':
         this.run.exit_reason = KvmExit.SYSTEM_EVENT;
         this.run.system_event.type = out.type;
