@@ -1,5 +1,7 @@
 /* CP14, the debug registers a kernel touches at boot: DBGDIDR, DBGDSCR, DBGDRAR/DBGDSAR, the
-   breakpoint and watchpoint value/control registers, OS lock status; undefined ones are reported. */
+   breakpoint and watchpoint value/control registers, OS lock status and double lock, vector catch,
+   monitor mode as Linux enables it (DBGDSCRext.MDBGen seen through DBGDSCRint), and the ThumbEE
+   registers TEECR and TEEHBR; undefined ones are reported. */
 #include "runtime.h"
 
 static volatile u32 undef;
@@ -44,5 +46,21 @@ int main(void) {
   RD("DBGPRSR", c1, 0, c5, 4);
   RD("DBGAUTHSTATUS", c7, 0, c14, 6);
   RD("DBGDEVID", c7, 0, c2, 7);
+  RD("DBGOSDLR", c1, 0, c3, 4);
+  WR(c1, 0, c3, 4, 0);
+  WR(c0, 0, c7, 0, 0); /* DBGVCR: Linux clears vector catch */
+  RD("DBGVCR", c0, 0, c7, 0);
+  WR(c0, 0, c2, 2, 1u << 15); /* DBGDSCRext.MDBGen: monitor debug mode, as Linux enables it */
+  RD("DBGDSCRint+MDBGen", c0, 0, c1, 0);
+  RD("DBGDSCRext+MDBGen", c0, 0, c2, 2);
+  WR(c0, 0, c2, 2, 0);
+  RD("DBGDSCRint", c0, 0, c1, 0);
+  RD("TEECR", c0, 6, c0, 0);
+  RD("TEEHBR", c1, 6, c0, 0);
+  WR(c1, 6, c0, 0, 0x40003000);
+  RD("TEEHBR", c1, 6, c0, 0);
+  WR(c0, 6, c0, 0, 0xffffffff);
+  RD("TEECR", c0, 6, c0, 0);
+  WR(c0, 6, c0, 0, 0);
   return 0;
 }

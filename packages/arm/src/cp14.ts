@@ -1,7 +1,8 @@
 /**
  * CP14, the debug coprocessor as far as a PL1 guest without a debugger uses it: the identification
  * and status registers a kernel reads at boot, the breakpoint and watchpoint registers it clears,
- * and the OS lock. Debug events themselves are never raised.
+ * the OS lock and double lock, vector catch, monitor mode as Linux enables it; and the ThumbEE
+ * registers (opc1 6), which the Cortex-A15 has. Debug events themselves are never raised.
  */
 
 /** Cortex-A15 debug identification as the reference model reports it: 6 breakpoints, 4 watchpoints, v7.1. */
@@ -25,6 +26,10 @@ export class Cp14 {
   readonly wcr = new Int32Array(WATCHPOINTS);
   /** OS lock (DBGOSLSR.OSLK); set at reset. */
   osLocked = true;
+  /** ThumbEE Configuration Register (only XED, bit 0, exists). */
+  teecr = 0;
+  /** ThumbEE Handler Base Register. */
+  teehbr = 0;
 
   /** Puts the registers back to their reset values. */
   reset(): void {
@@ -34,23 +39,30 @@ export class Cp14 {
     this.wvr.fill(0);
     this.wcr.fill(0);
     this.osLocked = true;
+    this.teecr = 0;
+    this.teehbr = 0;
   }
 
   /** Reads a register (opc1 0); undefined when absent or not allowed at PL0. */
   read(crn: number, op1: number, crm: number, op2: number, user: boolean): number | undefined {
+    if (op1 === 6) return this.readThumbEe(crn, crm, op2, user);
     if (op1 !== 0) return undefined;
     if (crn === 0 && crm === 0 && op2 === 0) return DBGDIDR;
-    if (crn === 0 && crm === 1 && op2 === 0) return 0; // DBGDSCRint: no debug state, no events
+    // DBGDSCRint: the read-only view of DBGDSCRext (no debug state and no events here, so the
+    // control bits Linux sets, MDBGen among them, are all it shows)
+    if (crn === 0 && crm === 1 && op2 === 0) return user ? 0 : this.dscrExt;
     if ((crn === 1 || crn === 2) && crm === 0 && op2 === 0) return 0; // DBGDRAR/DBGDSAR: no memory-mapped debug
     if (user) return undefined;
     if (crn === 0 && crm === 2 && op2 === 2) return this.dscrExt;
     if (crn === 0 && op2 >= 4) return this.pair(crm, op2)?.[crm];
     if (crn === 1 && crm === 1 && op2 === 4) return 0x8 | (this.osLocked ? 0x2 : 0); // DBGOSLSR: OSLM = 0b10
+    if (isRazWi(crn, crm, op2)) return 0;
     return undefined;
   }
 
   /** Writes a register; false when absent or not allowed. */
   write(crn: number, op1: number, crm: number, op2: number, value: number, user: boolean): boolean {
+    if (op1 === 6) return this.writeThumbEe(crn, crm, op2, value, user);
     if (op1 !== 0 || user) return false;
     if (crn === 0 && crm === 2 && op2 === 2) {
       this.dscrExt = value;
@@ -66,6 +78,27 @@ export class Cp14 {
       this.osLocked = value >>> 0 === OS_LOCK_KEY; // DBGOSLAR
       return true;
     }
+    return isRazWi(crn, crm, op2);
+  }
+
+  /** TEECR (c0) at PL1; TEEHBR (c1) also at PL0 unless TEECR.XED forbids it. */
+  private readThumbEe(crn: number, crm: number, op2: number, user: boolean): number | undefined {
+    if (crm !== 0 || op2 !== 0) return undefined;
+    if (crn === 0) return user ? undefined : this.teecr;
+    if (crn === 1) return user && this.teecr & 1 ? undefined : this.teehbr;
+    return undefined;
+  }
+
+  private writeThumbEe(crn: number, crm: number, op2: number, value: number, user: boolean): boolean {
+    if (crm !== 0 || op2 !== 0) return false;
+    if (crn === 0 && !user) {
+      this.teecr = value & 1;
+      return true;
+    }
+    if (crn === 1 && !(user && this.teecr & 1)) {
+      this.teehbr = value;
+      return true;
+    }
     return false;
   }
 
@@ -74,4 +107,16 @@ export class Cp14 {
     const regs = [this.bvr, this.bcr, this.wvr, this.wcr][op2 - 4]!;
     return crm < regs.length ? regs : undefined;
   }
+}
+
+/**
+ * Registers a kernel writes at boot that do nothing here, read as zero: DBGOSDLR (never
+ * double-locked), DBGVCR (no vector catch), DBGDCCINT (no debug communications channel).
+ */
+function isRazWi(crn: number, crm: number, op2: number): boolean {
+  return (
+    (crn === 1 && crm === 3 && op2 === 4) ||
+    (crn === 0 && crm === 7 && op2 === 0) ||
+    (crn === 0 && crm === 2 && op2 === 0)
+  );
 }
