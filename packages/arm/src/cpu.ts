@@ -35,6 +35,11 @@ export interface CpuOptions {
    * interpreter, which the translator is checked against.
    */
   readonly jit?: boolean;
+  /**
+   * Runs of a block before the translator compiles it to a JavaScript function (default
+   * `COMPILE_AFTER`); until then its decoded instructions are interpreted. 1 compiles at once.
+   */
+  readonly compileAfter?: number;
 }
 
 /**
@@ -94,7 +99,7 @@ export class Cpu extends CpuState {
     this.mmu = new Mmu(bus, this.cp15);
     this.armCache = new DecodeCache(bus.ramSize, 4);
     this.thumbCache = new DecodeCache(bus.ramSize, 2);
-    this.jit = options.jit === false ? null : new Jit(this);
+    this.jit = options.jit === false ? null : new Jit(this, options.compileAfter);
     // until an owner injects a clock, the counter ticks once per retired instruction
     this.cp15.timer.clock = () => BigInt(this.retired);
     this.cp15.pmu.clock = () => BigInt(this.retired); // a cycle per instruction

@@ -7,7 +7,10 @@ import type { Block } from './block.ts';
 /** Code is tracked in 64-byte chunks: stores to data beside code on the same page stay cheap. */
 export const CHUNK_SHIFT = 6;
 
-/** Blocks of every page that holds translated code. */
+/**
+ * Blocks of every page that holds translated code. A physical start may have several blocks, one per
+ * virtual address it was entered at (chained through `Block.alias`), because each bakes in its PC.
+ */
 export class BlockCache {
   /** Per 4 KiB page: blocks by (offset in page / 2) * 2 + thumb. */
   private readonly pages: (Block[] | undefined)[];
@@ -16,8 +19,10 @@ export class BlockCache {
    * of up to 8 bytes needs to look at the chunk of its first byte only.
    */
   readonly codeMap: Uint8Array;
-  /** Blocks translated since creation (for tests and statistics). */
+  /** Blocks decoded since creation (for tests and statistics). */
   translations = 0;
+  /** Blocks compiled to JavaScript since creation. */
+  compilations = 0;
   /** Pages dropped because code on them was written. */
   invalidations = 0;
 
@@ -26,25 +31,34 @@ export class BlockCache {
     this.codeMap = new Uint8Array((ramSize >>> CHUNK_SHIFT) + 1);
   }
 
-  /** The block starting at RAM offset `off` in the given instruction set, if translated. */
-  get(off: number, thumb: number): Block | undefined {
+  /** The block starting at RAM offset `off` entered at virtual address `va`, in the given instruction set. */
+  get(off: number, thumb: number, va: number): Block | undefined {
     const page = this.pages[off >>> 12];
-    return page === undefined ? undefined : page[(off & 0xffe) | thumb];
+    if (page === undefined) return undefined;
+    let block: Block | null = page[(off & 0xffe) | thumb] ?? null;
+    while (block !== null && block.va !== va) block = block.alias;
+    return block ?? undefined;
   }
 
   /** Files a new block and marks the RAM its code came from. */
   add(block: Block): void {
-    const end = block.source.end;
     const p = block.off >>> 12;
     let page = this.pages[p];
     if (page === undefined) {
       page = [];
       this.pages[p] = page;
     }
-    page[(block.off & 0xffe) | block.thumb] = block;
-    const first = Math.max(0, (block.off >>> CHUNK_SHIFT) - 1);
-    for (let c = first; c <= (end - 1) >>> CHUNK_SHIFT; c++) this.codeMap[c] = 1;
+    const slot = (block.off & 0xffe) | block.thumb;
+    block.alias = page[slot] ?? null; // translations of the same code under other addresses stay
+    page[slot] = block;
+    this.markCode(block.off, block.decoded.end);
     this.translations++;
+  }
+
+  /** Marks RAM offsets [off, end) as holding code a block depends on (compiling may reach further). */
+  markCode(off: number, end: number): void {
+    const first = Math.max(0, (off >>> CHUNK_SHIFT) - 1);
+    for (let c = first; c <= (end - 1) >>> CHUNK_SHIFT; c++) this.codeMap[c] = 1;
   }
 
   /** Called for a write of `size` bytes at RAM offset `off` that may hit code: drops the pages it hits. */
@@ -62,7 +76,9 @@ export class BlockCache {
     const page = this.pages[p];
     if (page === undefined) return;
     this.pages[p] = undefined;
-    for (const block of page) if (block !== undefined) block.valid = false;
+    for (const first of page) {
+      for (let block: Block | null = first ?? null; block !== null; block = block.alias) block.valid = false;
+    }
     const first = (p << 12) >>> CHUNK_SHIFT;
     const end = ((p + 1) << 12) >>> CHUNK_SHIFT;
     this.codeMap.fill(0, first, end);

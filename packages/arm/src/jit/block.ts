@@ -1,5 +1,6 @@
 /** A translated block of guest code: the generated function and what the dispatcher needs around it. */
 import type { Cpu } from '../cpu.ts';
+import type { DecodedBlock } from './block-interpreter.ts';
 import type { BasicBlockSource } from './translator.ts';
 
 /**
@@ -10,7 +11,11 @@ import type { BasicBlockSource } from './translator.ts';
  */
 export type BlockRun = (cpu: Cpu, left: number, hops: number) => Block | null;
 
-/** One translation: guest code from one physical page, in one instruction set, entered at `va`. */
+/**
+ * One translation: guest code from one physical page, in one instruction set, entered at `va`. The
+ * generated code holds the virtual PC as constants, so the same physical code reached through another
+ * mapping (the identity map beside the kernel's, the vectors page) gets a translation of its own.
+ */
 export class Block {
   /** RAM offset of the first instruction. */
   readonly off: number;
@@ -18,19 +23,23 @@ export class Block {
   readonly va: number;
   /** 1 for Thumb, 0 for A32. */
   readonly thumb: number;
-  /** The translated basic block it starts with (kept to build hot loops from). */
-  readonly source: BasicBlockSource;
+  /** Its instructions decoded, as the block interpreter runs them before it is compiled. */
+  readonly decoded: DecodedBlock;
+  /** Once compiled: the translated basic block it starts with (kept to build hot loops from). */
+  source: BasicBlockSource | null = null;
   /** False once the code under it was written: the dispatcher and the links then drop it. */
   valid = true;
-  /** Times the dispatcher ran it, until it was considered for a hot loop. */
+  /** Times it ran, until it was compiled and then considered for a hot loop. */
   hits = 0;
+  /** The next translation of the same physical start under another virtual address, if any. */
+  alias: Block | null = null;
   /** The generated code; set once the source is compiled. */
   run: BlockRun = () => null;
 
-  constructor(off: number, va: number, thumb: number, source: BasicBlockSource) {
+  constructor(off: number, va: number, thumb: number, decoded: DecodedBlock) {
     this.off = off;
     this.va = va;
     this.thumb = thumb;
-    this.source = source;
+    this.decoded = decoded;
   }
 }

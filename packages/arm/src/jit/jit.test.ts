@@ -32,10 +32,20 @@ interface Program {
   readonly scratch?: Uint8Array;
 }
 
+/**
+ * How a test CPU runs code: every block compiled on its first run (true), blocks interpreted until
+ * hot as by default ('tiered'), or the one-instruction interpreter (false).
+ */
+type Way = boolean | 'tiered';
+
+function cpuOptions(way: Way) {
+  return way === 'tiered' ? {} : way ? { compileAfter: 1 } : { jit: false };
+}
+
 /** A CPU with `p` loaded at RAM; every vector holds an HVC so exceptions surface as exits. */
-function load(p: Program, jit: boolean): Cpu {
+function load(p: Program, way: Way): Cpu {
   const bus = new Bus(RAM, new Uint8Array(1 << 16));
-  const cpu = new Cpu(bus, { jit });
+  const cpu = new Cpu(bus, cpuOptions(way));
   for (let v = 0; v < 8; v++) bus.write32(VBAR + v * 4, 0xe1400070 | v); // hvc #v
   if (p.thumb) p.code.forEach((hw, i) => bus.write16(RAM + i * 2, hw));
   else p.code.forEach((w, i) => bus.write32(RAM + i * 4, w));
@@ -75,15 +85,22 @@ function snapshot(cpu: Cpu) {
   };
 }
 
-/** Runs `p` translated and interpreted; asserts they agree and that translation really happened. */
+/**
+ * Runs `p` compiled, tiered (blocks interpreted until hot) and interpreted; asserts they agree and
+ * that compilation really happened.
+ */
 function both(p: Program, act: (cpu: Cpu) => string[] = (cpu) => drive(cpu)): Cpu {
   const jit = load(p, true);
+  const tiered = load(p, 'tiered');
   const interp = load(p, false);
   const jitLog = act(jit);
+  const tieredLog = act(tiered);
   const interpLog = act(interp);
   assert.deepEqual(jitLog, interpLog, 'same exits at the same PCs and counts');
+  assert.deepEqual(tieredLog, interpLog, 'the block interpreter too');
   assert.deepEqual(snapshot(jit), snapshot(interp));
-  assert.ok(jit.jit!.cache.translations > 0, 'the JIT translated the code');
+  assert.deepEqual(snapshot(tiered), snapshot(interp));
+  assert.ok(jit.jit!.cache.compilations > 0, 'the JIT compiled the code');
   return jit;
 }
 
@@ -234,14 +251,14 @@ describe('block translator against the interpreter', () => {
 
   test('code the owner rewrites between runs is translated again', () => {
     const code = [0xe3a00001, HVC_A32]; // mov r0, #1
-    for (const jit of [true, false]) {
-      const cpu = load({ code }, jit);
+    for (const way of [true, 'tiered', false] as const) {
+      const cpu = load({ code }, way);
       cpu.run(1000);
       assert.equal(cpu.r[0], 1);
       cpu.bus.write32(RAM, 0xe3a00007); // mov r0, #7
       cpu.pc = RAM;
       cpu.run(1000);
-      assert.equal(cpu.r[0], 7, jit ? 'translated' : 'interpreted');
+      assert.equal(cpu.r[0], 7, String(way));
     }
   });
 
@@ -393,8 +410,8 @@ describe('conformance programs run the same translated and interpreted', () => {
   for (const name of programs) {
     test(name, () => {
       const elf = readFileSync(new URL(`${name}.elf`, build));
-      const runs = [true, false].map((jit) => {
-        const m = new TestMachine(16 << 20, { jit });
+      const runs = ([true, 'tiered', false] as const).map((way) => {
+        const m = new TestMachine(16 << 20, cpuOptions(way));
         m.loadElf(elf);
         const stop = m.run(20_000_000);
         return {
@@ -405,7 +422,8 @@ describe('conformance programs run the same translated and interpreted', () => {
           retired: m.cpu.retired,
         };
       });
-      assert.deepEqual(runs[0], runs[1]);
+      assert.deepEqual(runs[0], runs[2]);
+      assert.deepEqual(runs[1], runs[2]);
     });
   }
 });
@@ -428,7 +446,7 @@ function multi(flags: string, rn: number, list: number): number {
 
 /** The translated source of the block the JIT holds at RAM offset `off` (throws if there is none). */
 function sourceAt(cpu: Cpu, off: number, thumb: number): string {
-  const block = cpu.jit!.cache.get(off, thumb);
+  const block = cpu.jit!.cache.get(off, thumb, RAM + off);
   assert.ok(block, `a block at +${off.toString(16)}`);
   return block.source.code;
 }
@@ -639,4 +657,51 @@ describe('property: random LDM/STM blocks run the same translated and interprete
       { numRuns: 150 },
     );
   });
+});
+
+describe('one physical page at several virtual addresses', () => {
+  const ALIAS = 0xc0000000 | 0;
+  const TABLE = RAM + 0x4000;
+
+  /** Turns the MMU on with RAM mapped both at its own address and at ALIAS (1 MiB sections). */
+  function mapTwice(cpu: Cpu): void {
+    const section = (RAM | 0xc02) >>> 0; // full access, domain 0
+    cpu.bus.write32(TABLE + ((RAM >>> 20) << 2), section);
+    cpu.bus.write32(TABLE + ((ALIAS >>> 20) << 2), section);
+    cpu.cp15.write(3, 0, 0, 0, 1, false); // DACR: domain 0 client
+    cpu.cp15.write(2, 0, 0, 0, TABLE, false);
+    cpu.cp15.write(1, 0, 0, 0, cpu.cp15.sctlr | 1, false);
+  }
+
+  for (const jit of [true, 'tiered', false] as const) {
+    test(`each mapping sees its own PC, and branches stay in the mapping they start from (${jit === 'tiered' ? 'tiered' : jit ? 'compiled' : 'interpreted'})`, () => {
+      const cpu = load(
+        {
+          code: [
+            0xe28f1000, // add r1, pc, #0
+            0xea000000, // b +8 (over the next word)
+            0xe3a03063, // mov r3, #99 (skipped)
+            0xe28f2000, // add r2, pc, #0
+            0xe1a0400f, // mov r4, pc
+            HVC_A32,
+          ],
+        },
+        jit,
+      );
+      mapTwice(cpu);
+      for (const base of [RAM, ALIAS, RAM, ALIAS]) {
+        cpu.pc = base;
+        cpu.r.fill(0, 0, 5);
+        // twice per address, so the second run takes linked and cached blocks
+        for (let round = 0; round < 2; round++) {
+          cpu.pc = base;
+          assert.equal(cpu.run(100).kind, 'hvc');
+          assert.equal(cpu.r[1]! >>> 0, (base + 8) >>> 0, 'add r1, pc');
+          assert.equal(cpu.r[2]! >>> 0, (base + 12 + 8) >>> 0, 'add r2, pc after the branch');
+          assert.equal(cpu.r[4]! >>> 0, (base + 16 + 8) >>> 0, 'mov r4, pc');
+          assert.equal(cpu.r[3], 0, 'the branch skipped mov r3');
+        }
+      }
+    });
+  }
 });

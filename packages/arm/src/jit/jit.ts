@@ -10,13 +10,19 @@ import { ExceptionKind, GuestException } from '../exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, STOP_EXIT } from '../exit.ts';
 import { Access } from '../mmu.ts';
 import { Mode } from '../modes.ts';
-import type { Block } from './block.ts';
+import { Block } from './block.ts';
 import { BlockCache } from './block-cache.ts';
+import { decodeBlock, interpretBlock } from './block-interpreter.ts';
 import { SoftTlb } from './soft-tlb.ts';
-import { assemble, BLOCK_BUDGET, translate, type TranslatorEnv } from './translator.ts';
+import { assemble, BLOCK_BUDGET, compile, type TranslatorEnv } from './translator.ts';
 
-/** Runs after which the dispatcher looks for a hot loop starting at a block. */
-const HOT = 2000;
+/**
+ * Runs after which a block is compiled to JavaScript. Compiling costs V8 as much as interpreting a
+ * block some thousand times, and most kernel code runs far fewer times than that.
+ */
+export const COMPILE_AFTER = 3000;
+/** Runs of a compiled block after which the dispatcher looks for a hot loop starting at it. */
+const HOT_AFTER_COMPILE = 2000;
 /** Linked blocks a block may run itself, nested, before returning to the dispatcher. */
 const HOPS = 8;
 /** Most basic blocks and guest instructions in one hot loop function. */
@@ -33,9 +39,15 @@ export class Jit {
   hotLoops = 0;
   private readonly cpu: Cpu;
   private readonly env: TranslatorEnv;
+  /** Runs of a block before it is compiled. */
+  private readonly compileAfter: number;
+  /** Runs of a block before it is considered for a hot loop. */
+  private readonly hot: number;
 
-  constructor(cpu: Cpu) {
+  constructor(cpu: Cpu, compileAfter = COMPILE_AFTER) {
     this.cpu = cpu;
+    this.compileAfter = Math.max(1, compileAfter);
+    this.hot = this.compileAfter + HOT_AFTER_COMPILE;
     this.cache = new BlockCache(cpu.bus.ramSize);
     this.env = {
       bus: cpu.bus,
@@ -93,7 +105,8 @@ export class Jit {
               continue;
             }
           }
-          if (block.hits < HOT && ++block.hits === HOT) this.promote(block);
+          if (block.hits < this.hot && block.source !== null && ++block.hits === this.hot)
+            this.promote(block);
           next = block.run(cpu, left, HOPS);
           // A block that returns a linked successor left through a static branch: no exit, no change
           // to the interrupt masks or ITSTATE, and the lines only change between runs. So follow the
@@ -101,7 +114,7 @@ export class Jit {
           while (next !== null) {
             const rest = end - cpu.retired;
             if (rest < BLOCK_BUDGET || !next.valid) break;
-            if (next.hits < HOT && ++next.hits === HOT) this.promote(next);
+            if (next.hits < this.hot && next.source !== null && ++next.hits === this.hot) this.promote(next);
             next = next.run(cpu, rest, HOPS);
           }
           if (cpu.exit !== null) return this.takeExit();
@@ -122,7 +135,7 @@ export class Jit {
   link(from: Block, links: (Block | null)[], exit: number, target: number, thumb: number): Block | null {
     if (((target ^ from.va) & ~0xfff) !== 0) return null;
     const off = (from.off & ~0xfff) | (target & 0xfff);
-    const block = this.cache.get(off, thumb) ?? this.translateAt(off, target, thumb);
+    const block = this.cache.get(off, thumb, target) ?? this.translateAt(off, target, thumb);
     links[exit] = block;
     return block;
   }
@@ -134,29 +147,29 @@ export class Jit {
    * long to optimize, and each cold path a hot one runs into sends it back to the slow tiers.
    */
   private promote(entry: Block): void {
-    if (loopsAlone(entry)) return;
+    if (entry.source === null || loopsAlone(entry)) return;
     const members = [entry];
     const seen = new Set([entry.va]);
     const floor = entry.hits >>> 1;
     let insns = entry.source.count;
     for (let i = 0; i < members.length; i++) {
-      for (const exit of members[i]!.source.exits) {
+      for (const exit of members[i]!.source!.exits) {
         if (exit.thumb !== (entry.thumb === 1) || seen.has(exit.target)) continue;
         if (((exit.target ^ entry.va) & ~0xfff) !== 0) continue;
-        const b = this.cache.get((entry.off & ~0xfff) | (exit.target & 0xfff), entry.thumb);
-        if (b === undefined || !b.valid || b.hits < floor || loopsAlone(b)) continue;
+        const b = this.cache.get((entry.off & ~0xfff) | (exit.target & 0xfff), entry.thumb, exit.target);
+        if (b === undefined || !b.valid || b.source === null || b.hits < floor || loopsAlone(b)) continue;
         if (members.length === HOT_LOOP_BLOCKS || insns + b.source.count > HOT_LOOP_INSNS) continue;
         seen.add(exit.target);
         members.push(b);
         insns += b.source.count;
       }
     }
-    const loops = members.some((m, i) => i > 0 && m.source.exits.some((e) => e.target === entry.va));
+    const loops = members.some((m, i) => i > 0 && m.source!.exits.some((e) => e.target === entry.va));
     if (!loops) return;
     entry.run = assemble(
       this.env,
       entry,
-      members.map((b) => b.source),
+      members.map((b) => b.source!),
     );
     this.hotLoops++;
   }
@@ -177,13 +190,34 @@ export class Jit {
     }
     const off = cpu.bus.ramOffset(pa, 4);
     if (off < 0) return null;
-    return this.cache.get(off, thumb) ?? this.translateAt(off, va, thumb);
+    return this.cache.get(off, thumb, va) ?? this.translateAt(off, va, thumb);
   }
 
+  /**
+   * A new block for the code at RAM offset `off` entered at `va`, run by the block interpreter until
+   * it has run `compileAfter` times, then compiled in place (links to it stay good).
+   */
   private translateAt(off: number, va: number, thumb: number): Block | null {
-    const block = translate(this.env, off, va, thumb);
-    if (block !== null) this.cache.add(block);
+    const decoded = decodeBlock(this.cpu.bus, off, thumb);
+    if (decoded === null) return null;
+    const block = new Block(off, va, thumb, decoded);
+    block.run = (cpu, left, hops) => {
+      if (++block.hits === this.compileAfter && block.valid && this.compileBlock(block)) {
+        return block.run(cpu, left, hops);
+      }
+      interpretBlock(cpu, va, thumb, decoded, block);
+      return null;
+    };
+    this.cache.add(block);
     return block;
+  }
+
+  /** Compiles a block the interpreter found hot; false when it stays interpreted. */
+  private compileBlock(block: Block): boolean {
+    if (!compile(this.env, block)) return false;
+    this.cache.markCode(block.off, block.source!.end);
+    this.cache.compilations++;
+    return true;
   }
 
   private takeExit(): CpuExit {
@@ -196,5 +230,5 @@ export class Jit {
 
 /** True when a block branches to its own start: it already loops inside its function. */
 function loopsAlone(block: Block): boolean {
-  return block.source.exits.some((e) => e.target === block.va && e.thumb === (block.thumb === 1));
+  return block.source!.exits.some((e) => e.target === block.va && e.thumb === (block.thumb === 1));
 }

@@ -13,18 +13,16 @@
  * unless its class (A32) or name (Thumb) is listed below as touching only registers, flags and memory.
  */
 import { decodeA32Entry } from '../a32-decoder.ts';
-import type { A32Class } from '../a32-table.ts';
 import type { Bus } from '../bus.ts';
 import type { ThumbExec } from '../t16.ts';
 import { decodeT16Entry, decodeT32Entry } from '../thumb-decoder.ts';
-import { Block } from './block.ts';
+import type { Block } from './block.ts';
+import { A32_CONTINUE, MAX_BLOCK_INSNS, THUMB_CONTINUE } from './block-rules.ts';
 import { emitA32 } from './emit-a32.ts';
 import { emitThumb } from './emit-thumb.ts';
 import { condExpr } from './emit-util.ts';
 import { RUNTIME } from './runtime.ts';
 
-/** Most guest instructions in one block (an IT block in progress may add up to four). */
-export const MAX_BLOCK_INSNS = 48;
 /** The budget the dispatcher must have left before it runs a block. */
 export const BLOCK_BUDGET = MAX_BLOCK_INSNS + 4;
 
@@ -60,59 +58,6 @@ export interface InsnContext {
    */
   callExecutor(after?: string): string;
 }
-
-/** Instruction classes after which the A32 block may go on (they only touch registers, flags, memory). */
-const A32_CONTINUE = new Set<A32Class>([
-  'dataproc',
-  'multiply',
-  'media',
-  'loadstore',
-  'multiple',
-  'exclusive',
-  'vfp',
-]);
-
-/** The same for Thumb table rows, by name. */
-const THUMB_CONTINUE = new Set<string>([
-  'LSL/LSR/ASR(imm)',
-  'ADD/SUB(reg/imm3)',
-  'MOV/CMP/ADD/SUB(imm8)',
-  'DP(reg)',
-  'ADD/CMP/MOV(hi)',
-  'LDR(literal)',
-  'LDR/STR(reg)',
-  'LDR/STR(imm)',
-  'LDRH/STRH(imm)',
-  'LDR/STR(SP)',
-  'ADR/ADD(SP)',
-  'ADD/SUB SP',
-  'SXTH/SXTB/UXTH/UXTB',
-  'PUSH',
-  'POP',
-  'REV/REV16/REVSH',
-  'LDM/STM',
-  'LDM/STM/SRS/RFE',
-  'LDRD/STRD',
-  'LDREX*/STREX*/TBB/TBH',
-  'PKHBT/PKHTB',
-  'DP(shifted reg)',
-  'VFP data processing',
-  'VMOV(core, single)',
-  'VMOV(core, scalar)',
-  'VMRS/VMSR',
-  'VMOV(2 core)',
-  'VLDR/VSTR',
-  'VLDM/VSTM',
-  'DP(modified imm)',
-  'DP(plain imm)',
-  'LDR/STR',
-  'LSL/LSR/ASR/ROR(reg)',
-  'extend',
-  'parallel add/sub',
-  'QADD/REV/SEL/CLZ',
-  'multiply',
-  'long multiply/divide',
-]);
 
 /** Everything the generated code closes over besides the CPU. */
 export interface TranslatorEnv {
@@ -154,13 +99,16 @@ export interface BasicBlockSource {
   readonly retiredAt: Int32Array;
 }
 
-/** Translates the code at RAM offset `off` (virtual address `va`) into a block, or null if nothing fits. */
-export function translate(env: TranslatorEnv, off: number, va: number, thumb: number): Block | null {
-  const bb = basicBlock(env.bus, off, va, thumb);
-  if (bb === null) return null;
-  const block = new Block(off, va, thumb, bb);
+/**
+ * Compiles `block` (first run by the block interpreter) into a JavaScript function, which replaces
+ * its `run`. Returns false, leaving the block as it is, when nothing fits.
+ */
+export function compile(env: TranslatorEnv, block: Block): boolean {
+  const bb = basicBlock(env.bus, block.off, block.va, block.thumb);
+  if (bb === null) return false;
+  block.source = bb;
   block.run = assemble(env, block, [bb]);
-  return block;
+  return true;
 }
 
 /**
@@ -202,7 +150,7 @@ export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBl
   });
   const inner = registersInLocals(single ? cases[0]! : `switch (s) {\n${cases.join('\n')}\n}`);
   const body =
-    `return function block(cpu, left, hops) {\n` +
+    `return function ${thumb ? 't' : 'a'}${(block.va >>> 0).toString(16)}(cpu, left, hops) {\n` +
     `const r = cpu.r;\nconst lim = left - ${BLOCK_BUDGET};\n` +
     `let n = 0, s = 0, a = 0, b = 0, res = 0, wide = 0, sc = 0, va = 0, i = 0, o = 0, l = null, passed = false;\n` +
     `${inner.declare}\n` +

@@ -1,0 +1,117 @@
+/**
+ * The first tier of the translator: a block's instructions decoded once and run one by one through
+ * their table executors, exactly as the interpreter steps them (same conditions, ITSTATE, counts,
+ * faults and exits), but without fetching, translating the PC or looking up the decode cache per
+ * instruction. Most kernel code runs a handful of times; compiling it to a JavaScript function costs
+ * V8 far more than running it this way, so a block is only compiled once it proves hot.
+ */
+import { decodeA32Entry } from '../a32-decoder.ts';
+import { conditionPassed } from '../alu.ts';
+import type { Bus } from '../bus.ts';
+import type { Cpu } from '../cpu.ts';
+import type { ThumbExec } from '../t16.ts';
+import { decodeT16Entry, decodeT32Entry } from '../thumb-decoder.ts';
+import type { Block } from './block.ts';
+import { A32_CONTINUE, MAX_BLOCK_INSNS, THUMB_CONTINUE } from './block-rules.ts';
+
+/** A basic block decoded for the first tier. */
+export interface DecodedBlock {
+  /** The executor of each instruction. */
+  readonly execs: readonly ThumbExec[];
+  /** Each instruction's bits (a 32-bit Thumb instruction with its first halfword high). */
+  readonly words: Int32Array;
+  /** Each instruction's size in bytes. */
+  readonly sizes: Uint8Array;
+  /** Guest instructions. */
+  readonly count: number;
+  /** RAM offset just past the last instruction. */
+  readonly end: number;
+}
+
+/**
+ * Decodes the basic block at RAM offset `off`: up to and including the first instruction that may
+ * branch or change how later code runs (the translator's rule), the page end, or the length limit.
+ * Instructions that only sometimes write the PC (a data-processing or load to r15) end it at run
+ * time. Null when not even one instruction fits on the page.
+ */
+export function decodeBlock(bus: Bus, off: number, thumb: number): DecodedBlock | null {
+  const view = bus.view;
+  const pageEnd = (off | 0xfff) + 1;
+  const execs: ThumbExec[] = [];
+  const words: number[] = [];
+  const sizes: number[] = [];
+  let o = off;
+  while (execs.length < MAX_BLOCK_INSNS) {
+    let w: number;
+    let size: number;
+    let goesOn: boolean;
+    let exec: ThumbExec;
+    if (thumb) {
+      if (o + 2 > pageEnd) break;
+      const hw1 = view.getUint16(o, true);
+      const wide = hw1 >= 0xe800;
+      if (wide && o + 4 > pageEnd) break;
+      w = wide ? (hw1 << 16) | view.getUint16(o + 2, true) : hw1;
+      size = wide ? 4 : 2;
+      const entry = wide ? decodeT32Entry(w) : decodeT16Entry(w);
+      exec = entry.exec;
+      goesOn = THUMB_CONTINUE.has(entry.name) || entry.name === 'IT';
+    } else {
+      if (o + 4 > pageEnd) break;
+      w = view.getInt32(o, true);
+      size = 4;
+      const entry = decodeA32Entry(w);
+      exec = entry.exec;
+      goesOn = A32_CONTINUE.has(entry.cls);
+    }
+    execs.push(exec);
+    words.push(w);
+    sizes.push(size);
+    o += size;
+    if (!goesOn) break;
+  }
+  if (execs.length === 0) return null;
+  return {
+    execs,
+    words: Int32Array.from(words),
+    sizes: Uint8Array.from(sizes),
+    count: execs.length,
+    end: o,
+  };
+}
+
+/**
+ * Runs decoded block `d`, entered at virtual address `va`, as the interpreter would step it: each
+ * instruction is counted as retired before it executes (so a fault counts it, and the PMU and timer
+ * see it), and the run stops after an instruction that branched, made an exit, or overwrote the
+ * block (`blk.valid` turns false). Leaves the PC at the next instruction; guest exceptions
+ * propagate to the dispatcher.
+ */
+export function interpretBlock(cpu: Cpu, va: number, thumb: number, d: DecodedBlock, blk: Block): void {
+  const r = cpu.r;
+  const { execs, words, sizes, count } = d;
+  let addr = va;
+  for (let i = 0; i < count; i++) {
+    const w = words[i]!;
+    const next = addr + sizes[i]!;
+    cpu.retired++;
+    cpu.insnAddr = addr;
+    if (thumb) {
+      r[15] = addr + 4;
+      const it = cpu.it;
+      if (it === 0 || conditionPassed(cpu, it >>> 4)) execs[i]!(cpu, w);
+      if (it !== 0) cpu.it = (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+    } else {
+      r[15] = addr + 8;
+      const cond = w >>> 28;
+      if (cond >= 14 || conditionPassed(cpu, cond)) execs[i]!(cpu, w);
+    }
+    if (cpu.branched) {
+      cpu.branched = false;
+      return;
+    }
+    r[15] = next;
+    if (cpu.exit !== null || !blk.valid) return;
+    addr = next;
+  }
+}
