@@ -12,7 +12,9 @@ export const CHUNK_SHIFT = 6;
  * virtual address it was entered at (chained through `Block.alias`), because each bakes in its PC.
  */
 export class BlockCache {
-  /** Per 4 KiB page: blocks by (offset in page / 2) * 2 + thumb. */
+  /** Blocks by RAM offset * 2 + thumb (the first of each alias chain). */
+  private readonly byStart = new Map<number, Block>();
+  /** Per 4 KiB page of RAM: the blocks starting on it, to drop when it is written. */
   private readonly pages: (Block[] | undefined)[];
   /**
    * Non-zero for each RAM chunk that holds translated code, and for the chunk before it, so a store
@@ -33,9 +35,7 @@ export class BlockCache {
 
   /** The block starting at RAM offset `off` entered at virtual address `va`, in the given instruction set. */
   get(off: number, thumb: number, va: number): Block | undefined {
-    const page = this.pages[off >>> 12];
-    if (page === undefined) return undefined;
-    let block: Block | null = page[(off & 0xffe) | thumb] ?? null;
+    let block = this.byStart.get(off * 2 + thumb) ?? null;
     while (block !== null && block.va !== va) block = block.alias;
     return block ?? undefined;
   }
@@ -48,10 +48,11 @@ export class BlockCache {
       page = [];
       this.pages[p] = page;
     }
-    const slot = (block.off & 0xffe) | block.thumb;
-    block.alias = page[slot] ?? null; // translations of the same code under other addresses stay
-    page[slot] = block;
-    this.markCode(block.off, block.decoded.end);
+    page.push(block);
+    const key = block.off * 2 + block.thumb;
+    block.alias = this.byStart.get(key) ?? null; // translations of the same code under other addresses stay
+    this.byStart.set(key, block);
+    if (block.decoded !== null) this.markCode(block.off, block.decoded.end);
     this.translations++;
   }
 
@@ -76,8 +77,9 @@ export class BlockCache {
     const page = this.pages[p];
     if (page === undefined) return;
     this.pages[p] = undefined;
-    for (const first of page) {
-      for (let block: Block | null = first ?? null; block !== null; block = block.alias) block.valid = false;
+    for (const block of page) {
+      block.valid = false;
+      this.byStart.delete(block.off * 2 + block.thumb);
     }
     const first = (p << 12) >>> CHUNK_SHIFT;
     const end = ((p + 1) << 12) >>> CHUNK_SHIFT;
