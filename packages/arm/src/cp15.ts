@@ -110,8 +110,11 @@ export class Cp15 {
    * (TTBR0, TTBR1, CONTEXTIDR): the TLB is ASID-tagged, and the guest maintains it.
    */
   onAddressSpaceChange: () => void = () => {};
-  /** Called for a TLB maintenance operation: its `TlbOp` (c8 op2) and the value written. */
-  onTlbMaintenance: (op: number, value: number) => void = () => {};
+  /**
+   * Called for a TLB maintenance operation: its `TlbOp` (c8 op2), the value written, and whether it
+   * is an Inner Shareable form (c8, c3), which applies to every core of the shareability domain.
+   */
+  onTlbMaintenance: (op: number, value: number, shareable: boolean) => void = () => {};
 
   /** Puts every register back to its reset value (the timer's count source is kept). */
   reset(): void {
@@ -337,7 +340,7 @@ export class Cp15 {
       // TLBIALL/MVA/ASID/MVAA, their inner-shareable forms (c3) and the instruction/data ones (c5,
       // c6); any other c8 operation drops everything, which is always safe
       const known = op2 <= 3 && (crm === 3 || crm === 5 || crm === 6 || crm === 7);
-      this.onTlbMaintenance(known ? op2 : 0, value);
+      this.onTlbMaintenance(known ? op2 : 0, value, crm === 3);
       return true;
     }
     return false;

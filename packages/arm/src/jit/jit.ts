@@ -13,6 +13,7 @@ import { Access, TlbOp } from '../mmu.ts';
 import { Mode } from '../modes.ts';
 import { Block } from './block.ts';
 import { BlockCache } from './block-cache.ts';
+import { CHUNK_SHIFT, CodeWatch } from './code-watch.ts';
 import { decodeBlock, interpretBlock } from './block-interpreter.ts';
 import { JumpCache } from './jump-cache.ts';
 import { SoftTlb } from './soft-tlb.ts';
@@ -54,7 +55,7 @@ export class Jit {
     this.cpu = cpu;
     this.compileAfter = Math.max(1, compileAfter);
     this.hot = this.compileAfter + HOT_AFTER_COMPILE;
-    this.cache = new BlockCache(cpu.bus.ramSize);
+    this.cache = new BlockCache(cpu.bus.ramSize, CodeWatch.of(cpu.bus));
     this.env = {
       bus: cpu.bus,
       jit: this,
@@ -62,7 +63,7 @@ export class Jit {
       readOff: this.tlb.readOff,
       writeTag: this.tlb.writeTag,
       writeOff: this.tlb.writeOff,
-      codeMap: this.cache.codeMap,
+      codeMap: this.cache.watch.codeMap,
     };
     cpu.bus.writeListeners.push((off, size) => this.noteWrite(off, size));
   }
@@ -117,12 +118,10 @@ export class Jit {
 
   /** A write of `size` bytes at RAM offset `off` through the CPU: drops translations it overwrites. */
   noteWrite(off: number, size: number): void {
-    const map = this.cache.codeMap;
-    if (size <= 8) {
-      if (map[off >>> 6]! | map[(off + size - 1) >>> 6]!) this.cache.written(off, size);
-      return;
+    const map = this.cache.watch.codeMap;
+    if (size > 8 || map[off >>> CHUNK_SHIFT]! | map[(off + size - 1) >>> CHUNK_SHIFT]!) {
+      this.cache.watch.written(off, size);
     }
-    for (let c = off >>> 6; c <= (off + size - 1) >>> 6; c++) if (map[c]) this.cache.written(c << 6, 64);
   }
 
   /** `Cpu.run` with translation: the same exits, retired counts and exceptions as the interpreter. */
@@ -306,7 +305,7 @@ export class Jit {
   /** Compiles a block the interpreter found hot; false when it stays interpreted. */
   private compileBlock(block: Block): boolean {
     if (!compile(this.env, block)) return false;
-    this.cache.markCode(block.off, block.source!.end);
+    this.cache.watch.mark(block.off, block.source!.end);
     this.cache.compilations++;
     return true;
   }
