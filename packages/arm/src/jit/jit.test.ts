@@ -320,6 +320,24 @@ describe('block translator against the interpreter', () => {
       },
       (c) => drive(c, 1_000_000),
     );
+    // the loop's blocks are laid out in address order, each falling into the next; a budget that
+    // runs out inside the loop function stops at a block boundary with the exact count
+    for (const budget of [997, 1000]) {
+      both(
+        {
+          regs: [0, 0, 0, 0, MMIO, 30000],
+          code: [0xe2800001, 0xe3100003, 0x1a000000, 0xe2811001, 0xe1500005, 0x1afffff9, HVC_A32],
+        },
+        (c) => {
+          const log: string[] = [];
+          for (let i = 0; i < 200 && !log.some((l) => l.startsWith('hvc')); i++) {
+            const exit = c.run(budget);
+            log.push(`${exit.kind}@${c.pc.toString(16)}#${c.retired}/${c.r[0]}:${c.r[1]}`);
+          }
+          return log;
+        },
+      );
+    }
     assert.equal(cpu.r[0], 38000);
     assert.equal(cpu.r[1], 9500);
     assert.equal(cpu.getBanked(0x1b, 14), RAM + 48, 'LR_und after the UDF');

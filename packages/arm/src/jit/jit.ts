@@ -163,7 +163,7 @@ export class Jit {
           }
           if (block.hits < this.hot && block.source !== null && ++block.hits === this.hot)
             this.promote(block);
-          next = block.run(cpu, left, HOPS);
+          next = block.run(cpu, left, HOPS, block.entry);
           // A block that returns a linked successor left through a static branch: no exit, no change
           // to the interrupt masks or ITSTATE, and the lines only change between runs. So follow the
           // chain with nothing but the budget to check.
@@ -171,7 +171,7 @@ export class Jit {
             const rest = end - cpu.retired;
             if (rest < BLOCK_BUDGET || !next.valid) break;
             if (next.hits < this.hot && next.source !== null && ++next.hits === this.hot) this.promote(next);
-            next = next.run(cpu, rest, HOPS);
+            next = next.run(cpu, rest, HOPS, next.entry);
           }
           if (cpu.exit !== null) return this.takeExit();
           if (next !== null && (end - cpu.retired < BLOCK_BUDGET || cpu.it !== 0)) next = null;
@@ -200,7 +200,8 @@ export class Jit {
    * Turns a hot block into a loop function when it heads a small loop: the hot blocks its static
    * exits reach on the same page (each run at least half as often), if one of them branches back to
    * it. Branches among them then stay inside one function. Large functions are left alone: they take
-   * long to optimize, and each cold path a hot one runs into sends it back to the slow tiers.
+   * long to optimize, each cold path a hot one runs into sends it back to the slow tiers, and
+   * compiling every hot block of a page into one function was measured slower on a Linux boot.
    */
   private promote(entry: Block): void {
     if (entry.source === null || loopsAlone(entry)) return;
@@ -222,11 +223,14 @@ export class Jit {
     }
     const loops = members.some((m, i) => i > 0 && m.source!.exits.some((e) => e.target === entry.va));
     if (!loops) return;
+    // in address order, so a block that falls into the next one runs straight on
+    members.sort((x, y) => x.va - y.va);
     entry.run = assemble(
       this.env,
       entry,
       members.map((b) => b.source!),
     );
+    entry.entry = members.indexOf(entry);
     this.hotLoops++;
   }
 
@@ -292,7 +296,7 @@ export class Jit {
     } else {
       block.run = (cpu, left, hops) => {
         if (++block.hits === this.compileAfter && block.valid && this.compileBlock(block)) {
-          return block.run(cpu, left, hops);
+          return block.run(cpu, left, hops, 0);
         }
         interpretBlock(cpu, block, decoded, left);
         return null;
