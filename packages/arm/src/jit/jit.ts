@@ -40,6 +40,8 @@ export class Jit {
   readonly tlb = new SoftTlb();
   /** Hot loops compiled into one function (for tests and statistics). */
   hotLoops = 0;
+  /** Host milliseconds spent compiling blocks to JavaScript (for statistics). */
+  compileMs = 0;
   /** Blocks by virtual address, for the dispatcher's lookups. */
   private readonly jumps = new JumpCache();
   /** Per privilege level (1 for PL0), the DACR its cached addresses agree with. */
@@ -225,11 +227,13 @@ export class Jit {
     if (!loops) return;
     // in address order, so a block that falls into the next one runs straight on
     members.sort((x, y) => x.va - y.va);
+    const started = performance.now();
     entry.run = assemble(
       this.env,
       entry,
       members.map((b) => b.source!),
     );
+    this.compileMs += performance.now() - started;
     entry.entry = members.indexOf(entry);
     this.hotLoops++;
   }
@@ -308,7 +312,10 @@ export class Jit {
 
   /** Compiles a block the interpreter found hot; false when it stays interpreted. */
   private compileBlock(block: Block): boolean {
-    if (!compile(this.env, block)) return false;
+    const started = performance.now();
+    const compiled = compile(this.env, block);
+    this.compileMs += performance.now() - started;
+    if (!compiled) return false;
     this.cache.watch.mark(block.off, block.source!.end);
     this.cache.compilations++;
     return true;
