@@ -12,7 +12,8 @@ import { qemuAvailable } from './qemu.ts';
 
 const ARMVM = fileURLToPath(new URL('../packages/vmm/bin/armvm.js', import.meta.url));
 /** ash's prompt (it may be followed by its request for the cursor position). */
-const PROMPT = /\/ # (?:\x1b\[6n)?$/;
+const ESC = String.fromCharCode(27);
+const PROMPT = new RegExp(`/ # (?:${ESC}\\[6n)?$`);
 /** No boot takes this long unless something is wrong. */
 const LIMIT_MS = 10 * 60_000;
 
