@@ -859,3 +859,27 @@ describe('address caches follow translation changes', () => {
     }
   });
 });
+
+describe('blocks the block interpreter runs', () => {
+  test('follow each other on a page without the dispatcher, and stop for what it must see', () => {
+    // two blocks on one page taking turns 5000 times, then an SVC (a mode change) and more blocks
+    const cpu = both(
+      {
+        regs: [0, 0, 0, 0, 0, 5000],
+        code: [
+          0xe2800001, // a: add r0, r0, #1
+          0xea000000, //    b b
+          0xe7f000f0, //    udf (skipped)
+          0xe2811002, // b: add r1, r1, #2
+          0xe2555001, //    subs r5, r5, #1
+          0x1afffff9, //    bne a
+          0xef000000, //    svc #0 (the vector's HVC ends the run)
+        ],
+      },
+      (c) => drive(c, 997),
+    );
+    assert.equal(cpu.r[0], 5000);
+    assert.equal(cpu.r[1], 10000);
+    assert.equal(cpu.mode, 0x13, 'in SVC mode at the vector');
+  });
+});
