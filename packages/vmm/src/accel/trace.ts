@@ -3,10 +3,32 @@
  * enabled categories reach the sink (stderr unless told otherwise).
  */
 
-/** Log categories a user can switch on (`armvm run --trace unimp,exit`). */
-export const TRACE_CATEGORIES = ['unimp', 'guest_errors', 'exit', 'mmio', 'psci', 'kvm', 'boot'] as const;
+/** What each log category shows; QEMU's names where QEMU has the category. */
+const DESCRIPTIONS = {
+  int: 'each exception the guest takes: vector, mode, PC and the fault registers',
+  in_asm: 'each block of guest code the first time it runs: address and instruction words',
+  exec: 'each block of guest code as it runs (slows the guest: the CPU then steps instructions)',
+  guest_errors: 'guest mistakes: accesses to unassigned addresses, bad device programming',
+  unimp: 'features the guest uses that armvm does not implement',
+  mmu: 'MMU faults (translation, domain and permission) the guest takes',
+  cpu_reset: 'each vCPU reset, with its registers',
+  exit: 'KVM exits other than MMIO (system events, debug exits)',
+  mmio: 'each MMIO access the VMM handles',
+  psci: 'PSCI calls',
+  kvm: 'KVM ioctls the VMM makes at set-up',
+  boot: 'where the loader put the kernel, initrd and device tree',
+} as const;
+
+/** Log categories a user can switch on (`armvm run -d int,guest_errors`). */
+export const TRACE_CATEGORIES = Object.keys(DESCRIPTIONS) as (keyof typeof DESCRIPTIONS)[];
+
+/** `-d help`: the categories, one per line, as QEMU lists its log items. */
+export const TRACE_HELP =
+  'Log items (comma separated):\n' +
+  TRACE_CATEGORIES.map((c) => `${c.padEnd(15)} ${DESCRIPTIONS[c]}`).join('\n') +
+  '\nall             every item above\n';
 /** One log category. */
-export type TraceCategory = (typeof TRACE_CATEGORIES)[number];
+export type TraceCategory = keyof typeof DESCRIPTIONS;
 
 /** Where enabled messages go. */
 export type TraceSink = (line: string) => void;

@@ -50,6 +50,8 @@ export interface VirtMachineOptions {
   dtb?: Uint8Array;
   /** Block devices, each on a virtio-mmio slot, with the serial number it reports. */
   drives?: readonly { backend: BlockBackend; serial?: string }[];
+  /** Files copied into RAM at physical addresses after the kernel (QEMU's `-device loader`). */
+  loaders?: readonly { addr: number; bytes: Uint8Array; name: string }[];
   /** Add a virtio console whose output goes to `console`. */
   virtioConsole?: boolean;
   /** Bytes the guest writes to its UARTs. */
@@ -90,6 +92,7 @@ export class VirtMachine {
   /** Where the kernel, initrd and device tree went, and the boot CPU's entry state. */
   boot: KernelBootResult;
   readonly #bootOptions: KernelBootOptions;
+  readonly #loaders: readonly { addr: number; bytes: Uint8Array; name: string }[];
 
   private constructor(parts: {
     accel: KvmAccel;
@@ -97,6 +100,7 @@ export class VirtMachine {
     cpus: ARMCPU[];
     console: VirtioConsole | undefined;
     bootOptions: KernelBootOptions;
+    loaders: readonly { addr: number; bytes: Uint8Array; name: string }[];
   }) {
     this.accel = parts.accel;
     this.board = parts.board;
@@ -106,6 +110,7 @@ export class VirtMachine {
     this.uart = parts.board.uart;
     this.console = parts.console;
     this.#bootOptions = parts.bootOptions;
+    this.#loaders = parts.loaders;
     this.boot = this.#load();
     this.scheduler = new VcpuScheduler(this.accel, this.cpus, this.space);
   }
@@ -161,7 +166,7 @@ export class VirtMachine {
       ...(o.append !== undefined ? { bootargs: o.append } : {}),
       ...(o.dtb ? { dtb: o.dtb } : {}),
     };
-    const machine = new VirtMachine({ accel, board, cpus, console, bootOptions });
+    const machine = new VirtMachine({ accel, board, cpus, console, bootOptions, loaders: o.loaders ?? [] });
     for (const note of machine.boot.notes) accel.s.trace.log('boot', note);
     machine.#resetCpus();
     board.machineInit.machineInitDone();
@@ -170,7 +175,16 @@ export class VirtMachine {
 
   /** Loads the kernel, initrd and device tree into RAM (a loader error propagates). */
   #load(): KernelBootResult {
-    return bootKernel({ base: VIRT_MEMMAP.mem.base, bytes: this.ram.ram! }, this.#bootOptions);
+    const ram = this.ram.ram!;
+    const result = bootKernel({ base: VIRT_MEMMAP.mem.base, bytes: ram }, this.#bootOptions);
+    for (const l of this.#loaders) {
+      const off = l.addr - VIRT_MEMMAP.mem.base;
+      if (off < 0 || off + l.bytes.length > ram.length) {
+        throw new Error(`loader ${l.name}: 0x${l.addr.toString(16)}+${l.bytes.length} is outside RAM`);
+      }
+      ram.set(l.bytes, off);
+    }
+    return result;
   }
 
   /** Every vCPU back to its reset state, the boot CPU at the entry with the loader's registers. */

@@ -2,13 +2,25 @@
  * The `armvm` command:
  *   armvm run --kernel IMAGE [--initrd FILE] [--append ARGS] [--dtb FILE] [-m SIZE] [--smp N]
  *             [--drive FILE|URL]... [--cache DIR | --no-cache] [-d LIST] [--no-reboot] [--stats]
+ *             and QEMU's spellings (-M virt, -nographic, -serial stdio, -s -S, ...)
+ *   armvm --version
  */
+import { readFileSync } from 'node:fs';
 import type { KvmOptions } from '@armvm/kvm';
 import { defaultCacheDir } from '@armvm/netfs-http';
+import { TRACE_HELP } from '../accel/trace.ts';
 import { runCommand } from './run-command.ts';
 import { parseRunOptions, RUN_USAGE, UsageError } from './run-options.ts';
 
 const USAGE = `usage: armvm run --kernel IMAGE [options]   (armvm run --help for the options)\n`;
+
+/** The package's version, for --version. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return `armvm version ${pkg.version}\n`;
+}
 
 /** Where the command reads and writes. */
 export interface CliIo {
@@ -35,12 +47,16 @@ export async function main(
   },
 ): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-version' || command === 'version') {
+    io.stdout.write(version());
+    return 0;
+  }
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.stdout.write(command === undefined ? USAGE : RUN_USAGE);
     return command === undefined ? 2 : 0;
   }
   if (command !== 'run') {
-    io.stderr.write(`armvm: unknown command "${command}"\n${USAGE}`);
+    io.stderr.write(`armvm: unknown command "${command}" (armvm run --help for the options)\n`);
     return 2;
   }
   let options;
@@ -48,11 +64,20 @@ export async function main(
     options = parseRunOptions(rest, defaultCacheDir(io.env));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.stderr.write(`armvm: ${err.message}\n${USAGE}`);
+    // one line, as QEMU says it: what is wrong, and where to look
+    io.stderr.write(`armvm: ${err.message} (armvm run --help for the options)\n`);
     return 2;
   }
   if (options === 'help') {
     io.stdout.write(RUN_USAGE);
+    return 0;
+  }
+  if (options === 'version') {
+    io.stdout.write(version());
+    return 0;
+  }
+  if (options === 'trace-help') {
+    io.stdout.write(TRACE_HELP);
     return 0;
   }
   return runCommand(options, {

@@ -1,5 +1,7 @@
 /** `armvm run`: builds the virt machine from the options, connects the terminal and runs the guest. */
-import { Trace } from '../accel/trace.ts';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Trace, type TraceSink } from '../accel/trace.ts';
 import type { KvmOptions } from '@armvm/kvm';
 import { VirtMachine } from '../board/virt.ts';
 import type { BlockBackend } from '../hw/virtio/block-backend.ts';
@@ -48,6 +50,22 @@ class OutputBuffer {
   }
 }
 
+/** True for the errors a closed pipe or terminal gives: the reader went away, nothing to report. */
+function readerGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'EIO' || code === 'ECONNRESET' || code === 'ERR_STREAM_DESTROYED';
+}
+
+/** The log's destination: `-D FILE` (written synchronously, so a crash loses nothing) or stderr. */
+function openLog(
+  path: string | undefined,
+  stderr: NodeJS.WritableStream,
+): { sink: TraceSink; close(): void } {
+  if (path === undefined) return { sink: (line) => void stderr.write(line), close: () => {} };
+  const fd = openSync(path, 'w');
+  return { sink: (line) => void writeSync(fd, line), close: () => closeSync(fd) };
+}
+
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
@@ -77,13 +95,53 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
   const drives: { backend: BlockBackend; serial: string }[] = [];
   let machine: VirtMachine | undefined;
   let detach: (() => void) | undefined;
-  const output = new OutputBuffer(io.stdout);
+  // the guest's serial line: the terminal, a file, or nowhere (-serial null, -nodefaults)
+  let serialFd: number | undefined;
+  let serialOut: NodeJS.WritableStream | undefined = io.stdout;
+  if (o.serial.kind === 'file') {
+    try {
+      serialFd = openSync(o.serial.path, 'w');
+    } catch (err) {
+      say(`-serial file:${o.serial.path}: ${(err as Error).message}`);
+      return 1;
+    }
+    const fd = serialFd;
+    serialOut = { write: (data: Uint8Array) => (writeSync(fd, data), true) } as NodeJS.WritableStream;
+  } else if (o.serial.kind === 'null') serialOut = undefined;
+  const output = serialOut ? new OutputBuffer(serialOut) : undefined;
+  let log: ReturnType<typeof openLog>;
+  try {
+    log = openLog(o.logFile, io.stderr);
+  } catch (err) {
+    say(`-D ${o.logFile}: ${(err as Error).message}`);
+    return 1;
+  }
+  // A closed pipe (`armvm run ... | head -c5`) or terminal ends the run quietly, as QEMU ends on SIGPIPE.
+  let readerLeft = false;
+  const onOutputError = (err: unknown): void => {
+    if (!readerGone(err)) return;
+    readerLeft = true;
+    machine?.stop('the output was closed');
+  };
+  const onStderrError = (): void => {};
+  io.stdout.on('error', onOutputError);
+  io.stderr.on('error', onStderrError);
   try {
     const kernel = await sources.read('kernel', o.kernel, o.ramSize);
     const initrd = o.initrd === undefined ? undefined : await sources.read('initrd', o.initrd, o.ramSize);
     const dtb = o.dtb === undefined ? undefined : await sources.read('device tree', o.dtb);
     for (const d of o.drives)
       drives.push({ backend: await sources.drive(d.source, d.readOnly), serial: d.serial });
+    const loaders = [];
+    for (const l of o.loaders) {
+      loaders.push({
+        addr: l.addr,
+        name: l.file,
+        bytes: await readFile(l.file).catch((err: Error) => {
+          throw new Error(`-device loader,file=${l.file}: ${err.message}`);
+        }),
+      });
+    }
     machine = VirtMachine.create({
       ramSize: o.ramSize,
       smp: o.smp,
@@ -93,9 +151,10 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
       ...(o.append !== undefined ? { append: o.append } : {}),
       ...(dtb ? { dtb } : {}),
       drives,
+      loaders,
       virtioConsole: o.virtioConsole,
-      output: (bytes) => output.push(bytes),
-      trace: new Trace(o.trace, (line) => io.stderr.write(line)),
+      output: (bytes) => output?.push(bytes),
+      trace: new Trace(o.trace, log.sink),
       errorReport: say,
       ...(io.kvm ? { kvm: io.kvm } : {}),
     });
@@ -103,30 +162,37 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
     io.signal?.addEventListener('abort', () => running.stop('aborted'), { once: true });
     if (io.stdin) {
       detach = attachTerminal(io.stdin, {
-        input: (bytes) => running.uart.receive(bytes),
+        input: (bytes) => {
+          if (o.serial.kind === 'stdio') running.uart.receive(bytes);
+        },
         quit: () => running.stop('quit from the terminal'),
         message: (text) => io.stderr.write(text),
       });
     }
     if (io.handleSignals) {
       const onSignal = (sig: NodeJS.Signals): void => running.stop(`terminating on signal ${sig}`);
-      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+      // the terminal closed: nobody is left to read a message
+      const onHangup = (): void => {
+        readerLeft = true;
+        running.stop('the terminal was closed');
+      };
+      process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('SIGHUP', onHangup);
       const undoTerminal = detach;
       detach = () => {
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('SIGHUP', onHangup);
         undoTerminal?.();
       };
     }
     const started = performance.now();
     const outcome = await machine.run({ reboot: !o.noReboot });
-    output.flush();
+    if (!readerLeft) output?.flush();
     if (o.stats) io.stderr.write(guestStatistics(machine, performance.now() - started));
     switch (outcome.kind) {
       case 'shutdown':
       case 'reset':
         return 0;
       case 'stopped':
-        io.stderr.write(`\r\narmvm: ${outcome.reason}\r\n`);
+        if (!readerLeft) io.stderr.write(`\r\narmvm: ${outcome.reason}\r\n`);
         return 0;
       case 'crash':
         say('the guest reported a crash (PSCI SYSTEM_EVENT_CRASH)');
@@ -134,11 +200,18 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
     }
     return 1;
   } catch (err) {
-    output.flush();
+    if (!readerLeft) output?.flush();
     say((err as Error).message);
     return 1;
   } finally {
     detach?.();
+    log.close();
+    if (serialFd !== undefined) closeSync(serialFd);
+    // late writes to a closed pipe still report errors: keep swallowing those until the process ends
+    if (!readerLeft) {
+      io.stdout.off('error', onOutputError);
+      io.stderr.off('error', onStderrError);
+    }
     machine?.dispose();
     for (const d of drives) await d.backend.close().catch(() => {});
     const remote = sources.remote ? await sources.remote.catch(() => undefined) : undefined;
