@@ -40,6 +40,7 @@ export function svc(cpu: Cpu): void {
 
 /** BKPT: a debug event, which a guest without a debugger sees as a prefetch abort. */
 export function bkpt(cpu: Cpu): void {
+  if (cpu.debug !== null && cpu.debug.takeBkpt(cpu)) return; // a debugger's breakpoint
   throw new GuestException(ExceptionKind.prefetchAbort, FaultStatus.debug, cpu.insnAddr);
 }
 

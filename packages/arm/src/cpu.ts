@@ -22,6 +22,7 @@ import type { ThumbExec } from './t16.ts';
 import { Vfp } from './vfp.ts';
 import { decodeT16, decodeT32 } from './thumb-decoder.ts';
 import { Jit } from './jit/jit.ts';
+import type { CpuDebug } from './debug.ts';
 
 /** Bits of `Cpu.lines`: the interrupt inputs and the owner's stop request. */
 export const LINE_FIQ = 1; // lines up with CPSR.F >> 6
@@ -84,6 +85,10 @@ export class Cpu extends CpuState {
   exclusiveAddr = -1;
   /** Interrupt inputs and stop request (LINE_* bits). */
   lines = 0;
+  /** A debugger's or tracer's state (breakpoints, watchpoints, stepping, hooks); null runs the fast path. */
+  debug: CpuDebug | null = null;
+  /** True while `debug` has watchpoints: data accesses are checked against them. */
+  private watchData = false;
   /** Destination of an MMIO load awaiting its data: register, or -1 when none. */
   pendingRt = -1;
   private pendingRt2 = -1;
@@ -188,6 +193,12 @@ export class Cpu extends CpuState {
     this.lines = level ? this.lines | LINE_FIQ : this.lines & ~LINE_FIQ;
   }
 
+  /** Attaches (or with null detaches) debug state; call again after changing its watchpoints. */
+  attachDebug(debug: CpuDebug | null): void {
+    this.debug = debug;
+    this.watchData = debug !== null && debug.watchpoints.length > 0;
+  }
+
   /** Makes `run` return a stop exit before its next instruction. */
   requestStop(): void {
     this.lines |= LINE_STOP;
@@ -208,6 +219,7 @@ export class Cpu extends CpuState {
    */
   run(budget: number): CpuExit {
     if (this.pendingRt >= 0) this.completeMmioLoad();
+    if (this.debug !== null && this.debug.stepping) return this.debug.run(this, budget);
     if (this.jit !== null) return this.jit.run(budget);
     let left = budget;
     for (;;) {
@@ -339,6 +351,7 @@ export class Cpu extends CpuState {
 
   /** RAM offset for a data access that must hit RAM (multi-register and exclusive accesses). */
   private dataOffset(va: number, size: number, write: boolean): number {
+    if (this.watchData) this.debug!.checkAccess(va, size, write);
     const off = this.bus.ramOffset(this.pa(va, write ? Access.write : Access.read), size);
     if (off < 0) throw this.dataAbort(FaultStatus.external, va, write);
     if (write && this.jit !== null) this.jit.noteWrite(off, size);
@@ -404,6 +417,7 @@ export class Cpu extends CpuState {
    * exit whose data lands in the registers when the owner runs the CPU again.
    */
   load(va: number, size: 1 | 2 | 4 | 8, signed: boolean, rt: number, rt2 = -1): void {
+    if (this.watchData) this.debug!.checkAccess(va, size, false);
     if (this.cp15.sctlr & 2 && size !== 8) this.checkAlign(va, size, false); // SCTLR.A: strict alignment
     if (this.crosses(va, size)) {
       this.loadSplit(va, size, signed, rt, rt2);
@@ -447,6 +461,7 @@ export class Cpu extends CpuState {
 
   /** A single store of `value` (and `value2`, the high word of a doubleword), to RAM or MMIO. */
   store(va: number, size: 1 | 2 | 4 | 8, value: number, value2 = 0): void {
+    if (this.watchData) this.debug!.checkAccess(va, size, true);
     if (this.cp15.sctlr & 2 && size !== 8) this.checkAlign(va, size, true);
     if (this.crosses(va, size)) {
       if (size === 8) {
@@ -522,7 +537,15 @@ export class Cpu extends CpuState {
   /** Takes an exception whose LR is already known: sets the PC to its vector. */
   enter(kind: ExceptionKindValue, lr: number): void {
     this.exclusiveAddr = -1;
+    const debug = this.debug;
+    if (debug === null) {
+      this.r[15] = enterException(this, kind, lr, this.cp15.sctlr, this.cp15.vbar);
+      return;
+    }
+    const from = this.cpsr;
+    const at = kind === ExceptionKind.irq || kind === ExceptionKind.fiq ? this.r[15]! : this.insnAddr;
     this.r[15] = enterException(this, kind, lr, this.cp15.sctlr, this.cp15.vbar);
+    debug.exceptionTaken(this, kind, at, from);
   }
 
   /** True while an interrupt line is asserted, masked or not (WFI wakes on either). */

@@ -46,8 +46,21 @@ export interface StopExit {
   readonly kind: 'stop';
 }
 
+/** A debug event for the owner's debugger (only with a `CpuDebug` attached). */
+export interface DebugExit {
+  readonly kind: 'debug';
+  /** A hardware breakpoint, a single step done, a watchpoint, or a BKPT routed to the debugger. */
+  readonly reason: 'breakpoint' | 'step' | 'watchpoint' | 'bkpt';
+  /** Where the CPU stands now (a watched or BKPT instruction has not run). */
+  readonly pc: number;
+  /** The data address for a watchpoint, else the PC. */
+  readonly address: number;
+  /** For a watchpoint: the access was a store. */
+  readonly write: boolean;
+}
+
 /** Every way `run` returns. */
-export type CpuExit = MmioExit | HvcExit | SmcExit | WfiExit | BudgetExit | StopExit;
+export type CpuExit = MmioExit | HvcExit | SmcExit | WfiExit | BudgetExit | StopExit | DebugExit;
 
 /** The exits that carry no data, shared rather than allocated per run. */
 export const WFI_EXIT: WfiExit = Object.freeze({ kind: 'wfi' });

@@ -140,6 +140,6 @@ describe('KVM_CREATE_DEVICE (VGICv2)', () => {
     const { vcpu } = withDevice();
     assert.equal(vcpu.ioctl(KVM_ARM_VCPU_INIT, { target: 0, features: [] }), 0);
     assert.equal(vcpu.ioctl(KVM_RUN), -Errno.ENXIO);
-    assert.equal(vcpu.ioctl(KVM_SET_GUEST_DEBUG, {}), -Errno.EINVAL);
+    assert.equal(vcpu.ioctl(KVM_SET_GUEST_DEBUG, {}), -Errno.EFAULT);
   });
 });

@@ -1,4 +1,5 @@
 /** The handle types of the software KVM, as the kernel's file descriptors are: system, VM, vCPU, device. */
+import type { BlockReport, ExceptionReport } from '@armvm/arm';
 import type { KvmRun } from './uapi.ts';
 
 /**
@@ -78,4 +79,17 @@ export interface KvmOptions {
   hostTarget?: number;
   /** How a blocked vCPU sleeps (default: a real, bounded `Atomics.wait`); tests advance a clock. */
   sleep?: (ms: number) => void;
+  /**
+   * Consumers of the vCPUs' trace events, as a kernel's tracepoints have (each given the vCPU's
+   * index). `blocks` makes the CPUs step instructions one by one, so leave it unset unless wanted.
+   */
+  tracepoints?: KvmTracepoints;
+}
+
+/** Trace events of the vCPUs: exceptions the guest takes, blocks of code as they run. */
+export interface KvmTracepoints {
+  exception?: (vcpu: number, report: ExceptionReport) => void;
+  blocks?: (vcpu: number, report: BlockReport) => void;
+  /** A vCPU was reset (VCPU_INIT or PSCI CPU_ON). */
+  reset?: (vcpu: number) => void;
 }

@@ -4,6 +4,7 @@ export type {
   KvmDeviceHandle,
   KvmHandle,
   KvmOptions,
+  KvmTracepoints,
   KvmSystemHandle,
   KvmVcpuHandle,
   VcpuStatistics,
@@ -13,6 +14,7 @@ export { checkExtension, KvmSystem } from './system.ts';
 export { openKvm } from './open.ts';
 export { KvmVm, DEFAULT_TIMER_FREQUENCY, hostClock } from './vm.ts';
 export { KvmVcpu, PTIMER_PPI, VTIMER_PPI } from './vcpu.ts';
+export { type GuestDebugState, setGuestDebug } from './guest-debug.ts';
 export { KvmVgicDevice } from './device.ts';
 export { GuestMemory, type MemorySlot } from './memory.ts';
 export { REGISTERS, type RegisterEntry, lookupRegister, validCsselrs } from './registers.ts';

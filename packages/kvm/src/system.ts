@@ -11,6 +11,8 @@ import {
   KVM_RUN_MMAP_SIZE,
   KVM_USER_MEM_SLOTS,
   KvmCap,
+  KVM_ARM_HW_BREAKPOINTS,
+  KVM_ARM_HW_WATCHPOINTS,
 } from './uapi.ts';
 
 /** The answer of KVM_CHECK_EXTENSION for a capability: 0 when absent. */
@@ -27,7 +29,12 @@ export function checkExtension(cap: number): number {
     case KvmCap.SYNC_MMU:
     case KvmCap.CHECK_EXTENSION_VM:
     case KvmCap.IMMEDIATE_EXIT:
+    case KvmCap.SET_GUEST_DEBUG:
       return 1;
+    case KvmCap.GUEST_DEBUG_HW_BPS:
+      return KVM_ARM_HW_BREAKPOINTS;
+    case KvmCap.GUEST_DEBUG_HW_WPS:
+      return KVM_ARM_HW_WATCHPOINTS;
     case KvmCap.NR_VCPUS:
     case KvmCap.MAX_VCPUS:
       return KVM_MAX_VCPUS;

@@ -51,8 +51,56 @@ export const KVM_RUN = 0x0000ae80;
 export const KVM_GET_MP_STATE = 0x8004ae98;
 /** vCPU: write the MP state. */
 export const KVM_SET_MP_STATE = 0x4004ae99;
-/** vCPU: guest debugging (not supported on 32-bit ARM: -EINVAL). */
-export const KVM_SET_GUEST_DEBUG = 0x4008ae9b;
+/**
+ * vCPU: guest debugging, _IOW(KVMIO, 0x9b, struct kvm_guest_debug). 32-bit ARM KVM never had it
+ * (its empty `kvm_guest_debug_arch` made the number 0x4008ae9b); the struct taken here is arm64's,
+ * whose debug registers carry hardware breakpoints and watchpoints, so the number is arm64's too.
+ */
+export const KVM_SET_GUEST_DEBUG = 0x4208ae9b;
+
+/** `kvm_guest_debug.control` bits (the generic ones and arm64's). */
+export const KVM_GUESTDBG_ENABLE = 0x00000001;
+export const KVM_GUESTDBG_SINGLESTEP = 0x00000002;
+export const KVM_GUESTDBG_USE_SW_BP = 0x00010000;
+export const KVM_GUESTDBG_USE_HW = 0x00020000;
+/** Every control bit ARM's KVM accepts; any other bit is -EINVAL. */
+export const KVM_GUESTDBG_VALID_MASK =
+  KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_SW_BP | KVM_GUESTDBG_USE_HW;
+/** Debug register pairs in `kvm_guest_debug_arch` (KVM_ARM_MAX_DBG_REGS). */
+export const KVM_ARM_MAX_DBG_REGS = 16;
+/** Hardware breakpoints and watchpoints of the Cortex-A15 (DBGDIDR.BRPs + 1, .WRPs + 1). */
+export const KVM_ARM_HW_BREAKPOINTS = 6;
+export const KVM_ARM_HW_WATCHPOINTS = 4;
+
+/**
+ * `struct kvm_guest_debug`: control bits and, with KVM_GUESTDBG_USE_HW, the debug registers
+ * (DBGBCRn/DBGBVRn for breakpoints, DBGWCRn/DBGWVRn for watchpoints, in the architecture's format).
+ */
+export interface KvmGuestDebug {
+  control: number;
+  arch?: {
+    dbg_bcr: ArrayLike<bigint | number>;
+    dbg_bvr: ArrayLike<bigint | number>;
+    dbg_wcr: ArrayLike<bigint | number>;
+    dbg_wvr: ArrayLike<bigint | number>;
+  };
+}
+
+/** Exception classes of `kvm_run.debug.arch.hsr` (ESR_ELx.EC, bits 31:26) for a debug exit. */
+export const KvmDebugExceptionClass = {
+  /** A hardware breakpoint. */
+  BREAKPT_LOW: 0x30,
+  /** A single step done. */
+  SOFTSTP_LOW: 0x32,
+  /** A watchpoint. */
+  WATCHPT_LOW: 0x34,
+  /** A BKPT instruction (AArch32). */
+  BKPT32: 0x38,
+} as const;
+/** Where the exception class sits in `hsr`. */
+export const ESR_ELX_EC_SHIFT = 26;
+/** Watchpoint syndrome: the access was a write (ISS.WnR). */
+export const ESR_ELX_WNR = 1 << 6;
 /** VM: place a device (VGIC distributor or CPU interface). Same number as KVM_GET_ONE_REG. */
 export const KVM_ARM_SET_DEVICE_ADDR = 0x4010aeab;
 /** vCPU: read one register. Same number as KVM_ARM_SET_DEVICE_ADDR (told apart by the handle). */
@@ -555,6 +603,16 @@ export interface KvmRunFailEntry {
   hardware_entry_failure_reason: bigint;
 }
 
+/** `kvm_run.debug.arch` (arm64's `struct kvm_debug_exit_arch`). */
+export interface KvmRunDebug {
+  /** The syndrome: `KvmDebugExceptionClass` << 26, with WnR for a watchpoint. */
+  hsr: number;
+  /** The data address of a watchpoint hit. */
+  far: bigint;
+  /** Where the vCPU stands (not in the kernel's struct; the PC is also in the core registers). */
+  pc: number;
+}
+
 /** The shared `struct kvm_run` record of a vCPU (what mmap of the vCPU fd gives in C). */
 export interface KvmRun {
   /** In: the VMM asks KVM_RUN to return -EINTR at once. */
@@ -570,6 +628,7 @@ export interface KvmRun {
   system_event: KvmRunSystemEvent;
   internal: KvmRunInternal;
   fail_entry: KvmRunFailEntry;
+  debug: { arch: KvmRunDebug };
 }
 
 /** A fresh kvm_run record. */
@@ -585,5 +644,6 @@ export function newKvmRun(): KvmRun {
     system_event: { type: 0, flags: 0n },
     internal: { suberror: 0, data: [], reason: '' },
     fail_entry: { hardware_entry_failure_reason: 0n },
+    debug: { arch: { hsr: 0, far: 0n, pc: 0 } },
   };
 }

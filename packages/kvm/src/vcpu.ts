@@ -3,7 +3,15 @@
  * the CPU and handles inside the "kernel" what KVM handles there (VGIC and memslot accesses, PSCI,
  * WFI, unknown HVC/SMC) so that only what the VMM must see leaves as an exit in `run`.
  */
-import { Bus, Cpu, ExceptionKind, type MmioExit } from '@armvm/arm';
+import { Bus, Cpu, CpuDebug, type DebugExit, ExceptionKind, type MmioExit } from '@armvm/arm';
+import {
+  applyGuestDebug,
+  debugExitToRun,
+  GUEST_DEBUG_OFF,
+  type GuestDebugState,
+  guestDebugIdle,
+  setGuestDebug,
+} from './guest-debug.ts';
 import type { KvmHandle, KvmVcpuHandle, VcpuStatistics } from './handles.ts';
 import type { PsciCpu } from './psci.ts';
 import { psciCall } from './psci.ts';
@@ -75,6 +83,10 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
   private ptimerLevel = false;
   /** Set by `kick()`: the next check returns -EINTR, as a signal does. */
   private kicked = false;
+  /** What KVM_SET_GUEST_DEBUG asked for. */
+  private guestDebug: GuestDebugState = GUEST_DEBUG_OFF;
+  /** A single step ended in an MMIO exit: the next KVM_RUN completes it and reports the step. */
+  private stepAfterMmio = false;
 
   constructor(vm: KvmVm, id: number, index: number) {
     this.vm = vm;
@@ -134,8 +146,14 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
         else return -Errno.EINVAL;
         return 0;
       }
-      case KVM_SET_GUEST_DEBUG:
-        return -Errno.EINVAL; // 32-bit ARM KVM has no guest debug support
+      case KVM_SET_GUEST_DEBUG: {
+        const state = setGuestDebug(arg);
+        if (typeof state === 'number') return state;
+        this.guestDebug = state;
+        this.stepAfterMmio = false;
+        this.attachDebug(this.cpu);
+        return 0;
+      }
       default:
         return -Errno.ENOTTY;
     }
@@ -181,6 +199,31 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     this.extra.origR0 = 0;
     this.waiting = false;
     this.pendingLoad = null;
+    this.vm.tracepoints?.reset?.(this.index);
+  }
+
+  /**
+   * Gives `cpu` the debug state it needs: none (the fast path) unless guest debug is on or a
+   * tracepoint consumer wants exceptions or blocks.
+   */
+  private attachDebug(cpu: Cpu): void {
+    const tp = this.vm.tracepoints;
+    if (guestDebugIdle(this.guestDebug) && !tp?.exception && !tp?.blocks) {
+      cpu.attachDebug(null);
+      return;
+    }
+    const debug = cpu.debug ?? new CpuDebug();
+    applyGuestDebug(debug, this.guestDebug);
+    const index = this.index;
+    if (tp?.exception) {
+      const sink = tp.exception;
+      debug.onException = (r) => sink(index, r);
+    }
+    if (tp?.blocks) {
+      const sink = tp.blocks;
+      debug.onBlock = (r) => sink(index, r);
+    }
+    cpu.attachDebug(debug);
   }
 
   /** CPU_ON: reset, then start at `pc` with r0 = `context`. */
@@ -226,6 +269,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     t.frequency = this.vm.frequency;
     t.virtualOffset = this.vm.cntvoff;
     this.memoryGeneration = this.vm.memory.generation;
+    this.attachDebug(cpu);
     return cpu;
   }
 
@@ -286,6 +330,14 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     }
     this.syncMemory();
     if (run.immediate_exit) return -Errno.EINTR;
+    if (this.stepAfterMmio) {
+      // the stepped instruction's load completes now; then the step is over
+      this.stepAfterMmio = false;
+      this.cpu.run(0);
+      debugExitToRun(run, 'step');
+      this.run.debug.arch.pc = this.cpu.pc;
+      return 0;
+    }
     try {
       return this.loop();
     } catch (e) {
@@ -342,6 +394,13 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
           return this.interrupted();
         case 'budget':
           break;
+        case 'debug':
+          return this.debugExit(exit);
+      }
+      if (this.singleStepping() && exit.kind !== 'budget') {
+        // the stepped instruction needed KVM (PSCI, WFI, SMC, an in-kernel MMIO) or the VMM (MMIO)
+        if (step === null) return this.debugExit('step');
+        if (exit.kind === 'mmio') this.stepAfterMmio = true;
       }
       if (step !== null) return step;
       // checked after every chunk, not only after full ones: a guest polling something answered
@@ -443,6 +502,17 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
       this.pendingLoad = data;
       this.pendingLen = size;
     }
+    return 0;
+  }
+
+  private singleStepping(): boolean {
+    return this.cpu.debug !== null && this.cpu.debug.singleStep;
+  }
+
+  /** KVM_EXIT_DEBUG for a debug event of the CPU. */
+  private debugExit(exit: DebugExit | 'step'): number {
+    debugExitToRun(this.run, exit);
+    if (exit === 'step') this.run.debug.arch.pc = this.cpu.pc;
     return 0;
   }
 

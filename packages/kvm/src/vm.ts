@@ -1,5 +1,5 @@
 /** A VM: memory slots, vCPUs, the in-kernel VGIC and the state its vCPUs share. */
-import type { KvmHandle, KvmOptions, KvmVmHandle } from './handles.ts';
+import type { KvmHandle, KvmOptions, KvmTracepoints, KvmVmHandle } from './handles.ts';
 import { checkExtension } from './system.ts';
 import {
   Errno,
@@ -78,6 +78,8 @@ export class KvmVm implements KvmVmHandle {
   readonly maxWfiSleepMs: number;
   readonly maxRunMs: number;
   readonly sleep: (ms: number) => void;
+  /** Where the vCPUs' trace events go, if anywhere. */
+  readonly tracepoints: KvmTracepoints | undefined;
 
   constructor(options: KvmOptions) {
     this.hostTarget = options.hostTarget ?? KvmArmTarget.CORTEX_A15;
@@ -88,6 +90,7 @@ export class KvmVm implements KvmVmHandle {
     this.maxWfiSleepMs = options.maxWfiSleepMs ?? 10;
     this.maxRunMs = options.maxRunMs ?? 0;
     this.sleep = options.sleep ?? realSleep;
+    this.tracepoints = options.tracepoints;
   }
 
   ioctl(request: number, arg?: unknown): number | KvmHandle {

@@ -38,6 +38,7 @@ import {
 } from '../target-arm/kvm.ts';
 import { errnoName, KvmState } from './kvm-state.ts';
 import { Trace } from './trace.ts';
+import { cpuLogTracepoints } from './cpu-log.ts';
 
 /** Stable codes of accelerator failures. */
 export type KvmAccelErrorCode =
@@ -90,7 +91,9 @@ export class KvmAccel {
   /** kvm_init: opens KVM, checks it, creates the VM and runs kvm_arch_init. */
   static init(options: KvmAccelOptions = {}): KvmAccel {
     // KVM_RUN returns at least every 20 ms, so the event loop (terminal, timers, block I/O) keeps up.
-    const system = options.system ?? openKvm({ maxRunMs: 20, ...options.kvm });
+    const tracepoints = options.trace ? cpuLogTracepoints(options.trace) : undefined;
+    const system =
+      options.system ?? openKvm({ maxRunMs: 20, ...(tracepoints ? { tracepoints } : {}), ...options.kvm });
     const version = system.ioctl(KVM_GET_API_VERSION);
     if (version !== KVM_API_VERSION) {
       throw new KvmAccelError(

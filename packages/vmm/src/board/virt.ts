@@ -138,6 +138,15 @@ export class VirtMachine {
     });
     // KVM's memory slots follow the RAM sections from here on.
     accel.attachMemory(board.space);
+    // QEMU's -d guest_errors: the guest touched an address no device answers
+    const trace = accel.s.trace;
+    board.space.onUnassigned = (kind, addr, size, value) =>
+      trace.log(
+        'guest_errors',
+        `invalid ${kind} of ${size} byte${size > 1 ? 's' : ''} at 0x${addr.toString(16).padStart(8, '0')}` +
+          (value === undefined ? '' : ` (value 0x${value.toString(16)})`) +
+          ': no device there',
+      );
 
     // vCPUs are created before the machine is complete, as QEMU does; secondaries start off.
     const cpus: ARMCPU[] = [];
