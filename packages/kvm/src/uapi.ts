@@ -26,6 +26,7 @@ export const Errno = {
   ERANGE: 34,
   ENOSYS: 38,
   ENOTTY: 25,
+  ENOBUFS: 105,
 } as const;
 
 // ioctl request numbers: dir<<30 | size<<16 | 0xAE<<8 | nr (asm-generic encoding).

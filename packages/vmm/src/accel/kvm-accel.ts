@@ -36,7 +36,7 @@ import {
   kvmArchVcpuId,
   kvmArmVcpuInitArg,
 } from '../target-arm/kvm.ts';
-import { errnoName, KvmState } from './kvm-state.ts';
+import { errnoName, ioctlNumber, KvmState } from './kvm-state.ts';
 import { Trace } from './trace.ts';
 import { cpuLogTracepoints } from './cpu-log.ts';
 
@@ -111,6 +111,8 @@ export class KvmAccel {
       throw new KvmAccelError('KVM_CREATE_VM', `KVM_CREATE_VM failed: ${errnoName(vm)}`);
     }
     const s = new KvmState(system, vm as KvmVmHandle, options.trace ?? new Trace(), options.errorReport);
+    s.maxHwBreakpoints = Math.max(0, ioctlNumber(system, KVM_CHECK_EXTENSION, KvmCap.GUEST_DEBUG_HW_BPS));
+    s.maxHwWatchpoints = Math.max(0, ioctlNumber(system, KVM_CHECK_EXTENSION, KvmCap.GUEST_DEBUG_HW_WPS));
     const ret = kvmArchInit(s);
     if (ret < 0) throw new KvmAccelError('KVM_CREATE_VM', `kvm_arch_init failed: ${errnoName(ret)}`);
     return new KvmAccel(s);

@@ -8,7 +8,7 @@ import { Errno, KVM_RUN, KvmExit, KvmSystemEvent } from '@armvm/kvm';
 import type { AddressSpace } from '../memory/index.ts';
 import type { ARMCPU } from '../target-arm/arm-cpu.ts';
 import { cpuDumpState } from '../target-arm/cpu-dump.ts';
-import { kvmArchHandleExit, kvmArchPostRun, kvmArchPreRun } from '../target-arm/kvm.ts';
+import { EXCP_DEBUG, kvmArchHandleExit, kvmArchPostRun, kvmArchPreRun } from '../target-arm/kvm.ts';
 import type { KvmAccel } from './kvm-accel.ts';
 import { errnoName } from './kvm-state.ts';
 
@@ -21,7 +21,9 @@ export type VcpuEvent =
   /** PSCI SYSTEM_RESET. */
   | { readonly kind: 'reset' }
   /** The guest reported a crash (SYSTEM_EVENT_CRASH). */
-  | { readonly kind: 'crash' };
+  | { readonly kind: 'crash' }
+  /** A debug exit for the debugger (EXCP_DEBUG): the VM stops. */
+  | { readonly kind: 'debug' };
 
 const YIELD: VcpuEvent = { kind: 'yield' };
 /** Longest time kvm_cpu_exec keeps the thread before yielding, in milliseconds. */
@@ -94,6 +96,13 @@ export function kvmCpuExec(accel: KvmAccel, cpu: ARMCPU, space: AddressSpace): V
           default:
             throw crash(accel, cpu, `unknown system event ${run.system_event.type}`);
         }
+      case KvmExit.DEBUG:
+        trace.log(
+          'exit',
+          `cpu ${cpu.cpuIndex}: debug exit, syndrome 0x${(run.debug.arch.hsr >>> 0).toString(16)}`,
+        );
+        if (kvmArchHandleExit(accel.s, cpu, run) === EXCP_DEBUG) return { kind: 'debug' };
+        break;
       case KvmExit.INTERNAL_ERROR:
         throw crash(
           accel,
@@ -107,7 +116,7 @@ export function kvmCpuExec(accel: KvmAccel, cpu: ARMCPU, space: AddressSpace): V
           `KVM could not enter the guest (reason 0x${run.fail_entry.hardware_entry_failure_reason.toString(16)})`,
         );
       default:
-        if (kvmArchHandleExit(cpu, run) === 0) {
+        if (kvmArchHandleExit(accel.s, cpu, run) === 0) {
           throw crash(accel, cpu, `unhandled KVM exit reason ${run.exit_reason}`);
         }
     }

@@ -31,6 +31,22 @@ export function ioctlNumber(handle: KvmHandle, request: number, arg?: unknown): 
 }
 
 /** One VM's accelerator state. */
+/** A software breakpoint: where, the instruction it replaced, and how many inserted it. */
+export interface KvmSwBreakpoint {
+  readonly pc: number;
+  /** 2 for a Thumb BKPT, 4 for an ARM one (gdb's Z0 kind: 2, 3 or 4; 3 also writes 2 bytes). */
+  readonly size: number;
+  savedInsn: Uint8Array;
+  useCount: number;
+}
+
+/** A hardware watchpoint: a range and which accesses (GDB_WATCHPOINT_*). */
+export interface HwWatchpoint {
+  readonly address: number;
+  readonly length: number;
+  readonly type: number;
+}
+
 export class KvmState {
   readonly system: KvmSystemHandle;
   readonly vm: KvmVmHandle;
@@ -39,6 +55,16 @@ export class KvmState {
   irqchipInKernel = false;
   /** Set by kvm_arch_init: interrupts may be raised from outside the vCPU thread. */
   asyncInterruptsAllowed = false;
+  /** Software breakpoints inserted for a debugger (kvm_sw_breakpoints), by guest virtual address. */
+  readonly swBreakpoints = new Map<number, KvmSwBreakpoint>();
+  /** Hardware breakpoints and watchpoints (the ARM hooks' own lists, as QEMU's kvm64.c keeps them). */
+  readonly hwBreakpoints: number[] = [];
+  readonly hwWatchpoints: HwWatchpoint[] = [];
+  /** Debug registers the host core has (KVM_CAP_GUEST_DEBUG_HW_BPS/WPS), read at init. */
+  maxHwBreakpoints = 0;
+  maxHwWatchpoints = 0;
+  /** The watchpoint the last debug exit hit (QEMU's cs->watchpoint_hit). */
+  watchpointHit: { readonly address: number; readonly hit: HwWatchpoint } | undefined;
 
   /** QEMU's error_report: a message for the user, whatever the trace switches. */
   readonly errorReport: (message: string) => void;

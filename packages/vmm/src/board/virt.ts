@@ -31,6 +31,8 @@ import { VirtioConsole } from '../hw/virtio/virtio-console.ts';
 import type { AddressSpace, MemoryRegion } from '../memory/index.ts';
 import { ARMCPU, CORTEX_A15 } from '../target-arm/arm-cpu.ts';
 import { KvmArmDevices } from '../target-arm/kvm-arm-devices.ts';
+import { cpuMemoryRwDebug } from '../target-arm/debug-memory.ts';
+import type { DebugMemoryAccess } from '../target-arm/kvm.ts';
 import { bootKernel, type KernelBootOptions, type KernelBootResult } from '../loader/kernel-boot.ts';
 
 /** What to build. */
@@ -225,12 +227,21 @@ export class VirtMachine {
   }
 
   /** Runs the guest; a PSCI SYSTEM_RESET reboots it, as QEMU does without -no-reboot. */
-  async run(options: { reboot?: boolean } = {}): Promise<RunOutcome> {
+  async run(options: { reboot?: boolean; startPaused?: boolean } = {}): Promise<RunOutcome> {
+    let startPaused = options.startPaused ?? false;
     for (;;) {
-      const outcome = await this.scheduler.run();
+      const outcome = await this.scheduler.run({ startPaused });
+      startPaused = false;
       if (outcome.kind !== 'reset' || options.reboot === false) return outcome;
       this.reset();
     }
+  }
+
+  /** Guest memory at `cpu`'s virtual addresses, for a debugger or the monitor (cpu_memory_rw_debug). */
+  debugMemory(cpu: ARMCPU): DebugMemoryAccess {
+    this.accel.synchronizeState(cpu);
+    const ram = { base: VIRT_MEMMAP.mem.base, bytes: this.ram.ram! };
+    return (va, length, data) => cpuMemoryRwDebug(cpu, ram, va, length, data);
   }
 
   /** Asks a running machine to stop (the run resolves with `stopped`). */

@@ -8,6 +8,7 @@ import type { BlockBackend } from '../hw/virtio/block-backend.ts';
 import { ImageSources } from './image-source.ts';
 import type { RunOptions } from './run-options.ts';
 import { attachTerminal } from './terminal.ts';
+import { GdbStub } from '../gdbstub/gdb-stub.ts';
 
 /** Where the command reads and writes. */
 export interface RunIo {
@@ -21,6 +22,8 @@ export interface RunIo {
   signal?: AbortSignal;
   /** Stop the guest on SIGINT/SIGTERM (the command does; embedders may not want it). */
   handleSignals?: boolean;
+  /** Told the gdb stub's port once it listens (tests give port 0). */
+  gdbListening?: (port: number) => void;
 }
 
 /** Guest output, written in batches so a chatty guest does not make one write per byte. */
@@ -94,6 +97,7 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
   const sources = new ImageSources(o.cacheDir, say);
   const drives: { backend: BlockBackend; serial: string }[] = [];
   let machine: VirtMachine | undefined;
+  let gdb: GdbStub | undefined;
   let detach: (() => void) | undefined;
   // the guest's serial line: the terminal, a file, or nowhere (-serial null, -nodefaults)
   let serialFd: number | undefined;
@@ -183,8 +187,19 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
         undoTerminal?.();
       };
     }
+    if (o.gdb) {
+      gdb = new GdbStub(machine, o.gdb.host, o.gdb.port);
+      try {
+        const port = await gdb.listening;
+        io.gdbListening?.(port);
+      } catch (err) {
+        say(`-gdb tcp:${o.gdb.host}:${o.gdb.port}: ${(err as Error).message}`);
+        return 1;
+      }
+    }
     const started = performance.now();
-    const outcome = await machine.run({ reboot: !o.noReboot });
+    const outcome = await machine.run({ reboot: !o.noReboot, startPaused: o.freeze });
+    if (outcome.kind === 'shutdown' || outcome.kind === 'reset') gdb?.guestExited(0);
     if (!readerLeft) output?.flush();
     if (o.stats) io.stderr.write(guestStatistics(machine, performance.now() - started));
     switch (outcome.kind) {
@@ -204,6 +219,7 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
     say((err as Error).message);
     return 1;
   } finally {
+    gdb?.close();
     detach?.();
     log.close();
     if (serialFd !== undefined) closeSync(serialFd);

@@ -51,6 +51,8 @@ export class ARMCPU {
   vcpuDirty = false;
 
   /** KVM ids of the registers synced through the tuple list, strictly ascending. */
+  /** gdb asked this vCPU to single-step (QEMU's cs->singlestep_enabled). */
+  singlestepEnabled = false;
   cpregIndexes = new BigUint64Array(0);
   /** Their values, widened to 64 bits. */
   cpregValues = new BigUint64Array(0);

@@ -5,6 +5,9 @@ import {
   coreRegId,
   cp15Reg32Id,
   Errno,
+  KVM_GUESTDBG_ENABLE,
+  KVM_GUESTDBG_USE_HW,
+  type KvmGuestDebug,
   KVM_REG_ARM,
   KVM_REG_ARM_CP15,
   KVM_REG_SIZE_U16,
@@ -28,6 +31,7 @@ import {
   kvmArchRemoveSwBreakpoint,
   kvmArchResetVcpu,
   kvmArchUpdateGuestDebug,
+  GdbBreakpointType,
   regSyncsViaTupleList,
   writeKvmstateToList,
 } from './kvm.ts';
@@ -158,21 +162,39 @@ describe('kvm_arch_reset_vcpu', () => {
 });
 
 describe('guest debug hooks', () => {
-  test('say "not implemented" and refuse breakpoints with -EINVAL', () => {
-    const { s, cpu, lines } = setup();
-    kvmArchUpdateGuestDebug(s, cpu);
-    assert.equal(kvmArchInsertSwBreakpoint(s, cpu, 0x40000000), -Errno.EINVAL);
-    assert.equal(kvmArchRemoveSwBreakpoint(s, cpu, 0x40000000), -Errno.EINVAL);
-    assert.equal(kvmArchInsertHwBreakpoint(s, 0x40000000, 4, 0), -Errno.EINVAL);
-    assert.equal(kvmArchRemoveHwBreakpoint(s, 0x40000000, 4, 0), -Errno.EINVAL);
+  test('software breakpoints swap a BKPT in and out; hardware ones fill the debug registers', () => {
+    const { s, cpu } = setup();
+    const ram = new Uint8Array(16).fill(0x11);
+    const mem = (va: number, length: number, data?: Uint8Array) => {
+      if (data) {
+        ram.set(data, va);
+        return true as const;
+      }
+      return ram.slice(va, va + length);
+    };
+    const bp = { pc: 4, size: 4, savedInsn: new Uint8Array(0), useCount: 1 };
+    assert.equal(kvmArchInsertSwBreakpoint(s, cpu, bp, mem), 0);
+    assert.deepEqual([...ram.subarray(4, 8)], [0x70, 0x00, 0x20, 0xe1]); // BKPT #0
+    assert.equal(kvmArchRemoveSwBreakpoint(s, cpu, bp, mem), 0);
+    assert.deepEqual([...ram.subarray(4, 8)], [0x11, 0x11, 0x11, 0x11]);
+    assert.equal(kvmArchRemoveSwBreakpoint(s, cpu, bp, mem), -Errno.EINVAL, 'our BKPT is gone');
+    s.maxHwBreakpoints = 1;
+    s.maxHwWatchpoints = 1;
+    assert.equal(kvmArchInsertHwBreakpoint(s, 0x40000002, 2, GdbBreakpointType.HW), 0);
+    assert.equal(kvmArchInsertHwBreakpoint(s, 0x40000008, 4, GdbBreakpointType.HW), -Errno.ENOBUFS);
+    assert.equal(kvmArchInsertHwBreakpoint(s, 0x40001004, 4, GdbBreakpointType.WATCH_WRITE), 0);
+    const dbg: KvmGuestDebug = { control: 0 };
+    kvmArchUpdateGuestDebug(s, cpu, dbg);
+    assert.equal(dbg.control, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW);
+    assert.deepEqual(dbg.arch!.dbg_bvr, [0x40000000]);
+    assert.deepEqual(dbg.arch!.dbg_bcr, [(0b1100 << 5) | (0b11 << 1) | 1]); // the upper halfword
+    assert.deepEqual(dbg.arch!.dbg_wvr, [0x40001000]);
+    assert.deepEqual(dbg.arch!.dbg_wcr, [(0b11110000 << 5) | (2 << 3) | (0b11 << 1) | 1]);
+    assert.equal(kvmArchRemoveHwBreakpoint(s, 0x40000002, 2, GdbBreakpointType.HW), 0);
+    assert.equal(kvmArchRemoveHwBreakpoint(s, 0x40000002, 2, GdbBreakpointType.HW), -Errno.ENOENT);
     kvmArchRemoveAllHwBreakpoints(s);
-    assert.deepEqual(lines, [
-      'kvm_arch_update_guest_debug: not implemented\n',
-      'kvm_arch_insert_sw_breakpoint: not implemented\n',
-      'kvm_arch_remove_sw_breakpoint: not implemented\n',
-      'kvm_arch_insert_hw_breakpoint: not implemented\n',
-      'kvm_arch_remove_hw_breakpoint: not implemented\n',
-      'kvm_arch_remove_all_hw_breakpoints: not implemented\n',
-    ]);
+    const none: KvmGuestDebug = { control: 0 };
+    kvmArchUpdateGuestDebug(s, cpu, none);
+    assert.equal(none.control, 0);
   });
 });

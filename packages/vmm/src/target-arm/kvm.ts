@@ -6,7 +6,14 @@
  */
 import {
   Errno,
+  ESR_ELX_EC_SHIFT,
   KVM_ARM_VCPU_INIT,
+  KVM_GUESTDBG_ENABLE,
+  KVM_GUESTDBG_USE_HW,
+  KVM_GUESTDBG_USE_SW_BP,
+  KvmDebugExceptionClass,
+  KvmExit,
+  type KvmGuestDebug,
   KVM_GET_ONE_REG,
   KVM_GET_REG_LIST,
   KVM_REG_ARM_COPROC_MASK,
@@ -23,7 +30,7 @@ import {
   type KvmVcpuInit,
   vfpDRegId,
 } from '@armvm/kvm';
-import type { KvmState } from '../accel/kvm-state.ts';
+import type { KvmState, KvmSwBreakpoint } from '../accel/kvm-state.ts';
 import { type ARMCPU, QEMU_KVM_ARM_TARGET_NONE } from './arm-cpu.ts';
 import { compareU64 } from './cpreg-order.ts';
 import { bankNumber, CpsrWriteType, CPSR } from './cpu-arm-state.ts';
@@ -313,8 +320,9 @@ export function kvmArchPreRun(_cpu: ARMCPU, _run: KvmRun): void {}
 /** kvm_arch_post_run: nothing to do on ARM after KVM_RUN. */
 export function kvmArchPostRun(_cpu: ARMCPU, _run: KvmRun): void {}
 
-/** kvm_arch_handle_exit: ARM has no exits of its own; 0 hands an unknown exit to the generic error. */
-export function kvmArchHandleExit(_cpu: ARMCPU, _run: KvmRun): number {
+/** kvm_arch_handle_exit: debug exits go to the debugger; 0 hands any other exit to the generic error. */
+export function kvmArchHandleExit(s: KvmState, cpu: ARMCPU, run: KvmRun): number {
+  if (run.exit_reason === KvmExit.DEBUG) return kvmArmHandleDebug(s, cpu, run);
   return 0;
 }
 
@@ -341,42 +349,132 @@ export function kvmArchOnSigbus(_code: number, _addr: number): number {
 /** kvm_arch_init_irq_routing: the VGIC needs no routing table. */
 export function kvmArchInitIrqRouting(_s: KvmState): void {}
 
-// ---- guest debug: not implemented for 32-bit ARM, and said so --------------------------------
+// ---- guest debug: over KVM_SET_GUEST_DEBUG and KVM_EXIT_DEBUG, as later QEMU does for ARM ----
 
-function unimplemented(s: KvmState, fn: string): void {
-  s.trace.log('unimp', `${fn}: not implemented`);
+/** gdb's breakpoint types (GDB_BREAKPOINT_*, GDB_WATCHPOINT_*), as the gdbstub passes them. */
+export const GdbBreakpointType = { SW: 0, HW: 1, WATCH_WRITE: 2, WATCH_READ: 3, WATCH_ACCESS: 4 } as const;
+/** QEMU's EXCP_DEBUG: kvm_arch_handle_exit says "stop the VM for the debugger". */
+export const EXCP_DEBUG = 0x10002;
+
+const BKPT_ARM = Uint8Array.of(0x70, 0x00, 0x20, 0xe1); // BKPT #0, little-endian
+const BKPT_THUMB = Uint8Array.of(0x00, 0xbe);
+
+/** Guest memory at virtual addresses, as the hooks need it (cpu_memory_rw_debug). */
+export type DebugMemoryAccess = (
+  va: number,
+  length: number,
+  data?: Uint8Array,
+) => Uint8Array | true | undefined;
+
+/** kvm_arch_update_guest_debug: BKPT to userspace while software breakpoints exist; the debug registers for hardware ones. */
+export function kvmArchUpdateGuestDebug(s: KvmState, _cpu: ARMCPU, dbg: KvmGuestDebug): void {
+  if (s.swBreakpoints.size > 0) dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP;
+  if (s.hwBreakpoints.length > 0 || s.hwWatchpoints.length > 0) {
+    dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW;
+    const bcr: number[] = [];
+    const bvr: number[] = [];
+    for (const addr of s.hwBreakpoints) {
+      // DBGBCR: enabled, any privilege (PMC 0b11), BAS the halfword(s) at the address
+      const bas = addr & 2 ? 0b1100 : 0b1111;
+      bcr.push((bas << 5) | (0b11 << 1) | 1);
+      bvr.push(addr & ~3);
+    }
+    const wcr: number[] = [];
+    const wvr: number[] = [];
+    for (const w of s.hwWatchpoints) {
+      const lsc =
+        w.type === GdbBreakpointType.WATCH_WRITE ? 2 : w.type === GdbBreakpointType.WATCH_READ ? 1 : 3;
+      const offset = w.address & 7;
+      if (offset + w.length <= 8) {
+        // a byte-address-select mask within one doubleword
+        wcr.push((((1 << w.length) - 1) << (offset + 5)) | (lsc << 3) | (0b11 << 1) | 1);
+        wvr.push(w.address & ~7);
+      } else {
+        // a power-of-two range aligned to its size: the MASK field
+        const mask = Math.ceil(Math.log2(w.length));
+        wcr.push((mask << 24) | (0xff << 5) | (lsc << 3) | (0b11 << 1) | 1);
+        wvr.push(w.address & ~(2 ** mask - 1));
+      }
+    }
+    dbg.arch = { dbg_bcr: bcr, dbg_bvr: bvr, dbg_wcr: wcr, dbg_wvr: wvr };
+  }
 }
 
-/** kvm_arch_update_guest_debug. */
-export function kvmArchUpdateGuestDebug(s: KvmState, _cpu: ARMCPU): void {
-  unimplemented(s, 'kvm_arch_update_guest_debug');
+/** kvm_arch_insert_sw_breakpoint: saves the instruction at the address and writes a BKPT over it. */
+export function kvmArchInsertSwBreakpoint(
+  _s: KvmState,
+  _cpu: ARMCPU,
+  bp: KvmSwBreakpoint,
+  mem: DebugMemoryAccess,
+): number {
+  const saved = mem(bp.pc, bp.size);
+  if (!(saved instanceof Uint8Array)) return -Errno.EINVAL;
+  bp.savedInsn = saved;
+  return mem(bp.pc, bp.size, bp.size === 2 ? BKPT_THUMB : BKPT_ARM) === true ? 0 : -Errno.EINVAL;
 }
 
-/** kvm_arch_insert_sw_breakpoint. */
-export function kvmArchInsertSwBreakpoint(s: KvmState, _cpu: ARMCPU, _pc: number): number {
-  unimplemented(s, 'kvm_arch_insert_sw_breakpoint');
-  return -Errno.EINVAL;
+/** kvm_arch_remove_sw_breakpoint: puts the saved instruction back, if our BKPT is still there. */
+export function kvmArchRemoveSwBreakpoint(
+  _s: KvmState,
+  _cpu: ARMCPU,
+  bp: KvmSwBreakpoint,
+  mem: DebugMemoryAccess,
+): number {
+  const now = mem(bp.pc, bp.size);
+  const ours = bp.size === 2 ? BKPT_THUMB : BKPT_ARM;
+  if (!(now instanceof Uint8Array) || !now.every((b, i) => b === ours[i])) return -Errno.EINVAL;
+  return mem(bp.pc, bp.size, bp.savedInsn) === true ? 0 : -Errno.EINVAL;
 }
 
-/** kvm_arch_insert_hw_breakpoint. */
-export function kvmArchInsertHwBreakpoint(s: KvmState, _addr: number, _len: number, _type: number): number {
-  unimplemented(s, 'kvm_arch_insert_hw_breakpoint');
-  return -Errno.EINVAL;
+/** kvm_arch_insert_hw_breakpoint: takes a debug register pair, -ENOBUFS when the core has no more. */
+export function kvmArchInsertHwBreakpoint(s: KvmState, addr: number, len: number, type: number): number {
+  if (type === GdbBreakpointType.HW) {
+    if (s.hwBreakpoints.length >= s.maxHwBreakpoints) return -Errno.ENOBUFS;
+    s.hwBreakpoints.push(addr >>> 0);
+    return 0;
+  }
+  if (type < GdbBreakpointType.WATCH_WRITE || type > GdbBreakpointType.WATCH_ACCESS) return -Errno.ENOSYS;
+  if (s.hwWatchpoints.length >= s.maxHwWatchpoints) return -Errno.ENOBUFS;
+  // a range the debug registers can describe: within a doubleword, or a power of two aligned to itself
+  const pow2 = len > 0 && (len & (len - 1)) === 0;
+  if (len <= 0 || ((addr & 7) + len > 8 && !(pow2 && (addr & (len - 1)) === 0))) return -Errno.EINVAL;
+  s.hwWatchpoints.push({ address: addr >>> 0, length: len, type });
+  return 0;
 }
 
 /** kvm_arch_remove_hw_breakpoint. */
-export function kvmArchRemoveHwBreakpoint(s: KvmState, _addr: number, _len: number, _type: number): number {
-  unimplemented(s, 'kvm_arch_remove_hw_breakpoint');
-  return -Errno.EINVAL;
-}
-
-/** kvm_arch_remove_sw_breakpoint. */
-export function kvmArchRemoveSwBreakpoint(s: KvmState, _cpu: ARMCPU, _pc: number): number {
-  unimplemented(s, 'kvm_arch_remove_sw_breakpoint');
-  return -Errno.EINVAL;
+export function kvmArchRemoveHwBreakpoint(s: KvmState, addr: number, len: number, type: number): number {
+  if (type === GdbBreakpointType.HW) {
+    const i = s.hwBreakpoints.indexOf(addr >>> 0);
+    if (i < 0) return -Errno.ENOENT;
+    s.hwBreakpoints.splice(i, 1);
+    return 0;
+  }
+  const i = s.hwWatchpoints.findIndex((w) => w.address === addr >>> 0 && w.length === len && w.type === type);
+  if (i < 0) return -Errno.ENOENT;
+  s.hwWatchpoints.splice(i, 1);
+  return 0;
 }
 
 /** kvm_arch_remove_all_hw_breakpoints. */
 export function kvmArchRemoveAllHwBreakpoints(s: KvmState): void {
-  unimplemented(s, 'kvm_arch_remove_all_hw_breakpoints');
+  s.hwBreakpoints.length = 0;
+  s.hwWatchpoints.length = 0;
+}
+
+/**
+ * kvm_arm_handle_debug: a KVM_EXIT_DEBUG is the debugger's when it is a step the debugger asked for,
+ * a BKPT at one of its software breakpoints, or one of its hardware breakpoints or watchpoints;
+ * then the VM stops (EXCP_DEBUG). A guest's own BKPT is also reported, as gdb would want to see it.
+ */
+export function kvmArmHandleDebug(s: KvmState, _cpu: ARMCPU, run: KvmRun): number {
+  const arch = run.debug.arch;
+  const ec = arch.hsr >>> ESR_ELX_EC_SHIFT;
+  s.watchpointHit = undefined;
+  if (ec === KvmDebugExceptionClass.WATCHPT_LOW) {
+    const far = Number(arch.far);
+    const hit = s.hwWatchpoints.find((w) => far < w.address + w.length && w.address < far + 1);
+    if (hit) s.watchpointHit = { address: far, hit };
+  }
+  return EXCP_DEBUG;
 }
