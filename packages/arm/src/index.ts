@@ -38,7 +38,16 @@ export { CpuState, CpuStateError, Psr } from './cpu-state.ts';
 export { ElfError, type ElfImage, type ElfSegment, parseElf } from './elf.ts';
 export { DEFAULT_FREQUENCY, GenericTimer, TimerChannel, TimerCtl } from './generic-timer.ts';
 export { ExceptionKind, type ExceptionKindValue, FaultStatus, GuestException } from './exceptions.ts';
-export type { BudgetExit, CpuExit, DebugExit, HvcExit, MmioExit, SmcExit, StopExit, WfiExit } from './exit.ts';
+export type {
+  BudgetExit,
+  CpuExit,
+  DebugExit,
+  HvcExit,
+  MmioExit,
+  SmcExit,
+  StopExit,
+  WfiExit,
+} from './exit.ts';
 export { Access, type AccessValue, Mmu, TlbOp } from './mmu.ts';
 export { PMCR_RESET, Pmu } from './pmu.ts';
 export { BANK_COUNT, Bank, bankOf, hasSpsr, isValidMode, Mode, type ModeValue, modeName } from './modes.ts';

@@ -47,11 +47,11 @@ export interface RunOptions {
   virtioConsole: boolean;
   /** Where the PL011 goes. */
   serial: SerialTarget;
-  /** The monitor: on the terminal behind Ctrl-A c ('mux'), first on the terminal ('stdio'), or none. */
+  /** Where QEMU's monitor would be (behind Ctrl-A c, on stdio, none); parsed, but armvm has no monitor yet. */
   monitor: 'mux' | 'stdio' | 'none';
   /** The gdb stub's address, when asked for. */
   gdb: GdbListen | undefined;
-  /** `-S`: do not start the vCPUs until told to (by gdb or the monitor's `cont`). */
+  /** `-S`: do not start the vCPUs until gdb says so. */
   freeze: boolean;
   /** Files copied into guest memory after the kernel is loaded. */
   loaders: LoaderOption[];
@@ -77,13 +77,13 @@ QEMU's spellings work: -kernel, -M virt,highmem=off, -cpu cortex-a15, -nographic
                         -device virtio-serial-device -device virtconsole,chardev=C)
   -device loader,file=FILE,addr=ADDR   copy FILE into guest memory at ADDR
   -serial stdio|mon:stdio|null|file:PATH   where the PL011 goes (default stdio)
-  -monitor stdio|none   start on the monitor (Ctrl-A c switches), or no monitor
+  -monitor stdio|none   accepted (armvm has no monitor yet)
   -nographic, -display none, -nodefaults, -nic none, -accel tcg|kvm
                         accepted for QEMU's command lines (armvm has no display or network;
                         -nodefaults without -serial leaves the PL011 unconnected, as in QEMU)
   -s                    gdb stub on TCP port 1234 (same as -gdb tcp::1234)
   -gdb tcp:[HOST]:PORT  gdb stub on HOST:PORT (default host 127.0.0.1)
-  -S                    do not start the guest until gdb or the monitor says so
+  -S                    do not start the guest until gdb says so
   -d, --trace LIST      log: int, in_asm, exec, guest_errors, unimp, mmu, cpu_reset, exit, mmio,
                         psci, kvm, boot, all (-d help lists them)
   -D FILE               write the log to FILE instead of stderr
@@ -95,8 +95,8 @@ QEMU's spellings work: -kernel, -M virt,highmem=off, -cpu cortex-a15, -nographic
   --version             armvm's version
   -h, --help            this text
 
-The PL011 is the terminal. Ctrl-A x quits, Ctrl-A c switches to the monitor and back, Ctrl-A h lists
-the keys. Exit status: 0 when the guest powers off (PSCI SYSTEM_OFF) or is quit; 1 on a guest crash
+The PL011 is the terminal. Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A h lists the keys.
+Exit status: 0 when the guest powers off (PSCI SYSTEM_OFF) or is quit; 1 on a guest crash
 or a host error; 2 on bad arguments.
 `;
 
