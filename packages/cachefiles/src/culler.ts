@@ -9,6 +9,8 @@ import type { StatsFs } from 'node:fs';
 import { FscacheError } from '@armvm/fscache';
 import type { CacheFiles } from './cachefiles.ts';
 import { errnoCode } from './cache-io.ts';
+import { claimPath, ownerOf } from './object-claim.ts';
+import { SpaceGuard } from './space-guard.ts';
 
 /** The limits, as percentages of the filesystem's blocks and files that are free. */
 export interface CullLimits {
@@ -76,6 +78,15 @@ export class Culler {
     this.limits = validateLimits({ ...DEFAULT_LIMITS, ...options.limits });
     this.#statfs = options.statfs ?? ((p) => disk.dir.io.statfs(p));
     disk.onNoSpace = () => void this.check().catch(() => {});
+    // The same limits hold while writing, between two checks.
+    disk.spaceGuard = new SpaceGuard({
+      statfs: () => this.#statfs(disk.dir.root),
+      bstop: this.limits.bstop,
+      bcull: this.limits.bcull,
+      fstop: this.limits.fstop,
+      cull: () => this.check(),
+    });
+    disk.heldBytes = async () => (await this.#candidates()).reduce((n, c) => n + c.bytes, 0);
   }
 
   /** Checks every `intervalMs` (the timer does not keep the process alive). */
@@ -117,7 +128,7 @@ export class Culler {
     const candidates = (await this.#candidates()).sort((a, b) => a.lastUse - b.lastUse);
     for (const c of candidates) {
       if (!below(free, l.brun, l.frun)) break;
-      if (this.#disk.inUse(c.path)) continue;
+      if (this.#disk.inUse(c.path) || (await this.#claimedElsewhere(c.path))) continue;
       if (await this.#disk.dir.bury(c.path)) {
         await this.#disk.dir.bury(c.meta);
         culled++;
@@ -138,6 +149,12 @@ export class Culler {
     };
   }
 
+  // Another live process is writing the object: it is in use there.
+  async #claimedElsewhere(path: string): Promise<boolean> {
+    const owner = await ownerOf(claimPath(path)).catch(() => null);
+    return owner !== null && (await this.#disk.dir.presence.isAlive(owner));
+  }
+
   // Every data object on disk, with when it was last used (its data file's access time).
   async #candidates(): Promise<Candidate[]> {
     const io = this.#disk.dir.io;
@@ -152,10 +169,12 @@ export class Culler {
       }
       for (const name of names) {
         const p = join(dir, name);
-        if (name.startsWith('@') || name.startsWith('I')) await walk(p);
-        else if (name.startsWith('D') || name.startsWith('S')) {
+        if (name.startsWith('@') || name.startsWith('I')) {
+          if ((await io.lstat(p).catch(() => null))?.isDirectory()) await walk(p);
+        } else if (name.startsWith('D') || name.startsWith('S')) {
           try {
-            const st = await io.stat(p);
+            const st = await io.lstat(p);
+            if (!st.isFile()) continue; // not ours: never follow a link out of the cache
             out.push({ path: p, meta: join(dir, `M${name}`), lastUse: st.atimeMs, bytes: st.blocks * 512 });
           } catch {
             // gone meanwhile

@@ -100,3 +100,19 @@ export function encodeKey(type: keyof typeof TYPE_LETTER, key: Uint8Array): stri
   if (name.length <= MAX_COMPONENT) return [fan, name];
   return [fan, `${letter}h${createHash('sha256').update(key).digest('hex')}`];
 }
+
+/** The identity of the master index: every key path starts from it. */
+export const ROOT_IDENTITY = new Uint8Array(32);
+
+/**
+ * The identity of an object: a SHA-256 over its parent's identity, its type and its key. It is
+ * stored in the object's metadata, so a file that is not where its key puts it (moved, swapped,
+ * or planted) is recognised as someone else's and never served.
+ */
+export function keyIdentity(parent: Uint8Array, type: keyof typeof TYPE_LETTER, key: Uint8Array): Uint8Array {
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(key.length);
+  return new Uint8Array(
+    createHash('sha256').update(parent).update(TYPE_LETTER[type]).update(len).update(key).digest(),
+  );
+}
