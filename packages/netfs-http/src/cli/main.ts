@@ -1,6 +1,7 @@
 /**
  * The `fscache` command:
- *   fscache get URL [-o FILE] [--cache DIR] [--stats] [--max-age SECONDS] [--stale-if-error]
+ *   fscache get URL [-o FILE|-] [--cache DIR] [--stats] [--max-age SECONDS] [--stale-if-error]
+ *               [--retry N] [--retry-delay SECONDS]
  *   fscache ls [--cache DIR]
  *   fscache cull [--cache DIR] [--brun N --bcull N --bstop N --frun N --fcull N --fstop N]
  *   fscache stats [--cache DIR]
@@ -11,7 +12,8 @@ import { defaultCacheDir } from './cache-location.ts';
 import { getCommand } from './get-command.ts';
 
 const USAGE = `usage:
-  fscache get URL [-o FILE] [--cache DIR] [--stats] [--max-age SECONDS] [--stale-if-error]
+  fscache get URL [-o FILE|-] [--cache DIR] [--stats] [--max-age SECONDS] [--stale-if-error]
+              [--retry N] [--retry-delay SECONDS]
   fscache ls [--cache DIR]
   fscache cull [--cache DIR] [--brun N] [--bcull N] [--bstop N] [--frun N] [--fcull N] [--fstop N]
   fscache stats [--cache DIR]
@@ -23,6 +25,8 @@ export interface CliStreams {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl-C (SIGINT) or SIGTERM. */
+  signal?: AbortSignal;
 }
 
 /** Runs the command with `argv` (without node and script); returns the exit status. */
@@ -42,6 +46,8 @@ export async function main(
         stats: { type: 'boolean' },
         'max-age': { type: 'string' },
         'stale-if-error': { type: 'boolean' },
+        retry: { type: 'string' },
+        'retry-delay': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         brun: { type: 'string' },
         bcull: { type: 'string' },
@@ -59,16 +65,23 @@ export async function main(
     switch (command) {
       case 'get': {
         if (positionals.length !== 1) throw new UsageError('get needs exactly one URL');
-        const maxAge = values['max-age'] === undefined ? 60 : number('max-age', values['max-age']);
+        const seconds = (name: 'max-age' | 'retry-delay') =>
+          values[name] === undefined ? undefined : number(name, values[name]!) * 1000;
+        const retry = values.retry === undefined ? undefined : number('retry', values.retry);
+        if (retry !== undefined && !Number.isInteger(retry))
+          throw new UsageError(`--retry needs a whole number, not "${values.retry}"`);
         return await getCommand({
           url: positionals[0]!,
           output: values.output,
           cacheDir,
           stats: values.stats ?? false,
-          maxAgeMs: maxAge * 1000,
+          maxAgeMs: seconds('max-age'),
           staleIfError: values['stale-if-error'] ?? false,
+          ...(retry !== undefined ? { retries: retry } : {}),
+          ...(values['retry-delay'] !== undefined ? { retryDelayMs: seconds('retry-delay')! } : {}),
           stdout: io.stdout,
           stderr: io.stderr,
+          ...(io.signal ? { signal: io.signal } : {}),
         });
       }
       case 'ls':
