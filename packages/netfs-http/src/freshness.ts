@@ -67,7 +67,7 @@ export class Freshness {
 
   /** May the stored copy be used without asking the server? */
   isFresh(aux: RemoteAux): boolean {
-    if (this.#maxAgeMs !== undefined) return this.#now() - aux.validatedAt <= this.#maxAgeMs;
+    if (this.#maxAgeMs !== undefined) return this.#now() - aux.validatedAt < this.#maxAgeMs;
     const policy = this.#policy(aux);
     if (!policy) return false;
     const maxAge = policy.maxAge();
