@@ -317,17 +317,6 @@ export class CacheFiles implements CacheBackend {
     // Create: the directory, or the data file and its metadata.
     if (this.refuseWrites && o.type !== 'index') throw new FscacheError('ENOBUFS', 'cache is short of space');
     const meta = this.#emptyMeta(o);
-    if (o.type !== 'index' && !small && this.spaceGuard && meta.objectSize > 0) {
-      // An object bigger than all the room the cache could make is not cached at all.
-      const fits = await this.spaceGuard.couldHold(meta.objectSize, this.heldBytes ?? (async () => 0));
-      if (!fits) {
-        this.onDecline?.('too-big', meta.objectSize);
-        throw new FscacheError(
-          'ENOBUFS',
-          `an object of ${meta.objectSize} bytes is bigger than the cache can hold`,
-        );
-      }
-    }
     this.stats.creates++;
     if (o.type === 'index') {
       await this.dir.makeDir(o.path);
@@ -620,6 +609,17 @@ export class CacheFiles implements CacheBackend {
       // Only the object's last block may be short, so every stored block has a fixed extent.
       if (data.length < bs && page * bs + data.length !== size) {
         throw new FscacheError('ENOBUFS', `a short block (${data.length} bytes) must end the object`);
+      }
+      if (o.declined) throw new FscacheError('ENOBUFS', 'the cache is at its limit');
+      if (this.spaceGuard && !o.sizeChecked) {
+        // Once, at its first block (its size is known by then): an object bigger than all the
+        // room the cache could make is not cached at all, rather than culling everything else.
+        o.sizeChecked = true;
+        if (size > 0 && !(await this.spaceGuard.couldHold(size, this.heldBytes ?? (async () => 0)))) {
+          o.declined = true;
+          this.onDecline?.('too-big', size);
+          throw new FscacheError('ENOBUFS', `an object of ${size} bytes is bigger than the cache can hold`);
+        }
       }
       if (this.spaceGuard && !(await this.spaceGuard.admit(data.length))) {
         o.declined = true;

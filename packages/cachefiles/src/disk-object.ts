@@ -34,6 +34,8 @@ export class DiskObject extends FscacheObject {
   metaStamp = '';
   /** Writes are declined: the disk is at its limit. */
   declined = false;
+  /** Whether the object's size was checked against all the room the cache could make. */
+  sizeChecked = false;
   /** Serialises writes, flushes and the final drop of this object. */
   queue: Promise<unknown> = Promise.resolve();
   flushTimer: NodeJS.Timeout | null = null;
