@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under packages/ (or the paths given) with node:test through tsx.
 // Node 20 neither globs test arguments nor finds .ts files by itself, so we list them here.
+// A whole run first gets what the tests use from Debian, as CI does: the packages
+// (scripts/install-deps.sh, with root or passwordless sudo) and the Linux guest (guests/linux);
+// where that cannot be done, the tests that need it skip and say why.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -22,6 +25,13 @@ function collect(path, out) {
 }
 
 const files = roots.flatMap((r) => collect(join(root, r), [])).sort();
+if (process.argv.length <= 2 && process.env.ARMVM_TEST_PREPARE !== '0') {
+  spawnSync('bash', [join(root, 'scripts/install-deps.sh')], { stdio: 'inherit' });
+  const guest = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'guests/linux/build.ts')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (guest.status !== 0) console.error('run-tests: no Linux guest; the tests that boot Linux will skip');
+}
 if (files.length === 0) {
   console.error('run-tests: no test files found under', roots.join(', '));
   process.exit(1);
@@ -32,6 +42,8 @@ const args = [
   'tsx',
   '--test',
   '--test-reporter=spec',
+  // every test has a time limit, so a hang fails with its name; long ones set their own
+  '--test-timeout=300000',
   ...files.map((f) => relative(process.cwd(), f)),
 ];
 const result = spawnSync(process.execPath, args, { stdio: 'inherit' });

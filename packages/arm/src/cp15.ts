@@ -98,15 +98,23 @@ export class Cp15 {
   readonly pmu = new Pmu();
   /** The generic timer behind c14; its clock is the owner's to inject. */
   readonly timer = new GenericTimer(() => 0n);
-  /** Called after a write that changes how addresses translate (SCTLR, TTBCR, DACR, PRRR, NMRR). */
+  /** Called after a write that changes how addresses translate (SCTLR, TTBCR, PRRR, NMRR). */
   onTranslationChange: () => void = () => {};
+  /**
+   * Called after a DACR write with the domains whose access changed (bit n for domain n). The MMU
+   * applies DACR at each lookup, so only caches of final permissions need to hear of it.
+   */
+  onDomainChange: (changed: number) => void = () => {};
   /**
    * Called after a write that switches address space without invalidating cached translations
    * (TTBR0, TTBR1, CONTEXTIDR): the TLB is ASID-tagged, and the guest maintains it.
    */
   onAddressSpaceChange: () => void = () => {};
-  /** Called for a TLB maintenance operation: its `TlbOp` (c8 op2) and the value written. */
-  onTlbMaintenance: (op: number, value: number) => void = () => {};
+  /**
+   * Called for a TLB maintenance operation: its `TlbOp` (c8 op2), the value written, and whether it
+   * is an Inner Shareable form (c8, c3), which applies to every core of the shareability domain.
+   */
+  onTlbMaintenance: (op: number, value: number, shareable: boolean) => void = () => {};
 
   /** Puts every register back to its reset value (the timer's count source is kept). */
   reset(): void {
@@ -273,10 +281,12 @@ export class Cp15 {
         this.ttbcr = value & 0x37;
         this.onTranslationChange();
         return true;
-      case K(3, 0, 0, 0):
+      case K(3, 0, 0, 0): {
+        const changed = changedDomains(this.dacr, value);
         this.dacr = value;
-        this.onTranslationChange();
+        if (changed !== 0) this.onDomainChange(changed);
         return true;
+      }
       case K(5, 0, 0, 0):
         this.dfsr = value;
         return true;
@@ -330,11 +340,19 @@ export class Cp15 {
       // TLBIALL/MVA/ASID/MVAA, their inner-shareable forms (c3) and the instruction/data ones (c5,
       // c6); any other c8 operation drops everything, which is always safe
       const known = op2 <= 3 && (crm === 3 || crm === 5 || crm === 6 || crm === 7);
-      this.onTlbMaintenance(known ? op2 : 0, value);
+      this.onTlbMaintenance(known ? op2 : 0, value, crm === 3);
       return true;
     }
     return false;
   }
+}
+
+/** The domains (bit n for domain n) whose access differs between DACR values `a` and `b`. */
+export function changedDomains(a: number, b: number): number {
+  const diff = (a ^ b) >>> 0;
+  let changed = 0;
+  for (let d = 0; d < 16; d++) if ((diff >>> (d * 2)) & 3) changed |= 1 << d;
+  return changed;
 }
 
 /** The c7 operations: cache and branch-predictor maintenance and barriers, accepted as no-ops. */

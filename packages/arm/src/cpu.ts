@@ -110,22 +110,37 @@ export class Cpu extends CpuState {
       this.mmu.setAsid(this.cp15.contextidr);
       this.jit?.translationChanged();
     };
+    this.cp15.onDomainChange = (changed) => {
+      this.jit?.domainsChanged(changed);
+    };
     this.cp15.onAddressSpaceChange = () => {
       this.mmu.setAsid(this.cp15.contextidr);
       this.jit?.translationChanged();
     };
-    this.cp15.onTlbMaintenance = (op, value) => {
-      this.mmu.invalidate(op, value);
-      this.jit?.translationChanged();
+    this.cp15.onTlbMaintenance = (op, value, shareable) => {
+      this.tlbMaintenance(op, value);
+      if (shareable) this.onShareableTlbMaintenance(op, value);
     };
   }
 
-  /** Switches mode; the translator's address cache is per privilege level, so it hears of changes. */
+  /**
+   * Called for an Inner Shareable TLB operation (TLBIALLIS, TLBIMVAIS, ...) after this core did it:
+   * the owner applies it to the other cores of the machine (`tlbMaintenance` on each).
+   */
+  onShareableTlbMaintenance: (op: number, value: number) => void = () => {};
+
+  /** Performs TLB maintenance operation `op` (a `TlbOp`) on this core's TLB and address caches. */
+  tlbMaintenance(op: number, value: number): void {
+    this.mmu.invalidate(op, value);
+    this.jit?.tlbMaintenance(op, value);
+  }
+
+  /** Switches mode; the translator's address caches are per privilege level, so it hears of changes. */
   override setMode(mode: number): void {
     const wasUser = this.mode === Mode.usr;
     super.setMode(mode);
     // `jit` is still unset while the constructor runs
-    if (wasUser !== (mode === Mode.usr)) this.jit?.translationChanged();
+    if (wasUser !== (mode === Mode.usr)) this.jit?.privilegeChanged(mode === Mode.usr);
   }
 
   /** Physical address of `va` for an access of `kind` by the current privilege. */

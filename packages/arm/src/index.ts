@@ -32,6 +32,7 @@ export { Bus, BusError } from './bus.ts';
 export { Cp14, DBGDIDR } from './cp14.ts';
 export { CortexA15Id, Cp15 } from './cp15.ts';
 export { Cpu, type CpuOptions } from './cpu.ts';
+export { ramWritten } from './jit/code-watch.ts';
 export { CpuState, CpuStateError, Psr } from './cpu-state.ts';
 export { ElfError, type ElfImage, type ElfSegment, parseElf } from './elf.ts';
 export { DEFAULT_FREQUENCY, GenericTimer, TimerChannel, TimerCtl } from './generic-timer.ts';

@@ -173,3 +173,87 @@ describe('ASID-tagged TLB', () => {
     }
   });
 });
+
+describe('page invalidation and domains', () => {
+  const NG = 1 << 11; // small page descriptor: not global
+  /** Maps 0x80000000 + n pages to RAM + 2 MiB + n pages through a second-level table (domain 1). */
+  function pages(bus: Bus, n: number, global: boolean): void {
+    bus.write32(L1 + 0x800 * 4, L2 | (1 << 5) | 1);
+    for (let i = 0; i < n; i++)
+      bus.write32(L2 + i * 4, (RAM + 0x200000 + i * 0x1000) | (3 << 4) | 2 | (global ? 0 : NG));
+  }
+  const at = (i: number) => 0x80000000 + i * 0x1000;
+  const setAsid = (cpu: Cpu, asid: number) => cpu.cp15.write(13, 0, 0, 1, asid, false);
+  const tlbi = (cpu: Cpu, op2: number, value: number) => cpu.cp15.write(8, 0, 7, op2, value, false);
+
+  test('TLBIMVA and TLBIMVAA drop one 4 KiB page; its neighbours stay cached', () => {
+    for (const [op2, asidArg, global] of [
+      [1, 5, false], // TLBIMVA, the right ASID
+      [3, 0, false], // TLBIMVAA, any ASID
+      [1, 9, true], // TLBIMVA with another ASID still drops a global page
+    ] as const) {
+      const { cpu, bus } = mapped([]);
+      setAsid(cpu, 5);
+      pages(bus, 3, global);
+      for (let i = 0; i < 3; i++) cpu.mmu.translate(at(i), Access.read, false);
+      const walks = cpu.mmu.walks;
+      tlbi(cpu, op2, at(1) | asidArg);
+      cpu.mmu.translate(at(0), Access.read, false);
+      cpu.mmu.translate(at(2), Access.read, false);
+      assert.equal(cpu.mmu.walks, walks, `pages 0 and 2 kept (op2 ${op2})`);
+      cpu.mmu.translate(at(1), Access.read, false);
+      assert.equal(cpu.mmu.walks, walks + 1, `page 1 walked again (op2 ${op2})`);
+    }
+  });
+
+  test('TLBIMVA of another ASID keeps a non-global page', () => {
+    const { cpu, bus } = mapped([]);
+    setAsid(cpu, 5);
+    pages(bus, 1, false);
+    cpu.mmu.translate(at(0), Access.read, false);
+    const walks = cpu.mmu.walks;
+    tlbi(cpu, 1, at(0) | 6);
+    cpu.mmu.translate(at(0), Access.read, false);
+    assert.equal(cpu.mmu.walks, walks);
+  });
+
+  test('DACR applies to cached entries: no access, client and manager without maintenance', () => {
+    const { cpu, bus } = mapped([]);
+    pages(bus, 1, true);
+    bus.write32(L2, (RAM + 0x200000) | (2 << 4) | 2); // AP=10: PL1 read/write, PL0 read-only
+    const dacr = (domain1: number) => cpu.cp15.write(3, 0, 0, 0, 0x55555551 | (domain1 << 2), false);
+    const fault = (fn: () => void) => {
+      try {
+        fn();
+        return 'ok';
+      } catch (e) {
+        return `fsr ${((e as { fsr: number }).fsr & 0x40f).toString(16)} domain ${((e as { fsr: number }).fsr >>> 4) & 15}`;
+      }
+    };
+    dacr(1);
+    assert.equal(
+      fault(() => cpu.mmu.translate(at(0), Access.write, true)),
+      'fsr f domain 1',
+      'client: PL0 may not write',
+    );
+    const walks = cpu.mmu.walks;
+    dacr(3);
+    assert.equal(
+      fault(() => cpu.mmu.translate(at(0), Access.write, true)),
+      'ok',
+      'manager: no permission checks',
+    );
+    dacr(0);
+    assert.equal(
+      fault(() => cpu.mmu.translate(at(0), Access.read, false)),
+      'fsr b domain 1',
+      'no access: page domain fault',
+    );
+    dacr(1);
+    assert.equal(
+      fault(() => cpu.mmu.translate(at(0), Access.read, true)),
+      'ok',
+    );
+    assert.equal(cpu.mmu.walks, walks, 'all from the one cached entry');
+  });
+});

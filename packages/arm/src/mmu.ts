@@ -29,6 +29,8 @@ const P0X = 32;
 
 /** The ASID field of a global entry: matches every ASID. */
 const GLOBAL = -1;
+/** The TLB slots a non-global page may sit in: its page number salted by ASID << 3, 7 bits of it. */
+const ASID_SALTS = 128;
 
 /** The TLB maintenance operations (CP15 c8, op2), as the TLBI* registers name them. */
 export const TlbOp = {
@@ -56,11 +58,26 @@ export class Mmu {
   /** log2 of the bytes the mapping behind an entry covers (12, 16, 20 or 24), for TLBIMVA. */
   private readonly span = new Uint8Array(TLB_SIZE);
   private readonly page = new Int32Array(TLB_SIZE);
+  /** Permissions in a Client domain (from AP, XN, PXN). */
   private readonly perm = new Uint8Array(TLB_SIZE);
+  /** Permissions in a Manager domain. */
+  private readonly managerPerm = new Uint8Array(TLB_SIZE);
+  /** The domain of each entry: DACR is applied at each lookup, so a DACR write keeps the TLB. */
+  private readonly domain = new Uint8Array(TLB_SIZE);
   /** Fault status of a permission fault for each cached entry (section or page), with the domain. */
   private readonly permFault = new Uint16Array(TLB_SIZE);
+  /**
+   * Per 1 MiB of virtual addresses: the generation in which an entry of a mapping larger than 4 KiB
+   * (large page, section, supersection) covering it was cached. Invalidating one page elsewhere then
+   * needs to look only at that page's slots.
+   */
+  private readonly largeIn = new Int32Array(4096).fill(-1);
   /** Table walks performed (a TLB miss each). */
   walks = 0;
+  /** log2 of the size of the mapping the last successful `translate` used (12 for a small page). */
+  lastSpan = 12;
+  /** The domain of the mapping the last successful `translate` used. */
+  lastDomain = 0;
   /** The current generation: a full flush starts a new one. */
   private generation = 0;
   /** The ASID translations are walked and matched under (CONTEXTIDR[7:0]). */
@@ -74,12 +91,13 @@ export class Mmu {
     this.cp15 = cp15;
   }
 
-  /** Drops every cached translation in O(1) (TLBIALL, or a change to SCTLR, TTBCR or DACR). */
+  /** Drops every cached translation in O(1) (TLBIALL, or a change to SCTLR, TTBCR, PRRR or NMRR). */
   flush(): void {
     this.generation++;
     if (this.generation === 0x7fffffff) {
       // after two billion flushes, start the numbering again with every entry stale
       this.gen.fill(-1);
+      this.largeIn.fill(-1);
       this.generation = 0;
     }
   }
@@ -96,6 +114,14 @@ export class Mmu {
       return;
     }
     const asid = value & 0xff;
+    if (op !== TlbOp.asid && this.largeIn[value >>> 20] !== this.generation) {
+      // only 4 KiB pages can hold this address: look at its global slot and its ASID-salted ones
+      const vpn = value >>> 12;
+      this.dropPage((vpn & (TLB_SIZE - 1)) | 0, vpn, -2);
+      if (op === TlbOp.mva) this.dropPage((vpn ^ (asid << 3)) & (TLB_SIZE - 1), vpn, asid);
+      else for (let a = 0; a < ASID_SALTS; a++) this.dropPage((vpn ^ (a << 3)) & (TLB_SIZE - 1), vpn, -1);
+      return;
+    }
     for (let i = 0; i < TLB_SIZE; i++) {
       if (this.gen[i] !== this.generation || this.tag[i] === -1) continue;
       const global = this.asid[i] === GLOBAL;
@@ -111,6 +137,18 @@ export class Mmu {
     }
   }
 
+  /**
+   * Drops slot `i` if it caches page `vpn`: a global entry when `asid` is -2, a non-global one of
+   * `asid`, or a non-global one of any ASID when `asid` is -1.
+   */
+  private dropPage(i: number, vpn: number, asid: number): void {
+    if (this.tag[i] !== vpn || this.gen[i] !== this.generation) return;
+    const entryAsid = this.asid[i]!;
+    const hit =
+      asid === -2 ? entryAsid === GLOBAL : entryAsid !== GLOBAL && (asid === -1 || entryAsid === asid);
+    if (hit) this.tag[i] = -1;
+  }
+
   /** The physical address of `va` for an access of `kind`, at PL0 when `user`; throws the guest's abort. */
   translate(va: number, kind: AccessValue, user: boolean): number {
     const vpn = va >>> 12;
@@ -123,8 +161,15 @@ export class Mmu {
       if (this.tag[i] !== vpn || this.gen[i] !== gen || this.asid[i] !== this.currentAsid)
         i = this.walk(va, kind);
     }
+    const domain = this.domain[i]!;
+    const access = (this.cp15.dacr >>> (domain << 1)) & 3;
+    if (access === 0 || access === 2) throw this.fault(domainFault(this.permFault[i]!), va, kind);
     const need = user ? NEED_PL0[kind]! : NEED_PL1[kind]!;
-    if ((this.perm[i]! & need) === 0) throw this.fault(this.permFault[i]!, va, kind);
+    if (((access === 3 ? this.managerPerm[i]! : this.perm[i]!) & need) === 0) {
+      throw this.fault(this.permFault[i]!, va, kind);
+    }
+    this.lastSpan = this.span[i]!;
+    this.lastDomain = domain;
     return (this.page[i]! | (va & 0xfff)) >>> 0;
   }
 
@@ -193,19 +238,17 @@ export class Mmu {
         span = 20;
       }
     }
-    const dac = (cp.dacr >>> (domain * 2)) & 3;
-    if (dac === 0 || dac === 2) {
-      throw this.fault(
-        (isPage ? FaultStatus.domainPage : FaultStatus.domainSection) | (domain << 4),
-        va,
-        kind,
-      );
+    // cache the mapping with both permission sets; translate applies DACR and checks
+    let perm = apPermissions(ap);
+    let managerPerm = P1R | P1W | P1X | P0R | P0W | P0X;
+    if (xn) {
+      perm &= ~(P1X | P0X);
+      managerPerm &= ~(P1X | P0X);
     }
-    let perm: number;
-    if (dac === 3) perm = P1R | P1W | P1X | P0R | P0W | P0X;
-    else perm = apPermissions(ap);
-    if (xn) perm &= ~(P1X | P0X);
-    if (pxn) perm &= ~P1X;
+    if (pxn) {
+      perm &= ~P1X;
+      managerPerm &= ~P1X;
+    }
     const vpn = va >>> 12;
     const i = (notGlobal ? vpn ^ (this.currentAsid << 3) : vpn) & (TLB_SIZE - 1);
     this.tag[i] = vpn;
@@ -214,9 +257,23 @@ export class Mmu {
     this.span[i] = span;
     this.page[i] = pa & 0xfffff000;
     this.perm[i] = perm;
+    this.managerPerm[i] = managerPerm;
+    this.domain[i] = domain;
     this.permFault[i] = (isPage ? FaultStatus.permissionPage : FaultStatus.permissionSection) | (domain << 4);
+    if (span > 12) {
+      const first = (va >>> 20) & ~((1 << Math.max(0, span - 20)) - 1);
+      for (let m = first; m < first + (1 << Math.max(0, span - 20)); m++) this.largeIn[m] = this.generation;
+    }
     return i;
   }
+}
+
+/** The domain fault status matching a cached entry's permission fault status (same level, domain). */
+function domainFault(permFault: number): number {
+  return (
+    (permFault & ~0xf) |
+    ((permFault & 0xf) === FaultStatus.permissionPage ? FaultStatus.domainPage : FaultStatus.domainSection)
+  );
 }
 
 /** Read/write permissions of AP[2:0] (SCTLR.AFE clear); execute follows read. */

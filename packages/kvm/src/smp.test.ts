@@ -126,4 +126,28 @@ describe('several vCPUs', () => {
     assert.equal(ram[at], 41, 'the other write survives');
     void v1;
   });
+
+  test('Inner Shareable TLB maintenance on one vCPU reaches the TLB of every other', () => {
+    const { vcpus, ram } = makeVm({ vcpus: 2 });
+    const [v0, v1] = vcpus as [(typeof vcpus)[0], (typeof vcpus)[0]];
+    const L1 = RAM_BASE + 0x4000;
+    const va = 0x80000000;
+    const view = new DataView(ram.buffer);
+    const section = (pa: number) => view.setUint32(0x4000 + (va >>> 20) * 4, pa | (3 << 10) | 2, true);
+    for (const v of [v0, v1]) {
+      const cp = v.cpu.cp15;
+      cp.write(3, 0, 0, 0, 0x55555555, false);
+      cp.write(2, 0, 0, 0, L1, false);
+      cp.write(1, 0, 0, 0, cp.sctlr | 1, false);
+    }
+    section(RAM_BASE + 0x100000);
+    const read = (v: typeof v0) => v.cpu.mmu.translate(va, 0, false) >>> 0;
+    assert.equal(read(v1), RAM_BASE + 0x100000);
+    section(RAM_BASE + 0x200000);
+    assert.equal(read(v1), RAM_BASE + 0x100000, 'cached until invalidated');
+    v0.cpu.cp15.write(8, 0, 7, 3, va, false); // TLBIMVAA: this core only
+    assert.equal(read(v1), RAM_BASE + 0x100000, 'a non-shareable operation stays local');
+    v0.cpu.cp15.write(8, 0, 3, 3, va, false); // TLBIMVAAIS
+    assert.equal(read(v1), RAM_BASE + 0x200000, 'the shareable one reached vCPU 1');
+  });
 });

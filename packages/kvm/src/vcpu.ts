@@ -206,6 +206,10 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     const slot = this.vm.memory.primary();
     const bus = slot ? new Bus(slot.base, slot.bytes) : new Bus(0, new Uint8Array(0));
     const cpu = new Cpu(bus);
+    // Inner Shareable TLB maintenance reaches every vCPU of the VM, as on an SMP host
+    cpu.onShareableTlbMaintenance = (op, value) => {
+      for (const other of this.vm.vcpus) if (other !== this) other.cpu.tlbMaintenance(op, value);
+    };
     const t = cpu.cp15.timer;
     t.clock = this.vm.clock;
     t.frequency = this.vm.frequency;

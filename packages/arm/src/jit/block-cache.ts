@@ -1,24 +1,22 @@
 /**
- * Translated blocks by physical RAM offset and instruction set, and the map of which RAM holds
- * translated code, so that a store there (self-modifying code, a loader, DMA) drops the page's blocks.
+ * Translated blocks by physical RAM offset and instruction set. Which RAM holds translated code is
+ * kept in a `CodeWatch` shared by every CPU over the same RAM, so a store there (self-modifying code,
+ * another vCPU, a loader, DMA) drops the page's blocks in each of them.
  */
 import type { Block } from './block.ts';
-
-/** Code is tracked in 64-byte chunks: stores to data beside code on the same page stay cheap. */
-export const CHUNK_SHIFT = 6;
+import type { CodeHolder, CodeWatch } from './code-watch.ts';
 
 /**
  * Blocks of every page that holds translated code. A physical start may have several blocks, one per
  * virtual address it was entered at (chained through `Block.alias`), because each bakes in its PC.
  */
-export class BlockCache {
-  /** Per 4 KiB page: blocks by (offset in page / 2) * 2 + thumb. */
+export class BlockCache implements CodeHolder {
+  /** Blocks by RAM offset * 2 + thumb (the first of each alias chain). */
+  private readonly byStart = new Map<number, Block>();
+  /** Per 4 KiB page of RAM: the blocks starting on it, to drop when it is written. */
   private readonly pages: (Block[] | undefined)[];
-  /**
-   * Non-zero for each RAM chunk that holds translated code, and for the chunk before it, so a store
-   * of up to 8 bytes needs to look at the chunk of its first byte only.
-   */
-  readonly codeMap: Uint8Array;
+  /** Which RAM holds code, shared with the other CPUs over the same RAM. */
+  readonly watch: CodeWatch;
   /** Blocks decoded since creation (for tests and statistics). */
   translations = 0;
   /** Blocks compiled to JavaScript since creation. */
@@ -26,16 +24,15 @@ export class BlockCache {
   /** Pages dropped because code on them was written. */
   invalidations = 0;
 
-  constructor(ramSize: number) {
+  constructor(ramSize: number, watch: CodeWatch) {
     this.pages = new Array(Math.ceil(ramSize / 4096));
-    this.codeMap = new Uint8Array((ramSize >>> CHUNK_SHIFT) + 1);
+    this.watch = watch;
+    watch.register(this);
   }
 
   /** The block starting at RAM offset `off` entered at virtual address `va`, in the given instruction set. */
   get(off: number, thumb: number, va: number): Block | undefined {
-    const page = this.pages[off >>> 12];
-    if (page === undefined) return undefined;
-    let block: Block | null = page[(off & 0xffe) | thumb] ?? null;
+    let block = this.byStart.get(off * 2 + thumb) ?? null;
     while (block !== null && block.va !== va) block = block.alias;
     return block ?? undefined;
   }
@@ -48,23 +45,17 @@ export class BlockCache {
       page = [];
       this.pages[p] = page;
     }
-    const slot = (block.off & 0xffe) | block.thumb;
-    block.alias = page[slot] ?? null; // translations of the same code under other addresses stay
-    page[slot] = block;
-    this.markCode(block.off, block.decoded.end);
+    page.push(block);
+    const key = block.off * 2 + block.thumb;
+    block.alias = this.byStart.get(key) ?? null; // translations of the same code under other addresses stay
+    this.byStart.set(key, block);
+    if (block.decoded !== null) this.watch.mark(block.off, block.decoded.end);
     this.translations++;
   }
 
-  /** Marks RAM offsets [off, end) as holding code a block depends on (compiling may reach further). */
-  markCode(off: number, end: number): void {
-    const first = Math.max(0, (off >>> CHUNK_SHIFT) - 1);
-    for (let c = first; c <= (end - 1) >>> CHUNK_SHIFT; c++) this.codeMap[c] = 1;
-  }
-
-  /** Called for a write of `size` bytes at RAM offset `off` that may hit code: drops the pages it hits. */
-  written(off: number, size: number): void {
-    this.dropPage(off >>> 12);
-    if ((off + size - 1) >>> 12 !== off >>> 12) this.dropPage((off + size - 1) >>> 12);
+  /** True while blocks start on RAM page `p`. */
+  holds(p: number): boolean {
+    return this.pages[p] !== undefined;
   }
 
   /** Drops every block (for a bulk change the cache cannot see, like a new image loaded). */
@@ -72,18 +63,15 @@ export class BlockCache {
     for (let p = 0; p < this.pages.length; p++) if (this.pages[p] !== undefined) this.dropPage(p);
   }
 
-  private dropPage(p: number): void {
+  /** Drops the blocks of RAM page `p` (the shared code map is the watch's to update). */
+  dropPage(p: number): void {
     const page = this.pages[p];
     if (page === undefined) return;
     this.pages[p] = undefined;
-    for (const first of page) {
-      for (let block: Block | null = first ?? null; block !== null; block = block.alias) block.valid = false;
+    for (const block of page) {
+      block.valid = false;
+      this.byStart.delete(block.off * 2 + block.thumb);
     }
-    const first = (p << 12) >>> CHUNK_SHIFT;
-    const end = ((p + 1) << 12) >>> CHUNK_SHIFT;
-    this.codeMap.fill(0, first, end);
-    // the page's last chunk also guards stores that run into the next page's first chunk
-    if (this.pages[p + 1] !== undefined) this.codeMap[end - 1] = 1;
     this.invalidations++;
   }
 }

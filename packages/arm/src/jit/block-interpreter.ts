@@ -81,16 +81,18 @@ export function decodeBlock(bus: Bus, off: number, thumb: number): DecodedBlock 
 }
 
 /**
- * Runs decoded block `d`, entered at virtual address `va`, as the interpreter would step it: each
- * instruction is counted as retired before it executes (so a fault counts it, and the PMU and timer
- * see it), and the run stops after an instruction that branched, made an exit, or overwrote the
- * block (`blk.valid` turns false). Leaves the PC at the next instruction; guest exceptions
- * propagate to the dispatcher.
+ * Runs at most `limit` instructions of block `blk` from its start, as the interpreter would step
+ * them: each instruction is counted as retired before it executes (so a fault counts it, and the PMU
+ * and timer see it), and the run stops after an instruction that branched, made an exit, or
+ * overwrote the block (`blk.valid` turns false). It follows ITSTATE as it finds it, so it may start
+ * inside an IT block. Leaves the PC at the next instruction; guest exceptions propagate.
  */
-export function interpretBlock(cpu: Cpu, va: number, thumb: number, d: DecodedBlock, blk: Block): void {
+export function interpretBlock(cpu: Cpu, blk: Block, d: DecodedBlock, limit: number): void {
   const r = cpu.r;
-  const { execs, words, sizes, count } = d;
-  let addr = va;
+  const { execs, words, sizes } = d;
+  const thumb = blk.thumb;
+  const count = Math.min(d.count, limit);
+  let addr = blk.va;
   for (let i = 0; i < count; i++) {
     const w = words[i]!;
     const next = addr + sizes[i]!;

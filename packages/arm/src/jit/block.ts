@@ -23,8 +23,12 @@ export class Block {
   readonly va: number;
   /** 1 for Thumb, 0 for A32. */
   readonly thumb: number;
-  /** Its instructions decoded, as the block interpreter runs them before it is compiled. */
-  readonly decoded: DecodedBlock;
+  /**
+   * Its instructions decoded, as the block interpreter runs them before it is compiled (and whenever
+   * the budget left is too short for the compiled form). Null for a block of one instruction that
+   * crosses into the next page, which is fetched and stepped anew each time.
+   */
+  readonly decoded: DecodedBlock | null;
   /** Once compiled: the translated basic block it starts with (kept to build hot loops from). */
   source: BasicBlockSource | null = null;
   /** False once the code under it was written: the dispatcher and the links then drop it. */
@@ -36,7 +40,7 @@ export class Block {
   /** The generated code; set once the source is compiled. */
   run: BlockRun = () => null;
 
-  constructor(off: number, va: number, thumb: number, decoded: DecodedBlock) {
+  constructor(off: number, va: number, thumb: number, decoded: DecodedBlock | null) {
     this.off = off;
     this.va = va;
     this.thumb = thumb;

@@ -5,7 +5,7 @@
  * code); then nothing can fault, so it simply moves the words. Anything else calls the instruction's
  * executor, which checks, faults and counts exactly as the interpreter does, and then caches the page.
  */
-import { CHUNK_SHIFT } from './block-cache.ts';
+import { CHUNK_SHIFT } from './code-watch.ts';
 import { SOFT_TLB_SIZE } from './soft-tlb.ts';
 import type { Emitted, InsnContext } from './translator.ts';
 

@@ -7,7 +7,7 @@
  *   view, ram       RAM as a DataView and as bytes
  *   rt, ro, wt, wo  the soft TLB (read/write tags and page offsets); cm: the code map
  */
-import { CHUNK_SHIFT } from './block-cache.ts';
+import { CHUNK_SHIFT } from './code-watch.ts';
 import { SOFT_TLB_SIZE } from './soft-tlb.ts';
 
 /** A JS expression that is true when condition `cond` (0-13) passes. */

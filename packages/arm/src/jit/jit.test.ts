@@ -705,3 +705,139 @@ describe('one physical page at several virtual addresses', () => {
     });
   }
 });
+
+describe('address caches follow translation changes', () => {
+  const BIG = 1 << 20;
+  const L1T = RAM + 0x4000;
+  const L2T = RAM + 0x8000;
+  const PAGES = RAM + 0x10000; // physical pages for the 0x80000000 window
+  const WIN = 0x80000000 | 0;
+  const ways: Way[] = [true, 'tiered', false];
+
+  /**
+   * A CPU with RAM mapped at its own address (one section, domain 0) and a window of small pages
+   * at 0x80000000 in domain 1, page i on physical page `map[i]` (an index into PAGES).
+   */
+  function machine(way: Way, map: number[], code: number[], thumb = false): Cpu {
+    const bus = new Bus(RAM, new Uint8Array(BIG));
+    const cpu = new Cpu(bus, cpuOptions(way));
+    for (let v = 0; v < 8; v++) bus.write32(VBAR + v * 4, 0xe1400070 | v); // hvc #v
+    bus.write32(L1T + ((RAM >>> 20) << 2), RAM | (3 << 10) | 2);
+    bus.write32(L1T + ((WIN >>> 20) << 2), L2T | (1 << 5) | 1);
+    map.forEach((p, i) => remap(cpu, i, p));
+    if (thumb) code.forEach((hw, i) => bus.write16(RAM + 0x100 + i * 2, hw));
+    else code.forEach((w, i) => bus.write32(RAM + 0x100 + i * 4, w));
+    cpu.cp15.write(3, 0, 0, 0, 0x55555555, false); // every domain client
+    cpu.cp15.write(2, 0, 0, 0, L1T, false);
+    cpu.cp15.write(1, 0, 0, 0, cpu.cp15.sctlr | 1, false);
+    cpu.cp15.vbar = VBAR;
+    cpu.t = thumb ? 1 : 0;
+    cpu.pc = RAM + 0x100;
+    return cpu;
+  }
+  function remap(cpu: Cpu, page: number, physical: number): void {
+    cpu.bus.write32(L2T + page * 4, (PAGES + physical * 0x1000) | (3 << 4) | 2);
+  }
+  const tlbimva = (cpu: Cpu, va: number) => cpu.cp15.write(8, 0, 7, 1, va, false);
+
+  test('a DACR write that closes a domain faults the next access, translated or not', () => {
+    // loop: ldr r0, [r1]; str r0, [r1, #4]; subs r4, r4, #1; bne loop; then DACR <- r2; ldr r3, [r1]
+    const code = [0xe5910000, 0xe5810004, 0xe2544001, 0x1afffffb, 0xee032f10, 0xe5913000, HVC_A32];
+    const runs = ways.map((way) => {
+      const cpu = machine(way, [0], code);
+      cpu.bus.write32(PAGES, 77);
+      cpu.r[1] = WIN;
+      cpu.r[2] = 0x55555551; // domain 1: no access
+      cpu.r[4] = 10;
+      const exits = drive(cpu);
+      return { exits, r0: cpu.r[0], dfsr: cpu.cp15.dfsr, dfar: cpu.cp15.dfar >>> 0, mode: cpu.mode };
+    });
+    assert.equal(runs[0]!.r0, 77);
+    assert.equal(runs[0]!.dfsr, 0x01b, 'page domain fault in domain 1');
+    assert.deepEqual(runs[0], runs[2]);
+    assert.deepEqual(runs[1], runs[2]);
+  });
+
+  test('user-mode addresses survive a kernel DACR round trip, and not a real change', () => {
+    // user code: ldr r0, [r1]; b . (an HVC is undefined at PL0)
+    for (const way of ways) {
+      const cpu = machine(way, [0], [0xe5910000, 0xeafffffe]);
+      cpu.bus.write32(PAGES, 5);
+      const user = (): number => {
+        cpu.cpsr = 0x10; // usr
+        cpu.pc = RAM + 0x100;
+        cpu.r[1] = WIN;
+        cpu.r[0] = 0;
+        cpu.run(100);
+        return cpu.mode === 0x10 ? cpu.r[0]! : -1;
+      };
+      const kernelSets = (dacr: number) => {
+        cpu.cpsr = 0x13; // svc
+        cpu.cp15.write(3, 0, 0, 0, dacr, false);
+      };
+      assert.equal(user(), 5);
+      kernelSets(0x55555551); // closes user access for a while, as a PAN kernel does
+      kernelSets(0x55555555);
+      assert.equal(user(), 5, `${way}: the round trip changed nothing`);
+      kernelSets(0x55555551);
+      assert.notEqual(user(), 5, `${way}: domain 1 closed for user mode too`);
+      assert.equal(cpu.cp15.dfsr, 0x01b);
+    }
+  });
+
+  test('code remapped under a virtual address and invalidated by TLBIMVA runs the new code', () => {
+    // at 0x80000000: mov r0, #n; hvc
+    for (const way of ways) {
+      const cpu = machine(way, [0], [0xe1a0f003]); // mov pc, r3
+      cpu.bus.write32(PAGES, 0xe3a00001); // page 0: mov r0, #1
+      cpu.bus.write32(PAGES + 4, HVC_A32);
+      cpu.bus.write32(PAGES + 0x1000, 0xe3a00002); // page 1: mov r0, #2
+      cpu.bus.write32(PAGES + 0x1004, HVC_A32);
+      const call = () => {
+        cpu.pc = RAM + 0x100;
+        cpu.r[3] = WIN;
+        // enough runs for the tiered CPU to compile the code
+        for (let i = 0; i < (way === 'tiered' ? 3100 : 3); i++) {
+          cpu.pc = RAM + 0x100;
+          cpu.run(100);
+        }
+        return cpu.r[0];
+      };
+      assert.equal(call(), 1);
+      remap(cpu, 0, 1);
+      tlbimva(cpu, WIN | 5);
+      assert.equal(call(), 2, `${way}: the new page's code`);
+    }
+  });
+
+  test('a Thumb-2 instruction across a page boundary runs with both halves, even after a remap', () => {
+    // 0x80000ffe: movw r0, #0x1234 (its second halfword on the next page); then hvc
+    const movw = (imm: number) => [
+      0xf240 | ((imm >>> 12) & 0xf) | (((imm >>> 11) & 1) << 10),
+      (((imm >>> 8) & 7) << 12) | (imm & 0xff),
+    ];
+    for (const way of ways) {
+      const cpu = machine(way, [0, 1], [0x4718], true); // bx r3
+      const [hw1, hw2] = movw(0x1234);
+      cpu.bus.write16(PAGES + 0xffe, hw1!);
+      cpu.bus.write16(PAGES + 0x1000, hw2!);
+      cpu.bus.write32(PAGES + 0x1002, (HVC_T32 >>> 16) | ((HVC_T32 & 0xffff) << 16));
+      const [, other] = movw(0x0777);
+      cpu.bus.write16(PAGES + 0x2000, other!);
+      cpu.bus.write32(PAGES + 0x2002, (HVC_T32 >>> 16) | ((HVC_T32 & 0xffff) << 16));
+      const call = () => {
+        for (let i = 0; i < 40; i++) {
+          cpu.t = 1;
+          cpu.pc = RAM + 0x100;
+          cpu.r[3] = (WIN + 0xffe) | 1;
+          assert.equal(cpu.run(100).kind, 'hvc');
+        }
+        return cpu.r[0];
+      };
+      assert.equal(call(), 0x1234);
+      remap(cpu, 1, 2); // only the second half moves
+      tlbimva(cpu, WIN + 0x1000);
+      assert.equal(call(), 0x1777, `${way}: imm4 from the first half, imm3:imm8 from the new page`);
+    }
+  });
+});

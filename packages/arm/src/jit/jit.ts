@@ -4,15 +4,18 @@
  * the last block returned). It steps the interpreter where blocks do not fit: too little budget
  * left for a whole block, an IT block in progress, or code it cannot translate.
  */
+import { changedDomains } from '../cp15.ts';
 import type { Cpu } from '../cpu.ts';
 import { LINE_FIQ, LINE_STOP } from '../cpu.ts';
 import { ExceptionKind, GuestException } from '../exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, STOP_EXIT } from '../exit.ts';
-import { Access } from '../mmu.ts';
+import { Access, TlbOp } from '../mmu.ts';
 import { Mode } from '../modes.ts';
 import { Block } from './block.ts';
 import { BlockCache } from './block-cache.ts';
+import { CHUNK_SHIFT, CodeWatch } from './code-watch.ts';
 import { decodeBlock, interpretBlock } from './block-interpreter.ts';
+import { JumpCache } from './jump-cache.ts';
 import { SoftTlb } from './soft-tlb.ts';
 import { assemble, BLOCK_BUDGET, compile, type TranslatorEnv } from './translator.ts';
 
@@ -37,6 +40,10 @@ export class Jit {
   readonly tlb = new SoftTlb();
   /** Hot loops compiled into one function (for tests and statistics). */
   hotLoops = 0;
+  /** Blocks by virtual address, for the dispatcher's lookups. */
+  private readonly jumps = new JumpCache();
+  /** Per privilege level (1 for PL0), the DACR its cached addresses agree with. */
+  private readonly levelDacr = [0, 0];
   private readonly cpu: Cpu;
   private readonly env: TranslatorEnv;
   /** Runs of a block before it is compiled. */
@@ -48,7 +55,7 @@ export class Jit {
     this.cpu = cpu;
     this.compileAfter = Math.max(1, compileAfter);
     this.hot = this.compileAfter + HOT_AFTER_COMPILE;
-    this.cache = new BlockCache(cpu.bus.ramSize);
+    this.cache = new BlockCache(cpu.bus.ramSize, CodeWatch.of(cpu.bus));
     this.env = {
       bus: cpu.bus,
       jit: this,
@@ -56,24 +63,65 @@ export class Jit {
       readOff: this.tlb.readOff,
       writeTag: this.tlb.writeTag,
       writeOff: this.tlb.writeOff,
-      codeMap: this.cache.codeMap,
+      codeMap: this.cache.watch.codeMap,
     };
     cpu.bus.writeListeners.push((off, size) => this.noteWrite(off, size));
   }
 
-  /** Translation registers, TLB maintenance or the privilege level changed: forget cached addresses. */
+  /** Translation registers or TLB maintenance changed translation: forget cached addresses. */
   translationChanged(): void {
     this.tlb.flush();
+    this.jumps.flush();
+    this.levelDacr[0] = this.levelDacr[1] = this.cpu.cp15.dacr;
+  }
+
+  /**
+   * A TLB maintenance operation (`TlbOp`, with the value written) changed what the MMU holds:
+   * forgets what the address caches hold that it may concern.
+   */
+  tlbMaintenance(op: number, value: number): void {
+    if (op === TlbOp.mva || op === TlbOp.mvaAllAsids) {
+      // the caches hold the current ASID's and global entries; either may be this page's
+      if (this.tlb.large.covers(value)) this.tlb.flush();
+      else this.tlb.dropPage(value);
+      this.jumps.dropPage(value);
+    } else if (op !== TlbOp.asid || (value & 0xff) === (this.cpu.cp15.contextidr & 0xff)) {
+      this.translationChanged(); // TLBIALL, or TLBIASID of the address space in use
+    }
+  }
+
+  /**
+   * DACR changed the access to the `changed` domains: drops the current level's cached addresses in
+   * them. The other level's are checked when the CPU returns to it, so a kernel that opens user
+   * access around each copy does not empty the user level's caches.
+   */
+  domainsChanged(changed: number): void {
+    const level = this.cpu.mode === Mode.usr ? 1 : 0;
+    this.tlb.dropDomains(level, changed);
+    this.jumps.dropDomains(level, changed);
+    this.levelDacr[level] = this.cpu.cp15.dacr;
+  }
+
+  /** The CPU moved between PL0 and PL1 (`user`): cached addresses of the new level apply. */
+  privilegeChanged(user: boolean): void {
+    const dacr = this.cpu.cp15.dacr;
+    const level = user ? 1 : 0;
+    this.levelDacr[1 - level] = dacr; // the level left was kept up to date with DACR
+    const changed = changedDomains(this.levelDacr[level]!, dacr);
+    if (changed !== 0) {
+      this.tlb.dropDomains(level, changed);
+      this.jumps.dropDomains(level, changed);
+      this.levelDacr[level] = dacr;
+    }
+    this.tlb.setPrivilege(user);
   }
 
   /** A write of `size` bytes at RAM offset `off` through the CPU: drops translations it overwrites. */
   noteWrite(off: number, size: number): void {
-    const map = this.cache.codeMap;
-    if (size <= 8) {
-      if (map[off >>> 6]! | map[(off + size - 1) >>> 6]!) this.cache.written(off, size);
-      return;
+    const map = this.cache.watch.codeMap;
+    if (size > 8 || map[off >>> CHUNK_SHIFT]! | map[(off + size - 1) >>> CHUNK_SHIFT]!) {
+      this.cache.watch.written(off, size);
     }
-    for (let c = off >>> 6; c <= (off + size - 1) >>> 6; c++) if (map[c]) this.cache.written(c << 6, 64);
   }
 
   /** `Cpu.run` with translation: the same exits, retired counts and exceptions as the interpreter. */
@@ -97,10 +145,18 @@ export class Jit {
           }
           let block: Block | null = next;
           if (block === null || !block.valid) {
-            block = left >= BLOCK_BUDGET && cpu.it === 0 ? this.lookup() : null;
+            block = this.lookup();
             if (block === null) {
               next = null;
               cpu.step();
+              if (cpu.exit !== null) return this.takeExit();
+              continue;
+            }
+            if (left < BLOCK_BUDGET || cpu.it !== 0 || block.decoded === null) {
+              // the compiled form needs a whole block of budget and starts outside IT blocks:
+              // interpret what fits instead
+              next = null;
+              this.interpret(block, left);
               if (cpu.exit !== null) return this.takeExit();
               continue;
             }
@@ -179,6 +235,26 @@ export class Jit {
     const cpu = this.cpu;
     const thumb = cpu.t;
     const va = thumb ? cpu.r[15]! & ~1 : cpu.r[15]! & ~3;
+    const level = cpu.mode === Mode.usr ? 1 : 0;
+    const hit = this.jumps.get(level, va, thumb);
+    if (hit !== null) return hit;
+    const block = this.find(va, thumb);
+    if (block !== null) {
+      this.jumps.set(
+        level,
+        va,
+        thumb,
+        block,
+        cpu.mmuOn ? cpu.mmu.lastSpan : 12,
+        cpu.mmuOn ? cpu.mmu.lastDomain : 0,
+      );
+    }
+    return block;
+  }
+
+  /** The block at virtual address `va` by a full translation and lookup (or a new one). */
+  private find(va: number, thumb: number): Block | null {
+    const cpu = this.cpu;
     let pa: number;
     if (!cpu.mmuOn) pa = va >>> 0;
     else {
@@ -193,21 +269,35 @@ export class Jit {
     return this.cache.get(off, thumb, va) ?? this.translateAt(off, va, thumb);
   }
 
+  /** Runs up to `limit` instructions of `block` one by one (a page-crossing one is stepped). */
+  private interpret(block: Block, limit: number): void {
+    if (block.decoded === null) this.cpu.step();
+    else interpretBlock(this.cpu, block, block.decoded, limit);
+  }
+
   /**
    * A new block for the code at RAM offset `off` entered at `va`, run by the block interpreter until
-   * it has run `compileAfter` times, then compiled in place (links to it stay good).
+   * it has run `compileAfter` times, then compiled in place (links to it stay good). A Thumb-2
+   * instruction that crosses into the next page makes a block of its own that steps it, fetching
+   * both halves through the MMU each time, since the next page may be mapped anywhere.
    */
-  private translateAt(off: number, va: number, thumb: number): Block | null {
+  private translateAt(off: number, va: number, thumb: number): Block {
     const decoded = decodeBlock(this.cpu.bus, off, thumb);
-    if (decoded === null) return null;
     const block = new Block(off, va, thumb, decoded);
-    block.run = (cpu, left, hops) => {
-      if (++block.hits === this.compileAfter && block.valid && this.compileBlock(block)) {
-        return block.run(cpu, left, hops);
-      }
-      interpretBlock(cpu, va, thumb, decoded, block);
-      return null;
-    };
+    if (decoded === null) {
+      block.run = (cpu) => {
+        cpu.step();
+        return null;
+      };
+    } else {
+      block.run = (cpu, left, hops) => {
+        if (++block.hits === this.compileAfter && block.valid && this.compileBlock(block)) {
+          return block.run(cpu, left, hops);
+        }
+        interpretBlock(cpu, block, decoded, left);
+        return null;
+      };
+    }
     this.cache.add(block);
     return block;
   }
@@ -215,7 +305,7 @@ export class Jit {
   /** Compiles a block the interpreter found hot; false when it stays interpreted. */
   private compileBlock(block: Block): boolean {
     if (!compile(this.env, block)) return false;
-    this.cache.markCode(block.off, block.source!.end);
+    this.cache.watch.mark(block.off, block.source!.end);
     this.cache.compilations++;
     return true;
   }

@@ -2,8 +2,9 @@
  * The translated code's address cache: virtual page → RAM offset of the page, one table for reads
  * and one for writes, for the current privilege level. A hit lets generated code reach RAM without a
  * call; a miss takes the CPU's full path (MMU, permissions, MMIO, alignment) and then fills the
- * entry when the page turned out to be plain RAM. It is emptied whenever translation, privilege or
- * the alignment check changes.
+ * entry when the page turned out to be plain RAM. It is emptied whenever translation or the
+ * alignment check changes. The other privilege level's entries are kept aside and swapped back in
+ * when the CPU returns to it, so a system call or interrupt does not empty the cache.
  */
 import type { Cpu } from '../cpu.ts';
 import { Access } from '../mmu.ts';
@@ -13,6 +14,33 @@ export const SOFT_TLB_SIZE = 256;
 
 /** A tag no virtual page number equals. */
 const EMPTY = -1;
+
+/**
+ * Per 1 MiB of virtual addresses, the epoch in which something cached here came from a mapping
+ * larger than a page; invalidating one page there must then forget more than that page.
+ */
+export class LargeMappings {
+  private readonly marks = new Int32Array(4096).fill(-1);
+  private epoch = 0;
+
+  /** Records that what is cached for `va` came from a mapping of 2^`span` bytes. */
+  note(va: number, span: number): void {
+    if (span <= 12) return;
+    const count = 1 << Math.max(0, span - 20);
+    const first = (va >>> 20) & ~(count - 1);
+    for (let m = first; m < first + count; m++) this.marks[m] = this.epoch;
+  }
+
+  /** True when something cached may come from a large mapping covering `va`. */
+  covers(va: number): boolean {
+    return this.marks[va >>> 20] === this.epoch;
+  }
+
+  /** Everything cached was dropped: forget the marks in O(1). */
+  clear(): void {
+    this.epoch++;
+  }
+}
 
 /** The address cache of one CPU's translated code. */
 export class SoftTlb {
@@ -24,11 +52,61 @@ export class SoftTlb {
   readonly writeTag = new Int32Array(SOFT_TLB_SIZE).fill(EMPTY);
   /** RAM offset of that page. */
   readonly writeOff = new Int32Array(SOFT_TLB_SIZE);
+  /** The four tables of the other privilege level, end to end. */
+  private readonly aside = new Int32Array(4 * SOFT_TLB_SIZE).fill(EMPTY);
+  private readonly swap = new Int32Array(SOFT_TLB_SIZE);
+  /** The MMU domain of each entry (read tables, then write tables), per privilege level. */
+  private readonly domains = [new Uint8Array(2 * SOFT_TLB_SIZE), new Uint8Array(2 * SOFT_TLB_SIZE)];
+  /** True while the tables above hold PL0's entries. */
+  private user = false;
+  /** Where cached entries came from mappings larger than a page. */
+  readonly large = new LargeMappings();
 
-  /** Forgets every entry. */
+  private noteSpan(va: number, span: number): void {
+    this.large.note(va, span);
+  }
+
+  /** Forgets every entry, of both privilege levels. */
   flush(): void {
     this.readTag.fill(EMPTY);
     this.writeTag.fill(EMPTY);
+    this.aside.fill(EMPTY);
+    this.large.clear();
+  }
+
+  /** Forgets the entries of the page of `va`, at both privilege levels. */
+  dropPage(va: number): void {
+    const i = (va >>> 12) & (SOFT_TLB_SIZE - 1);
+    this.readTag[i] = EMPTY;
+    this.writeTag[i] = EMPTY;
+    this.aside[i] = EMPTY; // the other level's read tags
+    this.aside[2 * SOFT_TLB_SIZE + i] = EMPTY; // and its write tags
+  }
+
+  /** Drops the entries of privilege level `level` (1 for PL0) in the `changed` domains (bit n for domain n). */
+  dropDomains(level: number, changed: number): void {
+    const dom = this.domains[level]!;
+    const active = (level === 1) === this.user;
+    const readTag = active ? this.readTag : this.aside.subarray(0, SOFT_TLB_SIZE);
+    const writeTag = active ? this.writeTag : this.aside.subarray(2 * SOFT_TLB_SIZE, 3 * SOFT_TLB_SIZE);
+    for (let i = 0; i < SOFT_TLB_SIZE; i++) {
+      if ((changed >>> dom[i]!) & 1) readTag[i] = EMPTY;
+      if ((changed >>> dom[SOFT_TLB_SIZE + i]!) & 1) writeTag[i] = EMPTY;
+    }
+  }
+
+  /** The CPU now runs at PL0 (`user`) or PL1: puts that level's entries in the tables. */
+  setPrivilege(user: boolean): void {
+    if (user === this.user) return;
+    this.user = user;
+    const tables = [this.readTag, this.readOff, this.writeTag, this.writeOff];
+    for (let t = 0; t < 4; t++) {
+      const table = tables[t]!;
+      const kept = this.aside.subarray(t * SOFT_TLB_SIZE, (t + 1) * SOFT_TLB_SIZE);
+      this.swap.set(table);
+      table.set(kept);
+      kept.set(this.swap);
+    }
   }
 
   /**
@@ -44,9 +122,11 @@ export class SoftTlb {
     } catch {
       return; // the access that succeeded was elsewhere on the page's path (cannot fault now, but be safe)
     }
+    if (cpu.mmuOn) this.noteSpan(va, cpu.mmu.lastSpan);
     const off = cpu.bus.ramOffset(pa, 4096);
     if (off < 0) return;
     const i = (va >>> 12) & (SOFT_TLB_SIZE - 1);
+    this.domains[this.user ? 1 : 0]![(write ? SOFT_TLB_SIZE : 0) + i] = cpu.mmuOn ? cpu.mmu.lastDomain : 0;
     if (write) {
       this.writeTag[i] = va >>> 12;
       this.writeOff[i] = off;

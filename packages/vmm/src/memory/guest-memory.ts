@@ -3,6 +3,7 @@
  * through the RAM sections of an address space. An access that leaves RAM is an error the device
  * reports to the guest, never a host crash.
  */
+import { ramWritten } from '@armvm/arm';
 import type { AddressSpace } from './address-space.ts';
 import { MemoryError } from './memory-region.ts';
 
@@ -44,7 +45,17 @@ export class GuestMemory {
 
   /** Copies `data` into guest RAM at `address`. */
   write(address: number, data: Uint8Array): void {
-    this.slice(address, data.length).set(data);
+    const view = this.slice(address, data.length);
+    view.set(data);
+    this.wrote(view);
+  }
+
+  /**
+   * Says that a device wrote into `view` (a slice of guest RAM), so that a CPU that translated code
+   * from those bytes drops it, as a guest expects after DMA of a program into memory.
+   */
+  wrote(view: Uint8Array): void {
+    ramWritten(view, 0, view.length);
   }
 
   /** Little-endian 16-bit load. */

@@ -67,6 +67,7 @@ export class Virtqueue {
 
   /** Returns a chain to the driver with `written` bytes written into its writable buffers. */
   push(element: VirtqueueElement, written: number): void {
+    for (const b of element.writable) this.#mem.wrote(b);
     const { num, device } = this.layout;
     const slot = device + 4 + 8 * (this.#usedIdx % num);
     this.#mem.writeU32(slot, element.head);
