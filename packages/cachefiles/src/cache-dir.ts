@@ -42,6 +42,9 @@ export class CacheDir {
   // processes may change the directory too, so a listing is a hint: a name it has is checked by
   // opening it, and a name it lacks is looked for again before anything is created in its place.
   readonly #listings = new Map<string, Set<string>>();
+  // Directory reads under way, and the names noted meanwhile (true: added, false: removed).
+  readonly #reading = new Map<string, Promise<Set<string>>>();
+  readonly #deltas = new Map<string, Map<string, boolean>>();
   // Directories checked to be real directories (not links) since they were made or first seen.
   readonly #checked = new Set<string>();
 
@@ -138,6 +141,8 @@ export class CacheDir {
   /** Forgets what is known of a directory's names, so the next look reads it again. */
   forgetListing(dir: string): void {
     this.#listings.delete(dir);
+    this.#reading.delete(dir);
+    this.#deltas.delete(dir);
   }
 
   /** Reads a small file (at most limit + 1 bytes), synchronously where small files are. */
@@ -148,28 +153,66 @@ export class CacheDir {
   /** Whether `path` exists, from the directory's listing (read once, then kept current). */
   async has(path: string): Promise<boolean> {
     const dir = dirname(path);
-    let names = this.#listings.get(dir);
-    if (!names) {
-      try {
-        names = new Set(await this.io.readdir(dir));
-      } catch (err) {
-        if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR') throw err;
-        names = new Set();
-      }
-      if (this.#listings.size >= LISTINGS) this.#listings.delete(this.#listings.keys().next().value!);
-      this.#listings.set(dir, names);
-    }
+    const names = this.#listings.get(dir) ?? (await this.#list(dir));
     return names.has(basename(path));
+  }
+
+  // Reads a directory's listing once, however many ask at the same time. Names added or removed
+  // here while the read is under way are applied to what it returns: a read that started before a
+  // file was created must not hide that file afterwards.
+  #list(dir: string): Promise<Set<string>> {
+    let reading = this.#reading.get(dir);
+    if (reading) return reading;
+    const delta = new Map<string, boolean>();
+    this.#deltas.set(dir, delta);
+    reading = this.io.readdir(dir).then(
+      (names) => this.#settleListing(dir, new Set(names), delta),
+      (err) => {
+        if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR') {
+          if (this.#deltas.get(dir) === delta) {
+            this.#reading.delete(dir);
+            this.#deltas.delete(dir);
+          }
+          throw err;
+        }
+        return this.#settleListing(dir, new Set(), delta);
+      },
+    );
+    this.#reading.set(dir, reading);
+    return reading;
+  }
+
+  #settleListing(dir: string, names: Set<string>, delta: Map<string, boolean>): Set<string> {
+    if (this.#deltas.get(dir) !== delta) return names; // forgotten meanwhile: not to be kept
+    for (const [name, present] of delta) {
+      if (present) names.add(name);
+      else names.delete(name);
+    }
+    this.#reading.delete(dir);
+    this.#deltas.delete(dir);
+    if (this.#listings.size >= LISTINGS) this.#listings.delete(this.#listings.keys().next().value!);
+    this.#listings.set(dir, names);
+    return names;
+  }
+
+  // A name came or went: in the listing, and in a read of the directory under way.
+  #note(path: string, present: boolean): void {
+    const dir = dirname(path);
+    const name = basename(path);
+    const names = this.#listings.get(dir);
+    if (present) names?.add(name);
+    else names?.delete(name);
+    this.#deltas.get(dir)?.set(name, present);
   }
 
   /** Records that `path` now exists (a file or directory made outside the calls here). */
   noteAdded(path: string): void {
-    this.#listings.get(dirname(path))?.add(basename(path));
+    this.#note(path, true);
   }
 
   /** Removes a file, if present, keeping the listing current. */
   async remove(path: string): Promise<void> {
-    this.#listings.get(dirname(path))?.delete(basename(path));
+    this.#note(path, false);
     try {
       await this.io.unlink(path);
     } catch (err) {
@@ -230,9 +273,9 @@ export class CacheDir {
   /** Moves `path` (a file or a directory) to the graveyard, if it exists, and deletes it later. */
   async bury(path: string): Promise<boolean> {
     const grave = join(this.graveyard, `${Date.now().toString(36)}-${this.presence.id}-${this.#graves++}`);
-    this.#listings.get(dirname(path))?.delete(basename(path));
-    for (const dir of this.#listings.keys())
-      if (dir === path || dir.startsWith(`${path}/`)) this.#listings.delete(dir);
+    this.#note(path, false);
+    for (const dir of [...this.#listings.keys(), ...this.#reading.keys()])
+      if (dir === path || dir.startsWith(`${path}/`)) this.forgetListing(dir);
     for (const dir of this.#checked)
       if (dir === path || dir.startsWith(`${path}/`)) this.#checked.delete(dir);
     try {

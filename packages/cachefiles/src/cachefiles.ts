@@ -187,6 +187,11 @@ export class CacheFiles implements CacheBackend {
         o.verified = new Uint8Array(0);
       }
       o.markedDirty = false;
+      // Our own validators go with the next flush (the dead writer's were of the same version).
+      if (o.cookie && o.meta) {
+        o.meta.aux = o.cookie.aux() ?? o.meta.aux;
+        o.changed = true;
+      }
     },
     now: () => Date.now(),
   };

@@ -30,6 +30,8 @@ export class DiskObject extends FscacheObject {
   claim: string | null = null;
   /** Another live process is the object's writer: this one only reads what it has stored. */
   readerOf: string | null = null;
+  /** The other process is writing another version: read what was adopted, wait for nothing more. */
+  otherVersion = false;
   /** What the metadata file was when last read: inode and mtime (to notice a writer's flush). */
   metaStamp = '';
   /** Writes are declined: the disk is at its limit. */

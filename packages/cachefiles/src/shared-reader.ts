@@ -98,10 +98,11 @@ export async function waitForWriter(
   let delay = POLL_MIN_MS;
   const held = () => pages.every((p) => p < o.meta!.blocks.length && o.meta!.blocks[p] !== NO_BLOCK);
   for (;;) {
-    if (o.isDead || !o.readerOf) return 'gave-up';
+    if (o.isDead || !o.readerOf || o.otherVersion) return 'gave-up';
     const before = o.metaStamp;
     if (!(await refresh(ctx, o))) {
-      o.readerOf = null; // another version: stop reading this object at all
+      // Another version: keep what was adopted (our open file still holds it), wait for nothing.
+      o.otherVersion = true;
       return 'gave-up';
     }
     if (held()) return 'ready';
