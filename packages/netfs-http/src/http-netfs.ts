@@ -64,6 +64,8 @@ export interface Resource {
   rangeIgnored: boolean;
   /** Set once the resource changed while being read: every further read fails with it. */
   changed: RemoteError | null;
+  /** The retirement that a change started, for the last close to wait for. */
+  retiring: Promise<void> | null;
 }
 
 /** A resource's cookie data: what the cache held, and what the resource is now. */
@@ -191,6 +193,8 @@ export class HttpNetfs {
     const closed = new RemoteError('ABORT_ERR', resource.url.href, 'the file was closed');
     for (const t of resource.transfers) t.abort(closed);
     await Promise.all([...resource.transfers].map((t) => t.done));
+    // A change's retirement relinquishes the cookie: it must be over before the server's goes.
+    await resource.retiring;
     const cookie = resource.cookie;
     resource.cookie = null;
     await this.fscache.relinquishCookie(cookie, { retire: resource.changed !== null });
@@ -202,17 +206,20 @@ export class HttpNetfs {
    * cached copy is retired (deleted, so nothing of it is trusted again) and the next open starts
    * afresh with the new version.
    */
-  async resourceChanged(resource: Resource, err: RemoteError): Promise<void> {
-    if (resource.changed) return;
+  resourceChanged(resource: Resource, err: RemoteError): Promise<void> {
+    if (resource.changed) return resource.retiring ?? Promise.resolve();
     resource.changed = err;
     this.stats.changedMidRead++;
-    const id = `${resource.origin}\0${resource.key}`;
-    if ((await this.#resources.get(id)?.catch(() => null)) === resource) this.#resources.delete(id);
     for (const t of resource.transfers) t.abort(err);
-    await Promise.all([...resource.transfers].map((t) => t.done));
-    const cookie = resource.cookie;
-    resource.cookie = null;
-    if (cookie) await this.fscache.relinquishCookie(cookie, { retire: true });
+    resource.retiring = (async () => {
+      const id = `${resource.origin}\0${resource.key}`;
+      if ((await this.#resources.get(id)?.catch(() => null)) === resource) this.#resources.delete(id);
+      await Promise.all([...resource.transfers].map((t) => t.done));
+      const cookie = resource.cookie;
+      resource.cookie = null;
+      if (cookie) await this.fscache.relinquishCookie(cookie, { retire: true });
+    })();
+    return resource.retiring;
   }
 
   async #openResource(url: URL, origin: string, key: string): Promise<Resource> {
@@ -231,6 +238,7 @@ export class HttpNetfs {
         transfers: new Set(),
         rangeIgnored: false,
         changed: null,
+        retiring: null,
       };
     } catch (err) {
       await this.#releaseServer(origin);

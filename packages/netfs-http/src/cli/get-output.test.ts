@@ -191,3 +191,36 @@ test('stdout closed early (| head -c 10): one line, status 23, no stack trace', 
     /^fscache: cannot write standard output: the reader went away \(broken pipe\) \(EPIPE\)\n$/,
   );
 });
+
+test('a file that changes while it is fetched: -o FILE starts over once from the new version; stdout fails with one line; the next get works', async () => {
+  const v1 = Buffer.alloc(6 << 20, 1);
+  const v2 = Buffer.alloc(6 << 20, 2);
+  server.setFile('/moving', v1);
+  let gets = 0;
+  server.onGet = (path) => {
+    if (path === '/moving' && ++gets === 2) server.changeFile('/moving', v2);
+  };
+  const out = join(dir, 'moving.bin');
+  const r = await get('/moving', ['-o', out]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^fscache: .*\/moving changed on the server while it was read; starting again\n$/);
+  assert.ok((await readFile(out)).equals(v2), 'the new version, whole');
+
+  // Changed again (so the cached copy is stale), and once more while it is fetched to stdout.
+  server.changeFile('/moving', Buffer.alloc(6 << 20, 3));
+  gets = 0;
+  server.onGet = (path) => {
+    if (path === '/moving' && ++gets === 2) server.changeFile('/moving', v1);
+  };
+  const piped = await get('/moving', ['--max-age', '0']);
+  server.onGet = null;
+  assert.ok(piped.stdout.length > 0, 'the first part had gone out already');
+  assert.equal(piped.status, 1);
+  assert.match(
+    piped.stderr,
+    /^fscache: the resource changed on the server while it was being read \(ERR_NETFS_CHANGED, .*\)\n$/,
+  );
+  const next = await get('/moving', []);
+  assert.equal(next.status, 0, next.stderr);
+  assert.ok(next.stdout.equals(v1), 'the next get: the current version, whole');
+});
