@@ -128,6 +128,7 @@ export class CacheDir {
       await this.io.mkdir(dir, { recursive: true });
       let sound = true;
       for (let d = dir; d.startsWith(`${this.root}/`); d = dirname(d)) {
+        if (this.#checked.has(d)) break; // it and all above it were checked already
         if (!(await this.checkDir(d))) sound = false;
       }
       if (sound) {

@@ -110,9 +110,11 @@ export const ROOT_IDENTITY = new Uint8Array(32);
  * or planted) is recognised as someone else's and never served.
  */
 export function keyIdentity(parent: Uint8Array, type: keyof typeof TYPE_LETTER, key: Uint8Array): Uint8Array {
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(key.length);
-  return new Uint8Array(
-    createHash('sha256').update(parent).update(TYPE_LETTER[type]).update(len).update(key).digest(),
-  );
+  // One buffer, one update: this runs at every lookup.
+  const buf = Buffer.allocUnsafe(parent.length + 5 + key.length);
+  buf.set(parent, 0);
+  buf[parent.length] = TYPE_LETTER[type].charCodeAt(0);
+  buf.writeUInt32LE(key.length, parent.length + 1);
+  buf.set(key, parent.length + 5);
+  return new Uint8Array(createHash('sha256').update(buf).digest());
 }
