@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under packages/ (or the paths given) with node:test through tsx.
+// Runs every *.test.ts under packages/ and scripts/ (or the paths given) with node:test through tsx.
 // Node 20 neither globs test arguments nor finds .ts files by itself, so we list them here.
 // A whole run first gets what the tests use from Debian, as CI does: the packages
 // (scripts/install-deps.sh, with root or passwordless sudo) and the Linux guest (guests/linux);
@@ -9,7 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['packages'];
+const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['packages', 'scripts'];
 
 function collect(path, out) {
   const st = statSync(path);
