@@ -2,7 +2,7 @@
 // Runs every *.test.ts under packages/ and scripts/ (or the paths given) with node:test through tsx.
 // Node 20 neither globs test arguments nor finds .ts files by itself, so we list them here.
 // A whole run first gets what the tests use from Debian, as CI does: the packages
-// (scripts/install-deps.sh, with root or passwordless sudo) and the Linux guest (guests/linux);
+// (scripts/install-deps.sh, with root or passwordless sudo) and the Linux guests (guests/linux);
 // where that cannot be done, the tests that need it skip and say why.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -27,10 +27,14 @@ function collect(path, out) {
 const files = roots.flatMap((r) => collect(join(root, r), [])).sort();
 if (process.argv.length <= 2 && process.env.ARMVM_TEST_PREPARE !== '0') {
   spawnSync('bash', [join(root, 'scripts/install-deps.sh')], { stdio: 'inherit' });
-  const guest = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'guests/linux/build.ts')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  if (guest.status !== 0) console.error('run-tests: no Linux guest; the tests that boot Linux will skip');
+  for (const flavour of ['armmp', 'armmp-lpae']) {
+    const guest = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'guests/linux/build.ts'), '--flavour', flavour],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    if (guest.status !== 0) console.error(`run-tests: no ${flavour} guest; the tests that boot it will skip`);
+  }
 }
 if (files.length === 0) {
   console.error('run-tests: no test files found under', roots.join(', '));
