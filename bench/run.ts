@@ -6,6 +6,7 @@ import { benchCacheIo } from './cache-io.ts';
 import { benchCpu } from './cpu.ts';
 import { benchFscacheCore } from './fscache-lifecycle.ts';
 import { benchKvm } from './kvm.ts';
+import { benchLinux } from './linux.ts';
 import { machineLine } from './machine.ts';
 import { benchVmm } from './vmm.ts';
 
@@ -18,6 +19,7 @@ const sections: Record<string, () => Promise<void>> = {
   cpu: () => benchCpu({ quick }),
   kvm: () => benchKvm({ quick }),
   vmm: () => benchVmm({ quick }),
+  linux: () => benchLinux({ quick }),
 };
 for (const name of only)
   if (!sections[name])

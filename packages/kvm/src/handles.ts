@@ -31,6 +31,23 @@ export interface KvmVcpuHandle extends KvmHandle {
   mmapRun(): KvmRun;
   /** What a signal to the vCPU thread does: a running or the next KVM_RUN returns -EINTR. */
   kick(): void;
+  /**
+   * The software KVM's counters for this vCPU (a kernel KVM offers its own through a binary stats
+   * file descriptor); absent where a backend has none.
+   */
+  statistics?(): VcpuStatistics;
+}
+
+/** What a vCPU of the software KVM has done so far. */
+export interface VcpuStatistics {
+  /** Guest instructions retired. */
+  readonly instructions: number;
+  /** Blocks of guest code decoded for the block interpreter. */
+  readonly blocksDecoded: number;
+  /** Blocks compiled to JavaScript (hot code). */
+  readonly blocksCompiled: number;
+  /** Host milliseconds spent compiling them. */
+  readonly compileMs: number;
 }
 
 /** A device made by KVM_CREATE_DEVICE (the VGICv2). */

@@ -6,6 +6,7 @@ export type {
   KvmOptions,
   KvmSystemHandle,
   KvmVcpuHandle,
+  VcpuStatistics,
   KvmVmHandle,
 } from './handles.ts';
 export { checkExtension, KvmSystem } from './system.ts';

@@ -4,7 +4,7 @@
  * WFI, unknown HVC/SMC) so that only what the VMM must see leaves as an exit in `run`.
  */
 import { Bus, Cpu, ExceptionKind, type MmioExit } from '@armvm/arm';
-import type { KvmHandle, KvmVcpuHandle } from './handles.ts';
+import type { KvmHandle, KvmVcpuHandle, VcpuStatistics } from './handles.ts';
 import type { PsciCpu } from './psci.ts';
 import { psciCall } from './psci.ts';
 import { getOneReg, KvmExtraRegs, REGISTERS, type RegisterContext, setOneReg } from './registers.ts';
@@ -85,6 +85,17 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
 
   mmapRun(): KvmRun {
     return this.run;
+  }
+
+  /** What this vCPU's CPU has done (a CPU rebuilt for new memory slots starts its own counts). */
+  statistics(): VcpuStatistics {
+    const jit = this.cpu.jit;
+    return {
+      instructions: this.cpu.retired,
+      blocksDecoded: jit?.cache.translations ?? 0,
+      blocksCompiled: jit?.cache.compilations ?? 0,
+      compileMs: jit?.compileMs ?? 0,
+    };
   }
 
   /** Makes a running or the next KVM_RUN return -EINTR with KVM_EXIT_INTR (what a signal does). */

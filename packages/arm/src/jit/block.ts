@@ -7,9 +7,10 @@ import type { BasicBlockSource } from './translator.ts';
  * Runs a block with at least `left` instructions of budget. It retires its instructions (adding to
  * `cpu.retired`), leaves the PC at the next instruction, and returns the block to run next when one
  * of its exits is linked to it, or null to let the dispatcher look the PC up. Up to `hops` linked
- * blocks may run from inside it (nested calls) before it returns.
+ * blocks may run from inside it (nested calls) before it returns. `entry` is the block's `entry`:
+ * which of the blocks compiled into one function to start at.
  */
-export type BlockRun = (cpu: Cpu, left: number, hops: number) => Block | null;
+export type BlockRun = (cpu: Cpu, left: number, hops: number, entry: number) => Block | null;
 
 /**
  * One translation: guest code from one physical page, in one instruction set, entered at `va`. The
@@ -37,6 +38,8 @@ export class Block {
   hits = 0;
   /** The next translation of the same physical start under another virtual address, if any. */
   alias: Block | null = null;
+  /** Its case in the function it runs, when that was compiled with other blocks (0 when alone). */
+  entry = 0;
   /** The generated code; set once the source is compiled. */
   run: BlockRun = () => null;
 

@@ -320,6 +320,24 @@ describe('block translator against the interpreter', () => {
       },
       (c) => drive(c, 1_000_000),
     );
+    // the loop's blocks are laid out in address order, each falling into the next; a budget that
+    // runs out inside the loop function stops at a block boundary with the exact count
+    for (const budget of [997, 1000]) {
+      both(
+        {
+          regs: [0, 0, 0, 0, MMIO, 30000],
+          code: [0xe2800001, 0xe3100003, 0x1a000000, 0xe2811001, 0xe1500005, 0x1afffff9, HVC_A32],
+        },
+        (c) => {
+          const log: string[] = [];
+          for (let i = 0; i < 200 && !log.some((l) => l.startsWith('hvc')); i++) {
+            const exit = c.run(budget);
+            log.push(`${exit.kind}@${c.pc.toString(16)}#${c.retired}/${c.r[0]}:${c.r[1]}`);
+          }
+          return log;
+        },
+      );
+    }
     assert.equal(cpu.r[0], 38000);
     assert.equal(cpu.r[1], 9500);
     assert.equal(cpu.getBanked(0x1b, 14), RAM + 48, 'LR_und after the UDF');
@@ -839,5 +857,29 @@ describe('address caches follow translation changes', () => {
       tlbimva(cpu, WIN + 0x1000);
       assert.equal(call(), 0x1777, `${way}: imm4 from the first half, imm3:imm8 from the new page`);
     }
+  });
+});
+
+describe('blocks the block interpreter runs', () => {
+  test('follow each other on a page without the dispatcher, and stop for what it must see', () => {
+    // two blocks on one page taking turns 5000 times, then an SVC (a mode change) and more blocks
+    const cpu = both(
+      {
+        regs: [0, 0, 0, 0, 0, 5000],
+        code: [
+          0xe2800001, // a: add r0, r0, #1
+          0xea000000, //    b b
+          0xe7f000f0, //    udf (skipped)
+          0xe2811002, // b: add r1, r1, #2
+          0xe2555001, //    subs r5, r5, #1
+          0x1afffff9, //    bne a
+          0xef000000, //    svc #0 (the vector's HVC ends the run)
+        ],
+      },
+      (c) => drive(c, 997),
+    );
+    assert.equal(cpu.r[0], 5000);
+    assert.equal(cpu.r[1], 10000);
+    assert.equal(cpu.mode, 0x13, 'in SVC mode at the vector');
   });
 });

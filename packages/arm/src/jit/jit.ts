@@ -40,6 +40,10 @@ export class Jit {
   readonly tlb = new SoftTlb();
   /** Hot loops compiled into one function (for tests and statistics). */
   hotLoops = 0;
+  /** Host milliseconds spent compiling blocks to JavaScript (for statistics). */
+  compileMs = 0;
+  /** Counts changes to translation (registers, TLB maintenance, DACR), for cached successors. */
+  private translationEpoch = 0;
   /** Blocks by virtual address, for the dispatcher's lookups. */
   private readonly jumps = new JumpCache();
   /** Per privilege level (1 for PL0), the DACR its cached addresses agree with. */
@@ -70,6 +74,7 @@ export class Jit {
 
   /** Translation registers or TLB maintenance changed translation: forget cached addresses. */
   translationChanged(): void {
+    this.translationEpoch++;
     this.tlb.flush();
     this.jumps.flush();
     this.levelDacr[0] = this.levelDacr[1] = this.cpu.cp15.dacr;
@@ -80,6 +85,7 @@ export class Jit {
    * forgets what the address caches hold that it may concern.
    */
   tlbMaintenance(op: number, value: number): void {
+    this.translationEpoch++;
     if (op === TlbOp.mva || op === TlbOp.mvaAllAsids) {
       // the caches hold the current ASID's and global entries; either may be this page's
       if (this.tlb.large.covers(value)) this.tlb.flush();
@@ -96,6 +102,7 @@ export class Jit {
    * access around each copy does not empty the user level's caches.
    */
   domainsChanged(changed: number): void {
+    this.translationEpoch++;
     const level = this.cpu.mode === Mode.usr ? 1 : 0;
     this.tlb.dropDomains(level, changed);
     this.jumps.dropDomains(level, changed);
@@ -163,7 +170,7 @@ export class Jit {
           }
           if (block.hits < this.hot && block.source !== null && ++block.hits === this.hot)
             this.promote(block);
-          next = block.run(cpu, left, HOPS);
+          next = block.run(cpu, left, HOPS, block.entry);
           // A block that returns a linked successor left through a static branch: no exit, no change
           // to the interrupt masks or ITSTATE, and the lines only change between runs. So follow the
           // chain with nothing but the budget to check.
@@ -171,7 +178,7 @@ export class Jit {
             const rest = end - cpu.retired;
             if (rest < BLOCK_BUDGET || !next.valid) break;
             if (next.hits < this.hot && next.source !== null && ++next.hits === this.hot) this.promote(next);
-            next = next.run(cpu, rest, HOPS);
+            next = next.run(cpu, rest, HOPS, next.entry);
           }
           if (cpu.exit !== null) return this.takeExit();
           if (next !== null && (end - cpu.retired < BLOCK_BUDGET || cpu.it !== 0)) next = null;
@@ -200,7 +207,8 @@ export class Jit {
    * Turns a hot block into a loop function when it heads a small loop: the hot blocks its static
    * exits reach on the same page (each run at least half as often), if one of them branches back to
    * it. Branches among them then stay inside one function. Large functions are left alone: they take
-   * long to optimize, and each cold path a hot one runs into sends it back to the slow tiers.
+   * long to optimize, each cold path a hot one runs into sends it back to the slow tiers, and
+   * compiling every hot block of a page into one function was measured slower on a Linux boot.
    */
   private promote(entry: Block): void {
     if (entry.source === null || loopsAlone(entry)) return;
@@ -222,11 +230,16 @@ export class Jit {
     }
     const loops = members.some((m, i) => i > 0 && m.source!.exits.some((e) => e.target === entry.va));
     if (!loops) return;
+    // in address order, so a block that falls into the next one runs straight on
+    members.sort((x, y) => x.va - y.va);
+    const started = performance.now();
     entry.run = assemble(
       this.env,
       entry,
       members.map((b) => b.source!),
     );
+    this.compileMs += performance.now() - started;
+    entry.entry = members.indexOf(entry);
     this.hotLoops++;
   }
 
@@ -269,6 +282,12 @@ export class Jit {
     return this.cache.get(off, thumb, va) ?? this.translateAt(off, va, thumb);
   }
 
+  /** The block at `va` (instruction set `thumb`) on the same page of the same mapping as `from`. */
+  private sameRegion(from: Block, va: number, thumb: number): Block {
+    const off = (from.off & ~0xfff) | (va & 0xfff);
+    return this.cache.get(off, thumb, va) ?? this.translateAt(off, va, thumb);
+  }
+
   /** Runs up to `limit` instructions of `block` one by one (a page-crossing one is stepped). */
   private interpret(block: Block, limit: number): void {
     if (block.decoded === null) this.cpu.step();
@@ -290,12 +309,29 @@ export class Jit {
         return null;
       };
     } else {
+      // the blocks that followed this one last (two, for a conditional branch's two ways)
+      let succ0: Block | null = null;
+      let succ1: Block | null = null;
       block.run = (cpu, left, hops) => {
         if (++block.hits === this.compileAfter && block.valid && this.compileBlock(block)) {
-          return block.run(cpu, left, hops);
+          return block.run(cpu, left, hops, 0);
         }
+        const epoch = this.translationEpoch;
+        const mode = cpu.mode;
+        const masks = cpu.masks;
         interpretBlock(cpu, block, decoded, left);
-        return null;
+        // the next block runs without the dispatcher when nothing it checks can have changed
+        if (cpu.exit !== null || cpu.it !== 0 || epoch !== this.translationEpoch) return null;
+        if (cpu.mode !== mode || cpu.masks !== masks || !block.valid) return null;
+        const t = cpu.t;
+        const target = cpu.r[15]! | t;
+        if (((target ^ va) & ~0xfff) !== 0) return null; // another page may be mapped anywhere
+        if (succ0 !== null && (succ0.va | succ0.thumb) === target && succ0.valid) return succ0;
+        if (succ1 !== null && (succ1.va | succ1.thumb) === target && succ1.valid) return succ1;
+        const next = this.sameRegion(block, target & ~1, t);
+        succ1 = succ0;
+        succ0 = next;
+        return next;
       };
     }
     this.cache.add(block);
@@ -304,7 +340,10 @@ export class Jit {
 
   /** Compiles a block the interpreter found hot; false when it stays interpreted. */
   private compileBlock(block: Block): boolean {
-    if (!compile(this.env, block)) return false;
+    const started = performance.now();
+    const compiled = compile(this.env, block);
+    this.compileMs += performance.now() - started;
+    if (!compiled) return false;
     this.cache.watch.mark(block.off, block.source!.end);
     this.cache.compilations++;
     return true;

@@ -112,10 +112,10 @@ export function compile(env: TranslatorEnv, block: Block): boolean {
 }
 
 /**
- * Compiles basic blocks into one function entered at the first. With one block, a branch to its own
- * start loops; with several (a hot loop found by the dispatcher), they become the cases of a switch
- * and branches between them stay inside the function while the budget lasts. Other static exits
- * leave through `block.links`.
+ * Compiles basic blocks into one function. With one block, a branch to its own start loops; with
+ * several (a hot region of one page found by the dispatcher), they become the cases of a switch,
+ * entered at the case its `entry` argument names, and branches between them stay inside the function
+ * while the budget lasts. Other static exits leave through `block.links`.
  */
 export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBlockSource[]): Block['run'] {
   const thumb = block.thumb;
@@ -127,8 +127,13 @@ export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBl
   const cases = bbs.map((bb, i) => {
     const execBase = execs.length;
     execs.push(...bb.execs);
-    const exitCode = bb.exits.map((exit) => {
+    // the exit a block ends with, when it leads to the next case, falls through into it
+    const last = /\/\*exit:(\d+)\*\/\s*$/.exec(bb.code);
+    const exitCode = bb.exits.map((exit, e) => {
       const to = exit.thumb === (thumb === 1) ? index.get(exit.target) : undefined;
+      if (to !== undefined && !single && to === i + 1 && last !== null && Number(last[1]) === e) {
+        return `${exit.itFix}n += ${exit.k}; if (n > lim) { r[15] = ${exit.target}; cpu.retired += n; return null; } s = ${to};`;
+      }
       if (to !== undefined) {
         const jump = single ? 'continue;' : `{ s = ${to}; continue; }`;
         return `${exit.itFix}n += ${exit.k}; if (n <= lim) ${jump} r[15] = ${exit.target}; cpu.retired += n; return null;`;
@@ -140,19 +145,19 @@ export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBl
         `cpu.retired += n + ${exit.k}; l = links[${j}]; ` +
         // a linked block runs straight from here (a few deep) while a whole block fits the budget
         `return l !== null && l.valid ? (hops !== 0 && n + ${exit.k} <= lim ? ((passed = true), ` +
-        `l.run(cpu, left - n - ${exit.k}, hops - 1)) : l) : jit.link(blk, links, ${j}, ${exit.target}, ${exit.thumb ? 1 : 0});`
+        `l.run(cpu, left - n - ${exit.k}, hops - 1, l.entry)) : l) : jit.link(blk, links, ${j}, ${exit.target}, ${exit.thumb ? 1 : 0});`
       );
     });
     const code = bb.code
       .replace(/\/\*exit:(\d+)\*\//g, (_, j: string) => exitCode[Number(j)]!)
       .replace(/\bE\[(\d+)\]\(/g, (_, k: string) => `E[${execBase + Number(k)}](`);
-    return single ? code : `case ${i}: {\n${code}\n}`;
+    return single ? code : `case ${i}: {\n${code}\n}`; // no break: see the fall-through exit
   });
   const inner = registersInLocals(single ? cases[0]! : `switch (s) {\n${cases.join('\n')}\n}`);
   const body =
-    `return function ${thumb ? 't' : 'a'}${(block.va >>> 0).toString(16)}(cpu, left, hops) {\n` +
+    `return function ${thumb ? 't' : 'a'}${(block.va >>> 0).toString(16)}(cpu, left, hops, entry) {\n` +
     `const r = cpu.r;\nconst lim = left - ${BLOCK_BUDGET};\n` +
-    `let n = 0, s = 0, a = 0, b = 0, res = 0, wide = 0, sc = 0, va = 0, i = 0, o = 0, l = null, passed = false;\n` +
+    `let n = 0, s = ${single ? '0' : 'entry'}, a = 0, b = 0, res = 0, wide = 0, sc = 0, va = 0, i = 0, o = 0, l = null, passed = false;\n` +
     `${inner.declare}\n` +
     `try {\nfor (;;) {\n${inner.code}\n}\n} catch (e) {\n` +
     // a fault in a block run from here was counted there

@@ -54,6 +54,20 @@ function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+/** What the vCPUs did, as a line for --stats (when the KVM backend keeps counters). */
+function guestStatistics(machine: VirtMachine, ms: number): string {
+  const all = machine.cpus.map((c) => c.kvmFd?.statistics?.()).filter((s) => s !== undefined);
+  if (all.length === 0) return '';
+  const sum = (key: 'instructions' | 'blocksDecoded' | 'blocksCompiled' | 'compileMs') =>
+    all.reduce((n, s) => n + s[key], 0);
+  const insns = sum('instructions');
+  const n = (v: number) => Math.round(v).toLocaleString('en-US');
+  return (
+    `armvm: guest: ${n(insns)} instructions in ${(ms / 1000).toFixed(2)} s (${n(insns / ms / 1000)} MIPS); ` +
+    `${n(sum('blocksDecoded'))} blocks decoded, ${n(sum('blocksCompiled'))} compiled in ${n(sum('compileMs'))} ms\n`
+  );
+}
+
 /** Runs a guest; returns the exit status. */
 export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
   const say = (message: string): void => {
@@ -103,8 +117,10 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
         undoTerminal?.();
       };
     }
+    const started = performance.now();
     const outcome = await machine.run({ reboot: !o.noReboot });
     output.flush();
+    if (o.stats) io.stderr.write(guestStatistics(machine, performance.now() - started));
     switch (outcome.kind) {
       case 'shutdown':
       case 'reset':

@@ -61,7 +61,8 @@ IMAGE, --initrd and --drive may be paths or http(s) URLs; URLs are read through 
   --no-cache            read URLs without a cache
   -d, --trace LIST      log categories: unimp, guest_errors, exit, mmio, psci, kvm, boot, all
   --no-reboot           exit when the guest resets instead of rebooting it
-  --stats               on exit, print what was read from the cache and the network, and FS-Cache stats
+  --stats               on exit, print the guest's instructions, MIPS and translated blocks, what was read
+                        from the cache and the network, and FS-Cache stats
   -h, --help            this text
 
 The PL011 is the terminal. Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A h lists the keys.
