@@ -5,7 +5,7 @@
 // (scripts/install-deps.sh, with root or passwordless sudo) and the Linux guests (guests/linux);
 // where that cannot be done, the tests that need it skip and say why.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -40,15 +40,34 @@ if (files.length === 0) {
   console.error('run-tests: no test files found under', roots.join(', '));
   process.exit(1);
 }
-const args = [
-  '--conditions=development',
-  '--import',
-  'tsx',
-  '--test',
-  '--test-reporter=spec',
-  // every test has a time limit, so a hang fails with its name; long ones set their own
-  '--test-timeout=300000',
-  ...files.map((f) => relative(process.cwd(), f)),
-];
-const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+/**
+ * Node's --test-timeout bounds a whole file as well as each test in it, so a file whose tests set
+ * longer limits of their own (Linux boots) says how long it may take, in a line near its top:
+ * `// test-file-timeout: N min`. Files are run in groups of equal budget.
+ */
+const DEFAULT_BUDGET_MS = 300_000;
+function budget(file) {
+  const m = /^\/\/ test-file-timeout: (\d+) min\b/m.exec(readFileSync(file, 'utf8').slice(0, 4000));
+  return m ? Number(m[1]) * 60_000 : DEFAULT_BUDGET_MS;
+}
+const groups = new Map();
+for (const f of files) {
+  const ms = budget(f);
+  groups.set(ms, [...(groups.get(ms) ?? []), f]);
+}
+let status = 0;
+for (const [ms, group] of [...groups].sort((a, b) => a[0] - b[0])) {
+  const args = [
+    '--conditions=development',
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    // every test has a time limit, so a hang fails with its name; long ones set their own
+    `--test-timeout=${ms}`,
+    ...group.map((f) => relative(process.cwd(), f)),
+  ];
+  const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  if (result.status !== 0) status = result.status ?? 1;
+}
+process.exit(status);
