@@ -113,14 +113,17 @@ function resolvePackages(flavour: Flavour): Record<string, string> {
 }
 
 /** Downloads the packages into `debs` (kept between builds) and returns their files. */
-function download(packages: Record<string, string>, debs: string): string[] {
+function download(packages: Record<string, string>, debs: string, log: (line: string) => void): string[] {
   mkdirSync(debs, { recursive: true });
   return Object.entries(packages).map(([pkg, version]) => {
     // file names carry the version without its epoch ("1:1.35.0-4" is saved as "1%3a1.35.0-4")
     const bare = version.replace(/^\d+:/, '');
     const find = () =>
       readdirSync(debs).find((f) => f.startsWith(`${pkg}_`) && f.endsWith(`${bare}_armhf.deb`));
-    if (find() === undefined) run('apt-get', ['download', '-q', `${pkg}:armhf=${version}`], debs);
+    if (find() === undefined) {
+      log(`downloading ${pkg} ${version} (armhf)`);
+      run('apt-get', ['download', '-q', `${pkg}:armhf=${version}`], debs);
+    }
     const got = find();
     if (got === undefined) throw new GuestUnavailableError(`apt-get download left no ${pkg} ${version}`);
     return join(debs, got);
