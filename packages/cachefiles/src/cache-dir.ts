@@ -60,10 +60,22 @@ export class CacheDir {
     this.durable = durable;
   }
 
-  /** Opens (creating if need be) a cache directory, joining whoever else uses it. */
-  static async open(dir: string, io: CacheIo, durable: boolean, syncSmall = false): Promise<CacheDir> {
+  /**
+   * Opens (creating if need be, unless `mustExist`) a cache directory, joining whoever else uses
+   * it. With `mustExist`, a directory that is not already a cache is ENOENT, so a mistyped path
+   * is reported rather than made into a new, empty cache.
+   */
+  static async open(
+    dir: string,
+    io: CacheIo,
+    durable: boolean,
+    syncSmall = false,
+    mustExist = false,
+  ): Promise<CacheDir> {
     if (typeof dir !== 'string' || dir.length === 0)
       throw new FscacheError('EINVAL', 'a cache needs a directory');
+    if (mustExist && !(await isCacheDir(dir, io)))
+      throw new FscacheError('ENOENT', `${dir} is not a cache directory (no cache there yet)`);
     try {
       await io.mkdir(dir, { recursive: true });
     } catch (err) {
@@ -312,6 +324,11 @@ export class CacheDir {
       // A graveyard that cannot be emptied now is tried again at the next open.
     }
   }
+}
+
+/** True when `dir` holds a cache: its object tree is a real directory. */
+export async function isCacheDir(dir: string, io: CacheIo): Promise<boolean> {
+  return (await io.lstat(join(dir, 'cache')).catch(() => null))?.isDirectory() ?? false;
 }
 
 // Makes `dir` a real directory: anything else in its place (a link, a file) goes to the graveyard.

@@ -44,8 +44,10 @@ import type { SpaceGuard } from './space-guard.ts';
 
 /** Options of a disk cache. */
 export interface CacheFilesOptions {
-  /** The cache directory (created if absent). */
+  /** The cache directory (created if absent, unless `mustExist`). */
   dir: string;
+  /** Refuse (ENOENT) a directory that is not already a cache, rather than create one (default false). */
+  mustExist?: boolean;
   /** Bytes per block, the page size the netfs reads and writes in (default 64 KiB). */
   blockSize?: number;
   /** Filesystem calls, replaceable to inject faults (default node:fs/promises). */
@@ -147,6 +149,7 @@ export class CacheFiles implements CacheBackend {
       options.io ?? nodeIo,
       options.durable ?? true,
       options.syncSmallFiles ?? true,
+      options.mustExist ?? false,
     );
     return new CacheFiles(dir, blockSize, options.flushDelayMs ?? 1000, options.inlineLimit ?? 16 * 1024);
   }
