@@ -3,6 +3,8 @@
 /** Codes of failures decided here rather than by Node's networking. */
 export type NetfsCode =
   | 'ERR_NETFS_URL'
+  | 'ERR_NETFS_TLS'
+  | 'ERR_NETFS_TLS_CERT'
   | 'ERR_NETFS_BAD_RANGE'
   | 'ERR_NETFS_TRUNCATED'
   | 'ERR_NETFS_NOT_FOUND'

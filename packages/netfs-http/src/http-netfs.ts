@@ -300,7 +300,8 @@ export class HttpNetfs {
     try {
       info = await this.#probe(url, {});
     } catch (err) {
-      await fs.relinquishCookie(cookie);
+      // Nothing was cached for it: leave no empty object behind (a 404 is not worth a listing).
+      await fs.relinquishCookie(cookie, { retire: true });
       throw err;
     }
     const d = rules.describe(url, info.headers, info.length ?? 0);

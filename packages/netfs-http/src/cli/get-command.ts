@@ -1,8 +1,9 @@
 /** `fscache get URL`: the bytes of a remote file, through the cache, to a file or stdout. */
-import { CacheFiles, Culler } from '@armvm/cachefiles';
+import { CacheFiles, Culler, readCacheSettings } from '@armvm/cachefiles';
 import { Fscache } from '@armvm/fscache';
 import { RemoteError, RemoteUrlError } from '../errors.ts';
 import { HttpNetfs } from '../http-netfs.ts';
+import { basename } from 'node:path';
 import type { RemoteFile } from '../remote-file.ts';
 import { OutputError, OutputTarget } from './output-target.ts';
 import { formatBytes, ProgressBar } from './progress-bar.ts';
@@ -14,6 +15,10 @@ export interface GetOptions {
   output: string | undefined;
   cacheDir: string;
   stats: boolean;
+  /** No progress bar and no notices (`-s`); errors are still written. */
+  silent?: boolean;
+  /** The environment, for proxies (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** Overrides HTTP's freshness rules (`--max-age`); undefined follows them. */
   maxAgeMs: number | undefined;
   staleIfError: boolean;
@@ -30,8 +35,9 @@ export interface GetOptions {
 /**
  * The exit status of a failure, curl's where one applies (as `curl -f` would exit): 3 a bad URL,
  * 6 a host not found, 7 no connection, 8 a malformed answer, 18 a body cut short, 22 an HTTP
- * error status, 23 a write error, 28 a timeout, 47 too many redirects, 56 a connection lost;
- * 1 anything else (the resource changing under a read twice), 130 interrupted.
+ * error status, 23 a write error, 28 a timeout, 35 a TLS handshake failure, 47 too many
+ * redirects, 56 a connection lost, 60 an untrusted certificate; 1 anything else (the resource
+ * changing under a read twice), 130 interrupted.
  */
 export function exitStatus(err: unknown): number {
   if (err instanceof OutputError) return 23;
@@ -50,6 +56,10 @@ export function exitStatus(err: unknown): number {
       return 8;
     case 'ETIMEDOUT':
       return 28;
+    case 'ERR_NETFS_TLS':
+      return 35;
+    case 'ERR_NETFS_TLS_CERT':
+      return 60;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return 6;
@@ -78,9 +88,26 @@ export async function getCommand(o: GetOptions): Promise<number> {
   }
   const fscache = new Fscache();
   const disk = await CacheFiles.open({ dir: o.cacheDir });
-  const culler = new Culler(disk);
+  let culler: Culler;
+  try {
+    // The limits saved with the cache (fscache limits) hold for every get.
+    const saved = await readCacheSettings(disk.dir.root);
+    culler = new Culler(disk, {
+      limits: saved.limits ?? {},
+      ...(saved.maxBytes !== undefined ? { maxBytes: saved.maxBytes } : {}),
+      ...(saved.maxAgeMs !== undefined ? { maxAgeMs: saved.maxAgeMs } : {}),
+    });
+  } catch (err) {
+    await disk.close();
+    await out.abort();
+    o.stderr.write(`fscache: ${(err as Error).message}\n`);
+    return 1;
+  }
   const cache = await fscache.addCache(disk, 'disk');
   await culler.check();
+  const notice = (line: string) => {
+    if (!o.silent) o.stderr.write(`fscache: ${line}\n`);
+  };
   const nfs = new HttpNetfs({
     fscache,
     ...(o.maxAgeMs !== undefined ? { maxAgeMs: o.maxAgeMs } : {}),
@@ -93,10 +120,10 @@ export async function getCommand(o: GetOptions): Promise<number> {
   disk.onDecline = (why, size) => {
     if (told.has(why)) return;
     told.add(why);
-    o.stderr.write(
+    notice(
       why === 'too-big'
-        ? `fscache: ${o.url} (${formatBytes(size)}) is bigger than the cache on ${o.cacheDir} can hold; not caching it\n`
-        : `fscache: the cache on ${o.cacheDir} is at its disk limit; carrying on without caching\n`,
+        ? `${o.url} (${formatBytes(size)}) is bigger than the cache on ${o.cacheDir} can hold; not caching it`
+        : `the cache on ${o.cacheDir} is at its disk limit; carrying on without caching`,
     );
   };
   let file: RemoteFile | null = null;
@@ -108,11 +135,10 @@ export async function getCommand(o: GetOptions): Promise<number> {
       if (o.signal?.aborted) throw new RemoteError('ABORT_ERR', o.url, 'interrupted');
       file = await nfs.open(o.url);
       if (file.stale)
-        o.stderr.write(
-          `fscache: ${file.url.href}: server unreachable; serving the cached copy, not revalidated\n`,
-        );
+        notice(`${file.url.href}: server unreachable; serving the cached copy, not revalidated`);
       try {
-        await copy(file, out, o);
+        const from = nfs.stats.bytesFromCache + nfs.client.stats.bodyBytes;
+        await copy(file, out, o, () => nfs.stats.bytesFromCache + nfs.client.stats.bodyBytes - from);
         break;
       } catch (err) {
         // The resource changed while it was read: start once more from the new version, if the
@@ -120,11 +146,14 @@ export async function getCommand(o: GetOptions): Promise<number> {
         const changed = err instanceof RemoteError && err.code === 'ERR_NETFS_CHANGED';
         await file.close();
         if (!changed || attempt > 0 || !(await out.restart())) throw err;
-        o.stderr.write(`fscache: ${o.url} changed on the server while it was read; starting again\n`);
+        notice(`${o.url} changed on the server while it was read; starting again`);
       }
     }
     await file.close();
     await out.commit();
+    // The saved size and age limits, now that this file is in (the free-space limits were kept
+    // while writing).
+    if (culler.maxBytes !== undefined || culler.maxAgeMs !== undefined) await culler.check();
     if (o.stats) {
       const s = nfs.stats;
       const c = nfs.client.stats;
@@ -149,11 +178,36 @@ export async function getCommand(o: GetOptions): Promise<number> {
   return status;
 }
 
-// Streams the file to the output, with a progress bar on a terminal for large files.
-async function copy(file: RemoteFile, out: OutputTarget, o: GetOptions): Promise<void> {
-  const bar = o.stderr.isTTY && file.size >= 4 << 20 ? new ProgressBar(o.stderr, 'get') : null;
-  await file.readAll((chunk) => out.write(chunk), {
-    onProgress: (done, total) => bar?.update(done, total),
-  });
-  bar?.done();
+// Streams the file to the output, with progress on a terminal. As curl does, binary data is not
+// written to a terminal unless the user asked for standard output with `-o -`.
+async function copy(
+  file: RemoteFile,
+  out: OutputTarget,
+  o: GetOptions,
+  bytesSoFar: () => number,
+): Promise<void> {
+  const toTerminal =
+    (o.output === undefined || o.output === '-') && (o.stdout as { isTTY?: boolean }).isTTY === true;
+  const bar = o.silent ? null : new ProgressBar(o.stderr, basename(file.url.pathname) || file.url.host);
+  // Blocks arrive between the chunks readAll hands over: the byte counters show them sooner.
+  const ticker = bar && setInterval(() => bar.update(Math.min(file.size, bytesSoFar()), file.size), 100);
+  let first = toTerminal && o.output === undefined;
+  try {
+    await file.readAll(
+      (chunk) => {
+        if (first && chunk.includes(0)) throw new OutputError(BINARY_WARNING, 'EBINARY');
+        first = false;
+        if (toTerminal) bar?.clear(); // the data goes on a clean line
+        return out.write(chunk);
+      },
+      { onProgress: (done, total) => bar?.update(done, total) },
+    );
+  } finally {
+    if (ticker) clearInterval(ticker);
+    bar?.clear();
+  }
 }
+
+/** curl's warning, in our options' words. */
+export const BINARY_WARNING =
+  'Binary output can mess up your terminal. Use "-o -" to write it to your terminal anyway, or "-o FILE" to save it to a file.';

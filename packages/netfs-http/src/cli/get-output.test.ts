@@ -212,7 +212,7 @@ test('a file that changes while it is fetched: -o FILE starts over once from the
   server.onGet = (path) => {
     if (path === '/moving' && ++gets === 2) server.changeFile('/moving', v1);
   };
-  const piped = await get('/moving', ['--max-age', '0']);
+  const piped = await get('/moving', ['--fresh-for', '0']);
   server.onGet = null;
   assert.ok(piped.stdout.length > 0, 'the first part had gone out already');
   assert.equal(piped.status, 1);
