@@ -81,6 +81,39 @@ export class RemoteFile {
     return done;
   }
 
+  /**
+   * The whole file in order, `chunkBytes` at a time (default 4 MiB), each chunk fetched only
+   * when the consumer asks for it: the pull side of `readAll`, for streams.
+   */
+  async *chunks(options: { chunkBytes?: number } = {}): AsyncGenerator<Buffer> {
+    const chunk = Math.max(
+      this.blockSize,
+      Math.floor((options.chunkBytes ?? 4 << 20) / this.blockSize) * this.blockSize,
+    );
+    for (let at = 0; at < this.size;) {
+      const parts = await this.#slices(at, chunk);
+      for (const p of parts) {
+        at += p.length;
+        yield p;
+      }
+    }
+  }
+
+  /** The whole file as a Web `ReadableStream`; the file stays open (close it after). */
+  stream(options: { chunkBytes?: number } = {}): ReadableStream<Uint8Array> {
+    const it = this.chunks(options);
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await it.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      async cancel() {
+        await it.return(undefined);
+      },
+    });
+  }
+
   // The bytes of [offset, offset + length) as views of the blocks that hold them, in order.
   async #slices(offset: number, length: number): Promise<Buffer[]> {
     if (this.#closed) throw new Error(`${this.url.href} is closed`);
