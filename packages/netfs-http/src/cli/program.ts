@@ -127,8 +127,6 @@ Examples:
       `
 Progress (size, percent, speed, time left) is drawn on stderr when it is a terminal. As curl does,
 binary data is not written to a terminal unless "-o -" is given.
-Proxies come from the environment as curl reads them: HTTPS_PROXY, HTTP_PROXY (or their lower-case
-forms) and NO_PROXY (host names, domain suffixes, IP addresses, or *).
 ${EXIT_STATUSES}
 
 Examples:
