@@ -169,7 +169,7 @@ export class TestHttpServer {
       range: req.headers.range,
       ifNoneMatch: req.headers['if-none-match'],
       ifModifiedSince: req.headers['if-modified-since'],
-      ifRange: req.headers['if-range'],
+      ifRange: firstHeader(req.headers['if-range']),
       acceptEncoding: req.headers['accept-encoding'],
       status: 0,
     };
@@ -229,7 +229,7 @@ export class TestHttpServer {
     let status = 200;
     let body = file.bytes;
     // If-Range: the range only if the validator is current (a strong ETag, or the exact date).
-    const ifRange = req.headers['if-range'];
+    const ifRange = firstHeader(req.headers['if-range']);
     const current =
       ifRange === undefined ||
       knobs.ignoreIfRange ||
@@ -336,4 +336,9 @@ function parseRangeHeader(
   if (start >= len) return 'unsatisfiable';
   if (end < start) return undefined;
   return { start, end };
+}
+
+/** A request header Node does not type as single-valued, as its first value. */
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
