@@ -2,9 +2,12 @@
  * Disk cache and HTTP netfs benchmarks, each beside its peer in the same run:
  *  (a) warm sequential read of a 256 MiB cached object, against fs.readFile of the same bytes;
  *  (b) the second `fscache get` of a 256 MiB file over loopback HTTP, against the first;
- *  (c) 10,000 objects of 4 KiB stored and read back, against cacache put/get on the same keys.
+ *  (c) 10,000 objects of 4 KiB stored and read back, against cacache put/get on the same keys;
+ *  (d) `fscache get` from a server that ignores Range (answers every request with the whole file),
+ *      against curl on the same file: bytes transferred, peak memory and time.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +171,60 @@ export async function smallObjects(n: number): Promise<{ ours: number; peer: num
   return { ours, peer };
 }
 
+/** One command's run: seconds, body bytes the server sent, peak resident memory (KiB; NaN if unknown). */
+interface CommandRun {
+  seconds: number;
+  bytes: number;
+  peakKiB: number;
+}
+
+// Runs a command under /usr/bin/time (GNU time) for its peak memory, counting what the server sent.
+async function measure(server: TestHttpServer, argv: string[]): Promise<CommandRun> {
+  const time = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+  const before = server.bodyBytesSent;
+  const t = performance.now();
+  let stderr = '';
+  const code = await new Promise<number | null>((resolve) => {
+    const cmd = time ? [time, '-f', 'peak %M', ...argv] : argv;
+    const p = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    p.stderr.on('data', (d) => (stderr += d));
+    p.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`${argv.join(' ')} exited ${code}: ${stderr}`);
+  const peak = /peak (\d+)/.exec(stderr);
+  return {
+    seconds: (performance.now() - t) / 1000,
+    bytes: server.bodyBytesSent - before,
+    peakKiB: peak ? Number(peak[1]) : NaN,
+  };
+}
+
+/** (d) A server that ignores Range: `fscache get` (empty cache) and curl on the same file. */
+export async function rangeIgnored(size: number): Promise<{ ours: CommandRun; curl: CommandRun | null }> {
+  const server = await TestHttpServer.start();
+  server.setFile('/image.bin', pattern(size), { ignoreRange: true });
+  const dir = await mkdtemp(join(tmpdir(), 'bench-norange-'));
+  const bin = fileURLToPath(new URL('../packages/netfs-http/bin/fscache.js', import.meta.url));
+  try {
+    const ours = await measure(server, [
+      process.execPath,
+      bin,
+      'get',
+      server.url('/image.bin'),
+      '--cache',
+      dir,
+    ]);
+    const hasCurl = spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0;
+    const curl = hasCurl
+      ? await measure(server, ['curl', '-sS', '-o', '/dev/null', server.url('/image.bin')])
+      : null;
+    return { ours, curl };
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Prints the cache figures. */
 export async function benchCacheIo(opts: { quick: boolean }): Promise<void> {
   const runs = opts.quick ? 3 : 5;
@@ -209,4 +266,15 @@ export async function benchCacheIo(opts: { quick: boolean }): Promise<void> {
   console.log(
     `    cacache put/get, same keys and bytes    ${peer.toFixed(0).padStart(7)} objects/s   ratio ${paired.toFixed(2)}x (median of ${sm.length} paired runs: ${sm.map((x) => (x.ours / x.peer).toFixed(2)).join(', ')})`,
   );
+  const ignoredSize = opts.quick ? 64 * MiB : 200 * MiB;
+  const ri = await rangeIgnored(ignoredSize);
+  const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
+  const mem = (k: number) => (Number.isNaN(k) ? 'n/a' : `${(k / 1024).toFixed(0)} MiB`);
+  console.log(
+    `(d) server ignoring Range, ${ignoredSize / MiB} MiB: fscache get ${mib(ri.ours.bytes)} transferred, peak ${mem(ri.ours.peakKiB)}, ${ri.ours.seconds.toFixed(2)} s   goal: bytes = size  ${ri.ours.bytes === ignoredSize ? 'met' : 'NOT MET'}`,
+  );
+  if (ri.curl)
+    console.log(
+      `    curl -o /dev/null, same file                 ${mib(ri.curl.bytes)} transferred, peak ${mem(ri.curl.peakKiB)}, ${ri.curl.seconds.toFixed(2)} s`,
+    );
 }

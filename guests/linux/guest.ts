@@ -201,12 +201,7 @@ export function buildGuest(
   const built = builtGuest(flavour, out);
   if (built && JSON.stringify(built.packages) === JSON.stringify(packages)) return built;
 
-  log(
-    `downloading ${Object.entries(packages)
-      .map(([p, v]) => `${p} ${v}`)
-      .join(', ')} (armhf)`,
-  );
-  const [kernelDeb, busyboxDeb] = download(packages, join(out, 'debs'));
+  const [kernelDeb, busyboxDeb] = download(packages, join(out, 'debs'), log);
   const work = join(dir, 'unpacked');
   rmSync(work, { recursive: true, force: true });
   unpack(kernelDeb!, work, ['./boot/vmlinuz-*', './boot/config-*', './lib/modules/*/kernel/*']);

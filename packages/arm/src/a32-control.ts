@@ -229,7 +229,7 @@ export function mrcMcr(cpu: Cpu, w: number): void {
   } else if (!bank.write(crn, op1, crm, op2, cpu.r[rt]!, cpu.user)) throw UNDEFINED;
 }
 
-/** MRRC/MCRR p15: the 64-bit CP15 registers: TTBR0/TTBR1 (low words here) and the generic timer's. */
+/** MRRC/MCRR p15: the 64-bit CP15 registers: TTBR0, TTBR1, PAR and the generic timer's. */
 export function mrrcMcrr(cpu: Cpu, w: number): void {
   if (((w >>> 8) & 0xf) !== 15) throw UNDEFINED;
   const op1 = (w >>> 4) & 0xf;
@@ -250,9 +250,10 @@ export function mrrcMcrr(cpu: Cpu, w: number): void {
     }
     return;
   }
-  if (crm !== 2 || op1 > 1 || cpu.user) throw UNDEFINED;
   if (read) {
-    cpu.r[rt] = op1 === 0 ? cpu.cp15.ttbr0 : cpu.cp15.ttbr1;
-    cpu.r[rt2] = 0;
-  } else cpu.cp15.write(2, 0, 0, op1, cpu.r[rt]!, false);
+    const v = cpu.cp15.read64(crm, op1, cpu.user);
+    if (v === undefined) throw UNDEFINED;
+    cpu.r[rt] = v[0];
+    cpu.r[rt2] = v[1];
+  } else if (!cpu.cp15.write64(crm, op1, cpu.r[rt]!, cpu.r[rt2]!, cpu.user)) throw UNDEFINED;
 }

@@ -38,10 +38,13 @@ export class Bus {
     this.ramSize = ram.length;
   }
 
-  /** Offset of `pa` in RAM when all `size` bytes are RAM, else -1 (the access is MMIO). */
+  /**
+   * Offset of `pa` in RAM when all `size` bytes are RAM, else -1 (the access is MMIO). `pa` may be
+   * above 4 GiB (a long-descriptor output address): that is never RAM.
+   */
   ramOffset(pa: number, size: number): number {
     const off = (pa - this.ramBase) >>> 0;
-    return off <= this.ramSize - size ? off : -1;
+    return off <= this.ramSize - size && pa < 0x100000000 ? off : -1;
   }
 
   /** Reads a RAM byte; `pa` must be RAM. */

@@ -40,8 +40,24 @@ export function cp15Key(crn: number, op1: number, crm: number, op2: number): num
 
 const K = cp15Key;
 
-/** SCTLR bits that software may change (the rest read as their fixed values). */
-const SCTLR_WRITABLE = 0x72e63c07 | (1 << 13) | (1 << 12) | (1 << 11) | (1 << 2);
+/** SCTLR bits that software may change (the rest read as their fixed values); WXN and UWXN included. */
+const SCTLR_WRITABLE = 0x72e63c07 | (1 << 20) | (1 << 19) | (1 << 13) | (1 << 12) | (1 << 11) | (1 << 2);
+
+/** TTBCR fields. */
+export const Ttbcr = {
+  /** Extended Address Enable: the long-descriptor format (LPAE). */
+  EAE: 1 << 31,
+  /** Long format: the ASID comes from TTBR1 (else TTBR0). */
+  A1: 1 << 22,
+  /** Long format: no table walks for addresses of TTBR0 / TTBR1. */
+  EPD0: 1 << 7,
+  EPD1: 1 << 23,
+} as const;
+
+/** TTBCR bits kept in the short format: N, PD0, PD1. */
+const TTBCR_SHORT = 0x37;
+/** TTBCR bits kept in the long format (bits 21:19, 15:14 and 6:3 read as zero). */
+const TTBCR_LONG = ~((7 << 19) | (3 << 14) | (0xf << 3));
 
 /**
  * The 32-bit CP15 registers of a PL1 guest. Reads and writes return `undefined`/`false` for an
@@ -57,11 +73,15 @@ export class Cp15 {
   actlr = 0;
   /** Coprocessor Access Control Register. */
   cpacr = 0;
-  /** Translation Table Base Register 0. */
+  /** Translation Table Base Register 0: bits 31:0 (all an MCR/MRC reaches). */
   ttbr0 = 0;
-  /** Translation Table Base Register 1. */
+  /** Bits 63:32 of the 64-bit TTBR0 (MCRR/MRRC): in the long format, base bits 39:32 and the ASID in 55:48. */
+  ttbr0Hi = 0;
+  /** Translation Table Base Register 1: bits 31:0. */
   ttbr1 = 0;
-  /** Translation Table Base Control Register. */
+  /** Bits 63:32 of the 64-bit TTBR1. */
+  ttbr1Hi = 0;
+  /** Translation Table Base Control Register (bit 31, EAE, selects the long-descriptor format). */
   ttbcr = 0;
   /** Domain Access Control Register. */
   dacr = 0;
@@ -76,13 +96,15 @@ export class Cp15 {
   /** Auxiliary fault status registers. */
   adfsr = 0;
   aifsr = 0;
-  /** Physical Address Register (result of address translation operations). */
+  /** Physical Address Register, bits 31:0 (result of address translation operations). */
   par = 0;
-  /** Primary Region Remap Register (resets to 0, as on the reference model). */
+  /** Bits 63:32 of the 64-bit PAR (MCRR/MRRC). */
+  parHi = 0;
+  /** Primary Region Remap Register; MAIR0 in the long format (same encoding, same storage). */
   prrr = 0;
-  /** Normal Memory Remap Register. */
+  /** Normal Memory Remap Register; MAIR1 in the long format. */
   nmrr = 0;
-  /** Context ID Register (ASID in bits 7:0). */
+  /** Context ID Register (the ASID in bits 7:0 in the short format only). */
   contextidr = 0;
   /** User read/write thread ID. */
   tpidrurw = 0;
@@ -120,6 +142,7 @@ export class Cp15 {
   reset(): void {
     this.sctlr = CortexA15Id.sctlrReset;
     this.actlr = this.cpacr = this.ttbr0 = this.ttbr1 = this.ttbcr = this.dacr = 0;
+    this.ttbr0Hi = this.ttbr1Hi = this.parHi = 0;
     this.dfsr = this.ifsr = this.dfar = this.ifar = this.adfsr = this.aifsr = this.par = 0;
     this.prrr = this.nmrr = this.contextidr = 0;
     this.tpidrurw = this.tpidruro = this.tpidrprw = this.vbar = this.csselr = 0;
@@ -129,6 +152,48 @@ export class Cp15 {
     t.physical.cval = t.virtual.cval = 0n;
     this.pmu.reset();
     this.onTranslationChange();
+  }
+
+  /** True when TTBCR.EAE selects the long-descriptor format (LPAE). */
+  get longDescriptors(): boolean {
+    return (this.ttbcr & Ttbcr.EAE) !== 0;
+  }
+
+  /** The current ASID: CONTEXTIDR[7:0], or in the long format TTBR0/TTBR1[55:48] as TTBCR.A1 picks. */
+  get asid(): number {
+    if ((this.ttbcr & Ttbcr.EAE) === 0) return this.contextidr & 0xff;
+    return ((this.ttbcr & Ttbcr.A1 ? this.ttbr1Hi : this.ttbr0Hi) >>> 16) & 0xff;
+  }
+
+  /** Reads a 64-bit register by MRRC CRm and opc1 (TTBR0, TTBR1, PAR) as [low, high]; undefined if none. */
+  read64(crm: number, op1: number, user: boolean): [number, number] | undefined {
+    if (user) return undefined;
+    if (crm === 2 && op1 === 0) return [this.ttbr0, this.ttbr0Hi];
+    if (crm === 2 && op1 === 1) return [this.ttbr1, this.ttbr1Hi];
+    if (crm === 7 && op1 === 0) return [this.par, this.parHi];
+    return undefined;
+  }
+
+  /** Writes a 64-bit register by MCRR CRm and opc1; false when the access is undefined. */
+  write64(crm: number, op1: number, lo: number, hi: number, user: boolean): boolean {
+    if (user) return false;
+    if (crm === 2 && op1 <= 1) {
+      if (op1 === 0) {
+        this.ttbr0 = lo;
+        this.ttbr0Hi = hi;
+      } else {
+        this.ttbr1 = lo;
+        this.ttbr1Hi = hi;
+      }
+      this.onAddressSpaceChange(); // the long format's ASID lives here
+      return true;
+    }
+    if (crm === 7 && op1 === 0) {
+      this.par = lo;
+      this.parHi = hi;
+      return true;
+    }
+    return false;
   }
 
   /** Reads a register; `user` is true for a PL0 access. */
@@ -225,6 +290,9 @@ export class Cp15 {
         return this.prrr;
       case K(10, 0, 2, 1):
         return this.nmrr;
+      case K(10, 0, 3, 0):
+      case K(10, 0, 3, 1):
+        return 0; // AMAIR0/AMAIR1: the Cortex-A15 implements no auxiliary attributes (RAZ/WI)
       case K(12, 0, 0, 0):
         return this.vbar;
       case K(13, 0, 0, 0):
@@ -278,8 +346,8 @@ export class Cp15 {
         this.onAddressSpaceChange();
         return true;
       case K(2, 0, 0, 2):
-        this.ttbcr = value & 0x37;
-        this.onTranslationChange();
+        this.ttbcr = value & (value & Ttbcr.EAE ? TTBCR_LONG : TTBCR_SHORT);
+        this.onTranslationChange(); // a new format, split or ASID source: nothing cached holds
         return true;
       case K(3, 0, 0, 0): {
         const changed = changedDomains(this.dacr, value);
@@ -316,6 +384,9 @@ export class Cp15 {
         this.nmrr = value;
         this.onTranslationChange();
         return true;
+      case K(10, 0, 3, 0):
+      case K(10, 0, 3, 1):
+        return true; // AMAIR0/AMAIR1 ignore writes
       case K(12, 0, 0, 0):
         this.vbar = value & ~0x1f;
         return true;

@@ -13,6 +13,7 @@ import {
   exceptionLr,
   FaultStatus,
   GuestException,
+  longFaultStatus,
 } from './exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, STOP_EXIT, WFI_EXIT } from './exit.ts';
 import { Access, Mmu } from './mmu.ts';
@@ -112,14 +113,14 @@ export class Cpu extends CpuState {
     this.cp15.onTranslationChange = () => {
       this.mmuOn = (this.cp15.sctlr & 1) !== 0;
       this.mmu.flush();
-      this.mmu.setAsid(this.cp15.contextidr);
+      this.mmu.setAsid(this.cp15.asid);
       this.jit?.translationChanged();
     };
     this.cp15.onDomainChange = (changed) => {
       this.jit?.domainsChanged(changed);
     };
     this.cp15.onAddressSpaceChange = () => {
-      this.mmu.setAsid(this.cp15.contextidr);
+      this.mmu.setAsid(this.cp15.asid);
       this.jit?.translationChanged();
     };
     this.cp15.onTlbMaintenance = (op, value, shareable) => {
@@ -518,12 +519,16 @@ export class Cpu extends CpuState {
   takeSyncException(e: GuestException): void {
     this.branched = false;
     this.exit = null;
-    if (e.kind === ExceptionKind.dataAbort) {
-      this.cp15.dfsr = e.fsr;
-      this.cp15.dfar = e.far;
-    } else if (e.kind === ExceptionKind.prefetchAbort) {
-      this.cp15.ifsr = e.fsr;
-      this.cp15.ifar = e.far;
+    if (e.kind === ExceptionKind.dataAbort || e.kind === ExceptionKind.prefetchAbort) {
+      // TTBCR.EAE selects the fault status format of every abort, not only the MMU's
+      const fsr = this.cp15.longDescriptors ? longFaultStatus(e.fsr) : e.fsr;
+      if (e.kind === ExceptionKind.dataAbort) {
+        this.cp15.dfsr = fsr;
+        this.cp15.dfar = e.far;
+      } else {
+        this.cp15.ifsr = fsr;
+        this.cp15.ifar = e.far;
+      }
     }
     this.enter(e.kind, exceptionLr(e.kind, this.insnAddr, this.t));
     this.branched = false;

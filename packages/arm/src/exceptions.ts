@@ -31,6 +31,52 @@ export const FaultStatus = {
 } as const;
 
 /**
+ * Fault status codes of the long-descriptor format (STATUS in bits 5:0; the translation, access
+ * flag, permission and walk-abort codes carry the lookup level in bits 1:0). A DFSR/IFSR value in
+ * this format also has the LPAE bit set; TTBCR.EAE selects the format for every abort.
+ */
+export const LongFaultStatus = {
+  addressSize: 0x00,
+  translation: 0x04,
+  accessFlag: 0x08,
+  permission: 0x0c,
+  external: 0x10,
+  externalWalk: 0x14,
+  alignment: 0x21,
+  debug: 0x22,
+  /** DFSR/IFSR bit 9: the value is in the long-descriptor format. */
+  lpae: 0x200,
+} as const;
+
+/**
+ * The long-descriptor form of a short-format DFSR/IFSR value raised outside a long-descriptor walk
+ * (alignment, debug, external aborts), keeping WnR and ExT; a value already in the long format is
+ * returned as it is.
+ */
+export function longFaultStatus(fsr: number): number {
+  if (fsr & LongFaultStatus.lpae) return fsr;
+  const keep = fsr & 0x1800; // WnR, ExT
+  let status: number;
+  switch (((fsr >>> 6) & 0x10) | (fsr & 0xf)) {
+    case FaultStatus.alignment:
+      status = LongFaultStatus.alignment;
+      break;
+    case FaultStatus.debug:
+      status = LongFaultStatus.debug;
+      break;
+    case 0x1c: // external abort on a first-level walk
+      status = LongFaultStatus.externalWalk | 1;
+      break;
+    case 0x1e: // ... on a second-level walk
+      status = LongFaultStatus.externalWalk | 2;
+      break;
+    default:
+      status = LongFaultStatus.external;
+  }
+  return keep | LongFaultStatus.lpae | status;
+}
+
+/**
  * A synchronous exception raised while executing an instruction. The interpreter throws it and
  * catches it at the instruction boundary, so the half-done instruction leaves no trace. Not an
  * Error: it is guest control flow, and a stack trace would only cost time.

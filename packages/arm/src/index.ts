@@ -30,14 +30,21 @@ export {
 } from './a32-table.ts';
 export { Bus, BusError } from './bus.ts';
 export { Cp14, DBGDIDR } from './cp14.ts';
-export { CortexA15Id, Cp15 } from './cp15.ts';
+export { CortexA15Id, Cp15, Ttbcr } from './cp15.ts';
 export { Cpu, type CpuOptions } from './cpu.ts';
 export { type BlockReport, CpuDebug, type ExceptionReport, type Watchpoint } from './debug.ts';
 export { ramWritten } from './jit/code-watch.ts';
 export { CpuState, CpuStateError, Psr } from './cpu-state.ts';
 export { ElfError, type ElfImage, type ElfSegment, parseElf } from './elf.ts';
 export { DEFAULT_FREQUENCY, GenericTimer, TimerChannel, TimerCtl } from './generic-timer.ts';
-export { ExceptionKind, type ExceptionKindValue, FaultStatus, GuestException } from './exceptions.ts';
+export {
+  ExceptionKind,
+  type ExceptionKindValue,
+  FaultStatus,
+  GuestException,
+  LongFaultStatus,
+  longFaultStatus,
+} from './exceptions.ts';
 export type {
   BudgetExit,
   CpuExit,
@@ -48,7 +55,7 @@ export type {
   StopExit,
   WfiExit,
 } from './exit.ts';
-export { Access, type AccessValue, Mmu, TlbOp } from './mmu.ts';
+export { Access, type AccessValue, Mmu, NO_DOMAIN, TlbOp } from './mmu.ts';
 export { PMCR_RESET, Pmu } from './pmu.ts';
 export { BANK_COUNT, Bank, bankOf, hasSpsr, isValidMode, Mode, type ModeValue, modeName } from './modes.ts';
 export { F32, F64, type FloatFormat, FpEnv, FpFlag, RoundingMode } from './softfloat.ts';

@@ -1,15 +1,20 @@
 /**
- * The short-descriptor MMU (ARM ARM B3.5): sections, supersections, large and small pages, domains,
- * AP[2:0] permissions, XN/PXN, with a direct-mapped TLB in front of the table walk. Translation
- * faults become guest aborts carrying the short-descriptor fault status.
+ * The MMU: a direct-mapped TLB in front of two table walks, the short-descriptor one (ARM ARM B3.5:
+ * sections, supersections, large and small pages, domains, AP[2:0], XN/PXN) here and the
+ * long-descriptor one (LPAE, B3.6) in `long-descriptor.ts`; TTBCR.EAE picks the walk. Translation
+ * faults become guest aborts carrying the fault status of the format in use.
  *
- * TLB entries of non-global (nG) mappings carry the ASID they were walked under (CONTEXTIDR[7:0]);
- * global ones match every ASID. A context switch only changes the current ASID, so each address
- * space keeps its entries. Flushing everything bumps a generation number instead of clearing.
+ * TLB entries of non-global (nG) mappings carry the ASID they were walked under (CONTEXTIDR[7:0],
+ * or in the long format the ASID field of TTBR0/TTBR1); global ones match every ASID. A context
+ * switch only changes the current ASID, so each address space keeps its entries. Flushing
+ * everything bumps a generation number instead of clearing. Long-descriptor entries have no domain
+ * (`NO_DOMAIN`): DACR never applies to them.
  */
 import type { Bus } from './bus.ts';
-import type { Cp15 } from './cp15.ts';
-import { ExceptionKind, FaultStatus, GuestException } from './exceptions.ts';
+import { type Cp15, Ttbcr } from './cp15.ts';
+import { ExceptionKind, FaultStatus, GuestException, LongFaultStatus } from './exceptions.ts';
+import { LongWalk, walkLong } from './long-descriptor.ts';
+import { NEED_PL0, NEED_PL1, P0R, P0W, P0X, P1R, P1W, P1X, PALL } from './permissions.ts';
 
 /** The kind of access being translated. */
 export const Access = { read: 0, write: 1, fetch: 2 } as const;
@@ -19,13 +24,8 @@ export type AccessValue = (typeof Access)[keyof typeof Access];
 
 const TLB_SIZE = 1024;
 
-/** Permission bits a TLB entry holds: read, write, execute at PL1 and at PL0. */
-const P1R = 1;
-const P1W = 2;
-const P1X = 4;
-const P0R = 8;
-const P0W = 16;
-const P0X = 32;
+/** The domain of a long-descriptor entry: above DACR's sixteen, so no DACR field or domain mask names it. */
+export const NO_DOMAIN = 16;
 
 /** The ASID field of a global entry: matches every ASID. */
 const GLOBAL = -1;
@@ -44,10 +44,6 @@ export const TlbOp = {
   mvaAllAsids: 3,
 } as const;
 
-/** What each access needs, indexed by access kind, for PL1 and PL0. */
-const NEED_PL1 = [P1R, P1W, P1X];
-const NEED_PL0 = [P0R, P0W, P0X];
-
 /** Translates virtual addresses for one core. */
 export class Mmu {
   private readonly tag = new Int32Array(TLB_SIZE).fill(-1);
@@ -55,16 +51,20 @@ export class Mmu {
   private readonly gen = new Int32Array(TLB_SIZE).fill(-1);
   /** The ASID of a non-global entry, or GLOBAL. */
   private readonly asid = new Int16Array(TLB_SIZE);
-  /** log2 of the bytes the mapping behind an entry covers (12, 16, 20 or 24), for TLBIMVA. */
+  /** log2 of the bytes the mapping behind an entry covers (12, 16, 20, 21, 24 or 30), for TLBIMVA. */
   private readonly span = new Uint8Array(TLB_SIZE);
+  /** Physical address bits 31:12 of the entry's page (an entry whose page lies above 4 GiB is never left valid). */
   private readonly page = new Int32Array(TLB_SIZE);
   /** Permissions in a Client domain (from AP, XN, PXN). */
   private readonly perm = new Uint8Array(TLB_SIZE);
   /** Permissions in a Manager domain. */
   private readonly managerPerm = new Uint8Array(TLB_SIZE);
-  /** The domain of each entry: DACR is applied at each lookup, so a DACR write keeps the TLB. */
+  /**
+   * The domain of each entry, or NO_DOMAIN: DACR is applied at each lookup, so a DACR write keeps
+   * the TLB.
+   */
   private readonly domain = new Uint8Array(TLB_SIZE);
-  /** Fault status of a permission fault for each cached entry (section or page), with the domain. */
+  /** Fault status of a permission fault for each cached entry (short: section or page and domain; long: level). */
   private readonly permFault = new Uint16Array(TLB_SIZE);
   /**
    * Per 1 MiB of virtual addresses: the generation in which an entry of a mapping larger than 4 KiB
@@ -72,11 +72,15 @@ export class Mmu {
    * needs to look only at that page's slots.
    */
   private readonly largeIn = new Int32Array(4096).fill(-1);
+  /** The same per 1 GiB, for long-descriptor level 1 blocks (marking 1024 MiB one by one would be slow). */
+  private readonly hugeIn = new Int32Array(4).fill(-1);
+  /** Where the long-descriptor walk leaves its result. */
+  private readonly longWalk = new LongWalk();
   /** Table walks performed (a TLB miss each). */
   walks = 0;
   /** log2 of the size of the mapping the last successful `translate` used (12 for a small page). */
   lastSpan = 12;
-  /** The domain of the mapping the last successful `translate` used. */
+  /** The domain of the mapping the last successful `translate` used (NO_DOMAIN for the long format). */
   lastDomain = 0;
   /** The current generation: a full flush starts a new one. */
   private generation = 0;
@@ -98,11 +102,12 @@ export class Mmu {
       // after two billion flushes, start the numbering again with every entry stale
       this.gen.fill(-1);
       this.largeIn.fill(-1);
+      this.hugeIn.fill(-1);
       this.generation = 0;
     }
   }
 
-  /** Switches to the address space of `asid` (a CONTEXTIDR write); cached entries stay. */
+  /** Switches to the address space of `asid` (a CONTEXTIDR or TTBR write); cached entries stay. */
   setAsid(asid: number): void {
     this.currentAsid = asid & 0xff;
   }
@@ -114,7 +119,11 @@ export class Mmu {
       return;
     }
     const asid = value & 0xff;
-    if (op !== TlbOp.asid && this.largeIn[value >>> 20] !== this.generation) {
+    if (
+      op !== TlbOp.asid &&
+      this.largeIn[value >>> 20] !== this.generation &&
+      this.hugeIn[value >>> 30] !== this.generation
+    ) {
       // only 4 KiB pages can hold this address: look at its global slot and its ASID-salted ones
       const vpn = value >>> 12;
       this.dropPage((vpn & (TLB_SIZE - 1)) | 0, vpn, -2);
@@ -158,11 +167,14 @@ export class Mmu {
     let i = vpn & (TLB_SIZE - 1);
     if (this.tag[i] !== vpn || this.gen[i] !== gen || this.asid[i] !== GLOBAL) {
       i = (vpn ^ (this.currentAsid << 3)) & (TLB_SIZE - 1);
-      if (this.tag[i] !== vpn || this.gen[i] !== gen || this.asid[i] !== this.currentAsid)
+      if (this.tag[i] !== vpn || this.gen[i] !== gen || this.asid[i] !== this.currentAsid) {
         i = this.walk(va, kind);
+        if (this.tag[i] === -1) return this.translateHigh(i, va, kind, user);
+      }
     }
     const domain = this.domain[i]!;
-    const access = (this.cp15.dacr >>> (domain << 1)) & 3;
+    // a long-descriptor entry has no domain: it is checked as a Client's (its two sets are the same)
+    const access = domain === NO_DOMAIN ? 1 : (this.cp15.dacr >>> (domain << 1)) & 3;
     if (access === 0 || access === 2) throw this.fault(domainFault(this.permFault[i]!), va, kind);
     const need = user ? NEED_PL0[kind]! : NEED_PL1[kind]!;
     if (((access === 3 ? this.managerPerm[i]! : this.perm[i]!) & need) === 0) {
@@ -171,6 +183,18 @@ export class Mmu {
     this.lastSpan = this.span[i]!;
     this.lastDomain = domain;
     return (this.page[i]! | (va & 0xfff)) >>> 0;
+  }
+
+  /**
+   * The end of `translate` for a page above 4 GiB (long format), which the TLB never keeps: `walk`
+   * filled slot `i` and left it invalid. The address is MMIO, or an abort, to whoever uses it.
+   */
+  private translateHigh(i: number, va: number, kind: AccessValue, user: boolean): number {
+    const need = user ? NEED_PL0[kind]! : NEED_PL1[kind]!;
+    if ((this.perm[i]! & need) === 0) throw this.fault(this.permFault[i]!, va, kind);
+    this.lastSpan = this.span[i]!;
+    this.lastDomain = NO_DOMAIN;
+    return this.longWalk.pageHi * 2 ** 32 + ((this.page[i]! | (va & 0xfff)) >>> 0);
   }
 
   private fault(fsr: number, va: number, kind: AccessValue): GuestException {
@@ -189,6 +213,7 @@ export class Mmu {
   private walk(va: number, kind: AccessValue): number {
     this.walks++;
     const cp = this.cp15;
+    if (cp.ttbcr & Ttbcr.EAE) return this.walkLongDescriptors(va, kind);
     const n = cp.ttbcr & 7;
     const useTtbr1 = n !== 0 && va >>> (32 - n) !== 0;
     if (cp.ttbcr & (useTtbr1 ? 0x20 : 0x10)) throw this.fault(FaultStatus.translationSection, va, kind);
@@ -240,7 +265,7 @@ export class Mmu {
     }
     // cache the mapping with both permission sets; translate applies DACR and checks
     let perm = apPermissions(ap);
-    let managerPerm = P1R | P1W | P1X | P0R | P0W | P0X;
+    let managerPerm = PALL;
     if (xn) {
       perm &= ~(P1X | P0X);
       managerPerm &= ~(P1X | P0X);
@@ -260,11 +285,40 @@ export class Mmu {
     this.managerPerm[i] = managerPerm;
     this.domain[i] = domain;
     this.permFault[i] = (isPage ? FaultStatus.permissionPage : FaultStatus.permissionSection) | (domain << 4);
-    if (span > 12) {
-      const first = (va >>> 20) & ~((1 << Math.max(0, span - 20)) - 1);
-      for (let m = first; m < first + (1 << Math.max(0, span - 20)); m++) this.largeIn[m] = this.generation;
-    }
+    if (span > 12) this.noteLarge(va, span);
     return i;
+  }
+
+  /** The long-descriptor walk for `va`: fills a TLB slot (returned) or throws the fault. */
+  private walkLongDescriptors(va: number, kind: AccessValue): number {
+    const w = this.longWalk;
+    const fsr = walkLong(this.bus, this.cp15, va, w);
+    if (fsr !== 0) throw this.fault(fsr, va, kind);
+    const vpn = va >>> 12;
+    const i = (w.notGlobal ? vpn ^ (this.currentAsid << 3) : vpn) & (TLB_SIZE - 1);
+    // a page above 4 GiB gets the slot for its permissions but no tag, so it never hits
+    this.tag[i] = w.pageHi === 0 ? vpn : -1;
+    this.gen[i] = this.generation;
+    this.asid[i] = w.notGlobal ? this.currentAsid : GLOBAL;
+    this.span[i] = w.span;
+    this.page[i] = w.pageLo;
+    this.perm[i] = w.perm;
+    this.managerPerm[i] = w.perm;
+    this.domain[i] = NO_DOMAIN;
+    this.permFault[i] = LongFaultStatus.lpae | LongFaultStatus.permission | w.level;
+    if (w.span > 12) this.noteLarge(va, w.span);
+    return i;
+  }
+
+  /** Records that a mapping of 2^`span` bytes covering `va` is cached, for TLBIMVA. */
+  private noteLarge(va: number, span: number): void {
+    if (span >= 30) {
+      this.hugeIn[va >>> 30] = this.generation;
+      return;
+    }
+    const count = 1 << Math.max(0, span - 20);
+    const first = (va >>> 20) & ~(count - 1);
+    for (let m = first; m < first + count; m++) this.largeIn[m] = this.generation;
   }
 }
 

@@ -1,18 +1,21 @@
 /**
- * The cache directory: its layout, the lock that keeps a second process out, atomic replacement
- * of small files, and the graveyard where discarded objects wait to be deleted.
+ * The cache directory: its layout, who is using it, atomic replacement of small files, and the
+ * graveyard where discarded objects wait to be deleted. Several processes may use one directory
+ * at once (each object has at most one writer: see object-claim.ts).
  *
  *   <dir>/cache/      the objects: index objects are directories, data objects are files
  *   <dir>/graveyard/  discarded objects, renamed here atomically and deleted in the background
- *   <dir>/tmp/        files being written, renamed into place when complete
- *   <dir>/lock        the process id of the owner, for the message a second opener gets
+ *   <dir>/tmp/<id>/   each user's files being written, renamed into place when complete
+ *   <dir>/users/      one socket per process using the directory (presence.ts)
+ *
+ * Nothing in the directory is trusted: its parts are checked to be real directories (a symbolic
+ * link in their place is buried, never followed) and files are opened as cache-io.ts says.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { realpath, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { FscacheError } from '@armvm/fscache';
 import { type CacheIo, errnoCode } from './cache-io.ts';
+import { Presence } from './presence.ts';
 
 /** Directory listings kept in memory at most. */
 const LISTINGS = 4096;
@@ -22,36 +25,57 @@ export class CacheDir {
   readonly root: string;
   readonly objects: string;
   readonly graveyard: string;
+  /** This process's own directory of files being written. */
   readonly tmp: string;
+  readonly users: string;
+  /** This process among the directory's users. */
+  readonly presence: Presence;
   readonly io: CacheIo;
   /** Whether to fsync before renames (durability across power loss). */
   readonly durable: boolean;
   /** Whether small files are read, and created when no fsync is due, synchronously. */
   readonly syncSmall: boolean;
-  #lock: Server | null;
   #reaping: Promise<void> = Promise.resolve();
   #graves = 0;
   #tmps = 0;
-  readonly #tmpPrefix = `${process.pid}-${randomBytes(4).toString('hex')}-`;
-  // Names in directories looked at, kept current by every add and removal made here. Only this
-  // process changes the directory (it holds the lock), so a listing stays true once read.
+  // Names in directories looked at, kept current by every add and removal made here. Other
+  // processes may change the directory too, so a listing is a hint: a name it has is checked by
+  // opening it, and a name it lacks is looked for again before anything is created in its place.
   readonly #listings = new Map<string, Set<string>>();
+  // Directory reads under way, and the names noted meanwhile (true: added, false: removed).
+  readonly #reading = new Map<string, Promise<Set<string>>>();
+  readonly #deltas = new Map<string, Map<string, boolean>>();
+  // Directories checked to be real directories (not links) since they were made or first seen.
+  readonly #checked = new Set<string>();
 
-  private constructor(root: string, io: CacheIo, durable: boolean, syncSmall: boolean, lock: Server | null) {
+  private constructor(root: string, io: CacheIo, durable: boolean, syncSmall: boolean, presence: Presence) {
     this.root = root;
     this.syncSmall = syncSmall;
     this.objects = join(root, 'cache');
     this.graveyard = join(root, 'graveyard');
-    this.tmp = join(root, 'tmp');
+    this.users = join(root, 'users');
+    this.presence = presence;
+    this.tmp = join(root, 'tmp', presence.id);
     this.io = io;
     this.durable = durable;
-    this.#lock = lock;
   }
 
-  /** Opens (creating if need be) a cache directory, refusing one another process has open. */
-  static async open(dir: string, io: CacheIo, durable: boolean, syncSmall = false): Promise<CacheDir> {
+  /**
+   * Opens (creating if need be, unless `mustExist`) a cache directory, joining whoever else uses
+   * it. With `mustExist`, a directory that is not already a cache is ENOENT, so a mistyped path
+   * is reported rather than made into a new, empty cache.
+   */
+  static async open(
+    dir: string,
+    io: CacheIo,
+    durable: boolean,
+    syncSmall = false,
+    mustExist = false,
+  ): Promise<CacheDir> {
     if (typeof dir !== 'string' || dir.length === 0)
       throw new FscacheError('EINVAL', 'a cache needs a directory');
+    if (mustExist && !(await isCacheDir(dir, io)))
+      throw new FscacheError('ENOENT', `${dir} is not a cache directory (no cache there yet)`);
     try {
       await io.mkdir(dir, { recursive: true });
     } catch (err) {
@@ -60,22 +84,78 @@ export class CacheDir {
       });
     }
     const root = await realpath(dir);
-    const lock = await takeLock(root);
-    const cd = new CacheDir(root, io, durable, syncSmall, lock);
+    let presence: Presence | null = null;
     try {
-      for (const d of [cd.objects, cd.graveyard, cd.tmp]) await io.mkdir(d, { recursive: true });
-      await writeFile(join(root, 'lock'), `${process.pid}\n`);
-      // Leftovers of a crash: half-written files and the graveyard.
-      await io.rm(cd.tmp, { recursive: true, force: true });
-      await io.mkdir(cd.tmp, { recursive: true });
+      const graveyard = join(root, 'graveyard');
+      await realDir(io, graveyard, graveyard);
+      for (const d of ['cache', 'tmp', 'users']) await realDir(io, join(root, d), graveyard);
+      presence = await Presence.join(join(root, 'users'));
+      const cd = new CacheDir(root, io, durable, syncSmall, presence);
+      await realDir(io, cd.tmp, graveyard);
+      // Leftovers of users that are gone: their half-written files. The graveyard is emptied too.
+      const dead = new Set(await presence.sweep());
+      for (const name of await io.readdir(join(root, 'tmp'))) {
+        if (name !== presence.id && (dead.has(name) || !(await presence.isAlive(name))))
+          await io.rm(join(root, 'tmp', name), { recursive: true, force: true });
+      }
+      await io.rm(join(root, 'lock'), { force: true }); // the single-owner lock of earlier versions
+      cd.#reaping = cd.#reap();
+      return cd;
     } catch (err) {
-      await cd.close();
+      await presence?.leave();
       throw new FscacheError('EINVAL', `cannot use cache directory ${root}: ${(err as Error).message}`, {
         cause: err,
       });
     }
-    cd.#reaping = cd.#reap();
-    return cd;
+  }
+
+  /**
+   * Checks once that `dir`, inside the cache, is a real directory; a link or file in its place is
+   * buried. Returns false when there is nothing there.
+   */
+  async checkDir(dir: string): Promise<boolean> {
+    if (this.#checked.has(dir)) return true;
+    let st;
+    try {
+      st = await this.io.lstat(dir);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return false;
+      throw err;
+    }
+    if (!st.isDirectory()) {
+      await this.bury(dir);
+      return false;
+    }
+    if (this.#checked.size > 65536) this.#checked.clear();
+    this.#checked.add(dir);
+    return true;
+  }
+
+  /** Makes `dir` (and its parents inside the cache) as real directories. */
+  async makeDir(dir: string): Promise<void> {
+    if (this.#checked.has(dir)) return;
+    // mkdir follows a link planted in the path: check each part below the root, and make again
+    // what was buried.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.io.mkdir(dir, { recursive: true });
+      let sound = true;
+      for (let d = dir; d.startsWith(`${this.root}/`); d = dirname(d)) {
+        if (this.#checked.has(d)) break; // it and all above it were checked already
+        if (!(await this.checkDir(d))) sound = false;
+      }
+      if (sound) {
+        this.noteAdded(dir);
+        return;
+      }
+    }
+    throw new FscacheError('ENOBUFS', `cannot make ${dir} a directory`);
+  }
+
+  /** Forgets what is known of a directory's names, so the next look reads it again. */
+  forgetListing(dir: string): void {
+    this.#listings.delete(dir);
+    this.#reading.delete(dir);
+    this.#deltas.delete(dir);
   }
 
   /** Reads a small file (at most limit + 1 bytes), synchronously where small files are. */
@@ -86,28 +166,66 @@ export class CacheDir {
   /** Whether `path` exists, from the directory's listing (read once, then kept current). */
   async has(path: string): Promise<boolean> {
     const dir = dirname(path);
-    let names = this.#listings.get(dir);
-    if (!names) {
-      try {
-        names = new Set(await this.io.readdir(dir));
-      } catch (err) {
-        if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR') throw err;
-        names = new Set();
-      }
-      if (this.#listings.size >= LISTINGS) this.#listings.delete(this.#listings.keys().next().value!);
-      this.#listings.set(dir, names);
-    }
+    const names = this.#listings.get(dir) ?? (await this.#list(dir));
     return names.has(basename(path));
+  }
+
+  // Reads a directory's listing once, however many ask at the same time. Names added or removed
+  // here while the read is under way are applied to what it returns: a read that started before a
+  // file was created must not hide that file afterwards.
+  #list(dir: string): Promise<Set<string>> {
+    let reading = this.#reading.get(dir);
+    if (reading) return reading;
+    const delta = new Map<string, boolean>();
+    this.#deltas.set(dir, delta);
+    reading = this.io.readdir(dir).then(
+      (names) => this.#settleListing(dir, new Set(names), delta),
+      (err) => {
+        if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR') {
+          if (this.#deltas.get(dir) === delta) {
+            this.#reading.delete(dir);
+            this.#deltas.delete(dir);
+          }
+          throw err;
+        }
+        return this.#settleListing(dir, new Set(), delta);
+      },
+    );
+    this.#reading.set(dir, reading);
+    return reading;
+  }
+
+  #settleListing(dir: string, names: Set<string>, delta: Map<string, boolean>): Set<string> {
+    if (this.#deltas.get(dir) !== delta) return names; // forgotten meanwhile: not to be kept
+    for (const [name, present] of delta) {
+      if (present) names.add(name);
+      else names.delete(name);
+    }
+    this.#reading.delete(dir);
+    this.#deltas.delete(dir);
+    if (this.#listings.size >= LISTINGS) this.#listings.delete(this.#listings.keys().next().value!);
+    this.#listings.set(dir, names);
+    return names;
+  }
+
+  // A name came or went: in the listing, and in a read of the directory under way.
+  #note(path: string, present: boolean): void {
+    const dir = dirname(path);
+    const name = basename(path);
+    const names = this.#listings.get(dir);
+    if (present) names?.add(name);
+    else names?.delete(name);
+    this.#deltas.get(dir)?.set(name, present);
   }
 
   /** Records that `path` now exists (a file or directory made outside the calls here). */
   noteAdded(path: string): void {
-    this.#listings.get(dirname(path))?.add(basename(path));
+    this.#note(path, true);
   }
 
   /** Removes a file, if present, keeping the listing current. */
   async remove(path: string): Promise<void> {
-    this.#listings.get(dirname(path))?.delete(basename(path));
+    this.#note(path, false);
     try {
       await this.io.unlink(path);
     } catch (err) {
@@ -148,7 +266,7 @@ export class CacheDir {
 
   /** Replaces `path` with `data` atomically: write a temporary, sync it, rename it into place. */
   async writeAtomic(path: string, data: Uint8Array): Promise<void> {
-    const tmp = join(this.tmp, `${this.#tmpPrefix}${this.#tmps++}.tmp`);
+    const tmp = join(this.tmp, `${this.#tmps++}.tmp`);
     const fh = await this.io.open(tmp, 'wx');
     try {
       await fh.writeFile(data);
@@ -167,10 +285,12 @@ export class CacheDir {
 
   /** Moves `path` (a file or a directory) to the graveyard, if it exists, and deletes it later. */
   async bury(path: string): Promise<boolean> {
-    const grave = join(this.graveyard, `${Date.now().toString(36)}-${process.pid}-${this.#graves++}`);
-    this.#listings.get(dirname(path))?.delete(basename(path));
-    for (const dir of this.#listings.keys())
-      if (dir === path || dir.startsWith(`${path}/`)) this.#listings.delete(dir);
+    const grave = join(this.graveyard, `${Date.now().toString(36)}-${this.presence.id}-${this.#graves++}`);
+    this.#note(path, false);
+    for (const dir of [...this.#listings.keys(), ...this.#reading.keys()])
+      if (dir === path || dir.startsWith(`${path}/`)) this.forgetListing(dir);
+    for (const dir of this.#checked)
+      if (dir === path || dir.startsWith(`${path}/`)) this.#checked.delete(dir);
     try {
       await this.io.rename(path, grave);
     } catch (err) {
@@ -188,12 +308,11 @@ export class CacheDir {
     return this.#reaping;
   }
 
-  /** Lets go of the directory (the lock first waits for the graveyard to be emptied). */
+  /** Lets go of the directory: waits for the graveyard to be emptied, removes our files being written. */
   async close(): Promise<void> {
     await this.#reaping;
-    const lock = this.#lock;
-    this.#lock = null;
-    if (lock) await new Promise<void>((r) => lock.close(() => r()));
+    await this.io.rm(this.tmp, { recursive: true, force: true }).catch(() => {});
+    await this.presence.leave();
   }
 
   async #reap(): Promise<void> {
@@ -207,30 +326,18 @@ export class CacheDir {
   }
 }
 
-// One owner per directory, across processes: an abstract Unix socket named after the directory.
-// The kernel frees it when the owner dies, so a crash never leaves a stale lock behind.
-async function takeLock(root: string): Promise<Server | null> {
-  if (process.platform !== 'linux') return null;
-  const name = `\0armvm-cachefiles-${createHash('sha256').update(root).digest('hex').slice(0, 32)}`;
-  const server = createServer();
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(name, () => resolve());
-    });
-  } catch (err) {
-    if (errnoCode(err) === 'EADDRINUSE') {
-      let owner = 'another process';
-      try {
-        const pid = (await import('node:fs')).readFileSync(join(root, 'lock'), 'utf8').trim();
-        if (/^\d+$/.test(pid)) owner = pid === String(process.pid) ? 'this process' : `process ${pid}`;
-      } catch {
-        // no pid file: keep the generic wording
-      }
-      throw new FscacheError('EBUSY', `cache directory ${root} is in use by ${owner}`);
-    }
-    throw err;
+/** True when `dir` holds a cache: its object tree is a real directory. */
+export async function isCacheDir(dir: string, io: CacheIo): Promise<boolean> {
+  return (await io.lstat(join(dir, 'cache')).catch(() => null))?.isDirectory() ?? false;
+}
+
+// Makes `dir` a real directory: anything else in its place (a link, a file) goes to the graveyard.
+async function realDir(io: CacheIo, dir: string, graveyard: string): Promise<void> {
+  const st = await io.lstat(dir).catch(() => null);
+  if (st && !st.isDirectory()) {
+    await io.mkdir(graveyard, { recursive: true });
+    await io.rename(dir, join(graveyard, `planted-${Date.now().toString(36)}-${basename(dir)}`));
   }
-  server.unref();
-  return server;
+  await io.mkdir(dir, { recursive: true });
+  if (!(await io.lstat(dir)).isDirectory()) throw new Error(`${dir} is not a directory`);
 }

@@ -1,11 +1,17 @@
 /**
  * CacheFiles: an FS-Cache backend on a local directory. Index objects are directories, data
  * objects are files with a metadata sidecar (see object-meta.ts and README.md). Writes are
- * crash-safe: the DIRTY marker reaches the disk before the first change, the data is synced
- * before the marker is cleared, and an object found DIRTY, without metadata, or failing a
- * checksum is stale: buried in the graveyard and looked up as absent, never served.
+ * crash-safe: metadata only ever lists blocks whose data reached the file before it was written,
+ * so blocks are added without invalidating it (a killed download keeps what it had flushed);
+ * changing a block it lists or the object's size first removes the metadata (the DIRTY state),
+ * which comes back once the data is synced. An object found DIRTY, without metadata, naming
+ * another key, or failing a checksum is stale: buried in the graveyard, never served.
+ *
+ * Several processes may share a directory: each data object has at most one writer (the process
+ * holding its claim, object-claim.ts); others read what it has stored and wait for the rest
+ * (shared-reader.ts).
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
   type CacheBackend,
@@ -19,15 +25,29 @@ import {
   type PageData,
 } from '@armvm/fscache';
 import { CacheDir } from './cache-dir.ts';
-import { type CacheIo, errnoCode, nodeIo } from './cache-io.ts';
+import {
+  type CacheIo,
+  CREATE_FLAGS,
+  errnoCode,
+  isAbsentOrForeign,
+  nodeIo,
+  openRegular,
+  READ_FLAGS,
+  UPDATE_FLAGS,
+} from './cache-io.ts';
 import { DiskObject } from './disk-object.ts';
-import { encodeKey } from './key-encoding.ts';
+import { encodeKey, keyIdentity, ROOT_IDENTITY } from './key-encoding.ts';
+import { claimPath, releaseClaim, takeClaim } from './object-claim.ts';
 import { decodeMeta, encodeMeta, NO_BLOCK, type ObjectMeta } from './object-meta.ts';
+import { type ReaderContext, waitForWriter } from './shared-reader.ts';
+import type { SpaceGuard } from './space-guard.ts';
 
 /** Options of a disk cache. */
 export interface CacheFilesOptions {
-  /** The cache directory (created if absent). */
+  /** The cache directory (created if absent, unless `mustExist`). */
   dir: string;
+  /** Refuse (ENOENT) a directory that is not already a cache, rather than create one (default false). */
+  mustExist?: boolean;
   /** Bytes per block, the page size the netfs reads and writes in (default 64 KiB). */
   blockSize?: number;
   /** Filesystem calls, replaceable to inject faults (default node:fs/promises). */
@@ -51,6 +71,10 @@ export interface CacheFilesStats {
   lookups: number;
   creates: number;
   stale: number;
+  /** Objects found in use by another process's writer (this one only reads them). */
+  shared: number;
+  /** Objects taken over from a writer that died. */
+  takenOver: number;
   badBlocks: number;
   blocksRead: number;
   blocksWritten: number;
@@ -74,6 +98,8 @@ export class CacheFiles implements CacheBackend {
     lookups: 0,
     creates: 0,
     stale: 0,
+    shared: 0,
+    takenOver: 0,
     badBlocks: 0,
     blocksRead: 0,
     blocksWritten: 0,
@@ -86,11 +112,15 @@ export class CacheFiles implements CacheBackend {
   refuseWrites = false;
   /** Told when a write hit ENOSPC, so the culler can run at once. */
   onNoSpace: (() => void) | null = null;
+  /** Keeps the disk limits while writing (installed by the culler). */
+  spaceGuard: SpaceGuard | null = null;
+  /** Bytes held by every data object on disk, for the guard's "could this ever fit" (the culler's walk). */
+  heldBytes: (() => Promise<number>) | null = null;
+  /** Told once per object whose data the cache declines: the disk is at its limit, or the object is bigger than the cache could ever hold. */
+  onDecline: ((why: 'full' | 'too-big', size: number) => void) | null = null;
   readonly #flushDelay: number;
   readonly #inlineLimit: number;
   readonly #live = new Map<string, DiskObject>();
-  // Directories known to exist, so creating an object costs no mkdir.
-  readonly #dirs = new Set<string>();
   #cache: FscacheCache | null = null;
 
   private constructor(dir: CacheDir, blockSize: number, flushDelayMs: number, inlineLimit: number) {
@@ -119,6 +149,7 @@ export class CacheFiles implements CacheBackend {
       options.io ?? nodeIo,
       options.durable ?? true,
       options.syncSmallFiles ?? true,
+      options.mustExist ?? false,
     );
     return new CacheFiles(dir, blockSize, options.flushDelayMs ?? 1000, options.inlineLimit ?? 16 * 1024);
   }
@@ -128,24 +159,62 @@ export class CacheFiles implements CacheBackend {
     return this.#live.has(path);
   }
 
-  /** Flushes every live object and lets go of the directory. Withdraw the cache first. */
+  /** Flushes every live object, gives up their claims and lets go of the directory. Withdraw the cache first. */
   async close(): Promise<void> {
-    for (const o of this.#live.values()) await o.serial(() => this.#flush(o)).catch(() => {});
+    for (const o of this.#live.values()) {
+      await o.serial(() => this.#flush(o)).catch(() => {});
+      if (o.claim) await releaseClaim(o.claim, this.dir.presence);
+      o.claim = null;
+    }
     await this.dir.close();
   }
+
+  // What the reader of another process's object needs from us.
+  readonly #readerContext: ReaderContext = {
+    dir: null as unknown as CacheDir,
+    checkAux: (o, aux) => (o.cookie ? o.cache.checkAux(o, aux) : CheckAux.OBSOLETE),
+    becomeWriter: async (o) => {
+      o.claim = claimPath(o.path);
+      o.readerOf = null;
+      this.stats.takenOver++;
+      await o.file?.close().catch(() => {});
+      o.file = null;
+      // The dead writer's data file is ours now; its last metadata says what it holds.
+      try {
+        o.file = await openRegular(this.dir.io, o.path, UPDATE_FLAGS);
+      } catch (err) {
+        if (!isAbsentOrForeign(err)) throw err;
+        await this.dir.bury(o.path);
+        o.file = await this.dir.io.open(o.path, CREATE_FLAGS);
+        o.meta!.blocks = new Uint32Array(0);
+        o.verified = new Uint8Array(0);
+      }
+      o.markedDirty = false;
+      // Our own validators go with the next flush (the dead writer's were of the same version).
+      if (o.cookie && o.meta) {
+        o.meta.aux = o.cookie.aux() ?? o.meta.aux;
+        o.changed = true;
+      }
+    },
+    now: () => Date.now(),
+  };
 
   // ---- the backend API ----
 
   initCache(cache: FscacheCache): FscacheObject {
     this.#cache = cache;
+    (this.#readerContext as { dir: CacheDir }).dir = this.dir;
     const root = new DiskObject(cache, null, 'index', []);
     root.path = this.dir.objects;
     root.metaPath = join(root.path, '.meta');
+    root.identity = ROOT_IDENTITY;
     root.meta = {
       type: 'index',
       dirty: false,
       blockSize: 0,
       objectSize: 0,
+      identity: ROOT_IDENTITY,
+      key: new Uint8Array(0),
       aux: new Uint8Array(0),
       blocks: new Uint32Array(0),
     };
@@ -164,6 +233,7 @@ export class CacheFiles implements CacheBackend {
     o.path = join(parent.path, ...o.parts);
     const last = o.parts[o.parts.length - 1]!;
     o.metaPath = o.type === 'index' ? join(o.path, '.meta') : join(o.path, '..', `M${last}`);
+    o.identity = keyIdentity(parent.identity!, o.type, o.cookie?.key() ?? new Uint8Array(0));
   }
 
   async lookupObject(object: FscacheObject): Promise<void> {
@@ -182,6 +252,8 @@ export class CacheFiles implements CacheBackend {
       this.#live.delete(o.path);
       await o.file?.close().catch(() => {});
       o.file = null;
+      if (o.claim) await releaseClaim(o.claim, this.dir.presence).catch(() => {});
+      o.claim = null;
       throw this.#failed(err);
     }
   }
@@ -189,9 +261,22 @@ export class CacheFiles implements CacheBackend {
   async #lookup(o: DiskObject): Promise<void> {
     const cache = o.cache;
     this.stats.lookups++;
+    const parentDir = dirname(o.path);
+    const small = this.#small(o);
+    // A large data object has one writer: claim it first, so that what we read next cannot be
+    // changed by another process (or, if another holds it, so that we know to only read it).
+    if (o.type !== 'index' && !small && o.state === ObjectState.LOOKING_UP) {
+      await this.dir.makeDir(parentDir);
+      const claim = await takeClaim(claimPath(o.path), this.dir.presence);
+      if (claim.taken) o.claim = claimPath(o.path);
+      else o.readerOf = claim.owner;
+      // Another process may have added the object since this directory was listed.
+      this.dir.forgetListing(parentDir);
+    }
     if (o.state === ObjectState.LOOKING_UP) {
+      // A link planted in place of a directory is buried, never followed.
+      if ((await this.dir.checkDir(parentDir)) && o.type === 'index') await this.dir.checkDir(o.path);
       // Look where an object of this size is expected first, the other form only on a miss.
-      const small = this.#small(o);
       const found = small
         ? ((await this.#readInline(o)) ?? (await this.#readMeta(o)))
         : ((await this.#readMeta(o)) ?? (await this.#readInline(o)));
@@ -212,48 +297,57 @@ export class CacheFiles implements CacheBackend {
             o.file = file;
             o.verified = new Uint8Array(found.blocks.length);
             const now = new Date();
-            await file.utimes(now, now).catch(() => {}); // the culler's "last used"
+            if (!o.readerOf) await file.utimes(now, now).catch(() => {}); // the culler's "last used"
           }
-          if (verdict === CheckAux.NEEDS_UPDATE) {
+          if (o.readerOf) {
+            this.stats.shared++;
+          } else if (verdict === CheckAux.NEEDS_UPDATE) {
             found.aux = o.cookie?.aux() ?? found.aux;
             await this.dir.writeAtomic(inline ? o.path : o.metaPath, encodeMeta(found));
           }
           cache.objectObtained(o);
           return;
         }
+        await file?.close();
         await this.#discard(o);
+      }
+      if (o.readerOf) {
+        // Another process is writing this object and has stored nothing we can use yet: read
+        // behind it (an object being created counts as found, so reads ask us, and we wait).
+        this.stats.shared++;
+        o.meta = this.#emptyMeta(o);
+        o.verified = new Uint8Array(0);
+        cache.objectObtained(o);
+        return;
       }
       cache.objectLookupNegative(o);
     }
     // Create: the directory, or the data file and its metadata.
     if (this.refuseWrites && o.type !== 'index') throw new FscacheError('ENOBUFS', 'cache is short of space');
+    const meta = this.#emptyMeta(o);
     this.stats.creates++;
-    const meta: ObjectMeta = {
-      type: o.type,
-      dirty: false,
-      blockSize: o.type === 'index' ? 0 : this.pageSize,
-      objectSize: o.cookie?.objectSize() ?? 0,
-      aux: o.cookie?.aux() ?? new Uint8Array(0),
-      blocks: new Uint32Array(0),
-    };
     if (o.type === 'index') {
-      await this.dir.io.mkdir(o.path, { recursive: true });
-      this.dir.noteAdded(o.path);
+      await this.dir.makeDir(o.path);
       await this.dir.writeAtomic(o.metaPath, encodeMeta(meta));
-    } else if (this.#small(o)) {
+    } else if (small) {
       // Inline: nothing is written until the object is flushed.
-      await this.#mkdirs(join(o.path, '..'));
+      await this.dir.makeDir(parentDir);
       o.inline = true;
       meta.inline = null;
       o.markedDirty = true;
       o.changed = true;
     } else {
-      await this.#mkdirs(join(o.path, '..'));
-      o.file = await this.dir.io.open(o.path, 'w+');
+      await this.dir.makeDir(parentDir);
+      // We hold the claim: whatever is at this name is no one's (a leftover, or something planted).
+      const st = await this.dir.io.lstat(o.path).catch(() => null);
+      if (st && !st.isFile()) await this.dir.bury(o.path);
+      o.file = await this.dir.io.open(o.path, CREATE_FLAGS);
+      if (!(await o.file.stat()).isFile())
+        throw new FscacheError('ENOBUFS', `${o.path} is not a regular file`);
       this.dir.noteAdded(o.path);
       o.verified = new Uint8Array(0);
-      // A data object has no metadata until its data is durable: until then it is not valid
-      // on disk, exactly as if it were marked DIRTY.
+      // A data object has no metadata until its first flush: until then it is not on disk at
+      // all, exactly as if it were marked DIRTY.
       o.markedDirty = true;
       o.changed = true;
     }
@@ -261,19 +355,25 @@ export class CacheFiles implements CacheBackend {
     cache.objectObtained(o);
   }
 
+  // The metadata of an object as the netfs describes it, holding no blocks.
+  #emptyMeta(o: DiskObject): ObjectMeta {
+    return {
+      type: o.type,
+      dirty: false,
+      blockSize: o.type === 'index' ? 0 : this.pageSize,
+      objectSize: o.cookie?.objectSize() ?? 0,
+      identity: o.identity!,
+      key: o.cookie?.key() ?? new Uint8Array(0),
+      aux: o.cookie?.aux() ?? new Uint8Array(0),
+      blocks: new Uint32Array(0),
+    };
+  }
+
   // Small enough to live inline: a known size, within the limit.
   #small(o: DiskObject): boolean {
     if (o.type === 'index') return false;
     const size = o.cookie?.objectSize() ?? 0;
     return size > 0 && size <= this.#inlineLimit;
-  }
-
-  async #mkdirs(dir: string): Promise<void> {
-    if (this.#dirs.has(dir)) return;
-    await this.dir.io.mkdir(dir, { recursive: true });
-    this.dir.noteAdded(dir);
-    if (this.#dirs.size > 65536) this.#dirs.clear();
-    this.#dirs.add(dir);
   }
 
   // An inline object's record, if the object's file is one and is sound; null otherwise (the
@@ -286,7 +386,7 @@ export class CacheFiles implements CacheBackend {
     try {
       raw = await this.dir.readSmall(o.path, limit);
     } catch (err) {
-      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'EISDIR') return null;
+      if (isAbsentOrForeign(err)) return null;
       throw err;
     }
     const d = decodeMeta(raw);
@@ -295,19 +395,20 @@ export class CacheFiles implements CacheBackend {
       d.meta.inline === undefined ||
       d.meta.dirty ||
       d.meta.type !== o.type ||
-      d.meta.blockSize !== this.pageSize
+      d.meta.blockSize !== this.pageSize ||
+      !sameBytes(d.meta.identity, o.identity!)
     ) {
       return null;
     }
     return d.meta;
   }
 
-  // The data file of a found object; null (and the object buried) if it has gone missing.
+  // The data file of a found object (read-only for a reader); null if it is missing or not a file.
   async #openData(o: DiskObject) {
     try {
-      return await this.dir.io.open(o.path, 'r+');
+      return await openRegular(this.dir.io, o.path, o.readerOf ? READ_FLAGS : UPDATE_FLAGS);
     } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
+      if (!isAbsentOrForeign(err)) throw err;
       return null;
     }
   }
@@ -319,9 +420,9 @@ export class CacheFiles implements CacheBackend {
     try {
       raw = await this.dir.readSmall(o.metaPath, META_LIMIT);
     } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
-      // No metadata: nothing, or an object whose changes never became durable. Creation
-      // truncates any data file left behind, so there is nothing to bury.
+      if (!isAbsentOrForeign(err)) throw err;
+      // No metadata (or a link or FIFO in its place): nothing, or an object whose changes never
+      // became durable. Creation empties any data file left behind, so there is nothing to bury.
       return null;
     }
     const d = decodeMeta(raw);
@@ -329,15 +430,18 @@ export class CacheFiles implements CacheBackend {
       d.ok &&
       !d.meta.dirty &&
       d.meta.type === o.type &&
+      sameBytes(d.meta.identity, o.identity!) &&
       (o.type === 'index' || d.meta.blockSize === this.pageSize);
     if (!sound) {
-      await this.#discard(o);
+      if (!o.readerOf) await this.#discard(o);
       return null;
     }
     return d.ok ? d.meta : null;
   }
 
   async #discard(o: DiskObject): Promise<void> {
+    // Another process's object is never discarded by a reader: it finds out for itself.
+    if (o.readerOf) throw new FscacheError('ENOBUFS', "the object is another process's, in another version");
     this.stats.stale++;
     if (o.type === 'index') {
       if (await this.dir.bury(o.path)) this.stats.buried++;
@@ -356,7 +460,7 @@ export class CacheFiles implements CacheBackend {
   async updateObject(object: FscacheObject): Promise<void> {
     const o = object as DiskObject;
     await o.serial(async () => {
-      if (!o.meta || !o.cookie) return;
+      if (!o.meta || !o.cookie || o.readerOf) return;
       o.meta.aux = o.cookie.aux() ?? new Uint8Array(0);
       o.meta.objectSize = o.cookie.objectSize();
       o.changed = true;
@@ -368,6 +472,7 @@ export class CacheFiles implements CacheBackend {
     const o = object as DiskObject;
     await o.serial(async () => {
       const meta = o.meta;
+      if (o.readerOf) return;
       if (meta && o.inline && o.cookie) {
         // A changed size makes the one block wrong: drop it.
         const size = o.cookie.objectSize();
@@ -403,7 +508,7 @@ export class CacheFiles implements CacheBackend {
       if (o.flushTimer) clearTimeout(o.flushTimer);
       o.flushTimer = null;
       try {
-        if (o.state === ObjectState.RECYCLING) {
+        if (o.state === ObjectState.RECYCLING && !o.readerOf) {
           await o.file?.close();
           o.file = null;
           await this.#discard(o);
@@ -415,6 +520,8 @@ export class CacheFiles implements CacheBackend {
       } catch (err) {
         throw this.#failed(err);
       } finally {
+        if (o.claim) await releaseClaim(o.claim, this.dir.presence).catch(() => {});
+        o.claim = null;
         if (this.#live.get(o.path) === o) this.#live.delete(o.path);
       }
     });
@@ -426,6 +533,14 @@ export class CacheFiles implements CacheBackend {
 
   async readOrAllocPages(op: FscacheOperation, pages: readonly number[]): Promise<PageData[]> {
     const o = op.object as DiskObject;
+    if (o.readerOf) {
+      // Blocks another process is fetching: wait for them rather than fetch them twice.
+      try {
+        await waitForWriter(this.#readerContext, o, pages);
+      } catch (err) {
+        throw this.#failed(err);
+      }
+    }
     const meta = o.meta!;
     const out: PageData[] = new Array(pages.length).fill(null);
     if (o.inline) {
@@ -450,7 +565,8 @@ export class CacheFiles implements CacheBackend {
         }
         const first = pages[i]!;
         const buf = Buffer.allocUnsafe((j - i) * bs);
-        const { bytesRead } = await o.file!.read(buf, 0, buf.length, first * bs);
+        if (!o.file) break;
+        const { bytesRead } = await o.file.read(buf, 0, buf.length, first * bs);
         for (let k = i; k < j; k++) {
           const page = pages[k]!;
           const from = (k - i) * bs;
@@ -475,6 +591,9 @@ export class CacheFiles implements CacheBackend {
     const o = op.object as DiskObject;
     const bs = this.pageSize;
     if (this.refuseWrites) throw new FscacheError('ENOBUFS', 'cache is short of space');
+    if (o.readerOf)
+      throw new FscacheError('ENOBUFS', `another process (${o.readerOf}) is writing this object`);
+    if (o.declined) throw new FscacheError('ENOBUFS', 'the cache is at its limit');
     if (data.length > bs || data.length === 0)
       throw new FscacheError('ENOBUFS', `a block of ${data.length} bytes does not fit ${bs}`);
     await o.serial(async () => {
@@ -499,8 +618,26 @@ export class CacheFiles implements CacheBackend {
       if (data.length < bs && page * bs + data.length !== size) {
         throw new FscacheError('ENOBUFS', `a short block (${data.length} bytes) must end the object`);
       }
+      if (o.declined) throw new FscacheError('ENOBUFS', 'the cache is at its limit');
+      if (this.spaceGuard && !o.sizeChecked) {
+        // Once, at its first block (its size is known by then): an object bigger than all the
+        // room the cache could make is not cached at all, rather than culling everything else.
+        o.sizeChecked = true;
+        if (size > 0 && !(await this.spaceGuard.couldHold(size, this.heldBytes ?? (async () => 0)))) {
+          o.declined = true;
+          this.onDecline?.('too-big', size);
+          throw new FscacheError('ENOBUFS', `an object of ${size} bytes is bigger than the cache can hold`);
+        }
+      }
+      if (this.spaceGuard && !(await this.spaceGuard.admit(data.length))) {
+        o.declined = true;
+        this.onDecline?.('full', size);
+        throw new FscacheError('ENOBUFS', 'the cache is at its limit');
+      }
       try {
-        await this.#markDirty(o);
+        // Adding a block leaves the metadata true (it lists only flushed blocks); changing one
+        // it lists does not, so that removes the metadata first.
+        if (page < meta.blocks.length && meta.blocks[page] !== NO_BLOCK) await this.#markDirty(o);
         await o.file.write(data, 0, data.length, page * bs);
       } catch (err) {
         throw this.#failed(err);
@@ -562,7 +699,7 @@ export class CacheFiles implements CacheBackend {
 
   // Makes the object's data durable, then writes its metadata clean.
   async #flush(o: DiskObject, force = false): Promise<void> {
-    if (!o.meta || (!o.changed && !o.markedDirty && !force)) return;
+    if (!o.meta || o.readerOf || (!o.changed && !o.markedDirty && !force)) return;
     if (o.file && this.dir.durable) await o.file.datasync();
     const clean = { ...o.meta, dirty: false };
     if (o.inline) {
@@ -600,4 +737,8 @@ export class CacheFiles implements CacheBackend {
 
 function held(meta: ObjectMeta, page: number): boolean {
   return page < meta.blocks.length && meta.blocks[page] !== NO_BLOCK;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }

@@ -3,7 +3,7 @@ import type { StatsFs } from 'node:fs';
 import { utimes } from 'node:fs/promises';
 import { test } from 'node:test';
 import { DiskObject } from './disk-object.ts';
-import { Culler, DEFAULT_LIMITS, validateLimits } from './culler.ts';
+import { completeLimits, Culler, DEFAULT_LIMITS, validateLimits } from './culler.ts';
 import { block, openCache, remoteDef, serverDef, tempDir } from './test-support/disk-harness.ts';
 
 /** A pretend filesystem of `total` blocks whose use is the cache's bytes on disk plus `other`. */
@@ -24,7 +24,10 @@ function fakeFs(total: number, usedByCache: () => number, other = 0) {
 
 test('limits are checked as cachefilesd checks them', () => {
   assert.deepEqual(validateLimits(DEFAULT_LIMITS), DEFAULT_LIMITS);
-  assert.throws(() => validateLimits({ ...DEFAULT_LIMITS, bcull: 8 }), /0 <= stop < cull < run < 100/);
+  assert.throws(
+    () => validateLimits({ ...DEFAULT_LIMITS, bcull: 8 }),
+    /0 <= stop < cull < run < 100 \(got bstop 1, bcull 8, brun 7\)/,
+  );
   assert.throws(() => validateLimits({ ...DEFAULT_LIMITS, fstop: -1 }), /file limits/);
   assert.throws(() => validateLimits({ ...DEFAULT_LIMITS, brun: 100 }), /block limits/);
 });
@@ -115,4 +118,15 @@ test('concurrent checks share one pass; the timer does not hold the process open
   assert.ok(calls > 1);
   await c.close();
   await cleanup();
+});
+
+test('limits given alone are completed as a user means them; a bad combination is EINVAL', () => {
+  assert.deepEqual(completeLimits({}), DEFAULT_LIMITS);
+  assert.deepEqual(completeLimits({ bcull: 90 }), { ...DEFAULT_LIMITS, bcull: 90, brun: 92 });
+  assert.deepEqual(completeLimits({ bcull: 10 }), { ...DEFAULT_LIMITS, bcull: 10, brun: 12 });
+  assert.deepEqual(completeLimits({ bcull: 90, brun: 95 }), { ...DEFAULT_LIMITS, bcull: 90, brun: 95 });
+  assert.deepEqual(completeLimits({ brun: 3 }), { ...DEFAULT_LIMITS, bcull: 1.5, brun: 3 });
+  assert.deepEqual(completeLimits({ fstop: 6 }), { ...DEFAULT_LIMITS, fstop: 6, fcull: 10, frun: 12 });
+  assert.deepEqual(completeLimits({ bcull: 99.8 }).brun, 99.9);
+  assert.throws(() => completeLimits({ bcull: 20, brun: 10 }), /got bstop 1, bcull 20, brun 10/);
 });

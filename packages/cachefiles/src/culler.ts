@@ -2,13 +2,17 @@
  * The culler keeps free space and free files on the cache's filesystem between cachefilesd's
  * limits: above both "run" limits it rests; below either "cull" limit it discards the least
  * recently used objects (never one in use) until both are above "run" again; below either
- * "stop" limit the cache refuses new data until culling has made room.
+ * "stop" limit the cache refuses new data until culling has made room. Besides those it keeps
+ * the cache's own limits, as rclone's VFS cache does: at most `maxBytes` on disk, and nothing
+ * unused for longer than `maxAgeMs`.
  */
 import { join } from 'node:path';
 import type { StatsFs } from 'node:fs';
 import { FscacheError } from '@armvm/fscache';
 import type { CacheFiles } from './cachefiles.ts';
 import { errnoCode } from './cache-io.ts';
+import { claimPath, ownerOf } from './object-claim.ts';
+import { SpaceGuard } from './space-guard.ts';
 
 /** The limits, as percentages of the filesystem's blocks and files that are free. */
 export interface CullLimits {
@@ -25,9 +29,9 @@ export const DEFAULT_LIMITS: CullLimits = { brun: 7, bcull: 5, bstop: 1, frun: 7
 
 /** Checks limits as cachefilesd does: 0 <= stop < cull < run < 100, for blocks and for files. */
 export function validateLimits(l: CullLimits): CullLimits {
-  for (const [what, stop, cull, run] of [
-    ['block', l.bstop, l.bcull, l.brun],
-    ['file', l.fstop, l.fcull, l.frun],
+  for (const [what, stop, cull, run, p] of [
+    ['block', l.bstop, l.bcull, l.brun, 'b'],
+    ['file', l.fstop, l.fcull, l.frun, 'f'],
   ] as const) {
     if (
       ![stop, cull, run].every((v) => Number.isFinite(v)) ||
@@ -35,11 +39,41 @@ export function validateLimits(l: CullLimits): CullLimits {
     ) {
       throw new FscacheError(
         'EINVAL',
-        `${what} limits must satisfy 0 <= stop < cull < run < 100 (got ${stop}, ${cull}, ${run})`,
+        `${what} limits must satisfy 0 <= stop < cull < run < 100 (got ${p}stop ${stop}, ${p}cull ${cull}, ${p}run ${run})`,
       );
     }
   }
   return l;
+}
+
+/**
+ * Limits from a partial set, as a user means them: each one not given keeps its default where
+ * that respects `stop < cull < run`, else keeps the default's distance from its neighbour
+ * (`--bcull 90` alone runs to 92%, not to the default 7%). The result is validated.
+ */
+export function completeLimits(given: Partial<CullLimits>): CullLimits {
+  const one = (
+    stop: number | undefined,
+    cull: number | undefined,
+    run: number | undefined,
+    d: readonly number[],
+  ) => {
+    const [dStop, dCull, dRun] = d as [number, number, number];
+    const c =
+      cull ??
+      (dCull > (stop ?? dStop) && dCull < (run ?? dRun)
+        ? dCull
+        : run !== undefined
+          ? Math.max(run - (dRun - dCull), ((stop ?? 0) + run) / 2)
+          : (stop ?? 0) + (dCull - dStop));
+    const r = run ?? (dRun > c ? dRun : Math.min(c + (dRun - dCull), (c + 100) / 2));
+    const s = stop ?? (dStop < c ? dStop : c / 2);
+    return [s, c, r] as const;
+  };
+  const d = DEFAULT_LIMITS;
+  const [bstop, bcull, brun] = one(given.bstop, given.bcull, given.brun, [d.bstop, d.bcull, d.brun]);
+  const [fstop, fcull, frun] = one(given.fstop, given.fcull, given.frun, [d.fstop, d.fcull, d.frun]);
+  return validateLimits({ bstop, bcull, brun, fstop, fcull, frun });
 }
 
 /** What one check found and did. */
@@ -49,6 +83,28 @@ export interface CullReport {
   culled: number;
   culledBytes: number;
   state: 'ok' | 'culled' | 'stopped';
+}
+
+/** Options of a culler. */
+export interface CullerOptions {
+  /** cachefilesd's limits; those not given are completed by `completeLimits`. */
+  limits?: Partial<CullLimits>;
+  /** Keep the data objects' disk use at most this many bytes (rclone's --vfs-cache-max-size). */
+  maxBytes?: number;
+  /** Discard objects unused for longer than this, in ms (rclone's --vfs-cache-max-age). */
+  maxAgeMs?: number;
+  /** statfs of the cache's filesystem (replaceable in tests). */
+  statfs?: (path: string) => Promise<StatsFs>;
+  /** The clock, for `maxAgeMs` (default Date.now). */
+  now?: () => number;
+}
+
+/** What `discard` did. */
+export interface DiscardReport {
+  discarded: number;
+  discardedBytes: number;
+  /** Objects left alone because this or another process is using them. */
+  inUse: number;
 }
 
 interface Candidate {
@@ -61,6 +117,9 @@ interface Candidate {
 /** The culler of one disk cache. */
 export class Culler {
   readonly limits: CullLimits;
+  readonly maxBytes: number | undefined;
+  readonly maxAgeMs: number | undefined;
+  readonly #now: () => number;
   readonly #disk: CacheFiles;
   readonly #statfs: (path: string) => Promise<StatsFs>;
   #timer: NodeJS.Timeout | null = null;
@@ -68,14 +127,28 @@ export class Culler {
   /** Objects culled since start. */
   culled = 0;
 
-  constructor(
-    disk: CacheFiles,
-    options: { limits?: Partial<CullLimits>; statfs?: (path: string) => Promise<StatsFs> } = {},
-  ) {
+  constructor(disk: CacheFiles, options: CullerOptions = {}) {
     this.#disk = disk;
-    this.limits = validateLimits({ ...DEFAULT_LIMITS, ...options.limits });
+    this.limits = completeLimits(options.limits ?? {});
+    for (const k of ['maxBytes', 'maxAgeMs'] as const) {
+      const v = options[k];
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0))
+        throw new FscacheError('EINVAL', `${k} must be a number of 0 or more (got ${v})`);
+    }
+    this.maxBytes = options.maxBytes;
+    this.maxAgeMs = options.maxAgeMs;
+    this.#now = options.now ?? Date.now;
     this.#statfs = options.statfs ?? ((p) => disk.dir.io.statfs(p));
     disk.onNoSpace = () => void this.check().catch(() => {});
+    // The same limits hold while writing, between two checks.
+    disk.spaceGuard = new SpaceGuard({
+      statfs: () => this.#statfs(disk.dir.root),
+      bstop: this.limits.bstop,
+      bcull: this.limits.bcull,
+      fstop: this.limits.fstop,
+      cull: () => this.check(),
+    });
+    disk.heldBytes = () => this.heldBytes();
   }
 
   /** Checks every `intervalMs` (the timer does not keep the process alive). */
@@ -109,24 +182,32 @@ export class Culler {
     let free = await this.#free();
     const below = (f: typeof free, b: number, fl: number) => f.blocks < b || f.files < fl;
     this.#disk.refuseWrites = below(free, l.bstop, l.fstop);
-    if (!below(free, l.bcull, l.fcull)) {
-      return { freeBlocksPct: free.blocks, freeFilesPct: free.files, culled: 0, culledBytes: 0, state: 'ok' };
-    }
+    const short = below(free, l.bcull, l.fcull);
+    const ok = { freeBlocksPct: free.blocks, freeFilesPct: free.files, culled: 0, culledBytes: 0 };
+    if (!short && this.maxBytes === undefined && this.maxAgeMs === undefined) return { ...ok, state: 'ok' };
     let culled = 0;
     let culledBytes = 0;
     const candidates = (await this.#candidates()).sort((a, b) => a.lastUse - b.lastUse);
+    let held = candidates.reduce((n, c) => n + c.bytes, 0);
+    const oldest = this.maxAgeMs === undefined ? -Infinity : this.#now() - this.maxAgeMs;
     for (const c of candidates) {
-      if (!below(free, l.brun, l.frun)) break;
-      if (this.#disk.inUse(c.path)) continue;
+      // Least recently used first: once one need not go, none after it need.
+      const needRoom = short && below(free, l.brun, l.frun);
+      if (!needRoom && c.lastUse >= oldest && !(this.maxBytes !== undefined && held > this.maxBytes)) break;
+      if (this.#disk.inUse(c.path) || (await this.#claimedElsewhere(c.path))) continue;
       if (await this.#disk.dir.bury(c.path)) {
         await this.#disk.dir.bury(c.meta);
         culled++;
         culledBytes += c.bytes;
-        if (culled % 16 === 0) await this.#disk.dir.reaped();
+        held -= c.bytes;
+        if (needRoom) {
+          await this.#disk.dir.reaped(); // statfs sees the room only once the files are deleted
+          free = await this.#free();
+        }
       }
-      await this.#disk.dir.reaped();
-      free = await this.#free();
     }
+    await this.#disk.dir.reaped();
+    if (culled > 0) free = await this.#free();
     this.culled += culled;
     this.#disk.refuseWrites = below(free, l.bstop, l.fstop);
     return {
@@ -134,8 +215,42 @@ export class Culler {
       freeFilesPct: free.files,
       culled,
       culledBytes,
-      state: this.#disk.refuseWrites ? 'stopped' : 'culled',
+      state: this.#disk.refuseWrites ? 'stopped' : culled > 0 ? 'culled' : 'ok',
     };
+  }
+
+  /**
+   * Discards the data objects at `paths` (data file paths, as `listObjects` gives them), or every
+   * data object when `paths` is omitted: `fscache rm` and `fscache purge`. Objects in use here or
+   * being written by another live process are left alone and counted.
+   */
+  async discard(paths?: ReadonlySet<string>): Promise<DiscardReport> {
+    const report: DiscardReport = { discarded: 0, discardedBytes: 0, inUse: 0 };
+    for (const c of await this.#candidates()) {
+      if (paths && !paths.has(c.path)) continue;
+      if (this.#disk.inUse(c.path) || (await this.#claimedElsewhere(c.path))) {
+        report.inUse++;
+        continue;
+      }
+      if (await this.#disk.dir.bury(c.path)) {
+        await this.#disk.dir.bury(c.meta);
+        report.discarded++;
+        report.discardedBytes += c.bytes;
+      }
+    }
+    await this.#disk.dir.reaped();
+    return report;
+  }
+
+  /** The bytes the data objects take on disk. */
+  async heldBytes(): Promise<number> {
+    return (await this.#candidates()).reduce((n, c) => n + c.bytes, 0);
+  }
+
+  // Another live process is writing the object: it is in use there.
+  async #claimedElsewhere(path: string): Promise<boolean> {
+    const owner = await ownerOf(claimPath(path)).catch(() => null);
+    return owner !== null && (await this.#disk.dir.presence.isAlive(owner));
   }
 
   // Every data object on disk, with when it was last used (its data file's access time).
@@ -152,10 +267,12 @@ export class Culler {
       }
       for (const name of names) {
         const p = join(dir, name);
-        if (name.startsWith('@') || name.startsWith('I')) await walk(p);
-        else if (name.startsWith('D') || name.startsWith('S')) {
+        if (name.startsWith('@') || name.startsWith('I')) {
+          if ((await io.lstat(p).catch(() => null))?.isDirectory()) await walk(p);
+        } else if (name.startsWith('D') || name.startsWith('S')) {
           try {
-            const st = await io.stat(p);
+            const st = await io.lstat(p);
+            if (!st.isFile()) continue; // not ours: never follow a link out of the cache
             out.push({ path: p, meta: join(dir, `M${name}`), lastUse: st.atimeMs, bytes: st.blocks * 512 });
           } catch {
             // gone meanwhile

@@ -24,6 +24,20 @@ export class DiskObject extends FscacheObject {
   changed = false;
   /** Blocks whose checksum was verified since the object was opened. */
   verified: Uint8Array | null = null;
+  /** SHA-256 of the key path, recorded in the metadata (set with `path`). */
+  identity: Uint8Array | null = null;
+  /** The claim file this process holds on the object (it is the object's writer), if any. */
+  claim: string | null = null;
+  /** Another live process is the object's writer: this one only reads what it has stored. */
+  readerOf: string | null = null;
+  /** The other process is writing another version: read what was adopted, wait for nothing more. */
+  otherVersion = false;
+  /** What the metadata file was when last read: inode and mtime (to notice a writer's flush). */
+  metaStamp = '';
+  /** Writes are declined: the disk is at its limit. */
+  declined = false;
+  /** Whether the object's size was checked against all the room the cache could make. */
+  sizeChecked = false;
   /** Serialises writes, flushes and the final drop of this object. */
   queue: Promise<unknown> = Promise.resolve();
   flushTimer: NodeJS.Timeout | null = null;

@@ -100,3 +100,21 @@ export function encodeKey(type: keyof typeof TYPE_LETTER, key: Uint8Array): stri
   if (name.length <= MAX_COMPONENT) return [fan, name];
   return [fan, `${letter}h${createHash('sha256').update(key).digest('hex')}`];
 }
+
+/** The identity of the master index: every key path starts from it. */
+export const ROOT_IDENTITY = new Uint8Array(32);
+
+/**
+ * The identity of an object: a SHA-256 over its parent's identity, its type and its key. It is
+ * stored in the object's metadata, so a file that is not where its key puts it (moved, swapped,
+ * or planted) is recognised as someone else's and never served.
+ */
+export function keyIdentity(parent: Uint8Array, type: keyof typeof TYPE_LETTER, key: Uint8Array): Uint8Array {
+  // One buffer, one update: this runs at every lookup.
+  const buf = Buffer.allocUnsafe(parent.length + 5 + key.length);
+  buf.set(parent, 0);
+  buf[parent.length] = TYPE_LETTER[type].charCodeAt(0);
+  buf.writeUInt32LE(key.length, parent.length + 1);
+  buf.set(key, parent.length + 5);
+  return new Uint8Array(createHash('sha256').update(buf).digest());
+}

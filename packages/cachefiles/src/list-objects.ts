@@ -1,10 +1,12 @@
 /**
  * A read-only walk of a cache directory: every object with its key path, type, size, bytes
- * held and last use. It takes no lock, so it can list a cache another process is using.
+ * held and last use. It takes no lock, so it can list a cache other processes are using. Like
+ * the cache itself it follows no link and opens nothing but regular files.
  */
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeName } from './key-encoding.ts';
+import { nodeIo, READ_FLAGS } from './cache-io.ts';
 import { decodeMeta, isInlineRecordHead, NO_BLOCK } from './object-meta.ts';
 
 /** One object found on disk. */
@@ -43,9 +45,10 @@ function keyText(key: Uint8Array | null, name: string): string {
 
 // Looks at a file's first bytes only: a data file without its sidecar may be very large.
 async function startsInlineRecord(path: string): Promise<boolean> {
-  const fh = await open(path, 'r').catch(() => null);
+  const fh = await open(path, READ_FLAGS).catch(() => null);
   if (!fh) return false;
   try {
+    if (!(await fh.stat()).isFile()) return false;
     const head = Buffer.alloc(8);
     const { bytesRead } = await fh.read(head, 0, 8, 0);
     return isInlineRecordHead(head.subarray(0, bytesRead));
@@ -57,7 +60,10 @@ async function startsInlineRecord(path: string): Promise<boolean> {
 /** Every object below `<dir>/cache`, depth first. */
 export async function listObjects(dir: string): Promise<ListedObject[]> {
   const out: ListedObject[] = [];
+  // A record of at most 1 MiB + the block list of a large object; never a whole data file.
+  const read = (p: string) => Promise.resolve().then(() => nodeIo.readSmallSync(p, 8 << 20));
   const walk = async (path: string, keys: string[]): Promise<void> => {
+    if (!(await lstat(path).catch(() => null))?.isDirectory()) return;
     let names: string[];
     try {
       names = (await readdir(path)).sort();
@@ -72,17 +78,18 @@ export async function listObjects(dir: string): Promise<ListedObject[]> {
       }
       const d = decodeName(name);
       if (!d) continue;
-      const k = [...keys, keyText(d.key, name)];
       const metaPath = d.type === 'index' ? join(p, '.meta') : join(path, `M${name}`);
-      let meta = await readFile(metaPath).then(decodeMeta, () => null);
+      let meta = await read(metaPath).then(decodeMeta, () => null);
       if (!meta && d.type !== 'index' && (await startsInlineRecord(p))) {
         // No sidecar: an inline object keeps its record in its own file.
-        const rec = await readFile(p).then(decodeMeta, () => null);
+        const rec = await read(p).then(decodeMeta, () => null);
         if (rec?.ok && rec.meta.inline !== undefined) meta = rec;
       }
-      const st = await stat(p).catch(() => null);
-      if (!st) continue;
+      const st = await lstat(p).catch(() => null);
+      if (!st || st.isSymbolicLink()) continue;
       const ok = meta?.ok ? meta.meta : null;
+      // A hashed name hides its key; the metadata names it.
+      const k = [...keys, keyText(d.key ?? (ok && ok.key.length > 0 ? ok.key : null), name)];
       let cachedBytes = 0;
       if (ok && d.type !== 'index') {
         const held = ok.blocks.reduce((n, c) => n + (c === NO_BLOCK ? 0 : 1), 0);

@@ -8,6 +8,8 @@ const metaArb: fc.Arbitrary<ObjectMeta> = fc.record({
   dirty: fc.boolean(),
   blockSize: fc.integer({ min: 512, max: 1 << 20 }),
   objectSize: fc.integer({ min: 0, max: 2 ** 40 }),
+  identity: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+  key: fc.uint8Array({ maxLength: 300 }),
   aux: fc.uint8Array({ maxLength: 300 }),
   blocks: fc
     .array(fc.oneof(fc.constant(NO_BLOCK), fc.nat()), { maxLength: 200 })
@@ -52,10 +54,13 @@ test('property: any single corrupted byte or truncation is refused, never misrea
 
 test('foreign bytes are refused with a reason', () => {
   assert.deepEqual(decodeMeta(new Uint8Array(3)), { ok: false, problem: 'short' });
-  assert.deepEqual(decodeMeta(Buffer.from('{"json": "not ours", "padding": "........"}')), {
-    ok: false,
-    problem: 'magic',
-  });
+  assert.deepEqual(
+    decodeMeta(Buffer.from('{"json": "not ours", "padding": "......................................"}')),
+    {
+      ok: false,
+      problem: 'magic',
+    },
+  );
 });
 
 test('an inline record is recognised from its first bytes; other metadata and data are not', () => {
@@ -64,6 +69,8 @@ test('an inline record is recognised from its first bytes; other metadata and da
     dirty: false,
     blockSize: 4096,
     objectSize: 3,
+    identity: new Uint8Array(32),
+    key: new Uint8Array(0),
     aux: new Uint8Array(0),
   } as const;
   assert.ok(

@@ -1,13 +1,15 @@
 /**
- * The metadata kept beside each object: its type, aux data, size, block size, which blocks it
- * holds with a checksum for each, and a DIRTY flag set before the object is modified and
- * cleared once its data is durable. The whole record carries a checksum; anything that does not
- * decode cleanly, or is DIRTY, marks a stale object that must never be served.
+ * The metadata kept beside each object: its type, whose it is (its key, and a digest of every key
+ * from the master index down), aux data, size, block size, which blocks it holds with a checksum
+ * for each, and a DIRTY flag set before a held block is modified and cleared once its data is
+ * durable. The whole record carries a checksum; anything that does not decode cleanly, is DIRTY,
+ * or names another object marks a stale object that must never be served.
  *
  * Layout (little-endian):
- *   0  magic "FSCm"        4  version (1)   5  type   6  flags (1 = DIRTY)   7  reserved
+ *   0  magic "FSCm"        4  version (2)   5  type   6  flags (1 = DIRTY)   7  reserved
  *   8  blockSize u32      12  objectSize u64 (as two u32, low first)
- *  20  auxLength u16      22  aux bytes
+ *  20  identity: SHA-256 of the key path (32 bytes)
+ *  52  keyLength u16, key bytes, then auxLength u16 and aux bytes
  *   …  blockCount u32, then blockCount × crc32 (0xffffffff for a block not held), then
  *   …  (INLINE objects only) dataLength u32 and the object's one block of data, then
  *   …  crc32 of everything before it
@@ -18,7 +20,10 @@
 import { crc32 } from 'node:zlib';
 
 const MAGIC = 0x6d435346; // "FSCm"
-const VERSION = 1;
+const VERSION = 2;
+/** Bytes of an object's identity (a SHA-256). */
+export const IDENTITY_BYTES = 32;
+const KEY_AT = 20 + IDENTITY_BYTES;
 /** The type codes stored on disk. */
 export const META_TYPE = { index: 0, data: 1, special: 2 } as const;
 const TYPES = ['index', 'data', 'special'] as const;
@@ -33,6 +38,10 @@ export interface ObjectMeta {
   dirty: boolean;
   blockSize: number;
   objectSize: number;
+  /** SHA-256 of the object's key path (see key-encoding.ts `keyIdentity`): whose object this is. */
+  identity: Uint8Array;
+  /** The object's own key. */
+  key: Uint8Array;
   aux: Uint8Array;
   /** Per block: its crc32, or NO_BLOCK. */
   blocks: Uint32Array;
@@ -49,10 +58,13 @@ export type DecodedMeta = { ok: true; meta: ObjectMeta } | { ok: false; problem:
 /** Serialises metadata with its trailing checksum. */
 export function encodeMeta(m: ObjectMeta): Buffer {
   if (m.aux.length > 0xffff) throw new RangeError(`aux data of ${m.aux.length} bytes is too long`);
+  if (m.key.length > 0xffff) throw new RangeError(`a key of ${m.key.length} bytes is too long`);
+  if (m.identity.length !== IDENTITY_BYTES) throw new RangeError('an identity is 32 bytes');
   const n = m.blocks.length;
   const inline = m.inline !== undefined;
   const dataLen = inline ? (m.inline?.length ?? 0) : 0;
-  const buf = Buffer.alloc(22 + m.aux.length + 4 + n * 4 + (inline ? 4 + dataLen : 0) + 4);
+  const head = KEY_AT + 2 + m.key.length + 2;
+  const buf = Buffer.alloc(head + m.aux.length + 4 + n * 4 + (inline ? 4 + dataLen : 0) + 4);
   buf.writeUInt32LE(MAGIC, 0);
   buf[4] = VERSION;
   buf[5] = META_TYPE[m.type];
@@ -60,9 +72,12 @@ export function encodeMeta(m: ObjectMeta): Buffer {
   buf.writeUInt32LE(m.blockSize, 8);
   buf.writeUInt32LE(m.objectSize % 2 ** 32, 12);
   buf.writeUInt32LE(Math.floor(m.objectSize / 2 ** 32), 16);
-  buf.writeUInt16LE(m.aux.length, 20);
-  buf.set(m.aux, 22);
-  let o = 22 + m.aux.length;
+  buf.set(m.identity, 20);
+  buf.writeUInt16LE(m.key.length, KEY_AT);
+  buf.set(m.key, KEY_AT + 2);
+  buf.writeUInt16LE(m.aux.length, head - 2);
+  buf.set(m.aux, head);
+  let o = head + m.aux.length;
   buf.writeUInt32LE(n, o);
   o += 4;
   Buffer.from(m.blocks.buffer, m.blocks.byteOffset, n * 4).copy(buf, o);
@@ -89,15 +104,18 @@ export function isInlineRecordHead(head: Uint8Array): boolean {
 /** Decodes metadata, refusing anything truncated, foreign or corrupted. */
 export function decodeMeta(buf: Uint8Array): DecodedMeta {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (b.length < 30) return { ok: false, problem: 'short' };
+  if (b.length < KEY_AT + 12) return { ok: false, problem: 'short' };
   if (b.readUInt32LE(0) !== MAGIC) return { ok: false, problem: 'magic' };
   if (b[4] !== VERSION) return { ok: false, problem: 'version' };
   const end = b.length - 4;
   if (crc32(b.subarray(0, end)) !== b.readUInt32LE(end)) return { ok: false, problem: 'checksum' };
   const type = TYPES[b[5]!];
   if (!type) return { ok: false, problem: 'type' };
-  const auxLen = b.readUInt16LE(20);
-  const countAt = 22 + auxLen;
+  const keyLen = b.readUInt16LE(KEY_AT);
+  const auxAt = KEY_AT + 2 + keyLen + 2;
+  if (auxAt > end) return { ok: false, problem: 'layout' };
+  const auxLen = b.readUInt16LE(auxAt - 2);
+  const countAt = auxAt + auxLen;
   if (countAt + 4 > end) return { ok: false, problem: 'layout' };
   const n = b.readUInt32LE(countAt);
   const inline = (b[6]! & FLAG_INLINE) !== 0;
@@ -122,7 +140,9 @@ export function decodeMeta(buf: Uint8Array): DecodedMeta {
       dirty: (b[6]! & FLAG_DIRTY) !== 0,
       blockSize,
       objectSize: b.readUInt32LE(12) + b.readUInt32LE(16) * 2 ** 32,
-      aux: new Uint8Array(b.subarray(22, 22 + auxLen)),
+      identity: new Uint8Array(b.subarray(20, KEY_AT)),
+      key: new Uint8Array(b.subarray(KEY_AT + 2, KEY_AT + 2 + keyLen)),
+      aux: new Uint8Array(b.subarray(auxAt, countAt)),
       blocks,
       ...(inline ? { inline: data ?? null } : {}),
     },

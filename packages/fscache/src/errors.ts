@@ -7,6 +7,7 @@ export type FscacheErrorCode =
   | 'ENOMEM'
   | 'EEXIST'
   | 'EINVAL'
+  | 'ENOENT'
   | 'EIO'
   | 'ENOSPC'
   | 'ETIMEDOUT'

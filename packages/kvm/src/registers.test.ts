@@ -32,6 +32,9 @@ import {
 import type { KvmVcpu } from './vcpu.ts';
 import type { KvmVm } from './vm.ts';
 
+const AMAIR0 = cp15Reg32Id(10, 3, 0, 0);
+const AMAIR1 = cp15Reg32Id(10, 3, 0, 1);
+
 function freshVcpu(): KvmVcpu {
   // a stopped clock, so the virtual count reads back what was written
   const vm = openKvm({ clock: () => 42n }).ioctl(KVM_CREATE_VM, 0) as KvmVm;
@@ -141,8 +144,8 @@ describe('KVM_GET_REG_LIST', () => {
     assert.equal(probe.n, BigInt(REGISTERS.length));
     const ids = regList(v);
     assert.equal(new Set(ids).size, ids.length);
-    // 38 core + 3 timer + 21 invariant cp15 + 22 cp15 + 32 D + 7 VFP control + 3 CCSIDR
-    assert.equal(ids.length, 38 + 3 + 21 + 22 + 32 + 7 + 3);
+    // 38 core + 3 timer + 21 invariant cp15 + 28 cp15 + 32 D + 7 VFP control + 3 CCSIDR
+    assert.equal(ids.length, 38 + 3 + 21 + 28 + 32 + 7 + 3);
     assert.deepEqual(
       ids.slice(0, 38),
       Array.from({ length: 38 }, (_, i) => coreRegId(i)),
@@ -181,12 +184,53 @@ describe('KVM_GET_ONE_REG / KVM_SET_ONE_REG', () => {
       }
       if (id === KvmRegId.CPSR || id === KvmRegId.TIMER_CNT || id === KvmRegId.TIMER_CTL) continue;
       if (id === KvmRegId.FPSCR) continue; // the VFP keeps only FPSCR's implemented bits; checked below
+      if (id === AMAIR0 || id === AMAIR1) continue; // RAZ/WI on the Cortex-A15; checked below
       const probe = kvmRegSize(id) === 8 ? 0x0123456789abcdefn : 0x89abcdefn;
       assert.equal(set(v, id, probe), 0, `set ${entry.name}`);
       assert.equal(get(v, id).value, probe, `readback ${entry.name}`);
       changed++;
     }
     assert.ok(changed > 90);
+  });
+
+  test('the 64-bit TTBRs and PAR as a host lists them: TTBRx also as its low word, MAIR as PRRR/NMRR', () => {
+    const v = initVcpu();
+    const ids = regList(v);
+    const ttbr0Low = cp15Reg32Id(2, 0, 0, 0);
+    const ttbr1Low = cp15Reg32Id(2, 0, 0, 1);
+    for (const id of [KvmRegId.TTBR0, KvmRegId.TTBR1, KvmRegId.PAR, ttbr0Low, ttbr1Low, AMAIR0, AMAIR1])
+      assert.ok(ids.includes(id), id.toString(16));
+    assert.equal(kvmRegSize(KvmRegId.PAR), 8);
+    // the kernel's walk order: 64-bit TTBR0, the 32-bit TTBR0, TTBR1 and TTBCR, then the 64-bit TTBR1
+    const at = ids.indexOf(KvmRegId.TTBR0);
+    assert.deepEqual(ids.slice(at, at + 5), [
+      KvmRegId.TTBR0,
+      ttbr0Low,
+      ttbr1Low,
+      KvmRegId.TTBCR,
+      KvmRegId.TTBR1,
+    ]);
+    assert.equal(set(v, KvmRegId.TTBR0, 0x00ab0001_40004000n), 0);
+    assert.equal(get(v, ttbr0Low).value, 0x40004000n);
+    assert.equal(v.cpu.cp15.ttbr0Hi, 0x00ab0001);
+    assert.equal(set(v, ttbr0Low, 0x40008000n), 0);
+    assert.equal(get(v, KvmRegId.TTBR0).value, 0x00ab0001_40008000n, 'the low word alone keeps the high one');
+    assert.equal(set(v, KvmRegId.PAR, 0x12_3456789an), 0);
+    assert.equal(v.cpu.cp15.read(7, 0, 4, 0, false), 0x3456789a);
+    assert.equal(set(v, AMAIR0, 0x1234n), 0);
+    assert.equal(get(v, AMAIR0).value, 0n, 'AMAIR0 is RAZ/WI');
+    assert.equal(set(v, cp15Reg32Id(10, 2, 0, 0), 0x44ff04n), 0); // MAIR0, the PRRR encoding
+    assert.equal(v.cpu.cp15.read(10, 0, 2, 0, false), 0x44ff04);
+  });
+
+  test('the guest ASID of the long format follows a TTBR written through ONE_REG', () => {
+    const v = initVcpu();
+    assert.equal(set(v, KvmRegId.TTBCR, BigInt(0x80000000)), 0); // EAE, A1 = 0: the ASID is TTBR0's
+    assert.equal(set(v, KvmRegId.TTBR0, 0x002a0000_40004000n), 0);
+    assert.equal(v.cpu.cp15.asid, 0x2a);
+    assert.equal(set(v, KvmRegId.TTBCR, BigInt(0x80400000)), 0); // A1: TTBR1's
+    assert.equal(set(v, KvmRegId.TTBR1, 0x00070000_40008000n), 0);
+    assert.equal(v.cpu.cp15.asid, 7);
   });
 
   test('banked core registers land in their modes', () => {

@@ -29,9 +29,6 @@ import {
 export class KvmExtraRegs {
   /** `usr_regs.ARM_ORIG_r0`: stored, never used by the guest. */
   origR0 = 0;
-  /** High words of the 64-bit TTBR0/TTBR1 views (LPAE is not modelled; they are kept as written). */
-  ttbr0Hi = 0;
-  ttbr1Hi = 0;
   /** FPINST and FPINST2 (no VFP subarchitecture traps here; kept as written). */
   fpinst = 0;
   fpinst2 = 0;
@@ -268,6 +265,8 @@ type Cp15Field =
   | 'sctlr'
   | 'actlr'
   | 'cpacr'
+  | 'ttbr0'
+  | 'ttbr1'
   | 'ttbcr'
   | 'dacr'
   | 'dfsr'
@@ -296,27 +295,42 @@ function cp15Field(crn: number, crm: number, op1: number, op2: number, field: Cp
   );
 }
 
-function ttbr64(op1: 0 | 1): RegisterEntry {
-  const hi = op1 === 0 ? 'ttbr0Hi' : 'ttbr1Hi';
-  const lo = op1 === 0 ? 'ttbr0' : 'ttbr1';
+/** A 64-bit cp15 register (MCRR/MRRC) kept as two words in `Cp15`. */
+function cp15Field64(crm: number, op1: number, lo: 'ttbr0' | 'ttbr1' | 'par'): RegisterEntry {
+  const hi = `${lo}Hi` as const;
   return {
-    id: cp15Reg64Id(2, op1),
+    id: cp15Reg64Id(crm, op1),
     size: 8,
     name: lo,
-    get: (c) => (u32(c.extra[hi]) << 32n) | u32(c.cpu.cp15[lo]),
+    get: (c) => (u32(c.cpu.cp15[hi]) << 32n) | u32(c.cpu.cp15[lo]),
     set: (c, v) => {
       c.cpu.cp15[lo] = lo32(v);
-      c.extra[hi] = lo32(v >> 32n);
-      c.cpu.cp15.onTranslationChange();
+      c.cpu.cp15[hi] = lo32(v >> 32n);
+      c.cpu.cp15.onTranslationChange(); // a TTBR's base or ASID
       return 0;
     },
   };
 }
 
 /**
+ * AMAIR0/AMAIR1: the kernel saves them, but the Cortex-A15 implements them as RAZ/WI, so what a
+ * host reads back after any guest run is zero; a write is accepted and has no effect.
+ */
+function amair(op2: 0 | 1): RegisterEntry {
+  return reg32(
+    cp15Reg32Id(10, 3, 0, op2),
+    `amair${op2}`,
+    (c) => c.cpu.cp15.read(10, 0, 3, op2, false)!,
+    () => {},
+  );
+}
+
+/**
  * The saved cp15 state, in the order the kernel walks its merged target and generic tables (sorted
- * by CRn, CRm, Op1, Op2, a 64-bit register filed under CRn = its CRm). L2CTLR, in the kernel's A15
- * table, is left out: the CPU model has no such register for the guest to read.
+ * by CRn, CRm, Op1, Op2, a 64-bit register filed under CRn = its CRm and before the 32-bit ones).
+ * TTBR0 and TTBR1 are listed twice, as the kernel does: the 64-bit register and its low word.
+ * PRRR/NMRR are MAIR0/MAIR1 in the long-descriptor format. L2CTLR, in the kernel's A15 table, is
+ * left out: the CPU model has no such register for the guest to read.
  */
 function savedCp15(): RegisterEntry[] {
   return [
@@ -325,9 +339,11 @@ function savedCp15(): RegisterEntry[] {
     cp15Field(1, 0, 0, 0, 'sctlr'),
     cp15Field(1, 0, 0, 1, 'actlr'),
     cp15Field(1, 0, 0, 2, 'cpacr'),
-    ttbr64(0),
+    cp15Field64(2, 0, 'ttbr0'),
+    cp15Field(2, 0, 0, 0, 'ttbr0'),
+    cp15Field(2, 0, 0, 1, 'ttbr1'),
     cp15Field(2, 0, 0, 2, 'ttbcr'),
-    ttbr64(1),
+    cp15Field64(2, 1, 'ttbr1'),
     cp15Field(3, 0, 0, 0, 'dacr'),
     cp15Field(5, 0, 0, 0, 'dfsr'),
     cp15Field(5, 0, 0, 1, 'ifsr'),
@@ -335,13 +351,24 @@ function savedCp15(): RegisterEntry[] {
     cp15Field(5, 1, 0, 1, 'aifsr'),
     cp15Field(6, 0, 0, 0, 'dfar'),
     cp15Field(6, 0, 0, 2, 'ifar'),
+    cp15Field64(7, 0, 'par'),
     cp15Field(10, 2, 0, 0, 'prrr'),
     cp15Field(10, 2, 0, 1, 'nmrr'),
+    amair(0),
+    amair(1),
     cp15Field(12, 0, 0, 0, 'vbar'),
     cp15Field(13, 0, 0, 1, 'contextidr'),
     cp15Field(13, 0, 0, 2, 'tpidrurw'),
     cp15Field(13, 0, 0, 3, 'tpidruro'),
     cp15Field(13, 0, 0, 4, 'tpidrprw'),
+    reg32(
+      cp15Reg32Id(14, 1, 0, 0),
+      'cntkctl',
+      (c) => c.cpu.cp15.timer.cntkctl,
+      (c, v) => {
+        c.cpu.cp15.timer.cntkctl = v;
+      },
+    ),
   ];
 }
 

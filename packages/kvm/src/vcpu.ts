@@ -189,8 +189,8 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     c.mpidr = 0x80000000 | ((this.id >> 2) << 8) | (this.id & 3) | 0;
     c.actlr = this.vm.vcpus.length > 1 ? 1 << 6 : 0; // the SMP bit when there are several vCPUs
     c.csselr = UNKNOWN32;
-    c.ttbr0 = c.ttbr1 = UNKNOWN32;
-    this.extra.ttbr0Hi = this.extra.ttbr1Hi = UNKNOWN64_HI;
+    c.ttbr0 = c.ttbr1 = c.par = UNKNOWN32;
+    c.ttbr0Hi = c.ttbr1Hi = c.parHi = UNKNOWN64_HI;
     c.dacr = c.dfsr = c.ifsr = c.adfsr = c.aifsr = c.dfar = c.ifar = UNKNOWN32;
     c.prrr = c.nmrr = UNKNOWN32;
     c.tpidrurw = c.tpidruro = c.tpidrprw = UNKNOWN32;

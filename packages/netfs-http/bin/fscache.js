@@ -7,4 +7,12 @@ try {
   process.stderr.write(`fscache: the package is not built (${err.message}); run "npm run build"\n`);
   process.exit(1);
 }
-process.exitCode = await main(process.argv.slice(2));
+// Ctrl-C and SIGTERM end a get cleanly: no partial output, and what was fetched stays cached.
+const interrupted = new AbortController();
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => interrupted.abort());
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  signal: interrupted.signal,
+});

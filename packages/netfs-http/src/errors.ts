@@ -3,12 +3,15 @@
 /** Codes of failures decided here rather than by Node's networking. */
 export type NetfsCode =
   | 'ERR_NETFS_URL'
+  | 'ERR_NETFS_TLS'
+  | 'ERR_NETFS_TLS_CERT'
   | 'ERR_NETFS_BAD_RANGE'
   | 'ERR_NETFS_TRUNCATED'
   | 'ERR_NETFS_NOT_FOUND'
   | 'ERR_NETFS_HTTP_STATUS'
   | 'ERR_NETFS_REDIRECT'
-  | 'ERR_NETFS_BAD_RESPONSE';
+  | 'ERR_NETFS_BAD_RESPONSE'
+  | 'ERR_NETFS_CHANGED';
 
 /** Every code a RemoteError carries: ours, a timeout, an abort, or Node's errno (ECONNREFUSED, …). */
 export type RemoteErrorCode = Exclude<NetfsCode, 'ERR_NETFS_URL'> | 'ETIMEDOUT' | 'ABORT_ERR' | `E${string}`;

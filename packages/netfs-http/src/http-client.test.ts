@@ -66,7 +66,7 @@ describe('HttpClient against a well-behaved node:http server', () => {
 
   test('HEAD returns validators, length and Accept-Ranges without a body', async () => {
     const before = client.stats.bodyBytes;
-    const info = await client.head(server.url('/big.bin'));
+    const { headers, ...info } = await client.head(server.url('/big.bin'));
     assert.deepEqual(info, {
       status: 200,
       url: server.url('/big.bin'),
@@ -74,6 +74,9 @@ describe('HttpClient against a well-behaved node:http server', () => {
       length: BIG.length,
       acceptRanges: true,
     });
+    assert.equal(headers['etag'], info.etag, 'the headers that decide caching come along');
+    assert.equal(headers['last-modified'], info.lastModified);
+    assert.ok(headers['date'], 'node:http sends Date');
     assert.equal(client.stats.bodyBytes, before);
     assert.equal(server.logFor('/big.bin').at(-1)!.method, 'HEAD');
   });

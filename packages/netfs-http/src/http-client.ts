@@ -51,9 +51,47 @@ export interface Conditions {
 export interface GetOptions extends Conditions {
   /** The inclusive span wanted; omitted for the whole resource. */
   range?: ByteRange;
+  /**
+   * With `range`: send it only if the resource still has this validator (a strong ETag, or a
+   * Last-Modified date); otherwise the server answers 200 with the whole current resource.
+   */
+  ifRange?: string;
   /** Called with each body chunk as it arrives (progress), before the whole body is checked. */
   onData?: (chunk: Buffer) => void;
+  /**
+   * Streams the body instead of collecting it: `head` is told the status and headers before the
+   * first byte (it may throw to refuse the response), and `sink` gets each chunk; while a promise
+   * it returns is pending, reading stops. The result's `body` is then empty.
+   */
+  stream?: { head?: (head: ResponseHead) => void; sink: (chunk: Buffer) => void | Promise<void> };
 }
+
+/** What a response says before its body: for a streamed GET to decide what to do with it. */
+export interface ResponseHead {
+  status: 200 | 206;
+  /** Offset of the first body byte in the resource. */
+  start: number;
+  /** Bytes the body will have. */
+  length: number | undefined;
+  /** The resource's length (the Content-Range total of a 206, the length of a 200). */
+  totalLength: number | undefined;
+  etag: string | undefined;
+  lastModified: string | undefined;
+  /** The headers that decide caching (see CACHE_HEADERS). */
+  headers: Record<string, string>;
+}
+
+/** The response headers that decide caching and coherency, kept with a cached resource. */
+export const CACHE_HEADERS = [
+  'cache-control',
+  'expires',
+  'date',
+  'age',
+  'last-modified',
+  'etag',
+  'pragma',
+  'vary',
+] as const;
 
 /** What a HEAD learnt about a resource. */
 export interface RemoteInfo {
@@ -67,6 +105,8 @@ export interface RemoteInfo {
   length: number | undefined;
   /** True when the server advertised `Accept-Ranges: bytes`. */
   acceptRanges: boolean;
+  /** The headers that decide caching (see CACHE_HEADERS). */
+  headers: Record<string, string>;
 }
 
 /** The result of a GET, checked: its body is exactly the bytes the headers promised. */
@@ -86,6 +126,8 @@ export interface RemoteBody {
   bytes: number;
   /** True when a range was asked for and the server sent the whole resource (200) instead. */
   rangeIgnored: boolean;
+  /** The headers that decide caching (see CACHE_HEADERS). */
+  headers: Record<string, string>;
 }
 
 /** Counters of an HttpClient, for a caller proving what crossed the network. */
@@ -104,8 +146,10 @@ export interface HttpClientStats {
 
 /** What a response must look like to be accepted, decided from its status and headers. */
 interface Plan {
-  /** Keep the body (otherwise it is drained and dropped). */
+  /** Keep the body in memory. */
   collect: boolean;
+  /** Hand the body to the caller's onData (otherwise, if not collected, it is drained and dropped). */
+  deliver?: boolean;
   /** Exact body length required, when known. */
   expected: number | undefined;
   /** Fail with this once the (small) body is drained: a status error. */
@@ -187,9 +231,19 @@ export class HttpClient {
   }
 
   // What every answer reports: where it came from and its validators; a 304 is counted here.
-  #answered(ex: Exchange): { url: string; etag: string | undefined; lastModified: string | undefined } {
+  #answered(ex: Exchange): {
+    url: string;
+    etag: string | undefined;
+    lastModified: string | undefined;
+    headers: Record<string, string>;
+  } {
     if (ex.res.statusCode === 304) this.#stats.notModified++;
-    return { url: ex.url.href, etag: header(ex.res, 'etag'), lastModified: header(ex.res, 'last-modified') };
+    return {
+      url: ex.url.href,
+      etag: header(ex.res, 'etag'),
+      lastModified: header(ex.res, 'last-modified'),
+      headers: cacheHeaders(ex.res),
+    };
   }
 
   /** Fetches a resource or one range of it; the body returned is checked against every header. */
@@ -202,23 +256,40 @@ export class HttpClient {
       } catch (err) {
         throw new RangeError((err as Error).message);
       }
+      if (options.ifRange !== undefined) headers['if-range'] = options.ifRange;
     }
+    const stream = options.stream;
     const conditional = options.ifNoneMatch !== undefined || options.ifModifiedSince !== undefined;
     let contentRange: ContentRange | undefined;
-    const ex = await this.#follow(url, 'GET', headers, options.signal, options.onData, (res, at) => {
+    const onData = stream ? stream.sink : options.onData;
+    const ex = await this.#follow(url, 'GET', headers, options.signal, onData, (res, at) => {
       const status = res.statusCode ?? 0;
       const length = contentLength(res, at);
       if (status === 304 && conditional) return { collect: false, expected: 0 };
       if (status !== 200 && status !== 206)
         return { collect: false, expected: length, error: statusError(status, at, res) };
       checkIdentity(res, at);
-      if (status === 200) return { collect: true, expected: length };
-      if (range === undefined)
-        throw new RemoteError('ERR_NETFS_BAD_RANGE', at.href, 'a 206 answered a request without Range', {
-          status,
-        });
-      contentRange = checkPartial(res, range, length, at);
-      return { collect: true, expected: rangeLength(contentRange) };
+      let plan: Plan;
+      if (status === 200) {
+        plan = { collect: !stream, deliver: true, expected: length };
+      } else {
+        if (range === undefined)
+          throw new RemoteError('ERR_NETFS_BAD_RANGE', at.href, 'a 206 answered a request without Range', {
+            status,
+          });
+        contentRange = checkPartial(res, range, length, at);
+        plan = { collect: !stream, deliver: true, expected: rangeLength(contentRange) };
+      }
+      stream?.head?.({
+        status,
+        start: contentRange?.start ?? 0,
+        length: plan.expected,
+        totalLength: status === 206 ? contentRange!.total : length,
+        etag: header(res, 'etag'),
+        lastModified: header(res, 'last-modified'),
+        headers: cacheHeaders(res),
+      });
+      return plan;
     });
     const status = ex.res.statusCode as 200 | 206 | 304;
     return {
@@ -247,7 +318,7 @@ export class HttpClient {
     method: 'GET' | 'HEAD',
     headers: Record<string, string>,
     signal: AbortSignal | undefined,
-    onData: ((chunk: Buffer) => void) | undefined,
+    onData: ((chunk: Buffer) => void | Promise<void>) | undefined,
     plan: (res: IncomingMessage, url: URL) => Plan,
   ): Promise<Exchange> {
     let url = parseRemoteUrl(input).url;
@@ -306,7 +377,7 @@ export class HttpClient {
     headers: Record<string, string>,
     signal: AbortSignal | undefined,
     plan: (res: IncomingMessage, url: URL) => Plan,
-    onData: ((chunk: Buffer) => void) | undefined,
+    onData: ((chunk: Buffer) => void | Promise<void>) | undefined,
     retry = true,
   ): Promise<Exchange> {
     return new Promise<Exchange>((resolve, reject) => {
@@ -371,16 +442,31 @@ export class HttpClient {
           if (p.expected !== undefined && bytes > p.expected) {
             return fail(lengthError(url, bytes, p.expected, 'more'));
           }
-          if (!p.collect) {
+          if (!p.deliver) {
             if (bytes > DRAIN_LIMIT)
               fail(p.error ?? new RemoteError('ERR_NETFS_BAD_RESPONSE', url.href, 'body too large to drain'));
             return;
           }
-          chunks.push(chunk);
+          if (p.collect) chunks.push(chunk);
+          let pending: void | Promise<void>;
           try {
-            onData?.(chunk);
+            pending = onData?.(chunk);
           } catch (err) {
-            fail(err);
+            return fail(err);
+          }
+          if (pending instanceof Promise) {
+            // The consumer is busy: stop reading until it is done. Its wait is not the server's
+            // silence, so the timeout waits too.
+            r.pause();
+            req.setTimeout(0);
+            pending.then(
+              () => {
+                if (settled) return;
+                req.setTimeout(this.timeoutMs);
+                r.resume();
+              },
+              (err) => fail(err),
+            );
           }
         });
         r.on('error', (err) => fail(p.error ?? truncated(url, err, bytes, p.expected)));
@@ -405,4 +491,14 @@ export class HttpClient {
       req.end();
     });
   }
+}
+
+// The response headers that decide caching, lower-cased, repeated ones joined.
+function cacheHeaders(res: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of CACHE_HEADERS) {
+    const v = header(res, name);
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
 }

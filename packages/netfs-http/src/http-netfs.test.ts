@@ -26,7 +26,14 @@ async function rig(files: Record<string, Uint8Array>, options: Partial<HttpNetfs
     const disk = await CacheFiles.open({ dir, blockSize: 4096, durable: false, flushDelayMs: 1 });
     const cache = await fscache.addCache(disk, 'disk');
     const client = new HttpClient({ timeoutMs: 2000 });
-    const nfs = new HttpNetfs({ fscache, client, maxAgeMs: 1000, now: () => clock, ...options });
+    const nfs = new HttpNetfs({
+      fscache,
+      client,
+      maxAgeMs: 1000,
+      retryDelayMs: 1,
+      now: () => clock,
+      ...options,
+    });
     const close = async () => {
       await nfs.close();
       await fscache.close();

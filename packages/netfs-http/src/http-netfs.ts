@@ -1,19 +1,24 @@
 /**
  * The HTTP netfs: remote files cached through FS-Cache. Cookie tree: the netfs's primary index →
  * one index cookie per server (scheme://host:port) → one data cookie per resource (path+query),
- * whose aux data is the resource's validators (remote-aux.ts).
+ * whose aux data is the resource's validators and caching policy (remote-aux.ts).
  *
- * Coherency: a cached copy confirmed within `maxAgeMs` is used without asking the server; an
- * older one is revalidated with a conditional request (304: still good). A changed resource is
- * retired and cached afresh. When the server cannot be reached, cached bytes are served only if
- * `staleIfError` allows it, and the file says so (`stale`).
+ * Coherency follows HTTP's caching rules (freshness.ts): a fresh copy is used without asking
+ * the server; a stale one (or one the server said `no-cache` of) is revalidated with a
+ * conditional request; a `no-store` answer is never stored; `maxAgeMs` overrides freshness. A
+ * changed resource is retired and cached afresh. When the server cannot be reached, cached bytes
+ * are served only if `staleIfError` allows it, and the file says so (`stale`). A resource that
+ * changes while it is read fails the read with ERR_NETFS_CHANGED and is retired: the next open
+ * gets the new version.
  */
 import { CheckAux, type CookieDef, type Fscache, type FscacheCookie, type Netfs } from '@armvm/fscache';
 import { RemoteError } from './errors.ts';
-import { HttpClient, type RemoteInfo } from './http-client.ts';
+import { Freshness } from './freshness.ts';
+import { type Conditions, HttpClient, type RemoteInfo } from './http-client.ts';
 import { type RemoteAux, decodeAux, encodeAux, sameVersion } from './remote-aux.ts';
 import { RemoteFile } from './remote-file.ts';
 import { parseRemoteUrl } from './remote-url.ts';
+import type { Transfer } from './transfer.ts';
 
 /** Options of the HTTP netfs. */
 export interface HttpNetfsOptions {
@@ -21,7 +26,10 @@ export interface HttpNetfsOptions {
   fscache: Fscache;
   /** The HTTP client (default: a new one). */
   client?: HttpClient;
-  /** How long a cached copy is trusted without asking the server, in ms (default 60 s; 0: always ask). */
+  /**
+   * Overrides HTTP's freshness rules: a cached copy confirmed by the server within this many ms
+   * is used without asking it, an older one is revalidated (0: always ask). Default: the rules.
+   */
   maxAgeMs?: number;
   /** Serve cached bytes when the server cannot be reached (default false). */
   staleIfError?: boolean;
@@ -29,6 +37,10 @@ export interface HttpNetfsOptions {
   blockSize?: number;
   /** Largest single Range request, in bytes (default 8 MiB). */
   maxRequestBytes?: number;
+  /** Transient failures in a row retried before a read fails (default 5). */
+  retries?: number;
+  /** The first retry's delay in ms, doubled for each further one (default 250). */
+  retryDelayMs?: number;
   /** The clock (default Date.now). */
   now?: () => number;
 }
@@ -44,8 +56,16 @@ export interface Resource {
   stale: boolean;
   /** Open files using it. */
   users: number;
-  /** Blocks being written back to the cache, so a block is written once. */
-  writing: Map<number, Promise<unknown>>;
+  /** Blocks fetched and being written to the cache: readers take them from here meanwhile. */
+  pending: Map<number, Buffer>;
+  /** GETs in flight for it. */
+  transfers: Set<Transfer>;
+  /** The server answered a Range request with the whole resource: ask it for ranges no more. */
+  rangeIgnored: boolean;
+  /** Set once the resource changed while being read: every further read fails with it. */
+  changed: RemoteError | null;
+  /** The retirement that a change started, for the last close to wait for. */
+  retiring: Promise<void> | null;
 }
 
 /** A resource's cookie data: what the cache held, and what the resource is now. */
@@ -66,9 +86,9 @@ const resourceDef: CookieDef<ResourceState> = {
   getAux: (s) => (s.current ? encodeAux(s.current) : null),
   checkAux: (s, aux) => {
     const found = decodeAux(aux);
-    s.stored = found;
+    if (!s.current) s.stored = found; // first look: the netfs decides after the lookup
     if (!found) return CheckAux.OBSOLETE;
-    if (!s.current) return CheckAux.OKAY; // first look: the netfs decides after the lookup
+    if (!s.current) return CheckAux.OKAY;
     if (!sameVersion(found, s.current)) return CheckAux.OBSOLETE;
     return found.validatedAt === s.current.validatedAt ? CheckAux.OKAY : CheckAux.NEEDS_UPDATE;
   },
@@ -86,6 +106,12 @@ export interface HttpNetfsStats {
   changed: number;
   /** Opens that served cached bytes because the server could not be reached. */
   staleServed: number;
+  /** Opens of resources the server said not to store (no-store), or that could never be reused. */
+  notStored: number;
+  /** Resources found changed while being read. */
+  changedMidRead: number;
+  /** Requests sent again after a transient failure. */
+  retries: number;
   bytesFromCache: number;
   bytesFromNetwork: number;
 }
@@ -95,22 +121,26 @@ export class HttpNetfs {
   readonly fscache: Fscache;
   readonly client: HttpClient;
   readonly netfs: Netfs;
-  readonly maxAgeMs: number;
+  readonly maxAgeMs: number | undefined;
   readonly staleIfError: boolean;
   readonly blockSize: number;
   readonly maxRequestBytes: number;
+  readonly retries: number;
+  readonly retryDelayMs: number;
   readonly now: () => number;
+  readonly freshness: Freshness;
   readonly stats: HttpNetfsStats = {
     opens: 0,
     fresh: 0,
     revalidated: 0,
     changed: 0,
     staleServed: 0,
+    notStored: 0,
+    changedMidRead: 0,
+    retries: 0,
     bytesFromCache: 0,
     bytesFromNetwork: 0,
   };
-  /** Fetches in flight, shared by every reader of the same block. */
-  readonly inflight = new Map<string, Promise<Buffer>>();
   readonly #servers = new Map<string, { cookie: Promise<FscacheCookie | null>; users: number }>();
   readonly #resources = new Map<string, Promise<Resource>>();
   readonly #ownClient: boolean;
@@ -119,12 +149,18 @@ export class HttpNetfs {
     this.fscache = options.fscache;
     this.#ownClient = options.client === undefined;
     this.client = options.client ?? new HttpClient();
-    this.maxAgeMs = options.maxAgeMs ?? 60_000;
+    this.maxAgeMs = options.maxAgeMs;
     this.staleIfError = options.staleIfError ?? false;
     this.blockSize = options.blockSize ?? 64 * 1024;
     this.maxRequestBytes = options.maxRequestBytes ?? 8 << 20;
+    this.retries = options.retries ?? 5;
+    this.retryDelayMs = options.retryDelayMs ?? 250;
     this.now = options.now ?? Date.now;
-    if (!(this.maxAgeMs >= 0)) throw new RangeError(`maxAgeMs must be 0 or more (got ${this.maxAgeMs})`);
+    if (this.maxAgeMs !== undefined && !(this.maxAgeMs >= 0))
+      throw new RangeError(`maxAgeMs must be 0 or more (got ${this.maxAgeMs})`);
+    if (!Number.isInteger(this.retries) || this.retries < 0)
+      throw new RangeError(`retries must be a non-negative integer (got ${this.retries})`);
+    this.freshness = new Freshness(this.now, this.maxAgeMs);
     this.netfs = this.fscache.registerNetfs({ name: 'netfs-http', version: 1 });
   }
 
@@ -140,34 +176,70 @@ export class HttpNetfs {
       pending.catch(() => this.#resources.delete(id));
     }
     const resource = await pending;
+    if (resource.changed) {
+      // It changed under an earlier reader: this open starts afresh with the new version.
+      if (this.#resources.get(id) === pending) this.#resources.delete(id);
+      return this.open(url);
+    }
     resource.users++;
     return new RemoteFile(this, resource);
   }
 
-  /** @internal the last file of a resource was closed: write back, let go of the cookie. */
+  /** @internal the last file of a resource was closed: stop its transfers, let go of the cookie. */
   async closeResource(resource: Resource): Promise<void> {
     if (--resource.users > 0) return;
-    this.#resources.delete(`${resource.origin}\0${resource.key}`);
-    await Promise.allSettled([...resource.writing.values()]);
+    const id = `${resource.origin}\0${resource.key}`;
+    if ((await this.#resources.get(id)?.catch(() => null)) === resource) this.#resources.delete(id);
+    const closed = new RemoteError('ABORT_ERR', resource.url.href, 'the file was closed');
+    for (const t of resource.transfers) t.abort(closed);
+    await Promise.all([...resource.transfers].map((t) => t.done));
+    // A change's retirement relinquishes the cookie: it must be over before the server's goes.
+    await resource.retiring;
     const cookie = resource.cookie;
     resource.cookie = null;
-    await this.fscache.relinquishCookie(cookie);
+    await this.fscache.relinquishCookie(cookie, { retire: resource.changed !== null });
     await this.#releaseServer(resource.origin);
   }
 
-  /** @internal the cached copy cannot be trusted any more: delete it; reads go to the network. */
-  async retireResource(resource: Resource): Promise<void> {
-    const cookie = resource.cookie;
-    resource.cookie = null;
-    await Promise.allSettled([...resource.writing.values()]);
-    if (cookie) await this.fscache.relinquishCookie(cookie, { retire: true });
+  /**
+   * @internal the resource changed on the server mid-read: every reader fails with `err`, the
+   * cached copy is retired (deleted, so nothing of it is trusted again) and the next open starts
+   * afresh with the new version.
+   */
+  resourceChanged(resource: Resource, err: RemoteError): Promise<void> {
+    if (resource.changed) return resource.retiring ?? Promise.resolve();
+    resource.changed = err;
+    this.stats.changedMidRead++;
+    for (const t of resource.transfers) t.abort(err);
+    resource.retiring = (async () => {
+      const id = `${resource.origin}\0${resource.key}`;
+      if ((await this.#resources.get(id)?.catch(() => null)) === resource) this.#resources.delete(id);
+      await Promise.all([...resource.transfers].map((t) => t.done));
+      const cookie = resource.cookie;
+      resource.cookie = null;
+      if (cookie) await this.fscache.relinquishCookie(cookie, { retire: true });
+    })();
+    return resource.retiring;
   }
 
   async #openResource(url: URL, origin: string, key: string): Promise<Resource> {
     const server = await this.#server(origin);
     try {
       const { cookie, state, stale } = await this.#lookup(url, key, server);
-      return { key, origin, url, cookie, state, stale, users: 0, writing: new Map() };
+      return {
+        key,
+        origin,
+        url,
+        cookie,
+        state,
+        stale,
+        users: 0,
+        pending: new Map(),
+        transfers: new Set(),
+        rangeIgnored: false,
+        changed: null,
+        retiring: null,
+      };
     } catch (err) {
       await this.#releaseServer(origin);
       throw err;
@@ -176,20 +248,20 @@ export class HttpNetfs {
 
   async #lookup(url: URL, key: string, server: FscacheCookie | null) {
     const fs = this.fscache;
+    const rules = this.freshness;
     const state: ResourceState = { key, stored: null, current: null };
     let cookie = await fs.acquireCookie(server, resourceDef, state);
     await fs.waitForDeferredLookup(cookie);
     const stored = cookie ? state.stored : null;
-    const now = this.now();
     if (stored) {
-      if (now - stored.validatedAt <= this.maxAgeMs) {
+      if (rules.isFresh(stored)) {
         this.stats.fresh++;
         state.current = stored;
         return { cookie, state, stale: false };
       }
       let info: RemoteInfo;
       try {
-        info = await this.#probe(url, stored);
+        info = await this.#probe(url, rules.conditions(stored));
       } catch (err) {
         if (err instanceof RemoteError && err.transient && this.staleIfError) {
           this.stats.staleServed++;
@@ -199,40 +271,53 @@ export class HttpNetfs {
         await fs.relinquishCookie(cookie);
         throw err;
       }
-      const fresh = describe(info, now);
-      if (info.status === 304 || sameVersion(stored, fresh)) {
+      const now = info.status === 304 ? null : rules.describe(url, info.headers, info.length ?? 0);
+      if (info.status === 304 || sameVersion(stored, now!.aux)) {
         this.stats.revalidated++;
-        state.current = { ...stored, validatedAt: now };
+        state.current = now ? now.aux : rules.revalidated(url, stored, info.headers);
+        if (!rules.isStorable(state.current)) {
+          // The server now says not to keep it.
+          this.stats.notStored++;
+          await fs.relinquishCookie(cookie, { retire: true });
+          return { cookie: null, state, stale: false };
+        }
         fs.updateCookie(cookie);
         return { cookie, state, stale: false };
       }
       // The resource changed: retire the old copy and cache the new one afresh.
       this.stats.changed++;
       await fs.relinquishCookie(cookie, { retire: true });
-      const next: ResourceState = { key, stored: null, current: fresh };
+      const next: ResourceState = { key, stored: null, current: now!.aux };
+      if (!now!.storable) {
+        this.stats.notStored++;
+        return { cookie: null, state: next, stale: false };
+      }
       cookie = await fs.acquireCookie(server, resourceDef, next);
+      await fs.waitForDeferredLookup(cookie);
       return { cookie, state: next, stale: false };
     }
     let info: RemoteInfo;
     try {
-      info = await this.#probe(url, null);
+      info = await this.#probe(url, {});
     } catch (err) {
-      await fs.relinquishCookie(cookie);
+      // Nothing was cached for it: leave no empty object behind (a 404 is not worth a listing).
+      await fs.relinquishCookie(cookie, { retire: true });
       throw err;
     }
-    state.current = describe(info, now);
+    const d = rules.describe(url, info.headers, info.length ?? 0);
+    state.current = d.aux;
+    if (!d.storable) {
+      // no-store, or nothing that could ever be reused: keep no copy at all.
+      this.stats.notStored++;
+      await fs.relinquishCookie(cookie, { retire: true });
+      return { cookie: null, state, stale: false };
+    }
     fs.updateCookie(cookie); // the new object stores the validators once it is active
     return { cookie, state, stale: false };
   }
 
-  // Asks the server for validators and length; conditionally when we hold a copy.
-  async #probe(url: URL, held: RemoteAux | null): Promise<RemoteInfo> {
-    const conditions = held
-      ? {
-          ...(held.etag ? { ifNoneMatch: held.etag } : {}),
-          ...(held.lastModified && !held.etag ? { ifModifiedSince: held.lastModified } : {}),
-        }
-      : {};
+  // Asks the server for validators, length and caching headers (conditionally when we hold a copy).
+  async #probe(url: URL, conditions: Conditions): Promise<RemoteInfo> {
     const info = await this.client.head(url, conditions);
     if (info.status === 200 && info.length === undefined) {
       throw new RemoteError(
@@ -277,13 +362,4 @@ export class HttpNetfs {
     await this.fscache.unregisterNetfs(this.netfs);
     if (this.#ownClient) this.client.close();
   }
-}
-
-function describe(info: RemoteInfo, now: number): RemoteAux {
-  return {
-    etag: info.etag ?? null,
-    lastModified: info.lastModified ?? null,
-    length: info.length ?? 0,
-    validatedAt: now,
-  };
 }

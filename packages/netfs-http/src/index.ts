@@ -26,3 +26,4 @@ export { HttpNetfs, type HttpNetfsOptions, type HttpNetfsStats, type ResourceSta
 export { decodeAux, encodeAux, type RemoteAux, sameVersion } from './remote-aux.ts';
 export { RemoteFile } from './remote-file.ts';
 export { defaultCacheDir } from './cli/cache-location.ts';
+export { HttpCache, type HttpCacheOptions, openHttpCache } from './http-cache.ts';

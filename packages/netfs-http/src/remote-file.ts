@@ -1,10 +1,11 @@
 /**
- * One open remote file. Reads take what the cache holds and fetch the rest with Range requests
- * (contiguous missing blocks in one request); blocks fetched for a reserved page are written
- * back to the cache behind the reader. Readers of the same block share one fetch.
+ * One open remote file. Reads take what the cache holds and fetch the rest (transfer.ts): runs of
+ * missing blocks become one transfer each, readers of a block a transfer will deliver wait for
+ * it rather than ask again, and blocks fetched go into the cache behind the reader.
  */
 import { RemoteError } from './errors.ts';
 import type { HttpNetfs, Resource } from './http-netfs.ts';
+import { Transfer } from './transfer.ts';
 
 /** An open remote file. */
 export class RemoteFile {
@@ -69,13 +70,48 @@ export class RemoteFile {
       const parts = await next;
       const got = parts.reduce((n, p) => n + p.length, 0);
       const at = done + got;
-      // Fetch the next chunk while the sink takes this one.
+      // Fetch the next chunk while the sink takes this one. If the sink fails first, nobody
+      // awaits that fetch: its failure is noted here so it never goes unhandled.
       next = at < this.size ? this.#slices(at, chunk) : null;
+      next?.catch(() => {});
       for (const p of parts) await sink(p);
       done = at;
       options.onProgress?.(done, this.size);
     }
     return done;
+  }
+
+  /**
+   * The whole file in order, `chunkBytes` at a time (default 4 MiB), each chunk fetched only
+   * when the consumer asks for it: the pull side of `readAll`, for streams.
+   */
+  async *chunks(options: { chunkBytes?: number } = {}): AsyncGenerator<Buffer> {
+    const chunk = Math.max(
+      this.blockSize,
+      Math.floor((options.chunkBytes ?? 4 << 20) / this.blockSize) * this.blockSize,
+    );
+    for (let at = 0; at < this.size;) {
+      const parts = await this.#slices(at, chunk);
+      for (const p of parts) {
+        at += p.length;
+        yield p;
+      }
+    }
+  }
+
+  /** The whole file as a Web `ReadableStream`; the file stays open (close it after). */
+  stream(options: { chunkBytes?: number } = {}): ReadableStream<Uint8Array> {
+    const it = this.chunks(options);
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await it.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      async cancel() {
+        await it.return(undefined);
+      },
+    });
   }
 
   // The bytes of [offset, offset + length) as views of the blocks that hold them, in order.
@@ -121,111 +157,50 @@ export class RemoteFile {
 
   // Every block asked for: from the cache where it holds them, else from the server.
   async #blocks(pages: number[]): Promise<Buffer[]> {
-    const fs = this.#nfs.fscache;
-    const cookie = this.#res.cookie;
-    const out: (Buffer | null)[] = new Array(pages.length).fill(null);
-    const reserved = new Set<number>();
+    const res = this.#res;
+    if (res.changed) throw res.changed;
+    const nfs = this.#nfs;
+    const fs = nfs.fscache;
+    const cookie = res.cookie;
+    const out: (Buffer | Promise<Buffer> | null)[] = new Array(pages.length).fill(null);
     if (cookie) {
       const r = await fs.readOrAllocPages(cookie, pages);
       r.pages.forEach((p, i) => {
-        const page = pages[i]!;
-        if (p.status === 'ok') {
-          out[i] = Buffer.from(p.data.buffer, p.data.byteOffset, p.data.length);
-          this.#nfs.stats.bytesFromCache += p.data.length;
-          fs.uncachePage(cookie, page);
-        } else if (p.status === 'ENODATA' && !this.#res.writing.has(page)) reserved.add(page);
+        if (p.status !== 'ok') return;
+        out[i] = Buffer.from(p.data.buffer, p.data.byteOffset, p.data.length);
+        nfs.stats.bytesFromCache += p.data.length;
+        fs.uncachePage(cookie, pages[i]!);
       });
     }
-    // Runs of consecutive missing blocks become one request each.
-    const bs = this.blockSize;
-    const maxRun = Math.max(1, Math.floor(this.#nfs.maxRequestBytes / bs));
-    let i = 0;
-    const fetches: Promise<void>[] = [];
-    while (i < pages.length) {
-      if (out[i]) {
-        i++;
-        continue;
+    // Blocks on their way: being stored, or coming with a transfer already running.
+    const missing: number[] = [];
+    pages.forEach((page, i) => {
+      if (out[i]) return;
+      const pending = res.pending.get(page);
+      if (pending) {
+        out[i] = pending;
+        return;
       }
-      let j = i + 1;
-      while (j < pages.length && !out[j] && pages[j] === pages[j - 1]! + 1 && j - i < maxRun) j++;
-      const run = pages.slice(i, j);
-      const at = i;
-      fetches.push(
-        this.#fetchRun(run, reserved).then((bufs) => {
-          bufs.forEach((b, k) => (out[at + k] = b));
-        }),
-      );
-      i = j;
-    }
-    await Promise.all(fetches);
-    return out as Buffer[];
-  }
-
-  // Fetches a run of blocks, sharing any already being fetched, and writes reserved ones back.
-  async #fetchRun(run: number[], reserved: Set<number>): Promise<Buffer[]> {
-    const nfs = this.#nfs;
-    const keyOf = (p: number) => `${this.#res.origin}\0${this.#res.key}\0${this.blockSize}\0${p}`;
-    const shared = run.map((p) => nfs.inflight.get(keyOf(p)));
-    if (shared.every((s) => s !== undefined)) return Promise.all(shared as Promise<Buffer>[]);
-    const bs = this.blockSize;
-    const start = run[0]! * bs;
-    const end = Math.min(this.size, (run[run.length - 1]! + 1) * bs) - 1;
-    const whole = this.#fetch(start, end);
-    const mine = run.map((p, k) => {
-      const existing = shared[k];
-      if (existing) return existing;
-      const one = whole.then((buf) =>
-        buf.subarray((p - run[0]!) * bs, Math.min(buf.length, (p - run[0]! + 1) * bs)),
-      );
-      nfs.inflight.set(keyOf(p), one);
-      void one.then(
-        () => nfs.inflight.delete(keyOf(p)),
-        () => nfs.inflight.delete(keyOf(p)),
-      );
-      return one;
+      for (const t of res.transfers) {
+        if (t.covers(page)) {
+          out[i] = t.take(page);
+          return;
+        }
+      }
+      missing.push(i);
     });
-    const bufs = await Promise.all(mine);
-    const res = this.#res;
-    const cookie = res.cookie;
-    if (cookie) {
-      const fs = nfs.fscache;
-      bufs.forEach((b, k) => {
-        const page = run[k]!;
-        if (!reserved.has(page) || res.writing.has(page)) return;
-        const w = fs.writePage(cookie, page, b).then(() => fs.uncachePage(cookie, page));
-        res.writing.set(page, w);
-        void w.finally(() => res.writing.delete(page));
-      });
+    // Runs of consecutive missing blocks become one transfer each.
+    const maxRun = Math.max(1, Math.floor(nfs.maxRequestBytes / this.blockSize));
+    for (let k = 0; k < missing.length;) {
+      let j = k + 1;
+      while (j < missing.length && pages[missing[j]!] === pages[missing[j - 1]!]! + 1 && j - k < maxRun) j++;
+      const first = pages[missing[k]!]!;
+      const last = pages[missing[j - 1]!]!;
+      const t = new Transfer(nfs, res, this.blockSize, first, last);
+      res.transfers.add(t);
+      for (let m = k; m < j; m++) out[missing[m]!] = t.take(pages[missing[m]!]!);
+      k = j;
     }
-    return bufs;
-  }
-
-  // One Range request, checked against the version this file is.
-  async #fetch(start: number, end: number): Promise<Buffer> {
-    const body = await this.#nfs.client.get(this.url, { range: { start, end } });
-    const want = this.#res.state.current;
-    if (
-      want &&
-      ((want.etag && body.etag !== undefined && body.etag !== want.etag) ||
-        (body.totalLength !== undefined && body.totalLength !== want.length))
-    ) {
-      await this.#nfs.retireResource(this.#res);
-      throw new RemoteError(
-        'ERR_NETFS_BAD_RESPONSE',
-        this.url.href,
-        'the resource changed while it was being read; open it again',
-      );
-    }
-    this.#nfs.stats.bytesFromNetwork += body.bytes;
-    const from = start - body.start;
-    const slice = body.body.subarray(from, from + (end - start + 1));
-    if (slice.length !== end - start + 1) {
-      throw new RemoteError(
-        'ERR_NETFS_TRUNCATED',
-        this.url.href,
-        `got ${slice.length} of ${end - start + 1} bytes at ${start}`,
-      );
-    }
-    return slice;
+    return Promise.all(out as (Buffer | Promise<Buffer>)[]);
   }
 }

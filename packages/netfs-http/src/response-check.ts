@@ -107,6 +107,8 @@ export function truncated(url: URL, cause: unknown, bytes?: number, expected?: n
 /** Keeps Node's errno (ECONNREFUSED, ECONNRESET, …); parser errors mean a malformed response. */
 export function networkError(url: URL, err: NodeJS.ErrnoException): RemoteError {
   const code = err.code ?? 'ECONNRESET';
+  const tls = tlsError(url, err, code);
+  if (tls) return tls;
   if (code.startsWith('HPE_')) {
     return new RemoteError('ERR_NETFS_BAD_RESPONSE', url.href, `malformed HTTP response: ${err.message}`, {
       cause: err,
@@ -114,4 +116,31 @@ export function networkError(url: URL, err: NodeJS.ErrnoException): RemoteError 
   }
   const safe = /^E[A-Z0-9_]+$/.test(code) ? (code as `E${string}`) : 'ECONNRESET';
   return new RemoteError(safe, url.href, err.message, { cause: err });
+}
+
+// OpenSSL's certificate verdicts (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ...) and Node's
+// host name check: the server is not the one asked for, or cannot be shown to be.
+const CERT_CODE = /^(?:ERR_TLS_CERT_ALTNAME_INVALID|[A-Z_]*(?:CERT|SIGNED|ISSUER|VERIFY)[A-Z_]*)$/;
+
+/**
+ * A TLS failure as one line: OpenSSL's text ("C0...:error:0A00010B:SSL routines:ssl3_get_record:
+ * wrong version number:...") is reduced to its reason. Null when `err` is not about TLS.
+ */
+function tlsError(url: URL, err: NodeJS.ErrnoException, code: string): RemoteError | null {
+  const firstLine = err.message.split('\n')[0]!.trim();
+  if (CERT_CODE.test(code)) {
+    return new RemoteError(
+      'ERR_NETFS_TLS_CERT',
+      url.href,
+      `TLS: the server's certificate is not trusted: ${firstLine}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  if (code.startsWith('ERR_SSL_') || (code === 'EPROTO' && /SSL|TLS/.test(err.message))) {
+    const reason = /SSL routines:[^:]*:([^:\n]+)/.exec(err.message)?.[1] ?? firstLine;
+    return new RemoteError('ERR_NETFS_TLS', url.href, `TLS handshake failed: ${reason}`, { cause: err });
+  }
+  return null;
 }

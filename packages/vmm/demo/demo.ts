@@ -113,7 +113,7 @@ async function boot(label: string, interactive: boolean): Promise<void> {
     stdio: [interactive ? 'inherit' : 'pipe', interactive ? 'inherit' : 'pipe', 'pipe'],
   });
   let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   if (!interactive) {
     let line = '';
     let typed = 0;

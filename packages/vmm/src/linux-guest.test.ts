@@ -3,62 +3,24 @@
  * exactly what qemu-system-arm prints for the same kernel, initrd and disk, on 1, 2 and 4 vCPUs;
  * the boot log is clean; a shell answers typed commands over the PL011; poweroff ends armvm with 0.
  */
+// test-file-timeout: 60 min (four boots of up to 15 minutes each)
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { builtGuest } from '../../../guests/linux/guest.ts';
 import { armvmWith } from './test-support/armvm-in-process.ts';
+import { freshDisk, haveQemu, qemuWorkload, TROUBLE, workload } from './test-support/linux-workload.ts';
 
 const guest = builtGuest('armmp');
 const skip = guest ? false : 'the Linux guest is not built (npm run guest:linux; it needs apt with armhf)';
-const haveQemu = spawnSync('qemu-system-arm', ['--version']).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'armvm-linux-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 /** A boot under load on a small machine can take minutes; a hang still ends with the test's name. */
 const LIMIT_MS = 15 * 60_000;
-
-/** A fresh copy of the empty ext4 disk for one run. */
-function freshDisk(name: string): string {
-  const path = join(dir, `${name}.img`);
-  copyFileSync(guest!.disk, path);
-  return path;
-}
-
-/** The workload's lines between its markers (and the markers). */
-function workload(console: string): string {
-  const text = console.replace(/\r/g, '');
-  const begin = text.indexOf('=== workload begin');
-  const end = text.indexOf('=== workload end');
-  assert.ok(
-    begin >= 0 && end > begin,
-    `the workload ran to its end; the console said:\n${text.slice(-3000)}`,
-  );
-  return text.slice(begin, text.indexOf('\n', end));
-}
-
-/** What the kernel and the workload must never print. */
-const TROUBLE =
-  /Oops|undefined instruction|soft lockup|hard LOCKUP|rcu.*stall|BUG:|WARNING:|Kernel panic|Unable to handle/;
-
-function qemuWorkload(cpus: number): string {
-  const r = spawnSync(
-    'qemu-system-arm',
-    [
-      ...['-M', 'virt,highmem=off', '-cpu', 'cortex-a15', '-m', '256', '-smp', String(cpus)],
-      ...['-nographic', '-nodefaults', '-serial', 'stdio', '-no-reboot'],
-      ...['-kernel', guest!.kernel, '-initrd', guest!.workloadInitrd, '-append', 'console=ttyAMA0'],
-      ...['-drive', `if=none,file=${freshDisk(`qemu-${cpus}`)},format=raw,id=d0`],
-      ...['-device', 'virtio-blk-device,drive=d0'],
-    ],
-    { encoding: 'latin1', timeout: 300_000 },
-  );
-  assert.equal(r.status, 0, `qemu-system-arm failed: ${r.stderr}`);
-  return workload(r.stdout);
-}
 
 describe('Linux (Debian armmp) under armvm', { skip }, () => {
   for (const cpus of [1, 2, 4]) {
@@ -71,14 +33,14 @@ describe('Linux (Debian armmp) under armvm', { skip }, () => {
           'run',
           ...['-m', '256', '--smp', String(cpus), '--no-reboot'],
           ...['--kernel', guest!.kernel, '--initrd', guest!.workloadInitrd, '--append', 'console=ttyAMA0'],
-          ...['--drive', freshDisk(`armvm-${cpus}`)],
+          ...['--drive', freshDisk(guest!, dir, `armvm-${cpus}`)],
         );
         assert.equal(run.status, 0, `armvm exited ${run.status}: ${run.err}`);
         assert.doesNotMatch(run.out, TROUBLE, 'a clean boot log');
         const ours = workload(run.out);
         assert.match(ours, new RegExp(`cpus: ${cpus}\\n`));
         assert.match(ours, /written and unmounted\nmounted again/);
-        if (haveQemu) assert.equal(ours, qemuWorkload(cpus));
+        if (haveQemu) assert.equal(ours, qemuWorkload(guest!, dir, cpus));
       },
     );
   }

@@ -91,7 +91,7 @@ export class Jit {
       if (this.tlb.large.covers(value)) this.tlb.flush();
       else this.tlb.dropPage(value);
       this.jumps.dropPage(value);
-    } else if (op !== TlbOp.asid || (value & 0xff) === (this.cpu.cp15.contextidr & 0xff)) {
+    } else if (op !== TlbOp.asid || (value & 0xff) === this.cpu.cp15.asid) {
       this.translationChanged(); // TLBIALL, or TLBIASID of the address space in use
     }
   }

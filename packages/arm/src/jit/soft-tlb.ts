@@ -21,11 +21,17 @@ const EMPTY = -1;
  */
 export class LargeMappings {
   private readonly marks = new Int32Array(4096).fill(-1);
+  /** The same per 1 GiB, for long-descriptor level 1 blocks. */
+  private readonly hugeMarks = new Int32Array(4).fill(-1);
   private epoch = 0;
 
   /** Records that what is cached for `va` came from a mapping of 2^`span` bytes. */
   note(va: number, span: number): void {
     if (span <= 12) return;
+    if (span >= 30) {
+      this.hugeMarks[va >>> 30] = this.epoch;
+      return;
+    }
     const count = 1 << Math.max(0, span - 20);
     const first = (va >>> 20) & ~(count - 1);
     for (let m = first; m < first + count; m++) this.marks[m] = this.epoch;
@@ -33,7 +39,7 @@ export class LargeMappings {
 
   /** True when something cached may come from a large mapping covering `va`. */
   covers(va: number): boolean {
-    return this.marks[va >>> 20] === this.epoch;
+    return this.marks[va >>> 20] === this.epoch || this.hugeMarks[va >>> 30] === this.epoch;
   }
 
   /** Everything cached was dropped: forget the marks in O(1). */

@@ -77,6 +77,7 @@ describe('TestHttpServer', () => {
       range: 'bytes=0-3',
       ifNoneMatch: undefined,
       ifModifiedSince: undefined,
+      ifRange: undefined,
       acceptEncoding: undefined,
       status: 206,
     });

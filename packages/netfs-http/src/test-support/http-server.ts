@@ -19,6 +19,20 @@ export interface ServerKnobs {
   dropAfter?: number;
   /** Wait this long before answering. */
   delayMs?: number;
+  /** Extra response headers (Cache-Control, Expires, …) on 200, 206 and 304 answers. */
+  headers?: Record<string, string>;
+  /** Send no ETag. */
+  noEtag?: boolean;
+  /** Send no Last-Modified. */
+  noLastModified?: boolean;
+  /** Send the ETag as a weak one (`W/"…"`). */
+  weakEtag?: boolean;
+  /** Disregard If-Range: serve the range asked for whatever the validator says. */
+  ignoreIfRange?: boolean;
+  /** The next this-many GETs fail (`status` answered, or the body cut after `dropAfter` bytes), then all is well. */
+  failNext?: { count: number; status?: number; dropAfter?: number };
+  /** Send the body in pieces of this many bytes, `everyMs` apart (a slow link). */
+  throttle?: { bytes: number; everyMs: number };
 }
 
 /** One request as the server saw it. */
@@ -28,6 +42,7 @@ export interface RequestLogEntry {
   range: string | undefined;
   ifNoneMatch: string | undefined;
   ifModifiedSince: string | undefined;
+  ifRange: string | undefined;
   acceptEncoding: string | undefined;
   status: number;
 }
@@ -49,6 +64,8 @@ export class TestHttpServer {
   bodyBytesSent = 0;
   /** Every request in arrival order. */
   readonly log: RequestLogEntry[] = [];
+  /** Called at each GET of a file before it is answered (a test may change the file here). */
+  onGet: ((path: string, range: string | undefined) => void) | null = null;
 
   readonly #server: Server;
   readonly #files = new Map<string, ServedFile>();
@@ -98,9 +115,14 @@ export class TestHttpServer {
     });
   }
 
-  /** Replaces a file's bytes, keeping its knobs: a new ETag and a later Last-Modified. */
-  changeFile(path: string, bytes: string | Uint8Array): void {
-    this.setFile(path, bytes, this.#files.get(path)?.knobs ?? {});
+  /**
+   * Replaces a file's bytes, keeping its knobs: a new ETag and a later Last-Modified (or, with
+   * `keepEtag`, the old ETag: a server that forgets to change it).
+   */
+  changeFile(path: string, bytes: string | Uint8Array, options: { keepEtag?: boolean } = {}): void {
+    const old = this.#files.get(path);
+    this.setFile(path, bytes, old?.knobs ?? {});
+    if (options.keepEtag && old) this.#files.get(path)!.etag = old.etag;
   }
 
   /** Sets the knobs of one file. */
@@ -147,6 +169,7 @@ export class TestHttpServer {
       range: req.headers.range,
       ifNoneMatch: req.headers['if-none-match'],
       ifModifiedSince: req.headers['if-modified-since'],
+      ifRange: firstHeader(req.headers['if-range']),
       acceptEncoding: req.headers['accept-encoding'],
       status: 0,
     };
@@ -179,23 +202,41 @@ export class TestHttpServer {
       return redirect.status;
     }
     if (knobs.status !== undefined) return this.#text(res, knobs.status, `status ${knobs.status}\n`);
+    if (file && req.method === 'GET') {
+      this.onGet?.(path, req.headers.range);
+      file = this.#files.get(path); // the hook may have changed it
+    }
     if (!file) return this.#text(res, 404, 'not found\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.#text(res, 405, 'method not allowed\n');
+    let failure: { status?: number; dropAfter?: number } | undefined;
+    if (req.method === 'GET' && knobs.failNext && knobs.failNext.count > 0) {
+      knobs.failNext.count--;
+      failure = knobs.failNext;
+      if (failure.status !== undefined) return this.#text(res, failure.status, `status ${failure.status}\n`);
+    }
 
-    const headers: Record<string, string | number> = {
-      etag: file.etag,
-      'last-modified': file.lastModified.toUTCString(),
-      'content-type': 'application/octet-stream',
-    };
+    const etag = knobs.weakEtag ? `W/${file.etag}` : file.etag;
+    const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream' };
+    if (!knobs.noEtag) headers['etag'] = etag;
+    if (!knobs.noLastModified) headers['last-modified'] = file.lastModified.toUTCString();
     if (!knobs.ignoreRange) headers['accept-ranges'] = 'bytes';
-    if (notModified(req, file)) {
+    Object.assign(headers, knobs.headers);
+    if (notModified(req, file, knobs)) {
       res.writeHead(304, headers).end();
       return 304;
     }
     const len = file.bytes.length;
     let status = 200;
     let body = file.bytes;
-    const range = knobs.ignoreRange ? undefined : parseRangeHeader(req.headers.range, len);
+    // If-Range: the range only if the validator is current (a strong ETag, or the exact date).
+    const ifRange = firstHeader(req.headers['if-range']);
+    const current =
+      ifRange === undefined ||
+      knobs.ignoreIfRange ||
+      (ifRange.startsWith('"')
+        ? !knobs.noEtag && !knobs.weakEtag && ifRange === file.etag
+        : !knobs.noLastModified && ifRange === file.lastModified.toUTCString());
+    const range = knobs.ignoreRange || !current ? undefined : parseRangeHeader(req.headers.range, len);
     if (range === 'unsatisfiable') {
       res.writeHead(416, { 'content-range': `bytes */${len}`, 'content-length': 0 }).end();
       return 416;
@@ -211,10 +252,15 @@ export class TestHttpServer {
       res.end();
       return status;
     }
-    if (knobs.dropAfter !== undefined && knobs.dropAfter < body.length) {
-      const part = body.subarray(0, knobs.dropAfter);
+    const dropAfter = failure?.dropAfter ?? knobs.dropAfter;
+    if (dropAfter !== undefined && dropAfter < body.length) {
+      const part = body.subarray(0, dropAfter);
       this.bodyBytesSent += part.length;
       res.write(part, () => res.socket?.destroy());
+      return status;
+    }
+    if (knobs.throttle) {
+      this.#trickle(res, body, knobs.throttle);
       return status;
     }
     this.bodyBytesSent += body.length;
@@ -227,6 +273,25 @@ export class TestHttpServer {
     return status;
   }
 
+  // Writes `body` a piece at a time; stops when the client goes away.
+  #trickle(res: ServerResponse, body: Buffer, t: { bytes: number; everyMs: number }): void {
+    let at = 0;
+    const step = () => {
+      if (res.destroyed) return;
+      const part = body.subarray(at, at + t.bytes);
+      at += part.length;
+      this.bodyBytesSent += part.length;
+      if (at >= body.length) return void res.end(part);
+      res.write(part);
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        step();
+      }, t.everyMs);
+      this.#timers.add(timer);
+    };
+    step();
+  }
+
   #text(res: ServerResponse, status: number, text: string): number {
     this.bodyBytesSent += Buffer.byteLength(text);
     res
@@ -237,16 +302,16 @@ export class TestHttpServer {
 }
 
 /** If-None-Match wins over If-Modified-Since, as RFC 9110 §13.2.2 orders them. */
-function notModified(req: IncomingMessage, file: ServedFile): boolean {
+function notModified(req: IncomingMessage, file: ServedFile, knobs: ServerKnobs): boolean {
   const inm = req.headers['if-none-match'];
-  if (inm !== undefined) {
+  if (inm !== undefined && !knobs.noEtag) {
     return inm
       .split(',')
       .map((t) => t.trim().replace(/^W\//, ''))
       .some((t) => t === '*' || t === file.etag);
   }
   const ims = req.headers['if-modified-since'];
-  if (ims !== undefined) {
+  if (ims !== undefined && !knobs.noLastModified) {
     const since = Date.parse(ims);
     return !Number.isNaN(since) && file.lastModified.getTime() <= since;
   }
@@ -271,4 +336,9 @@ function parseRangeHeader(
   if (start >= len) return 'unsatisfiable';
   if (end < start) return undefined;
   return { start, end };
+}
+
+/** A request header Node does not type as single-valued, as its first value. */
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 /** The nginx binary: on PATH, or where Debian puts it (outside a non-root PATH). */
 export function findNginx(): string | undefined {
@@ -29,14 +29,25 @@ export class NginxServer {
     this.#exited = exited;
   }
 
-  /** Writes a config into a temporary prefix and starts nginx in the foreground on 127.0.0.1. */
-  static async start(binary: string, files: Record<string, Uint8Array>): Promise<NginxServer> {
+  /**
+   * Writes a config into a temporary prefix and starts nginx in the foreground on 127.0.0.1.
+   * `locations` are added to the server block as they are (e.g. a `location /slow/ { limit_rate
+   * 1m; }`); files may be in subdirectories (`slow/big.bin`).
+   */
+  static async start(
+    binary: string,
+    files: Record<string, Uint8Array>,
+    locations = '',
+  ): Promise<NginxServer> {
     const prefix = await mkdtemp(join(tmpdir(), 'netfs-nginx-'));
     const www = join(prefix, 'www');
     await mkdir(www);
-    for (const [name, bytes] of Object.entries(files)) await writeFile(join(www, name), bytes);
+    for (const [name, bytes] of Object.entries(files)) {
+      await mkdir(dirname(join(www, name)), { recursive: true });
+      await writeFile(join(www, name), bytes);
+    }
     const port = await freePort();
-    await writeFile(join(prefix, 'nginx.conf'), config(prefix, port, compiledOut(binary)));
+    await writeFile(join(prefix, 'nginx.conf'), config(prefix, port, compiledOut(binary), locations));
     // -e: Debian's compiled-in error log is under /var/log, which a test must not need.
     const child = spawn(
       binary,
@@ -64,6 +75,23 @@ export class NginxServer {
     return `${this.origin}/${name}`;
   }
 
+  /** Where a file of the document root is on disk (to change it under nginx). */
+  path(name: string): string {
+    return join(this.#prefix, 'www', name);
+  }
+
+  /** Every request answered so far: method, path, status and body bytes sent. */
+  async requests(): Promise<{ method: string; path: string; status: number; bytes: number }[]> {
+    const text = await readFile(join(this.#prefix, 'access.log'), 'utf8').catch(() => '');
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [method, path, status, bytes] = line.split(' ');
+        return { method: method!, path: path!, status: Number(status), bytes: Number(bytes) };
+      });
+  }
+
   /** Stops nginx, waits for it to exit, and removes its prefix. */
   async stop(): Promise<void> {
     if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGTERM');
@@ -80,7 +108,7 @@ function compiledOut(binary: string): Set<string> {
 }
 
 /** A minimal single-process config: every path inside the prefix, nothing from /etc or /var. */
-function config(prefix: string, port: number, without: Set<string>): string {
+function config(prefix: string, port: number, without: Set<string>, locations: string): string {
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .filter((m) => m === 'client_body' || !without.has(m))
     .map((m) => `  ${m}_temp_path ${join(prefix, `${m}_temp`)};`)
@@ -92,13 +120,15 @@ pid ${join(prefix, 'nginx.pid')};
 error_log ${join(prefix, 'error.log')} warn;
 events { worker_connections 64; }
 http {
-  access_log off;
+  log_format counts '$request_method $uri $status $body_bytes_sent';
+  access_log ${join(prefix, 'access.log')} counts;
 ${temp}
   default_type application/octet-stream;
   etag on;
   server {
     listen 127.0.0.1:${port};
     root ${join(prefix, 'www')};
+${locations}
   }
 }
 `;

@@ -23,6 +23,7 @@ import { type RunOutcome, VcpuScheduler } from '../accel/vcpu-scheduler.ts';
 import type { IrqLine } from '../hw/irq-line.ts';
 import type { DeviceClock } from '../hw/clock.ts';
 import type { Pl011 } from '../hw/pl011.ts';
+import type { PciFunction } from '../hw/pci/pci-function.ts';
 import { createVirtBoard, type VirtBoard } from '../hw/virt-board.ts';
 import { VIRT_MEMMAP } from '../hw/virt-memmap.ts';
 import type { BlockBackend } from '../hw/virtio/block-backend.ts';
@@ -56,6 +57,8 @@ export interface VirtMachineOptions {
   loaders?: readonly { addr: number; bytes: Uint8Array; name: string }[];
   /** Add a virtio console whose output goes to `console`. */
   virtioConsole?: boolean;
+  /** PCI functions on the PCIe host's bus 0 (QEMU's `-device pci-testdev`, say). */
+  pciDevices?: readonly PciFunction[];
   /** Bytes the guest writes to its UARTs. */
   output: (bytes: Uint8Array) => void;
   /** Time for the RTC. */
@@ -137,6 +140,7 @@ export class VirtMachine {
         ...(o.drives ?? []).map((d) => new VirtioBlk(d.backend, d.serial ?? '')),
         ...(console ? [console] : []),
       ],
+      pciDevices: o.pciDevices ?? [],
     });
     // KVM's memory slots follow the RAM sections from here on.
     accel.attachMemory(board.space);

@@ -2,7 +2,7 @@
  * The device tree of the virt board, shaped like the one QEMU 7.2 writes for
  * `-M virt,highmem=off -cpu cortex-a15` with KVM's PSCI 0.2: the same node names, compatible
  * strings, phandle numbering from 0x8000 and interrupt specifiers, minus what this board lacks
- * (flash, fw-cfg, PCIe, GPIO, platform bus, GICv2m).
+ * (flash, fw-cfg, GPIO, platform bus, GICv2m: so the PCIe host has no msi-map).
  */
 import {
   APB_PCLK_HZ,
@@ -163,6 +163,44 @@ export function virtDeviceTreeNode(options: VirtDeviceTreeOptions): FdtNode {
       .set('interrupts', [GIC_SPI, virtioMmioSpi(n), IRQ_TYPE_EDGE_RISING])
       .set('dma-coherent', null);
   }
+
+  // PCI addresses are three cells (space code, address high, low); INTx of device d, pin p (1..4)
+  // goes to SPI 3 + (d + p - 1) mod 4, the usual swizzle, for devices 0..3 (the mask repeats it).
+  const PCI_SPACE_IO = 0x01000000;
+  const PCI_SPACE_MEM32 = 0x02000000;
+  const interruptMap: number[] = [];
+  for (let device = 0; device < 4; device++) {
+    for (let pin = 1; pin <= 4; pin++) {
+      const spi = VIRT_IRQ.pcie + ((device + pin - 1) % 4);
+      interruptMap.push(device << 11, 0, 0, pin, gic, 0, 0, GIC_SPI, spi, IRQ_TYPE_LEVEL_HIGH);
+    }
+  }
+  const ecam = VIRT_MEMMAP.pcieEcam;
+  root
+    .add(`pcie@${hex(VIRT_MEMMAP.pcieMmio.base)}`)
+    .set('interrupt-map-mask', [0x1800, 0, 0, 7])
+    .set('interrupt-map', interruptMap)
+    .set('#interrupt-cells', 1)
+    .set('ranges', [
+      ...[PCI_SPACE_IO, 0, 0, 0, VIRT_MEMMAP.pciePio.base, 0, VIRT_MEMMAP.pciePio.size],
+      ...[
+        PCI_SPACE_MEM32,
+        0,
+        VIRT_MEMMAP.pcieMmio.base,
+        0,
+        VIRT_MEMMAP.pcieMmio.base,
+        0,
+        VIRT_MEMMAP.pcieMmio.size,
+      ],
+    ])
+    .set('reg', reg(ecam.base, ecam.size))
+    .set('dma-coherent', null)
+    .set('bus-range', [0, ecam.size / 2 ** 20 - 1]) // ECAM gives each bus 1 MiB
+    .set('linux,pci-domain', 0)
+    .set('#size-cells', 2)
+    .set('#address-cells', 3)
+    .set('device_type', 'pci')
+    .set('compatible', 'pci-host-ecam-generic');
 
   const chosen = root.add('chosen');
   // As QEMU: an empty command line writes no bootargs at all.

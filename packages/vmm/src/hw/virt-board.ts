@@ -1,7 +1,8 @@
 /**
  * The virt board's wiring, in one linear function: RAM, the GIC's two frames as reservations (the
  * in-kernel VGIC answers there; the VMM tells KVM their final addresses once machine init is
- * done), the PL011, the PL031 and 32 virtio-mmio slots, each device on its SPI. Interrupt lines
+ * done), the PL011, the PL031, 32 virtio-mmio slots, each device on its SPI, and a PCIe host bridge
+ * with the PCI devices asked for. Interrupt lines
  * come from the caller, who connects them to KVM_IRQ_LINE.
  */
 import { AddressSpace } from '../memory/address-space.ts';
@@ -10,6 +11,8 @@ import { MachineInit } from '../memory/machine-init.ts';
 import { MemoryError, MemoryRegion } from '../memory/memory-region.ts';
 import { type DeviceClock, hostClock } from './clock.ts';
 import type { IrqLine } from './irq-line.ts';
+import type { PciFunction } from './pci/pci-function.ts';
+import { PcieHost } from './pci/pcie-host.ts';
 import { Pl011 } from './pl011.ts';
 import { Pl031 } from './pl031.ts';
 import {
@@ -40,6 +43,8 @@ export interface VirtBoardOptions {
    * (0x0a003e00), the next one below it, and so on.
    */
   virtioDevices?: readonly VirtioDevice[];
+  /** PCI functions for bus 0, each at the next free device number after the host bridge (00:00.0). */
+  pciDevices?: readonly PciFunction[];
 }
 
 /** The built board. */
@@ -56,6 +61,7 @@ export interface VirtBoard {
   readonly gicCpu: MemoryRegion;
   readonly uart: Pl011;
   readonly rtc: Pl031;
+  readonly pcie: PcieHost;
   /** The 32 transports, indexed by slot. */
   readonly virtio: readonly VirtioMmio[];
   /** Notifiers run once the board is wired (call `machineInit.machineInitDone()`). */
@@ -109,5 +115,20 @@ export function createVirtBoard(options: VirtBoardOptions): VirtBoard {
     virtio.push(transport);
   }
 
-  return { system, space, memory, ram, gicDist, gicCpu, uart, rtc, virtio, machineInit };
+  const pcie = new PcieHost(VIRT_MEMMAP.pcieMmio.base);
+  for (const fn of options.pciDevices ?? []) pcie.attach(pcie.freeDevice(), fn);
+  system.addSubregion(
+    VIRT_MEMMAP.pcieMmio.base,
+    MemoryRegion.mmio('pcie-mmio', VIRT_MEMMAP.pcieMmio.size, pcie.memoryOps),
+  );
+  system.addSubregion(
+    VIRT_MEMMAP.pciePio.base,
+    MemoryRegion.mmio('pcie-pio', VIRT_MEMMAP.pciePio.size, pcie.ioOps),
+  );
+  system.addSubregion(
+    VIRT_MEMMAP.pcieEcam.base,
+    MemoryRegion.mmio('pcie-ecam', VIRT_MEMMAP.pcieEcam.size, pcie.ecamOps),
+  );
+
+  return { system, space, memory, ram, gicDist, gicCpu, uart, rtc, pcie, virtio, machineInit };
 }

@@ -9,6 +9,9 @@
  *   0x09000000 ├──────────────────────┤ PL011 UART            SPI 1
  *   0x09010000 │                      │ PL031 RTC             SPI 2
  *   0x0a000000 ├──────────────────────┤ virtio-mmio × 32, 0x200 apart, SPI 16 + n
+ *   0x10000000 ├──────────────────────┤ PCIe memory window    INTA..D on SPI 3..6
+ *   0x3eff0000 │                      │ PCIe I/O window (64 KiB of ports)
+ *   0x3f000000 │                      │ PCIe ECAM (buses 0..15)
  *   0x40000000 ├──────────────────────┤ RAM (up to 3 GiB below 4 GiB)
  *              └──────────────────────┘
  */
@@ -26,6 +29,9 @@ export const VIRT_MEMMAP = {
   uart: { base: 0x09000000, size: 0x00001000 },
   rtc: { base: 0x09010000, size: 0x00001000 },
   mmio: { base: 0x0a000000, size: 0x00000200 },
+  pcieMmio: { base: 0x10000000, size: 0x2eff0000 },
+  pciePio: { base: 0x3eff0000, size: 0x00010000 },
+  pcieEcam: { base: 0x3f000000, size: 0x01000000 },
   mem: { base: 0x40000000, size: 0xc0000000 },
 } as const satisfies Record<string, MemMapEntry>;
 
@@ -33,6 +39,8 @@ export const VIRT_MEMMAP = {
 export const VIRT_IRQ = {
   uart: 1,
   rtc: 2,
+  /** The first of the PCIe host's four INTx lines. */
+  pcie: 3,
   mmio: 16,
 } as const;
 

@@ -1,10 +1,10 @@
 /**
  * The HTTP netfs over an on-disk FS-Cache, opened the way the `fscache` command opens it: a
- * cachefiles directory (skipped with a warning when another process holds it), the culler run
- * once, and one HttpNetfs shared by every URL the VMM reads (kernel, initrd, drives).
+ * cachefiles directory (shared with any other process using it), the culler run once, and one
+ * HttpNetfs shared by every URL the VMM reads (kernel, initrd, drives).
  */
 import { CacheFiles, Culler } from '@armvm/cachefiles';
-import { Fscache, type FscacheCache, hasCode } from '@armvm/fscache';
+import { Fscache, type FscacheCache } from '@armvm/fscache';
 import { HttpNetfs } from '@armvm/netfs-http';
 
 /** Options of `openRemoteCache`. */
@@ -13,7 +13,7 @@ export interface RemoteCacheOptions {
   cacheDir?: string;
   /** How long a cached copy is trusted without asking the server, in ms. */
   maxAgeMs?: number;
-  /** Told of anything worth a warning (e.g. the cache being busy). */
+  /** Told of anything worth a warning (e.g. the cache declining a file for want of space). */
   warn?: (message: string) => void;
 }
 
@@ -32,14 +32,19 @@ export interface RemoteCache {
 /** Opens the netfs, with a disk cache when `cacheDir` is given and free. */
 export async function openRemoteCache(options: RemoteCacheOptions = {}): Promise<RemoteCache> {
   const fscache = new Fscache();
-  let disk: CacheFiles | null = null;
-  if (options.cacheDir !== undefined) {
-    try {
-      disk = await CacheFiles.open({ dir: options.cacheDir });
-    } catch (err) {
-      if (!hasCode(err, 'EBUSY')) throw err;
-      options.warn?.(`${(err as Error).message}; reading without the cache`);
-    }
+  // Several processes share a cache directory, so opening it no longer fails for being in use.
+  const disk = options.cacheDir !== undefined ? await CacheFiles.open({ dir: options.cacheDir }) : null;
+  if (disk) {
+    const told = new Set<string>();
+    disk.onDecline = (why) => {
+      if (told.has(why)) return;
+      told.add(why);
+      options.warn?.(
+        why === 'too-big'
+          ? 'a file is bigger than the cache can hold; reading it without caching'
+          : 'the cache is at its disk limit; reading on without caching',
+      );
+    };
   }
   let cache: FscacheCache | null = null;
   if (disk) {

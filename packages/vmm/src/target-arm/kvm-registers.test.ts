@@ -1,7 +1,8 @@
 /**
  * kvm_arch_put_registers and kvm_arch_get_registers against the real software KVM: whatever the
  * VMM writes, in whichever mode the CPU is, comes back field for field — the current registers,
- * every mode's r13/r14/SPSR, both copies of r8-r12, the CPSR, d0-d31 and the FPSCR.
+ * every mode's r13/r14/SPSR, both copies of r8-r12, the CPSR, d0-d31 and the FPSCR; and the cpreg
+ * list carries the 64-bit TTBRs and PAR of the long-descriptor format.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -10,7 +11,8 @@ import { Mode } from '@armvm/arm';
 import { KvmAccel } from '../accel/kvm-accel.ts';
 import { ARMCPU } from './arm-cpu.ts';
 import { type CPUARMState, CpsrWriteType } from './cpu-arm-state.ts';
-import { kvmArchGetRegisters, kvmArchPutRegisters } from './kvm.ts';
+import { cp15Reg32Id, KvmRegId, KvmVcpu } from '@armvm/kvm';
+import { kvmArchGetRegisters, kvmArchPutRegisters, writeKvmstateToList, writeListToKvmstate } from './kvm.ts';
 
 /** The modes KVM accepts in the CPSR (its core-register check refuses SYS). */
 const MODES = [Mode.usr, Mode.fiq, Mode.irq, Mode.svc, Mode.abt, Mode.und] as const;
@@ -85,4 +87,36 @@ describe('put/get registers round-trip through the software KVM', () => {
       );
     });
   }
+});
+
+describe('the cpreg tuple list carries the long-descriptor state', () => {
+  test('TTBR0, TTBR1 and PAR as 64 bits (ASID included), MAIR and TTBCR.EAE, into KVM and back', () => {
+    const accel = KvmAccel.init();
+    const cpu = new ARMCPU(0);
+    accel.initVcpu(cpu);
+    const at = (id: bigint) => {
+      const i = Array.from(cpu.cpregIndexes.subarray(0, cpu.cpregArrayLen)).indexOf(id);
+      assert.ok(i >= 0, `0x${id.toString(16)} is in the list`);
+      return i;
+    };
+    assert.ok(cpu.kvmFd instanceof KvmVcpu, 'the software KVM');
+    const guest = cpu.kvmFd.cpu;
+    guest.cp15.write(2, 0, 0, 2, 0x80000000, false); // TTBCR.EAE
+    guest.cp15.write64(2, 0, 0x40004000, 0x00120000, false); // TTBR0, ASID 0x12
+    guest.cp15.write64(2, 1, 0x40008000, 0x00000001, false); // TTBR1, base bits 39:32 = 1
+    guest.cp15.write64(7, 0, 0x12345681, 0x7f000000, false); // PAR
+    guest.cp15.write(10, 0, 2, 0, 0x004404ff, false); // MAIR0
+    assert.equal(writeKvmstateToList(cpu), true);
+    assert.equal(cpu.cpregValues[at(KvmRegId.TTBR0)], 0x00120000_40004000n);
+    assert.equal(cpu.cpregValues[at(KvmRegId.TTBR1)], 0x00000001_40008000n);
+    assert.equal(cpu.cpregValues[at(KvmRegId.PAR)], 0x7f000000_12345681n);
+    assert.equal(cpu.cpregValues[at(cp15Reg32Id(10, 2, 0, 0))], 0x004404ffn);
+    assert.equal(cpu.cpregValues[at(KvmRegId.TTBCR)], 0x80000000n);
+    // a migration target: the values written back land whole, and the guest's ASID follows
+    cpu.cpregValues[at(KvmRegId.TTBR0)] = 0x00340000_40010000n;
+    cpu.cpregValues[at(cp15Reg32Id(2, 0, 0, 0))] = 0x40010000n; // the low word's own id agrees
+    assert.equal(writeListToKvmstate(cpu), true);
+    assert.deepEqual(guest.cp15.read64(2, 0, false), [0x40010000, 0x00340000]);
+    assert.equal(guest.cp15.asid, 0x34);
+  });
 });

@@ -1,0 +1,49 @@
+/**
+ * Debian's armmp-lpae kernel (guests/linux, `--flavour armmp-lpae`) under armvm: it walks
+ * long-descriptor page tables from its first instruction with the MMU on, and its workload prints
+ * what qemu-system-arm prints for the same kernel, initrd and disk, on 1 and 2 vCPUs, with a clean
+ * boot log. (The armmp kernel's tests, beside this file, cover 4 vCPUs and the shell.)
+ */
+// test-file-timeout: 30 min (two boots of up to 15 minutes each)
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { builtGuest } from '../../../guests/linux/guest.ts';
+import { armvmWith } from './test-support/armvm-in-process.ts';
+import { freshDisk, haveQemu, qemuWorkload, TROUBLE, workload } from './test-support/linux-workload.ts';
+
+const guest = builtGuest('armmp-lpae');
+const skip = guest
+  ? false
+  : 'the armmp-lpae guest is not built (npm run guest:linux -- --flavour armmp-lpae; it needs apt with armhf)';
+const dir = mkdtempSync(join(tmpdir(), 'armvm-linux-lpae-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+/** A boot under load on a small machine can take minutes; a hang still ends with the test's name. */
+const LIMIT_MS = 15 * 60_000;
+
+describe('Linux (Debian armmp-lpae) under armvm', { skip }, () => {
+  for (const cpus of [1, 2]) {
+    test(
+      `the workload on ${cpus} vCPU${cpus > 1 ? 's' : ''} prints what qemu-system-arm prints`,
+      { timeout: LIMIT_MS },
+      async () => {
+        const run = await armvmWith(
+          { ms: LIMIT_MS - 60_000 },
+          'run',
+          ...['-m', '256', '--smp', String(cpus), '--no-reboot'],
+          ...['--kernel', guest!.kernel, '--initrd', guest!.workloadInitrd, '--append', 'console=ttyAMA0'],
+          ...['--drive', freshDisk(guest!, dir, `armvm-${cpus}`)],
+        );
+        assert.equal(run.status, 0, `armvm exited ${run.status}: ${run.err}`);
+        assert.doesNotMatch(run.out, TROUBLE, 'a clean boot log');
+        assert.match(run.out, /Linux version \S+-armmp-lpae /, 'the LPAE kernel booted');
+        const ours = workload(run.out);
+        assert.match(ours, new RegExp(`cpus: ${cpus}\\n`));
+        assert.match(ours, /written and unmounted\nmounted again/);
+        if (haveQemu) assert.equal(ours, qemuWorkload(guest!, dir, cpus));
+      },
+    );
+  }
+});

@@ -1,0 +1,52 @@
+/**
+ * What the Linux guest tests share: the workload's output between its markers, what a clean boot
+ * log never says, fresh disk copies, and the same workload under qemu-system-arm for comparison.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LinuxGuest } from '../../../../guests/linux/guest.ts';
+
+/** What the kernel and the workload must never print. */
+export const TROUBLE =
+  /Oops|undefined instruction|soft lockup|hard LOCKUP|rcu.*stall|BUG:|WARNING:|Kernel panic|Unable to handle/;
+
+/** True where qemu-system-arm runs, so its output can be compared live. */
+export const haveQemu = spawnSync('qemu-system-arm', ['--version']).status === 0;
+
+/** The workload's lines between its markers (and the markers). */
+export function workload(console: string): string {
+  const text = console.replace(/\r/g, '');
+  const begin = text.indexOf('=== workload begin');
+  const end = text.indexOf('=== workload end');
+  assert.ok(
+    begin >= 0 && end > begin,
+    `the workload ran to its end; the console said:\n${text.slice(-3000)}`,
+  );
+  return text.slice(begin, text.indexOf('\n', end));
+}
+
+/** A fresh copy of `guest`'s empty ext4 disk in `dir` for one run. */
+export function freshDisk(guest: LinuxGuest, dir: string, name: string): string {
+  const path = join(dir, `${guest.flavour}-${name}.img`);
+  copyFileSync(guest.disk, path);
+  return path;
+}
+
+/** The workload's lines as qemu-system-arm prints them for `guest` on `cpus` CPUs. */
+export function qemuWorkload(guest: LinuxGuest, dir: string, cpus: number): string {
+  const r = spawnSync(
+    'qemu-system-arm',
+    [
+      ...['-M', 'virt,highmem=off', '-cpu', 'cortex-a15', '-m', '256', '-smp', String(cpus)],
+      ...['-nographic', '-nodefaults', '-serial', 'stdio', '-no-reboot'],
+      ...['-kernel', guest.kernel, '-initrd', guest.workloadInitrd, '-append', 'console=ttyAMA0'],
+      ...['-drive', `if=none,file=${freshDisk(guest, dir, `qemu-${cpus}`)},format=raw,id=d0`],
+      ...['-device', 'virtio-blk-device,drive=d0'],
+    ],
+    { encoding: 'latin1', timeout: 300_000 },
+  );
+  assert.equal(r.status, 0, `qemu-system-arm failed: ${r.stderr}`);
+  return workload(r.stdout);
+}
