@@ -14,7 +14,8 @@ import { kvmCpuExec, type VcpuEvent } from './kvm-cpu-exec.ts';
 /** How a run of the machine ended. */
 export type RunOutcome =
   | { readonly kind: 'shutdown' }
-  | { readonly kind: 'reset' }
+  /** A guest reset, or `system_reset` (`paused`: the VM was paused then and stays so after). */
+  | { readonly kind: 'reset'; readonly paused?: boolean }
   | { readonly kind: 'crash' }
   /** Someone outside the guest asked to stop (e.g. Ctrl-A x). */
   | { readonly kind: 'stopped'; readonly reason: string };
@@ -38,6 +39,8 @@ export class VcpuScheduler {
   runs = 0;
   /** Told each time the VM pauses (after every vCPU has left KVM_RUN). */
   onPause: ((reason: PauseReason) => void) | undefined;
+  /** Callers of `whenPaused`, told at the next pause or when the run ends. */
+  #pauseWaiters: (() => void)[] = [];
 
   constructor(accel: KvmAccel, cpus: readonly ARMCPU[], space: AddressSpace) {
     this.#accel = accel;
@@ -56,6 +59,18 @@ export class VcpuScheduler {
     this.#wake?.();
   }
 
+  /** qemu_system_reset_request: ends the run as a guest reset does (the machine reboots or exits). */
+  requestReset(): void {
+    this.#stop ??= { kind: 'reset', paused: this.#paused };
+    this.#wake?.();
+  }
+
+  /** Resolves once the VM is paused (at once if it is), or once the run has ended. */
+  whenPaused(): Promise<void> {
+    if (this.#paused) return Promise.resolve();
+    return new Promise((resolve) => this.#pauseWaiters.push(resolve));
+  }
+
   /** vm_stop: pauses at the next turn (onPause is called then); nothing if already paused. */
   requestPause(why: string): void {
     if (!this.#paused) this.#pauseAsked ??= { kind: 'request', why };
@@ -71,8 +86,21 @@ export class VcpuScheduler {
 
   /** Runs until shutdown, reset, a crash report or a stop request; a guest error rejects. */
   async run(options: { startPaused?: boolean } = {}): Promise<RunOutcome> {
+    try {
+      return await this.#run(options.startPaused ?? false);
+    } finally {
+      this.#paused = false;
+      this.#tellPauseWaiters();
+    }
+  }
+
+  #tellPauseWaiters(): void {
+    for (const resolve of this.#pauseWaiters.splice(0)) resolve();
+  }
+
+  async #run(startPaused: boolean): Promise<RunOutcome> {
     this.#stop = undefined;
-    if (options.startPaused) this.#pauseAsked = { kind: 'request', why: 'started with -S' };
+    if (startPaused) this.#pauseAsked = { kind: 'request', why: 'started with -S' };
     for (;;) {
       for (const cpu of this.#cpus) {
         if (this.#stop) return this.#stop;
@@ -90,6 +118,7 @@ export class VcpuScheduler {
         const reason = this.#pauseAsked;
         this.#paused = true;
         this.onPause?.(reason);
+        this.#tellPauseWaiters();
         while (this.#paused && !this.#stop) await new Promise<void>((wake) => (this.#wake = wake));
         this.#wake = undefined;
         continue;

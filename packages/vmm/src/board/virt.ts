@@ -238,6 +238,7 @@ export class VirtMachine {
       startPaused = false;
       if (outcome.kind !== 'reset' || options.reboot === false) return outcome;
       this.reset();
+      startPaused = outcome.paused ?? false;
     }
   }
 
