@@ -43,6 +43,8 @@ export class ARMCPU {
   readonly kvmTarget: number;
   /** Secondary CPUs wait for PSCI CPU_ON. */
   startPoweredOff: boolean;
+  /** PSCI's view of the vCPU (QEMU's power_state), as kvm_arm_sync_mpstate_to_qemu last read it. */
+  powerState: 'on' | 'off' = 'on';
   /** Ask for PSCI 0.2 at VCPU_INIT (set when the kernel has KVM_CAP_ARM_PSCI_0_2). */
   psci02 = false;
   /** The vCPU handle, once created. */
@@ -99,6 +101,12 @@ export class ARMCPU {
     env.vfp.xregs[ARM_VFP.MVFR0] = this.model.mvfr0;
     env.vfp.xregs[ARM_VFP.MVFR1] = this.model.mvfr1;
     this.vcpuDirty = true;
+  }
+
+  /** A register's value in the tuple list (as last read from KVM, or about to be written); undefined if unlisted. */
+  cpregValue(id: bigint): bigint | undefined {
+    for (let i = 0; i < this.cpregArrayLen; i++) if (this.cpregIndexes[i] === id) return this.cpregValues[i];
+    return undefined;
   }
 
   /** kvm_vcpu_ioctl: an ioctl on this CPU's vCPU handle. */

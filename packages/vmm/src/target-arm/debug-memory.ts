@@ -21,14 +21,10 @@ export interface DebugRam {
   readonly bytes: Uint8Array;
 }
 
-/** A register's value from the vCPU's cpreg list (as last read from KVM); 0 when absent. */
+/** A register's low word from the vCPU's cpreg list (as last read from KVM); 0 when absent. */
 function cpreg(cpu: ARMCPU, id: bigint, fallback?: bigint): number {
-  for (const want of fallback === undefined ? [id] : [id, fallback]) {
-    for (let i = 0; i < cpu.cpregArrayLen; i++) {
-      if (cpu.cpregIndexes[i] === want) return Number(cpu.cpregValues[i]! & 0xffffffffn);
-    }
-  }
-  return 0;
+  const value = cpu.cpregValue(id) ?? (fallback === undefined ? undefined : cpu.cpregValue(fallback));
+  return Number((value ?? 0n) & 0xffffffffn);
 }
 
 function ramWord(ram: DebugRam, pa: number): number | undefined {

@@ -14,8 +14,11 @@ import {
   KvmDebugExceptionClass,
   KvmExit,
   type KvmGuestDebug,
+  KVM_GET_MP_STATE,
   KVM_GET_ONE_REG,
   KVM_GET_REG_LIST,
+  KvmMpState,
+  type KvmMpStateArg,
   KVM_REG_ARM_COPROC_MASK,
   KVM_REG_ARM_CORE,
   KVM_REG_ARM_VFP,
@@ -303,6 +306,18 @@ export function kvmArchGetRegisters(cpu: ARMCPU): number {
   if (!writeKvmstateToList(cpu)) return -Errno.EINVAL;
   // Registers the CPU model does not know are fine, so the result is not checked (as in QEMU).
   writeListToCpustate(cpu);
+  return 0;
+}
+
+/**
+ * kvm_arm_sync_mpstate_to_qemu: whether PSCI has the vCPU powered off (KVM_MP_STATE_STOPPED) or
+ * on, read with KVM_GET_MP_STATE into `cpu.powerState`. Returns 0 or a negative errno.
+ */
+export function kvmArmSyncMpstateToQemu(cpu: ARMCPU): number {
+  const arg: KvmMpStateArg = { mp_state: KvmMpState.RUNNABLE };
+  const ret = cpu.vcpuIoctl(KVM_GET_MP_STATE, arg);
+  if (ret < 0) return ret;
+  cpu.powerState = arg.mp_state === KvmMpState.STOPPED ? 'off' : 'on';
   return 0;
 }
 
