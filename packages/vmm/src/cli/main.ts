@@ -5,21 +5,18 @@
  *             and QEMU's spellings (-M virt, -nographic, -serial stdio, -s -S, ...)
  *   armvm --version
  */
-import { readFileSync } from 'node:fs';
 import type { KvmOptions } from '@armvm/kvm';
 import { defaultCacheDir } from '@armvm/netfs-http';
 import { TRACE_HELP } from '../accel/trace.ts';
 import { runCommand } from './run-command.ts';
 import { parseRunOptions, RUN_USAGE, UsageError } from './run-options.ts';
+import { armvmProduct } from './version.ts';
 
 const USAGE = `usage: armvm run --kernel IMAGE [options]   (armvm run --help for the options)\n`;
 
 /** The package's version, for --version. */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return `armvm version ${pkg.version}\n`;
+  return `${armvmProduct().replace(' ', ' version ')}\n`;
 }
 
 /** Where the command reads and writes. */

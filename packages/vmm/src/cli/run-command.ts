@@ -8,7 +8,10 @@ import type { BlockBackend } from '../hw/virtio/block-backend.ts';
 import { ImageSources } from './image-source.ts';
 import type { RunOptions } from './run-options.ts';
 import { attachTerminal } from './terminal.ts';
+import { TerminalMux } from './terminal-mux.ts';
+import { armvmProduct } from './version.ts';
 import { GdbStub } from '../gdbstub/gdb-stub.ts';
+import { Monitor } from '../monitor/monitor.ts';
 
 /** Where the command reads and writes. */
 export interface RunIo {
@@ -165,13 +168,29 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
     const running = machine;
     io.signal?.addEventListener('abort', () => running.stop('aborted'), { once: true });
     if (io.stdin) {
+      // the monitor writes where the guest's console is, after the guest's bytes written so far
+      const monitor =
+        o.monitor === 'none'
+          ? undefined
+          : new Monitor(running, {
+              product: armvmProduct(),
+              write: (text) => {
+                output?.flush();
+                io.stdout.write(text);
+              },
+            });
+      const mux = new TerminalMux(
+        o.monitor,
+        o.serial.kind === 'stdio' ? (bytes) => running.uart.receive(bytes) : undefined,
+        monitor,
+      );
       detach = attachTerminal(io.stdin, {
-        input: (bytes) => {
-          if (o.serial.kind === 'stdio') running.uart.receive(bytes);
-        },
+        input: (bytes) => mux.input(bytes),
         quit: () => running.stop('quit from the terminal'),
         message: (text) => io.stderr.write(text),
+        switchFocus: () => mux.switchFocus(),
       });
+      mux.start();
     }
     if (io.handleSignals) {
       const onSignal = (sig: NodeJS.Signals): void => running.stop(`terminating on signal ${sig}`);
@@ -223,10 +242,14 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
     detach?.();
     log.close();
     if (serialFd !== undefined) closeSync(serialFd);
-    // late writes to a closed pipe still report errors: keep swallowing those until the process ends
+    // late writes to a closed pipe still report errors: keep swallowing those until the process ends;
+    // a write just before the end (the monitor's last answer) reports its error on a later tick
     if (!readerLeft) {
-      io.stdout.off('error', onOutputError);
-      io.stderr.off('error', onStderrError);
+      setImmediate(() => {
+        if (readerLeft) return;
+        io.stdout.off('error', onOutputError);
+        io.stderr.off('error', onStderrError);
+      });
     }
     machine?.dispose();
     for (const d of drives) await d.backend.close().catch(() => {});

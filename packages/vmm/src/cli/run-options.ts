@@ -47,7 +47,7 @@ export interface RunOptions {
   virtioConsole: boolean;
   /** Where the PL011 goes. */
   serial: SerialTarget;
-  /** Where QEMU's monitor would be (behind Ctrl-A c, on stdio, none); parsed, but armvm has no monitor yet. */
+  /** Where the monitor is: behind Ctrl-A c on the serial terminal, on stdio alone, or nowhere. */
   monitor: 'mux' | 'stdio' | 'none';
   /** The gdb stub's address, when asked for. */
   gdb: GdbListen | undefined;
@@ -77,7 +77,8 @@ QEMU's spellings work: -kernel, -M virt,highmem=off, -cpu cortex-a15, -nographic
                         -device virtio-serial-device -device virtconsole,chardev=C)
   -device loader,file=FILE,addr=ADDR   copy FILE into guest memory at ADDR
   -serial stdio|mon:stdio|null|file:PATH   where the PL011 goes (default stdio)
-  -monitor stdio|none   accepted (armvm has no monitor yet)
+  -monitor stdio|none   the monitor on the terminal (the PL011 then goes nowhere unless -serial
+                        says where), or no monitor; by default it shares the terminal (Ctrl-A c)
   -nographic, -display none, -nodefaults, -nic none, -accel tcg|kvm
                         accepted for QEMU's command lines (armvm has no display or network;
                         -nodefaults without -serial leaves the PL011 unconnected, as in QEMU)
@@ -95,7 +96,9 @@ QEMU's spellings work: -kernel, -M virt,highmem=off, -cpu cortex-a15, -nographic
   --version             armvm's version
   -h, --help            this text
 
-The PL011 is the terminal. Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A h lists the keys.
+The PL011 is the terminal. Ctrl-A c switches to the monitor and back (help lists its commands:
+info registers, info cpus, x, stop, cont, quit ...), Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A,
+Ctrl-A h lists the keys.
 Exit status: 0 when the guest powers off (PSCI SYSTEM_OFF) or is quit; 1 on a guest crash
 or a host error; 2 on bad arguments.
 `;
@@ -305,15 +308,27 @@ function buildOptions(values: ParsedValues, defaultCache: string): RunOptions | 
     serial: list('serial'),
     global: list('global'),
   });
-  // QEMU: -nodefaults drops the default serial port; an explicit -serial still connects it
-  const serial =
-    devices.serial ?? (flag('nodefaults') ? { kind: 'null' as const } : { kind: 'stdio' as const });
   const monitorArg = str('monitor');
   if (monitorArg !== undefined && !['stdio', 'none', 'mon:stdio'].includes(monitorArg)) {
     throw new UsageError(`-monitor ${monitorArg}: not supported (stdio or none)`);
   }
+  // as QEMU: -monitor wins; else the monitor shares the serial terminal, unless -nodefaults
   const monitor: RunOptions['monitor'] =
-    monitorArg === 'none' ? 'none' : monitorArg !== undefined ? 'stdio' : 'mux';
+    monitorArg === 'none'
+      ? 'none'
+      : monitorArg !== undefined
+        ? 'stdio'
+        : devices.serialMonitor || !flag('nodefaults')
+          ? 'mux'
+          : 'none';
+  if (monitor === 'stdio' && devices.serial?.kind === 'stdio') {
+    throw new UsageError('-serial and -monitor both want stdio (use -serial mon:stdio to share it)');
+  }
+  // QEMU: -nodefaults drops the default serial port, and so does a monitor on stdio (the port's
+  // default place would be a graphical console); an explicit -serial still connects it
+  const serial =
+    devices.serial ??
+    (flag('nodefaults') || monitor === 'stdio' ? { kind: 'null' as const } : { kind: 'stdio' as const });
   let gdb: GdbListen | undefined;
   if (str('gdb') !== undefined) gdb = parseGdbListen(str('gdb')!);
   else if (flag('gdb-default')) gdb = { host: '127.0.0.1', port: 1234 };
@@ -332,7 +347,7 @@ function buildOptions(values: ParsedValues, defaultCache: string): RunOptions | 
     stats: flag('stats'),
     virtioConsole: flag('virtio-console') || devices.virtioConsole,
     serial,
-    monitor: devices.serialMonitor && monitor === 'mux' ? 'mux' : monitor,
+    monitor,
     gdb,
     freeze: flag('freeze'),
     loaders: devices.loaders,

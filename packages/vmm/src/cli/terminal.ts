@@ -1,6 +1,7 @@
 /**
- * The terminal as the guest's serial line, with QEMU's escape key: Ctrl-A x quits, Ctrl-A Ctrl-A
- * sends one Ctrl-A, Ctrl-A h lists the keys. Other bytes go to the guest as typed; on a TTY the
+ * The terminal as the guest's serial line, with QEMU's escape key: Ctrl-A x quits, Ctrl-A c
+ * switches between the serial console and the monitor, Ctrl-A Ctrl-A sends one Ctrl-A, Ctrl-A h
+ * lists the keys. Other bytes go to the guest as typed; on a TTY the
  * terminal is in raw mode so every key reaches the guest at once (and Ctrl-C too).
  */
 
@@ -14,9 +15,13 @@ export interface TerminalActions {
   quit(): void;
   /** Text for the user (not the guest). */
   message(text: string): void;
+  /** Ctrl-A c: the keys go to the monitor from now on, or back to the guest. */
+  switchFocus(): void;
 }
 
-export const ESCAPE_HELP = '\r\nC-a h    print this help\r\nC-a x    exit emulator\r\nC-a C-a  sends C-a\r\n';
+export const ESCAPE_HELP =
+  '\r\nC-a h    print this help\r\nC-a x    exit emulator\r\n' +
+  'C-a c    switch between the serial console and the monitor\r\nC-a C-a  sends C-a\r\n';
 
 /** Splits keystrokes into guest input and escape commands. */
 export class EscapeFilter {
@@ -38,6 +43,9 @@ export class EscapeFilter {
           this.#flush(pass);
           this.#actions.quit();
           return;
+        } else if (byte === 0x63 /* c */) {
+          this.#flush(pass);
+          this.#actions.switchFocus();
         } else if (byte === 0x68 /* h */ || byte === 0x3f /* ? */) {
           this.#flush(pass);
           this.#actions.message(ESCAPE_HELP);
