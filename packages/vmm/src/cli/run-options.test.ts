@@ -200,6 +200,23 @@ describe("QEMU's spellings", () => {
     assert.equal(parse('-kernel', 'k').monitor, 'mux');
   });
 
+  test('where the monitor goes, and the serial port with it, as in QEMU', () => {
+    const at = (...args: string[]) => {
+      const o = parse(...args, '-kernel', 'k');
+      return [o.monitor, o.serial.kind];
+    };
+    assert.deepEqual(at('-nographic'), ['mux', 'stdio']);
+    assert.deepEqual(at('-serial', 'mon:stdio', '-nodefaults'), ['mux', 'stdio']);
+    assert.deepEqual(at('-nodefaults'), ['none', 'null']);
+    assert.deepEqual(at('-monitor', 'stdio'), ['stdio', 'null']);
+    assert.deepEqual(at('-monitor', 'stdio', '-serial', 'file:s.txt'), ['stdio', 'file']);
+    assert.deepEqual(at('-monitor', 'none', '-nographic'), ['none', 'stdio']);
+    assert.throws(
+      () => parse('-monitor', 'stdio', '-serial', 'stdio', '-kernel', 'k'),
+      /^UsageError: -serial and -monitor both want stdio \(use -serial mon:stdio to share it\)$/,
+    );
+  });
+
   test('-d takes QEMU item names', () => {
     assert.deepEqual(parse('-d', 'int,in_asm,exec,guest_errors,unimp,mmu,cpu_reset', '-kernel', 'k').trace, [
       'int',

@@ -70,7 +70,7 @@ function formatItem(v: bigint, spec: DumpSpec): string {
     case 'i':
       return `0x${v.toString(16).padStart(bits / 4, '0')}`;
     case 'o':
-      return `0${v.toString(8)}`.padStart(Math.ceil(bits / 3) + 1);
+      return (v === 0n ? '0' : `0${v.toString(8)}`).padStart(Math.ceil(bits / 3));
     case 'u':
       return v.toString().padStart(Math.ceil((bits * 10) / 33));
     case 'd':

@@ -69,11 +69,14 @@ export class Monitor {
 
   /** The terminal turned to the monitor: the greeting the first time, then a prompt. */
   focus(): void {
-    if (!this.#greeted) {
-      this.#greeted = true;
-      this.#write(`${this.#o.product} monitor - type 'help' for more information\n`);
-    }
-    this.#write(MONITOR_PROMPT);
+    // after the answers still owed, so the prompt comes last
+    this.#queue = this.#queue.then(() => {
+      if (!this.#greeted) {
+        this.#greeted = true;
+        this.#write(`${this.#o.product} monitor - type 'help' for more information\n`);
+      }
+      this.#write(MONITOR_PROMPT);
+    });
   }
 
   /** Keystrokes for the monitor. */
