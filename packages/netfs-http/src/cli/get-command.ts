@@ -160,9 +160,6 @@ export async function getCommand(o: GetOptions): Promise<number> {
     }
     await file.close();
     await out.commit();
-    // The saved size and age limits, now that this file is in (the free-space limits were kept
-    // while writing).
-    if (culler.maxBytes !== undefined || culler.maxAgeMs !== undefined) await culler.check();
     if (o.stats) {
       const s = nfs.stats;
       const c = nfs.client.stats;
@@ -183,6 +180,12 @@ export async function getCommand(o: GetOptions): Promise<number> {
     await nfs.close();
     client.close(); // given to the netfs, so the netfs leaves it to us
     await fscache.withdrawCache(cache);
+    // The saved size and age limits, now that this file is in and let go of: while in use it
+    // could not be culled, and alone it may be over --max-size. (The free-space limits were
+    // kept while writing.)
+    if (culler.maxBytes !== undefined || culler.maxAgeMs !== undefined) {
+      await culler.check().catch((err: Error) => notice(`culling the cache failed: ${err.message}`));
+    }
     await disk.close();
   }
   return status;
