@@ -6,15 +6,18 @@ describe('QEMU options onto armvm', () => {
   test('memory, the GICv2 and the vCPU count become armvm options', () => {
     assert.deepEqual(boardOptions(['-m', '256', '-machine', 'gic-version=2'], 2, 'setup smp=2 mem=256'), {
       kind: 'run',
-      args: ['-m', '256', '--smp', '2', '--append', 'setup smp=2 mem=256'],
+      args: ['-device', 'pci-testdev', '-m', '256', '--smp', '2', '--append', 'setup smp=2 mem=256'],
     });
-    assert.deepEqual(boardOptions([], 1, undefined), { kind: 'run', args: ['--smp', '1'] });
+    assert.deepEqual(boardOptions([], 1, undefined), {
+      kind: 'run',
+      args: ['-device', 'pci-testdev', '--smp', '1'],
+    });
   });
 
   test("the older form's -smp and -append win over the defaults", () => {
     assert.deepEqual(boardOptions(['-smp', '4', '-append', 'a b'], 1, undefined), {
       kind: 'run',
-      args: ['--smp', '4', '--append', 'a b'],
+      args: ['-device', 'pci-testdev', '--smp', '4', '--append', 'a b'],
     });
   });
 
@@ -36,5 +39,7 @@ describe('QEMU options onto armvm', () => {
     assert.equal(reason(['-nodefaults']), 'needs QEMU option -nodefaults: armvm has no equivalent');
     assert.equal(reason(['-smp', '9']), "needs 9 vCPUs: armvm's board takes at most 8");
     assert.equal(reason(['-cpu', 'host', '-machine', 'virt,gic-version=host']), 'ran');
+    assert.equal(reason(['-device', 'pci-testdev']), 'ran');
+    assert.equal(reason(['-device', 'e1000']), "needs -device e1000: armvm's virt board has no such device");
   });
 });

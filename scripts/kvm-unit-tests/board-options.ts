@@ -1,6 +1,6 @@
 /**
  * What a test asks of QEMU, as `armvm run` options, or why armvm's board cannot give it. armvm's
- * `virt` board is QEMU's for ARMv7 with highmem off and a GICv2, without PCI or EL2; a test that
+ * `virt` board is QEMU's for ARMv7 with highmem off and a GICv2, without EL2; a test that
  * needs more is skipped with the reason, as QEMU's own runner skips what its machine lacks.
  */
 
@@ -37,7 +37,8 @@ export function boardOptions(
   smp: number,
   append: string | undefined,
 ): BoardOptions {
-  const args: string[] = [];
+  // the suite's own runner adds QEMU's PCI test device whenever the emulator has it; so do we
+  const args: string[] = ['-device', 'pci-testdev'];
   let cpus = smp;
   let cmdline = append;
   const skip = (reason: string): BoardOptions => ({ kind: 'skip', reason });
@@ -75,6 +76,9 @@ export function boardOptions(
         if (!CPUS.has(value!.split(',')[0]!))
           return skip(`needs -cpu ${value}: armvm's vCPU is a Cortex-A15`);
         break;
+      case '-device':
+        if (value === 'pci-testdev') break; // already there
+        return skip(`needs -device ${value}: armvm's virt board has no such device`);
       case '-icount':
         return skip('needs -icount (instruction counting of QEMU TCG): armvm runs the guest through KVM');
       default:

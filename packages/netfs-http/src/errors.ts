@@ -11,7 +11,10 @@ export type NetfsCode =
   | 'ERR_NETFS_HTTP_STATUS'
   | 'ERR_NETFS_REDIRECT'
   | 'ERR_NETFS_BAD_RESPONSE'
-  | 'ERR_NETFS_CHANGED';
+  | 'ERR_NETFS_CHANGED'
+  | 'ERR_NETFS_PROXY_URL'
+  | 'ERR_NETFS_PROXY_NOT_FOUND'
+  | 'ERR_NETFS_PROXY_TUNNEL';
 
 /** Every code a RemoteError carries: ours, a timeout, an abort, or Node's errno (ECONNREFUSED, …). */
 export type RemoteErrorCode = Exclude<NetfsCode, 'ERR_NETFS_URL'> | 'ETIMEDOUT' | 'ABORT_ERR' | `E${string}`;
@@ -37,6 +40,7 @@ const TRANSIENT = new Set<string>([
   'ENETUNREACH',
   'ENOTFOUND',
   'EAI_AGAIN',
+  'ERR_NETFS_PROXY_NOT_FOUND',
 ]);
 
 /** A failed exchange with a server: a stable `code`, the HTTP `status` when there was one, the `url`. */
@@ -61,7 +65,8 @@ export class RemoteError extends Error {
 
   /** True when retrying later may succeed (network trouble, a 5xx, a cut body), false when it will not. */
   get transient(): boolean {
-    if (this.code === 'ERR_NETFS_HTTP_STATUS') return this.status !== undefined && this.status >= 500;
+    if (this.code === 'ERR_NETFS_HTTP_STATUS' || this.code === 'ERR_NETFS_PROXY_TUNNEL')
+      return this.status !== undefined && this.status >= 500;
     return TRANSIENT.has(this.code);
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -56,4 +56,17 @@ test('a URL as a Web ReadableStream and as a Node Readable', async () => {
   for await (const c of cache.nodeStream(server.url('/s'))) node.push(c as Buffer);
   assert.ok(Buffer.concat(node).equals(body));
   await cache.close();
+});
+
+test('a small resource is stored in the block form, as the cachefiles README says: its size is unknown at lookup', async () => {
+  server.setFile('/tiny', 'tiny');
+  const cache = await openHttpCache({ dir: join(dir, 'tiny') });
+  assert.equal((await cache.get(server.url('/tiny'))).toString(), 'tiny');
+  await cache.close();
+  const names = (await readdir(join(dir, 'tiny', 'cache'), { recursive: true })).map((n) =>
+    n.split('/').at(-1)!,
+  );
+  const data = names.filter((n) => /^D/.test(n));
+  assert.equal(data.length, 1, names.join(' '));
+  assert.ok(names.includes(`M${data[0]}`), `a metadata sidecar beside ${data[0]}: ${names.join(' ')}`);
 });

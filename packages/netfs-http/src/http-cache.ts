@@ -128,6 +128,7 @@ export async function openHttpCache(options: HttpCacheOptions): Promise<HttpCach
     maxRedirects,
     userAgent,
     ca,
+    proxy,
     ...netfsOptions
   } = options;
   const disk = await CacheFiles.open({ dir, ...(blockSize !== undefined ? { blockSize } : {}) });
@@ -149,6 +150,7 @@ export async function openHttpCache(options: HttpCacheOptions): Promise<HttpCach
       ...(maxRedirects !== undefined ? { maxRedirects } : {}),
       ...(userAgent !== undefined ? { userAgent } : {}),
       ...(ca !== undefined ? { ca } : {}),
+      ...(proxy !== undefined ? { proxy } : {}),
     });
     const netfs = new HttpNetfs({ ...netfsOptions, fscache, client });
     return new HttpCache(fscache, disk, culler, cache, netfs);

@@ -13,6 +13,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { URL } from 'node:url';
 import { type ByteRange, type ContentRange, formatRange, rangeLength } from './byte-range.ts';
 import { RemoteError, RemoteUrlError } from './errors.ts';
+import { type Proxy, ProxyRouter, type ProxySettings } from './proxy-env.ts';
+import { ProxyFailure, proxyError, TunnelAgent } from './proxy-tunnel.ts';
 import { parseRemoteUrl } from './remote-url.ts';
 import {
   checkIdentity,
@@ -35,6 +37,12 @@ export interface HttpClientOptions {
   userAgent?: string;
   /** Extra TLS trust, e.g. a test CA (passed to the https agent). */
   ca?: string | Buffer | Array<string | Buffer>;
+  /**
+   * Proxies, in the environment variables' syntax (default none). `proxyFromEnv()` gives the
+   * ones curl would use: http: URLs are sent to the proxy in absolute form, https: URLs go
+   * through a CONNECT tunnel with TLS to the server inside it.
+   */
+  proxy?: ProxySettings;
 }
 
 /** Conditional headers: ask the server to answer 304 if the copy we hold is still current. */
@@ -179,6 +187,12 @@ export class HttpClient {
   readonly userAgent: string;
   readonly #http: HttpAgent;
   readonly #https: HttpsAgent;
+  readonly #ca: HttpClientOptions['ca'];
+  readonly #router: ProxyRouter;
+  /** Keep-alive connections to http: proxies, which carry absolute-form requests for any server. */
+  readonly #toProxy = new HttpAgent({ keepAlive: true });
+  /** One tunnelling agent per https: proxy. */
+  readonly #tunnels = new Map<string, TunnelAgent>();
   readonly #stats: HttpClientStats = { requests: 0, bodyBytes: 0, notModified: 0, redirects: 0, retries: 0 };
 
   constructor(options: HttpClientOptions = {}) {
@@ -190,10 +204,12 @@ export class HttpClient {
       throw new RangeError(`maxRedirects must be a non-negative integer, got ${this.maxRedirects}`);
     }
     this.#http = new HttpAgent({ keepAlive: true });
+    this.#ca = options.ca;
     this.#https = new HttpsAgent({
       keepAlive: true,
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
     });
+    this.#router = new ProxyRouter(options.proxy ?? {});
   }
 
   /** A copy of the counters. */
@@ -205,6 +221,8 @@ export class HttpClient {
   close(): void {
     this.#http.destroy();
     this.#https.destroy();
+    this.#toProxy.destroy();
+    for (const tunnel of this.#tunnels.values()) tunnel.destroy();
   }
 
   /** Asks for a resource's validators and length without its body. */
@@ -370,6 +388,41 @@ export class HttpClient {
     }
   }
 
+  // An http: URL through a proxy is asked of the proxy in absolute form; an https: one goes
+  // through the proxy's tunnelling agent; without a proxy, each scheme has its own agent.
+  #request(url: URL, method: string, headers: Record<string, string>, proxy: Proxy | null): ClientRequest {
+    const https = url.protocol === 'https:';
+    if (!proxy)
+      return (https ? httpsRequest : httpRequest)(url, {
+        method,
+        headers,
+        agent: https ? this.#https : this.#http,
+      });
+    if (https) {
+      let agent = this.#tunnels.get(proxy.href + (proxy.authorization ?? ''));
+      if (!agent) {
+        agent = new TunnelAgent(proxy, this.timeoutMs, {
+          keepAlive: true,
+          ...(this.#ca !== undefined ? { ca: this.#ca } : {}),
+        });
+        this.#tunnels.set(proxy.href + (proxy.authorization ?? ''), agent);
+      }
+      return httpsRequest(url, { method, headers, agent });
+    }
+    return httpRequest({
+      host: proxy.host,
+      port: proxy.port,
+      method,
+      path: `${url.protocol}//${url.host}${url.pathname}${url.search}`,
+      headers: {
+        ...headers,
+        host: url.host,
+        ...(proxy.authorization ? { 'proxy-authorization': proxy.authorization } : {}),
+      },
+      agent: this.#toProxy,
+    });
+  }
+
   /** One request and its whole response, or a RemoteError; retried once on a stale keep-alive socket. */
   #send(
     url: URL,
@@ -385,12 +438,15 @@ export class HttpClient {
         reject(new RemoteError('ABORT_ERR', url.href, 'request aborted', { cause: signal.reason }));
         return;
       }
-      const https = url.protocol === 'https:';
-      const req: ClientRequest = (https ? httpsRequest : httpRequest)(url, {
-        method,
-        headers,
-        agent: https ? this.#https : this.#http,
-      });
+      let proxy: Proxy | null;
+      let req: ClientRequest;
+      try {
+        proxy = this.#router.proxyFor(url);
+        req = this.#request(url, method, headers, proxy);
+      } catch (err) {
+        reject(err);
+        return;
+      }
       this.#stats.requests++;
       let settled = false;
       let res: IncomingMessage | undefined;
@@ -416,6 +472,7 @@ export class HttpClient {
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (settled) return;
         if (res !== undefined) return fail(truncated(url, err, undefined, undefined));
+        if (err instanceof ProxyFailure) return fail(err.toRemoteError(url.href));
         // A keep-alive socket the server closed while idle fails at once: send again on a fresh one.
         if (retry && req.reusedSocket && err.code === 'ECONNRESET') {
           settle();
@@ -423,7 +480,8 @@ export class HttpClient {
           resolve(this.#send(url, method, headers, signal, plan, onData, false));
           return;
         }
-        fail(networkError(url, err));
+        const viaProxy = proxy && url.protocol === 'http:' ? proxyError(proxy, err) : null;
+        fail(viaProxy ? viaProxy.toRemoteError(url.href) : networkError(url, err));
       });
       req.on('response', (r) => {
         res = r;

@@ -7,6 +7,7 @@ import { CacheFiles } from '@armvm/cachefiles';
 import { Fscache, MemoryCache } from '@armvm/fscache';
 import { HttpClient } from './http-client.ts';
 import { HttpNetfs, type HttpNetfsOptions } from './http-netfs.ts';
+import { RECENT_BLOCKS } from './remote-file.ts';
 import { TestHttpServer } from './test-support/http-server.ts';
 
 /** Deterministic bytes, so a mix-up of offsets shows. */
@@ -235,6 +236,29 @@ test('without any cache the netfs still reads correctly (ENOBUFS everywhere)', a
   const nfs = new HttpNetfs({ fscache });
   const { data } = await readAll(nfs, server.url('/n'));
   assert.ok(data.equals(bytes(7000)));
+  await nfs.close();
+  await server.close();
+});
+
+test('without a cache, read(0, 16) then readAll fetch and count block 0 once; the blocks kept are bounded', async () => {
+  const size = (RECENT_BLOCKS + 8) * 4096;
+  const server = await TestHttpServer.start({ '/h': bytes(size) });
+  const nfs = new HttpNetfs({ fscache: new Fscache({ debug: 0 }), blockSize: 4096 });
+  const f = await nfs.open(server.url('/h'));
+  assert.equal(f.cached, false);
+  const sent = server.bodyBytesSent;
+  assert.ok((await f.read(0, 16)).equals(bytes(size).subarray(0, 16)));
+  const parts: Buffer[] = [];
+  await f.readAll((c) => void parts.push(c), { chunkBytes: 8 * 4096 });
+  assert.ok(Buffer.concat(parts).equals(bytes(size)));
+  assert.equal(server.bodyBytesSent - sent, size, 'block 0 fetched once');
+  assert.equal(nfs.stats.bytesFromNetwork, size, 'block 0 counted once');
+  assert.equal(nfs.client.stats.bodyBytes, size);
+  // Only the latest blocks are kept: block 0 is long gone, the last one is still there.
+  await f.read(0, 1);
+  await f.read(size - 1, 1);
+  assert.equal(server.bodyBytesSent - sent, size + 4096);
+  await f.close();
   await nfs.close();
   await server.close();
 });

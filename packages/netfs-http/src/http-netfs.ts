@@ -58,6 +58,11 @@ export interface Resource {
   users: number;
   /** Blocks fetched and being written to the cache: readers take them from here meanwhile. */
   pending: Map<number, Buffer>;
+  /**
+   * Blocks fetched lately while no cache backs it (at most 16, oldest dropped first):
+   * a read right after another (a header, then the whole file) takes them rather than fetch them again.
+   */
+  recent: Map<number, Buffer>;
   /** GETs in flight for it. */
   transfers: Set<Transfer>;
   /** The server answered a Range request with the whole resource: ask it for ranges no more. */
@@ -235,6 +240,7 @@ export class HttpNetfs {
         stale,
         users: 0,
         pending: new Map(),
+        recent: new Map(),
         transfers: new Set(),
         rangeIgnored: false,
         changed: null,

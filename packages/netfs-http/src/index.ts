@@ -27,3 +27,11 @@ export { decodeAux, encodeAux, type RemoteAux, sameVersion } from './remote-aux.
 export { RemoteFile } from './remote-file.ts';
 export { defaultCacheDir } from './cli/cache-location.ts';
 export { HttpCache, type HttpCacheOptions, openHttpCache } from './http-cache.ts';
+export {
+  DEFAULT_PROXY_PORT,
+  noProxyMatches,
+  type Proxy,
+  proxyFromEnv,
+  ProxyRouter,
+  type ProxySettings,
+} from './proxy-env.ts';

@@ -7,6 +7,9 @@ import { RemoteError } from './errors.ts';
 import type { HttpNetfs, Resource } from './http-netfs.ts';
 import { Transfer } from './transfer.ts';
 
+/** Blocks an uncached resource keeps from its latest reads (see Resource.recent). */
+export const RECENT_BLOCKS = 16;
+
 /** An open remote file. */
 export class RemoteFile {
   readonly url: URL;
@@ -176,7 +179,7 @@ export class RemoteFile {
     const missing: number[] = [];
     pages.forEach((page, i) => {
       if (out[i]) return;
-      const pending = res.pending.get(page);
+      const pending = res.pending.get(page) ?? (cookie ? undefined : res.recent.get(page));
       if (pending) {
         out[i] = pending;
         return;
@@ -201,6 +204,20 @@ export class RemoteFile {
       for (let m = k; m < j; m++) out[missing[m]!] = t.take(pages[missing[m]!]!);
       k = j;
     }
-    return Promise.all(out as (Buffer | Promise<Buffer>)[]);
+    const blocks = await Promise.all(out as (Buffer | Promise<Buffer>)[]);
+    if (!res.cookie) remember(res.recent, pages, blocks);
+    return blocks;
+  }
+}
+
+// Keeps the blocks just read, newest last, dropping the oldest beyond RECENT_BLOCKS.
+function remember(recent: Map<number, Buffer>, pages: number[], blocks: Buffer[]): void {
+  pages.forEach((page, i) => {
+    recent.delete(page);
+    recent.set(page, blocks[i]!);
+  });
+  for (const page of recent.keys()) {
+    if (recent.size <= RECENT_BLOCKS) break;
+    recent.delete(page);
   }
 }

@@ -2,7 +2,9 @@
 import { CacheFiles, Culler, readCacheSettings } from '@armvm/cachefiles';
 import { Fscache } from '@armvm/fscache';
 import { RemoteError, RemoteUrlError } from '../errors.ts';
+import { HttpClient } from '../http-client.ts';
 import { HttpNetfs } from '../http-netfs.ts';
+import { proxyFromEnv } from '../proxy-env.ts';
 import { basename } from 'node:path';
 import type { RemoteFile } from '../remote-file.ts';
 import { OutputError, OutputTarget } from './output-target.ts';
@@ -34,9 +36,9 @@ export interface GetOptions {
 
 /**
  * The exit status of a failure, curl's where one applies (as `curl -f` would exit): 3 a bad URL,
- * 6 a host not found, 7 no connection, 8 a malformed answer, 18 a body cut short, 22 an HTTP
+ * 5 a proxy that cannot be resolved (or an unusable proxy setting), 6 a host not found, 7 no connection, 8 a malformed answer, 18 a body cut short, 22 an HTTP
  * error status, 23 a write error, 28 a timeout, 35 a TLS handshake failure, 47 too many
- * redirects, 56 a connection lost, 60 an untrusted certificate; 1 anything else (the resource
+ * redirects, 56 a connection lost (or a proxy refusing the tunnel), 60 an untrusted certificate; 1 anything else (the resource
  * changing under a read twice), 130 interrupted.
  */
 export function exitStatus(err: unknown): number {
@@ -63,12 +65,16 @@ export function exitStatus(err: unknown): number {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return 6;
+    case 'ERR_NETFS_PROXY_URL':
+    case 'ERR_NETFS_PROXY_NOT_FOUND':
+      return 5;
     case 'ECONNREFUSED':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return 7;
     case 'ECONNRESET':
     case 'EPIPE':
+    case 'ERR_NETFS_PROXY_TUNNEL':
       return 56;
     case 'ABORT_ERR':
       return 130;
@@ -108,8 +114,11 @@ export async function getCommand(o: GetOptions): Promise<number> {
   const notice = (line: string) => {
     if (!o.silent) o.stderr.write(`fscache: ${line}\n`);
   };
+  // As curl does, the proxies named in the environment.
+  const client = new HttpClient({ proxy: proxyFromEnv(o.env ?? process.env) });
   const nfs = new HttpNetfs({
     fscache,
+    client,
     ...(o.maxAgeMs !== undefined ? { maxAgeMs: o.maxAgeMs } : {}),
     staleIfError: o.staleIfError,
     ...(o.retries !== undefined ? { retries: o.retries } : {}),
@@ -151,9 +160,6 @@ export async function getCommand(o: GetOptions): Promise<number> {
     }
     await file.close();
     await out.commit();
-    // The saved size and age limits, now that this file is in (the free-space limits were kept
-    // while writing).
-    if (culler.maxBytes !== undefined || culler.maxAgeMs !== undefined) await culler.check();
     if (o.stats) {
       const s = nfs.stats;
       const c = nfs.client.stats;
@@ -172,7 +178,14 @@ export async function getCommand(o: GetOptions): Promise<number> {
     o.signal?.removeEventListener('abort', onAbort);
     await file?.close().catch(() => {});
     await nfs.close();
+    client.close(); // given to the netfs, so the netfs leaves it to us
     await fscache.withdrawCache(cache);
+    // The saved size and age limits, now that this file is in and let go of: while in use it
+    // could not be culled, and alone it may be over --max-size. (The free-space limits were
+    // kept while writing.)
+    if (culler.maxBytes !== undefined || culler.maxAgeMs !== undefined) {
+      await culler.check().catch((err: Error) => notice(`culling the cache failed: ${err.message}`));
+    }
     await disk.close();
   }
   return status;

@@ -47,10 +47,12 @@ export const CULL_LIMIT_NAMES = ['brun', 'bcull', 'bstop', 'frun', 'fcull', 'fst
 
 const EXIT_STATUSES = `
 Exit status (curl's numbers, as with curl --fail):
-  0 done            2 bad arguments      6 host not found      7 connection refused
+  0 done            2 bad arguments      5 proxy not found or unusable
+  6 host not found  7 connection refused (by the server or the proxy)
   8 a malformed answer from the server   18 body cut short     22 HTTP error status (404, 5xx)
   23 output not written (or binary refused on a terminal)      28 timed out
-  47 too many redirects   56 connection lost   60 TLS certificate not trusted
+  47 too many redirects   56 connection lost, or the proxy refused the tunnel
+  60 TLS certificate not trusted
   35 TLS handshake failed   130 interrupted   1 anything else`;
 
 /** Builds the program; `run` receives what the line asked for. */
@@ -127,13 +129,21 @@ Examples:
       `
 Progress (size, percent, speed, time left) is drawn on stderr when it is a terminal. As curl does,
 binary data is not written to a terminal unless "-o -" is given.
+
+Proxies come from the environment, as curl takes them: http_proxy (lower case only) for http:
+URLs, HTTPS_PROXY or https_proxy for https: URLs (a CONNECT tunnel; TLS stays end to end),
+ALL_PROXY or all_proxy for either when its own is unset. A proxy is http://[user:pass@]host[:port]
+(port 1080 when none is given; credentials are sent as Basic). NO_PROXY or no_proxy lists hosts
+reached directly, separated by commas: "*", host names (covering their subdomains, a leading dot
+or not), IP addresses or CIDR blocks, each optionally with ":port".
 ${EXIT_STATUSES}
 
 Examples:
   fscache get https://example.com/big.iso -o big.iso
   fscache get https://example.com/notes.txt            # to stdout
   fscache get https://example.com/big.iso -o - | sha256sum
-  fscache get https://example.com/app.tar --fresh-for 3600 --stale-if-error -o app.tar`,
+  fscache get https://example.com/app.tar --fresh-for 3600 --stale-if-error -o app.tar
+  HTTPS_PROXY=http://proxy.example:3128 NO_PROXY=.internal fscache get https://example.com/f -o f`,
     )
     .action((url: string, o: Record<string, unknown>) =>
       run({

@@ -159,6 +159,22 @@ test('limits are saved with the cache, shown by stats, and kept by a later get',
   );
 });
 
+test('--max-size holds after each get, even when the file just fetched is the one over it', async () => {
+  const cache = join(dir, 'held');
+  await get(cache, '/a');
+  assert.equal((await run(['limits', '--max-size', '400K', '--cache', cache])).status, 0);
+  await get(cache, '/b'); // a + b is over the limit: a, the least recently used, goes
+  assert.deepEqual(
+    (await listed(cache)).map((r) => r.path),
+    ['/b'],
+  );
+  assert.equal((await run(['limits', '--max-size', '200K', '--cache', cache])).status, 0);
+  await get(cache, '/c'); // c alone is over it: culled once its own get has let go of it
+  assert.deepEqual(await listed(cache), []);
+  const s = JSON.parse((await run(['stats', '--json', '--cache', cache])).stdout);
+  assert.ok(s.heldBytes <= 200 * 1024, `${s.heldBytes} bytes held`);
+});
+
 test('cull --max-age discards what was not used for that long', async () => {
   const cache = join(dir, 'age');
   await get(cache, '/a');

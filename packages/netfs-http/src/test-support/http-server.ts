@@ -4,8 +4,19 @@
  * that make it misbehave the ways real servers do. For tests only; not part of the build.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+
+/**
+ * A self-signed certificate for localhost, 127.0.0.1 and ::1 (valid for a century), and its key:
+ * trust `TEST_CERT` (the client's `ca`, or NODE_EXTRA_CA_CERTS for a child process) to talk to
+ * a server started with `{ tls: true }`.
+ */
+export const TEST_CERT_FILE = new URL('./tls/localhost.crt', import.meta.url);
+export const TEST_CERT = readFileSync(TEST_CERT_FILE, 'utf8');
+const TEST_KEY = readFileSync(new URL('./tls/localhost.key', import.meta.url), 'utf8');
 
 /** Ways a file (or every file) can misbehave. */
 export interface ServerKnobs {
@@ -75,14 +86,20 @@ export class TestHttpServer {
   #clock = Date.UTC(2024, 0, 1);
   #version = 0;
 
-  private constructor(server: Server) {
+  readonly #scheme: 'http' | 'https';
+
+  private constructor(server: Server, scheme: 'http' | 'https') {
     this.#server = server;
+    this.#scheme = scheme;
   }
 
-  /** Starts a server on 127.0.0.1 with an ephemeral port. */
-  static async start(files: Record<string, string | Uint8Array> = {}): Promise<TestHttpServer> {
-    const server = createServer();
-    const self = new TestHttpServer(server);
+  /** Starts a server on 127.0.0.1 with an ephemeral port; `tls` serves https with TEST_CERT. */
+  static async start(
+    files: Record<string, string | Uint8Array> = {},
+    options: { tls?: boolean } = {},
+  ): Promise<TestHttpServer> {
+    const server = options.tls ? createTlsServer({ key: TEST_KEY, cert: TEST_CERT }) : createServer();
+    const self = new TestHttpServer(server, options.tls ? 'https' : 'http');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => self.#handle(req, res));
     for (const [path, bytes] of Object.entries(files)) self.setFile(path, bytes);
     await new Promise<void>((resolve, reject) => {
@@ -92,9 +109,9 @@ export class TestHttpServer {
     return self;
   }
 
-  /** `http://127.0.0.1:PORT`. */
+  /** `http://127.0.0.1:PORT` (https: with `tls`). */
   get origin(): string {
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return `${this.#scheme}://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
   }
 
   /** The URL of `path` on this server. */

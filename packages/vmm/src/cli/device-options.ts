@@ -2,7 +2,7 @@
  * QEMU's way of naming back-ends and front-ends on the command line, turned into what the virt
  * board takes: `-drive if=none,id=d0` with `-device virtio-blk-device,drive=d0`, `-chardev
  * stdio,id=c0` with `-serial chardev:c0` and `-device virtconsole,chardev=c0`, `-serial
- * stdio|mon:stdio|null|file:PATH`, `-device loader,file=F,addr=A` and `-global
+ * stdio|mon:stdio|null|file:PATH`, `-device loader,file=F,addr=A`, `-device pci-testdev` and `-global
  * virtio-mmio.force-legacy=false` (our transport is the modern one only).
  */
 import { isUrl } from '../loader/image-file.ts';
@@ -36,6 +36,8 @@ export interface DeviceOptions {
   /** `-serial mon:stdio`: the monitor shares the terminal (Ctrl-A c). */
   serialMonitor: boolean;
   loaders: LoaderOption[];
+  /** QEMU's PCI test device on the PCIe host (kvm-unit-tests' pci-test drives it). */
+  pciTestdev: boolean;
 }
 
 /** The raw option values the resolver reads. */
@@ -152,6 +154,7 @@ export function resolveDevices(a: DeviceArgs): DeviceOptions {
     .map((d) => ({ source: d.file, readOnly: d.readOnly, serial: d.serial }));
 
   let virtioConsole = false;
+  let pciTestdev = false;
   const loaders: LoaderOption[] = [];
   for (const text of a.device) {
     const o = parseQemuOpts('-device', text, 'driver');
@@ -190,9 +193,14 @@ export function resolveDevices(a: DeviceArgs): DeviceOptions {
         loaders.push({ file, addr: parseAddress('-device loader', addr) });
         break;
       }
+      case 'pci-testdev':
+        onlyProps('-device pci-testdev', o, ['id']);
+        if (pciTestdev) throw new QemuOptsError('-device pci-testdev: given twice');
+        pciTestdev = true;
+        break;
       default:
         throw new QemuOptsError(
-          `-device ${o.implied ?? text}: not supported (virtio-blk-device, virtio-serial-device, virtconsole, loader)`,
+          `-device ${o.implied ?? text}: not supported (virtio-blk-device, virtio-serial-device, virtconsole, loader, pci-testdev)`,
         );
     }
   }
@@ -202,5 +210,6 @@ export function resolveDevices(a: DeviceArgs): DeviceOptions {
     serial: serial?.target,
     serialMonitor: serial?.monitor ?? false,
     loaders,
+    pciTestdev,
   };
 }

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { Trace, type TraceSink } from '../accel/trace.ts';
 import type { KvmOptions } from '@armvm/kvm';
 import { VirtMachine } from '../board/virt.ts';
+import { PciTestdev } from '../hw/pci/pci-testdev.ts';
 import type { BlockBackend } from '../hw/virtio/block-backend.ts';
 import { ImageSources } from './image-source.ts';
 import type { RunOptions } from './run-options.ts';
@@ -160,6 +161,7 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
       drives,
       loaders,
       virtioConsole: o.virtioConsole,
+      pciDevices: o.pciTestdev ? [new PciTestdev()] : [],
       output: (bytes) => output?.push(bytes),
       trace: new Trace(o.trace, log.sink),
       errorReport: say,

@@ -187,6 +187,16 @@ describe("QEMU's spellings", () => {
     assert.throws(() => parse('-device', 'virtconsole,chardev=c0', '-kernel', 'k'), /no -chardev/);
   });
 
+  test('-device pci-testdev, once', () => {
+    assert.equal(parse('-kernel', 'k').pciTestdev, false);
+    assert.equal(parse('-device', 'pci-testdev', '-kernel', 'k').pciTestdev, true);
+    assert.throws(
+      () => parse('-device', 'pci-testdev', '-device', 'pci-testdev', '-kernel', 'k'),
+      /given twice/,
+    );
+    assert.throws(() => parse('-device', 'pci-testdev,membar=1M', '-kernel', 'k'), /membar/);
+  });
+
   test('-s, -S, -gdb, -D and -monitor', () => {
     const o = parse('-s', '-S', '-D', 'log.txt', '-monitor', 'stdio', '-kernel', 'k');
     assert.deepEqual(o.gdb, { host: '127.0.0.1', port: 1234 });

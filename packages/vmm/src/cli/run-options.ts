@@ -55,6 +55,8 @@ export interface RunOptions {
   freeze: boolean;
   /** Files copied into guest memory after the kernel is loaded. */
   loaders: LoaderOption[];
+  /** `-device pci-testdev`. */
+  pciTestdev: boolean;
 }
 
 export const RUN_USAGE = `usage: armvm run --kernel IMAGE [options]
@@ -76,6 +78,7 @@ QEMU's spellings work: -kernel, -M virt,highmem=off, -cpu cortex-a15, -nographic
   --virtio-console      add a virtio console beside the PL011 (also -chardev stdio,id=C
                         -device virtio-serial-device -device virtconsole,chardev=C)
   -device loader,file=FILE,addr=ADDR   copy FILE into guest memory at ADDR
+  -device pci-testdev   QEMU's PCI test device on the PCIe host (for kvm-unit-tests' pci-test)
   -serial stdio|mon:stdio|null|file:PATH   where the PL011 goes (default stdio)
   -monitor stdio|none   the monitor on the terminal (the PL011 then goes nowhere unless -serial
                         says where), or no monitor; by default it shares the terminal (Ctrl-A c)
@@ -351,5 +354,6 @@ function buildOptions(values: ParsedValues, defaultCache: string): RunOptions | 
     gdb,
     freeze: flag('freeze'),
     loaders: devices.loaders,
+    pciTestdev: devices.pciTestdev,
   };
 }

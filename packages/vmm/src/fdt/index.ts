@@ -12,7 +12,6 @@ export {
 } from './fdt-writer.ts';
 export {
   cpuAffinity,
-  PSCI_0_2_FN,
   VIRT_STDOUT_PATH,
   virtDeviceTree,
   virtDeviceTreeNode,

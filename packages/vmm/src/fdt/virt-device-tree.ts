@@ -4,6 +4,7 @@
  * strings, phandle numbering from 0x8000 and interrupt specifiers, minus what this board lacks
  * (flash, fw-cfg, GPIO, platform bus, GICv2m: so the PCIe host has no msi-map).
  */
+import { PsciFn } from '@armvm/kvm';
 import {
   APB_PCLK_HZ,
   ARCH_TIMER_PPI,
@@ -34,13 +35,6 @@ const GIC_SPI = 0;
 const GIC_PPI = 1;
 const IRQ_TYPE_EDGE_RISING = 1;
 const IRQ_TYPE_LEVEL_HIGH = 4;
-/** PSCI 0.2 function ids (SMC32), also given under the 0.1 binding's property names. */
-export const PSCI_0_2_FN = {
-  CPU_SUSPEND: 0x84000001,
-  CPU_OFF: 0x84000002,
-  CPU_ON: 0x84000003,
-  MIGRATE: 0x84000005,
-} as const;
 /** GICv2 delivers to at most 8 CPUs; MPIDR affinity level 0 counts within such a cluster. */
 const GIC_CLUSTER = 8;
 /** First phandle QEMU hands out. */
@@ -77,14 +71,15 @@ export function virtDeviceTreeNode(options: VirtDeviceTreeOptions): FdtNode {
   root.set('#address-cells', 2);
   root.set('compatible', 'linux,dummy-virt');
 
+  // PSCI 0.2's function ids, also given under the 0.1 binding's property names
   root
     .add('psci')
     .set('compatible', ['arm,psci-0.2', 'arm,psci'])
     .set('method', 'hvc')
-    .set('cpu_suspend', PSCI_0_2_FN.CPU_SUSPEND)
-    .set('cpu_off', PSCI_0_2_FN.CPU_OFF)
-    .set('cpu_on', PSCI_0_2_FN.CPU_ON)
-    .set('migrate', PSCI_0_2_FN.MIGRATE);
+    .set('cpu_suspend', PsciFn.CPU_SUSPEND)
+    .set('cpu_off', PsciFn.CPU_OFF)
+    .set('cpu_on', PsciFn.CPU_ON)
+    .set('migrate', PsciFn.MIGRATE);
 
   root
     .add(`memory@${hex(VIRT_MEMMAP.mem.base)}`)
