@@ -1,7 +1,7 @@
 /**
  * Guest memory as a debugger sees it (QEMU's cpu_memory_rw_debug): virtual addresses of one vCPU,
- * translated by walking its short-descriptor page tables from the registers last read from KVM
- * (arm_cpu_get_phys_page_debug), then read or written in RAM. Writes are reported so that
+ * translated by walking its page tables, short- or long-descriptor as TTBCR.EAE says, from the
+ * registers last read from KVM (arm_cpu_get_phys_page_debug), then read or written in RAM. Writes are reported so that
  * translated code on those bytes is dropped.
  */
 import { ramWritten } from '@armvm/arm';
@@ -33,12 +33,61 @@ function ramWord(ram: DebugRam, pa: number): number | undefined {
   return new DataView(ram.bytes.buffer, ram.bytes.byteOffset).getUint32(off, true);
 }
 
-/** The physical address of `va` for `cpu`, or undefined when it is not mapped (or LPAE is on). */
+/** A 64-bit descriptor of a long-descriptor table, or undefined outside RAM. */
+function ramDoubleword(ram: DebugRam, pa: number): bigint | undefined {
+  const off = pa - ram.base;
+  if (off < 0 || off + 8 > ram.bytes.length) return undefined;
+  return new DataView(ram.bytes.buffer, ram.bytes.byteOffset).getBigUint64(off, true);
+}
+
+/**
+ * The long-descriptor (LPAE) walk: TTBR0 below 2^(32-T0SZ), TTBR1 in the top 2^(32-T1SZ) bytes,
+ * starting at level 1 for regions above 1 GiB and at level 2 otherwise; blocks at levels 1 and 2,
+ * pages at level 3. Output addresses above 4 GiB are not RAM here.
+ */
+function walkLong(cpu: ARMCPU, ram: DebugRam, ttbcr: number, va: number): number | undefined {
+  const t0sz = ttbcr & 7;
+  const t1sz = (ttbcr >>> 16) & 7;
+  let tsz: number;
+  let ttbr: bigint;
+  if (t1sz > 0 && va >= 2 ** 32 - 2 ** (32 - t1sz)) {
+    tsz = t1sz;
+    ttbr = cpu.cpregValue(TTBR1_64) ?? 0n;
+  } else if (t0sz === 0 || va < 2 ** (32 - t0sz)) {
+    tsz = t0sz;
+    ttbr = cpu.cpregValue(TTBR0_64) ?? 0n;
+  } else {
+    return undefined; // between the two regions: a translation fault
+  }
+  let level = tsz <= 1 ? 1 : 2;
+  const tableBits = level === 1 ? 5 - tsz : 14 - tsz; // log2 of the first table's size
+  let table = ttbr & 0xffffffffffn & ~((1n << BigInt(tableBits)) - 1n);
+  const vaBig = BigInt(va);
+  for (;;) {
+    const shift = 39 - 9 * level; // 30, 21, 12
+    const index = (vaBig >> BigInt(shift)) & (level === 1 ? (1n << BigInt(32 - tsz - 30)) - 1n : 0x1ffn);
+    if (table >= 1n << 32n) return undefined;
+    const desc = ramDoubleword(ram, Number(table + index * 8n));
+    if (desc === undefined || (desc & 1n) === 0n) return undefined;
+    const isTable = (desc & 2n) !== 0n;
+    if (level === 3 && !isTable) return undefined; // reserved at level 3
+    const out = desc & 0xfffffff000n; // bits 39:12
+    if (level === 3 || !isTable) {
+      const size = 1n << BigInt(shift);
+      const pa = (out & ~(size - 1n)) | (vaBig & (size - 1n));
+      return pa < 1n << 32n ? Number(pa) : undefined;
+    }
+    table = out;
+    level++;
+  }
+}
+
+/** The physical address of `va` for `cpu`, or undefined when it is not mapped. */
 export function armCpuGetPhysPageDebug(cpu: ARMCPU, ram: DebugRam, va: number): number | undefined {
   va >>>= 0;
   if (!(cpreg(cpu, SCTLR) & 1)) return va; // MMU off
   const ttbcr = cpreg(cpu, TTBCR);
-  if (ttbcr & 0x80000000) return undefined; // long descriptors are not walked here
+  if (ttbcr & 0x80000000) return walkLong(cpu, ram, ttbcr, va);
   const n = ttbcr & 7;
   const useTtbr1 = n > 0 && va >>> (32 - n) !== 0;
   const ttbr = useTtbr1 ? cpreg(cpu, TTBR1_64, TTBR1_32) : cpreg(cpu, TTBR0_64, TTBR0_32);
