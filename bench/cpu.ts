@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { TestMachine } from '@armvm/arm';
+import { TestMachine } from '@armvm/arm/testing';
 import { geomean } from './machine.ts';
 import { QEMU_VIRT_ARGS, qemuAvailable } from './qemu.ts';
 

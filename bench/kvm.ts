@@ -6,7 +6,7 @@
  * than the KVM path on this guest).
  */
 import { readFileSync } from 'node:fs';
-import { TestMachine } from '@armvm/arm';
+import { TestMachine } from '@armvm/arm/testing';
 import { KVM_ARM_VCPU_INIT, KVM_RUN, KvmExit, type KvmVcpu } from '@armvm/kvm';
 import { loadElf, makeVm, UART_BASE } from '../packages/kvm/src/test-support/guest.ts';
 import { median } from './machine.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { CpuState, CpuStateError, Psr } from './cpu-state.ts';
-import { Mode } from './modes.ts';
+import { Mode } from './system/modes.ts';
 
 const modes = Object.values(Mode);
 

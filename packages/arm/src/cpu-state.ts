@@ -1,5 +1,5 @@
 /** Architectural register state: r0-r15, CPSR, banked r13/r14/SPSR and the FIQ r8-r12 bank. */
-import { BANK_COUNT, Bank, bankOf, isValidMode, Mode } from './modes.ts';
+import { BANK_COUNT, Bank, bankOf, isValidMode, Mode } from './system/modes.ts';
 
 /** CPSR bit masks (ARM ARM B1.3.3). */
 export const Psr = {

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { Bus } from './bus.ts';
 import { Cpu } from './cpu.ts';
 import type { CpuExit } from './exit.ts';
-import { Mode } from './modes.ts';
+import { Mode } from './system/modes.ts';
 
 const RAM = 0x40000000;
 const MMIO = 0x09000000;

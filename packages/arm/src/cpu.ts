@@ -1,10 +1,10 @@
 /** The CPU: fetch, condition check, dispatch, memory access, exits to the owner and interrupts. */
-import { decodeA32, decodeA32Unconditional } from './a32-decoder.ts';
-import type { A32Exec } from './a32-table.ts';
-import { conditionPassed } from './alu.ts';
+import { decodeA32, decodeA32Unconditional } from './isa/a32/a32-decoder.ts';
+import type { A32Exec } from './isa/a32/a32-table.ts';
+import { conditionPassed } from './isa/alu.ts';
 import type { Bus } from './bus.ts';
-import { Cp14 } from './cp14.ts';
-import { Cp15 } from './cp15.ts';
+import { Cp14 } from './system/cp14.ts';
+import { Cp15 } from './system/cp15.ts';
 import { CpuState } from './cpu-state.ts';
 import {
   ExceptionKind,
@@ -14,14 +14,14 @@ import {
   FaultStatus,
   GuestException,
   longFaultStatus,
-} from './exceptions.ts';
+} from './system/exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, STOP_EXIT, WFI_EXIT } from './exit.ts';
-import { Access, Mmu } from './mmu.ts';
-import { DecodeCache } from './decode-cache.ts';
-import { Mode } from './modes.ts';
-import type { ThumbExec } from './t16.ts';
-import { Vfp } from './vfp.ts';
-import { decodeT16, decodeT32 } from './thumb-decoder.ts';
+import { Access, Mmu } from './system/mmu.ts';
+import { DecodeCache } from './isa/decode-cache.ts';
+import { Mode } from './system/modes.ts';
+import type { ThumbExec } from './isa/thumb/t16.ts';
+import { Vfp } from './isa/vfp/vfp.ts';
+import { decodeT16, decodeT32 } from './isa/thumb/thumb-decoder.ts';
 import { Jit } from './jit/jit.ts';
 import type { CpuDebug } from './debug.ts';
 

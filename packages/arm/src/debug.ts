@@ -7,10 +7,10 @@
  */
 import type { Cpu } from './cpu.ts';
 import { LINE_FIQ, LINE_STOP } from './cpu.ts';
-import { ExceptionKind, type ExceptionKindValue, GuestException } from './exceptions.ts';
+import { ExceptionKind, type ExceptionKindValue, GuestException } from './system/exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, type DebugExit, STOP_EXIT } from './exit.ts';
 import { decodeBlock } from './jit/block-interpreter.ts';
-import { Access } from './mmu.ts';
+import { Access } from './system/mmu.ts';
 
 /** A watched range of data addresses (virtual), and which accesses trigger it. */
 export interface Watchpoint {

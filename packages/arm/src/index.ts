@@ -1,42 +1,22 @@
 /** ARMv7-A Cortex-A15 CPU: the public surface. */
 
-export { decodeA32Entry, UNDEFINED_ENTRY } from './a32-decoder.ts';
-export {
-  buildFuzzBlob,
-  FUZZ_BLOB_ADDRESS,
-  FUZZ_CLASSES,
-  FUZZ_HEADER_WORDS,
-  FUZZ_SCRATCH_ADDRESS,
-  FUZZ_SCRATCH_WORDS,
-  FUZZ_STATE_WORDS,
-  type FuzzIsa,
-  FuzzRng,
-  fuzzEntries,
-  randomInstruction,
-  randomMemoryInstruction,
-  randomThumbInstruction,
-  randomThumbMemoryInstruction,
-  randomVfpInstruction,
-  THUMB_FUZZ_ROWS,
-  thumbFuzzEntries,
-  thumbStream,
-} from './fuzz-blob.ts';
+export { decodeA32Entry, UNDEFINED_ENTRY } from './isa/a32/a32-decoder.ts';
 export {
   A32_TABLE,
   A32_UNCONDITIONAL_TABLE,
   type A32Class,
   type A32Entry,
   type A32Exec,
-} from './a32-table.ts';
+} from './isa/a32/a32-table.ts';
 export { Bus, BusError } from './bus.ts';
-export { Cp14, DBGDIDR } from './cp14.ts';
-export { CortexA15Id, Cp15, Ttbcr } from './cp15.ts';
+export { Cp14, DBGDIDR } from './system/cp14.ts';
+export { CortexA15Id, Cp15, Ttbcr } from './system/cp15.ts';
 export { Cpu, type CpuOptions } from './cpu.ts';
 export { type BlockReport, CpuDebug, type ExceptionReport, type Watchpoint } from './debug.ts';
 export { ramWritten } from './jit/code-watch.ts';
 export { CpuState, CpuStateError, Psr } from './cpu-state.ts';
 export { ElfError, type ElfImage, type ElfSegment, parseElf } from './elf.ts';
-export { DEFAULT_FREQUENCY, GenericTimer, TimerChannel, TimerCtl } from './generic-timer.ts';
+export { DEFAULT_FREQUENCY, GenericTimer, TimerChannel, TimerCtl } from './system/generic-timer.ts';
 export {
   ExceptionKind,
   type ExceptionKindValue,
@@ -44,7 +24,7 @@ export {
   GuestException,
   LongFaultStatus,
   longFaultStatus,
-} from './exceptions.ts';
+} from './system/exceptions.ts';
 export type {
   BudgetExit,
   CpuExit,
@@ -55,12 +35,20 @@ export type {
   StopExit,
   WfiExit,
 } from './exit.ts';
-export { Access, type AccessValue, Mmu, NO_DOMAIN, TlbOp } from './mmu.ts';
-export { PMCR_RESET, Pmu } from './pmu.ts';
-export { BANK_COUNT, Bank, bankOf, hasSpsr, isValidMode, Mode, type ModeValue, modeName } from './modes.ts';
-export { F32, F64, type FloatFormat, FpEnv, FpFlag, RoundingMode } from './softfloat.ts';
-export { T16_TABLE, type ThumbEntry, type ThumbExec } from './t16.ts';
-export { T32_TABLE } from './t32-table.ts';
-export { type MachineStop, Psci, psciAnswer, RAM_BASE, TestMachine, UART_BASE } from './test-machine.ts';
-export { decodeT16Entry, decodeT32Entry, THUMB_UNDEFINED } from './thumb-decoder.ts';
-export { Vfp, VfpId } from './vfp.ts';
+export { Access, type AccessValue, Mmu, NO_DOMAIN, TlbOp } from './system/mmu.ts';
+export { PMCR_RESET, Pmu } from './system/pmu.ts';
+export {
+  BANK_COUNT,
+  Bank,
+  bankOf,
+  hasSpsr,
+  isValidMode,
+  Mode,
+  type ModeValue,
+  modeName,
+} from './system/modes.ts';
+export { F32, F64, type FloatFormat, FpEnv, FpFlag, RoundingMode } from './isa/vfp/softfloat.ts';
+export { T16_TABLE, type ThumbEntry, type ThumbExec } from './isa/thumb/t16.ts';
+export { T32_TABLE } from './isa/thumb/t32-table.ts';
+export { decodeT16Entry, decodeT32Entry, THUMB_UNDEFINED } from './isa/thumb/thumb-decoder.ts';
+export { Vfp, VfpId } from './isa/vfp/vfp.ts';

@@ -5,12 +5,12 @@
  * instruction. Most kernel code runs a handful of times; compiling it to a JavaScript function costs
  * V8 far more than running it this way, so a block is only compiled once it proves hot.
  */
-import { decodeA32Entry } from '../a32-decoder.ts';
-import { conditionPassed } from '../alu.ts';
+import { decodeA32Entry } from '../isa/a32/a32-decoder.ts';
+import { conditionPassed } from '../isa/alu.ts';
 import type { Bus } from '../bus.ts';
 import type { Cpu } from '../cpu.ts';
-import type { ThumbExec } from '../t16.ts';
-import { decodeT16Entry, decodeT32Entry } from '../thumb-decoder.ts';
+import type { ThumbExec } from '../isa/thumb/t16.ts';
+import { decodeT16Entry, decodeT32Entry } from '../isa/thumb/thumb-decoder.ts';
 import type { Block } from './block.ts';
 import { A32_CONTINUE, MAX_BLOCK_INSNS, THUMB_CONTINUE } from './block-rules.ts';
 

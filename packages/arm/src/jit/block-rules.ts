@@ -3,7 +3,7 @@
  * end, or after an instruction outside the lists below (branches, system, coprocessor, hint and
  * exception-generating instructions), which may change how the code after it must run.
  */
-import type { A32Class } from '../a32-table.ts';
+import type { A32Class } from '../isa/a32/a32-table.ts';
 
 /** Most guest instructions in one block (an IT block in progress may add up to four). */
 export const MAX_BLOCK_INSNS = 48;

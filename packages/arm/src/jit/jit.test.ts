@@ -13,8 +13,8 @@ import {
   randomThumbMemoryInstruction,
   thumbFuzzEntries,
   thumbStream,
-} from '../fuzz-blob.ts';
-import { TestMachine } from '../test-machine.ts';
+} from '../testing/fuzz-blob.ts';
+import { TestMachine } from '../testing/test-machine.ts';
 
 const RAM = 0x40000000;
 const MMIO = 0x09000000;

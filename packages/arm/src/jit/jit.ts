@@ -4,13 +4,13 @@
  * the last block returned). It steps the interpreter where blocks do not fit: too little budget
  * left for a whole block, an IT block in progress, or code it cannot translate.
  */
-import { changedDomains } from '../cp15.ts';
+import { changedDomains } from '../system/cp15.ts';
 import type { Cpu } from '../cpu.ts';
 import { LINE_FIQ, LINE_STOP } from '../cpu.ts';
-import { ExceptionKind, GuestException } from '../exceptions.ts';
+import { ExceptionKind, GuestException } from '../system/exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, STOP_EXIT } from '../exit.ts';
-import { Access, TlbOp } from '../mmu.ts';
-import { Mode } from '../modes.ts';
+import { Access, TlbOp } from '../system/mmu.ts';
+import { Mode } from '../system/modes.ts';
 import { Block } from './block.ts';
 import { BlockCache } from './block-cache.ts';
 import { CHUNK_SHIFT, CodeWatch } from './code-watch.ts';

@@ -7,7 +7,7 @@
  * when the CPU returns to it, so a system call or interrupt does not empty the cache.
  */
 import type { Cpu } from '../cpu.ts';
-import { Access } from '../mmu.ts';
+import { Access } from '../system/mmu.ts';
 
 /** Entries per table (direct mapped by the low bits of the virtual page number). */
 export const SOFT_TLB_SIZE = 256;

@@ -12,10 +12,10 @@
  * A new table row needs nothing here: it runs through its executor, and the block ends after it
  * unless its class (A32) or name (Thumb) is listed below as touching only registers, flags and memory.
  */
-import { decodeA32Entry } from '../a32-decoder.ts';
+import { decodeA32Entry } from '../isa/a32/a32-decoder.ts';
 import type { Bus } from '../bus.ts';
-import type { ThumbExec } from '../t16.ts';
-import { decodeT16Entry, decodeT32Entry } from '../thumb-decoder.ts';
+import type { ThumbExec } from '../isa/thumb/t16.ts';
+import { decodeT16Entry, decodeT32Entry } from '../isa/thumb/thumb-decoder.ts';
 import type { Block } from './block.ts';
 import { A32_CONTINUE, MAX_BLOCK_INSNS, THUMB_CONTINUE } from './block-rules.ts';
 import { emitA32 } from './emit-a32.ts';
