@@ -5,6 +5,7 @@ import { conditionPassed } from './isa/alu.ts';
 import type { Bus } from './bus.ts';
 import { Cp14 } from './system/cp14.ts';
 import { Cp15 } from './system/cp15.ts';
+import { type CpuContext, LINE_FIQ, LINE_IRQ, LINE_STOP } from './cpu-context.ts';
 import { CpuState } from './cpu-state.ts';
 import {
   ExceptionKind,
@@ -25,11 +26,6 @@ import { decodeT16, decodeT32 } from './isa/thumb/thumb-decoder.ts';
 import { Jit } from './jit/jit.ts';
 import type { CpuDebug } from './debug.ts';
 
-/** Bits of `Cpu.lines`: the interrupt inputs and the owner's stop request. */
-export const LINE_FIQ = 1; // lines up with CPSR.F >> 6
-export const LINE_IRQ = 2; // lines up with CPSR.I >> 6
-export const LINE_STOP = 16; // above every mask bit, so never masked
-
 /** How a `Cpu` executes guest code. */
 export interface CpuOptions {
   /**
@@ -48,7 +44,7 @@ export interface CpuOptions {
  * An ARMv7-A core at PL1/PL0. The owner gives it a `Bus`, drives its IRQ and FIQ lines, reads and
  * writes its registers (it is a `CpuState`), and calls `run` until an exit needs handling.
  */
-export class Cpu extends CpuState {
+export class Cpu extends CpuState implements CpuContext {
   /** The physical address space. */
   readonly bus: Bus;
   /** System control registers. */

@@ -5,8 +5,7 @@
  * `CpuDebug` attached runs its fast path untouched; with one that needs per-instruction checks,
  * `Cpu.run` hands over to `CpuDebug.run`, which steps the interpreter one instruction at a time.
  */
-import type { Cpu } from './cpu.ts';
-import { LINE_FIQ, LINE_STOP } from './cpu.ts';
+import { type CpuContext, LINE_FIQ, LINE_STOP } from './cpu-context.ts';
 import { ExceptionKind, type ExceptionKindValue, GuestException } from './system/exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, type DebugExit, STOP_EXIT } from './exit.ts';
 import { decodeBlock } from './jit/block-interpreter.ts';
@@ -92,7 +91,7 @@ export class CpuDebug {
   }
 
   /** Called by the CPU as it takes an exception (`fromCpsr` before entry, the CPU already in the handler's mode). */
-  exceptionTaken(cpu: Cpu, kind: ExceptionKindValue, pc: number, fromCpsr: number): void {
+  exceptionTaken(cpu: CpuContext, kind: ExceptionKindValue, pc: number, fromCpsr: number): void {
     const c = cpu.cp15;
     this.onException?.({
       kind,
@@ -108,7 +107,7 @@ export class CpuDebug {
   }
 
   /** BKPT executed: a debug exit when routed to the debugger (true), else the guest's prefetch abort. */
-  takeBkpt(cpu: Cpu): boolean {
+  takeBkpt(cpu: CpuContext): boolean {
     if (!this.trapBkpt) return false;
     const pc = cpu.insnAddr >>> 0;
     cpu.exit = debugExit('bkpt', pc, pc, false);
@@ -122,7 +121,7 @@ export class CpuDebug {
   }
 
   /** `Cpu.run` in stepping mode: at most `budget` instructions, with every check before and after each. */
-  run(cpu: Cpu, budget: number): CpuExit {
+  run(cpu: CpuContext, budget: number): CpuExit {
     let left = budget;
     let blockStart = true;
     const stepOnce = this.singleStep;
@@ -168,7 +167,7 @@ export class CpuDebug {
     }
   }
 
-  #reportBlock(cpu: Cpu, pc: number, thumb: boolean): void {
+  #reportBlock(cpu: CpuContext, pc: number, thumb: boolean): void {
     const key = pc + (thumb ? 1 : 0);
     let words: number[] | null = null;
     let sizes: number[] | null = null;

@@ -8,25 +8,11 @@
 import { decodeA32Entry } from '../isa/a32/a32-decoder.ts';
 import { conditionPassed } from '../isa/alu.ts';
 import type { Bus } from '../bus.ts';
-import type { Cpu } from '../cpu.ts';
+import type { CpuContext } from '../cpu-context.ts';
 import type { ThumbExec } from '../isa/thumb/t16.ts';
 import { decodeT16Entry, decodeT32Entry } from '../isa/thumb/thumb-decoder.ts';
-import type { Block } from './block.ts';
+import type { Block, DecodedBlock } from './block.ts';
 import { A32_CONTINUE, MAX_BLOCK_INSNS, THUMB_CONTINUE } from './block-rules.ts';
-
-/** A basic block decoded for the first tier. */
-export interface DecodedBlock {
-  /** The executor of each instruction. */
-  readonly execs: readonly ThumbExec[];
-  /** Each instruction's bits (a 32-bit Thumb instruction with its first halfword high). */
-  readonly words: Int32Array;
-  /** Each instruction's size in bytes. */
-  readonly sizes: Uint8Array;
-  /** Guest instructions. */
-  readonly count: number;
-  /** RAM offset just past the last instruction. */
-  readonly end: number;
-}
 
 /**
  * Decodes the basic block at RAM offset `off`: up to and including the first instruction that may
@@ -87,7 +73,7 @@ export function decodeBlock(bus: Bus, off: number, thumb: number): DecodedBlock 
  * overwrote the block (`blk.valid` turns false). It follows ITSTATE as it finds it, so it may start
  * inside an IT block. Leaves the PC at the next instruction; guest exceptions propagate.
  */
-export function interpretBlock(cpu: Cpu, blk: Block, d: DecodedBlock, limit: number): void {
+export function interpretBlock(cpu: CpuContext, blk: Block, d: DecodedBlock, limit: number): void {
   const r = cpu.r;
   const { execs, words, sizes } = d;
   const thumb = blk.thumb;

@@ -1,7 +1,6 @@
 /** A translated block of guest code: the generated function and what the dispatcher needs around it. */
-import type { Cpu } from '../cpu.ts';
-import type { DecodedBlock } from './block-interpreter.ts';
-import type { BasicBlockSource } from './translator.ts';
+import type { CpuContext } from '../cpu-context.ts';
+import type { ThumbExec } from '../isa/table-row.ts';
 
 /**
  * Runs a block with at least `left` instructions of budget. It retires its instructions (adding to
@@ -10,7 +9,7 @@ import type { BasicBlockSource } from './translator.ts';
  * blocks may run from inside it (nested calls) before it returns. `entry` is the block's `entry`:
  * which of the blocks compiled into one function to start at.
  */
-export type BlockRun = (cpu: Cpu, left: number, hops: number, entry: number) => Block | null;
+export type BlockRun = (cpu: CpuContext, left: number, hops: number, entry: number) => Block | null;
 
 /**
  * One translation: guest code from one physical page, in one instruction set, entered at `va`. The
@@ -49,4 +48,46 @@ export class Block {
     this.thumb = thumb;
     this.decoded = decoded;
   }
+}
+
+/** A basic block decoded for the first tier. */
+export interface DecodedBlock {
+  /** The executor of each instruction. */
+  readonly execs: readonly ThumbExec[];
+  /** Each instruction's bits (a 32-bit Thumb instruction with its first halfword high). */
+  readonly words: Int32Array;
+  /** Each instruction's size in bytes. */
+  readonly sizes: Uint8Array;
+  /** Guest instructions. */
+  readonly count: number;
+  /** RAM offset just past the last instruction. */
+  readonly end: number;
+}
+
+/** A static exit of a basic block: where it goes, and what leaving through it takes. */
+export interface StaticExit {
+  readonly target: number;
+  readonly thumb: boolean;
+  /** Instructions of the basic block retired when it is taken. */
+  readonly k: number;
+  /** ITSTATE fix-up code to run before leaving. */
+  readonly itFix: string;
+}
+
+/** One translated basic block, before it is assembled into a function. */
+export interface BasicBlockSource {
+  /** Virtual address of its first instruction. */
+  readonly va: number;
+  readonly thumb: number;
+  /** Code; static exit j appears as a placeholder comment holding `exit:j`, executor k as `E[k]`. */
+  readonly code: string;
+  readonly exits: readonly StaticExit[];
+  /** Executors the fallback calls use, by index. */
+  readonly execs: readonly ThumbExec[];
+  /** Guest instructions. */
+  readonly count: number;
+  /** RAM offset just past the last instruction. */
+  readonly end: number;
+  /** Instruction number + 1 by (address - va) >> (thumb ? 1 : 2): what a fault there has retired. */
+  readonly retiredAt: Int32Array;
 }

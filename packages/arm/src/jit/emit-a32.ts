@@ -9,7 +9,7 @@ import { dualA32, loadStoreMultiple } from './emit-multiple.ts';
 import { bitfieldExtract, divide, extend, multiply, multiplyLong } from './emit-media.ts';
 import { load, reg, shiftImm, store } from './emit-util.ts';
 import { SOFT_TLB_SIZE } from './soft-tlb.ts';
-import type { Emitted, InsnContext } from './translator.ts';
+import type { Emitted, InsnContext } from './emitter.ts';
 
 /** Inline code for A32 word `w`, or null to call its executor. */
 export function emitA32(w: number, ctx: InsnContext): Emitted | null {

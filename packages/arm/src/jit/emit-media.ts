@@ -1,5 +1,5 @@
 /** Multiplies, extends and bitfield extracts in generated code, shared by A32 and Thumb-2. */
-import type { Emitted } from './translator.ts';
+import type { Emitted } from './emitter.ts';
 
 /** MUL (no `ra`), MLA or MLS into `rd`; with `flags`, N and Z as MULS sets them. */
 export function multiply(

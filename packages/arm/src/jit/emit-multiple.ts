@@ -7,7 +7,7 @@
  */
 import { CHUNK_SHIFT } from './code-watch.ts';
 import { SOFT_TLB_SIZE } from './soft-tlb.ts';
-import type { Emitted, InsnContext } from './translator.ts';
+import type { Emitted, InsnContext } from './emitter.ts';
 
 const TLB_MASK = SOFT_TLB_SIZE - 1;
 

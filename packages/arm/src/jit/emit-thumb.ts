@@ -7,7 +7,7 @@ import { aluOp } from './emit-dataproc.ts';
 import { loadStoreMultiple } from './emit-multiple.ts';
 import { emitThumb2 } from './emit-thumb2.ts';
 import { condExpr, load, logicFlags, reg, shiftImm, store } from './emit-util.ts';
-import type { Emitted, InsnContext } from './translator.ts';
+import type { Emitted, InsnContext } from './emitter.ts';
 
 /**
  * Inline code for the Thumb instruction `w` (a halfword, or hw1 << 16 | hw2 when `wide`) whose table

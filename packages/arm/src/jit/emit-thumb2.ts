@@ -8,7 +8,7 @@ import { aluOp } from './emit-dataproc.ts';
 import { dualT32, loadStoreMultiple } from './emit-multiple.ts';
 import { bitfieldExtract, divide, extend, multiply, multiplyLong } from './emit-media.ts';
 import { load, reg, shiftImm, store } from './emit-util.ts';
-import type { Emitted, InsnContext } from './translator.ts';
+import type { Emitted, InsnContext } from './emitter.ts';
 
 /** Inline code for a 32-bit Thumb-2 word of table row `name`, or null. */
 export function emitThumb2(name: string, w: number, ctx: InsnContext): Emitted | null {

@@ -6,7 +6,6 @@ import { Bus } from '../bus.ts';
 import { Cpu } from '../cpu.ts';
 import type { CpuExit } from '../exit.ts';
 import {
-  FuzzRng,
   fuzzEntries,
   randomInstruction,
   randomMemoryInstruction,
@@ -14,6 +13,7 @@ import {
   thumbFuzzEntries,
   thumbStream,
 } from '../testing/fuzz-blob.ts';
+import { FuzzRng } from '../testing/fuzz-rng.ts';
 import { TestMachine } from '../testing/test-machine.ts';
 
 const RAM = 0x40000000;

@@ -5,8 +5,7 @@
  * left for a whole block, an IT block in progress, or code it cannot translate.
  */
 import { changedDomains } from '../system/cp15.ts';
-import type { Cpu } from '../cpu.ts';
-import { LINE_FIQ, LINE_STOP } from '../cpu.ts';
+import { type CpuContext, LINE_FIQ, LINE_STOP } from '../cpu-context.ts';
 import { ExceptionKind, GuestException } from '../system/exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, STOP_EXIT } from '../exit.ts';
 import { Access, TlbOp } from '../system/mmu.ts';
@@ -48,14 +47,14 @@ export class Jit {
   private readonly jumps = new JumpCache();
   /** Per privilege level (1 for PL0), the DACR its cached addresses agree with. */
   private readonly levelDacr = [0, 0];
-  private readonly cpu: Cpu;
+  private readonly cpu: CpuContext;
   private readonly env: TranslatorEnv;
   /** Runs of a block before it is compiled. */
   private readonly compileAfter: number;
   /** Runs of a block before it is considered for a hot loop. */
   private readonly hot: number;
 
-  constructor(cpu: Cpu, compileAfter = COMPILE_AFTER) {
+  constructor(cpu: CpuContext, compileAfter = COMPILE_AFTER) {
     this.cpu = cpu;
     this.compileAfter = Math.max(1, compileAfter);
     this.hot = this.compileAfter + HOT_AFTER_COMPILE;

@@ -6,7 +6,7 @@
  * alignment check changes. The other privilege level's entries are kept aside and swapped back in
  * when the CPU returns to it, so a system call or interrupt does not empty the cache.
  */
-import type { Cpu } from '../cpu.ts';
+import type { CpuContext } from '../cpu-context.ts';
 import { Access } from '../system/mmu.ts';
 
 /** Entries per table (direct mapped by the low bits of the virtual page number). */
@@ -119,7 +119,7 @@ export class SoftTlb {
    * Caches the page of `va` after an access through the CPU's full path succeeded there. Pages that
    * are not entirely RAM, and every page while SCTLR.A asks for alignment checks, stay uncached.
    */
-  fill(cpu: Cpu, va: number, write: boolean): void {
+  fill(cpu: CpuContext, va: number, write: boolean): void {
     if (cpu.cp15.sctlr & 2 || cpu.unprivileged) return;
     const page = va & ~0xfff;
     let pa: number;

@@ -16,7 +16,8 @@ import { decodeA32Entry } from '../isa/a32/a32-decoder.ts';
 import type { Bus } from '../bus.ts';
 import type { ThumbExec } from '../isa/thumb/t16.ts';
 import { decodeT16Entry, decodeT32Entry } from '../isa/thumb/thumb-decoder.ts';
-import type { Block } from './block.ts';
+import type { BasicBlockSource, Block, StaticExit } from './block.ts';
+import type { Emitted, InsnContext } from './emitter.ts';
 import { A32_CONTINUE, MAX_BLOCK_INSNS, THUMB_CONTINUE } from './block-rules.ts';
 import { emitA32 } from './emit-a32.ts';
 import { emitThumb } from './emit-thumb.ts';
@@ -25,39 +26,6 @@ import { RUNTIME } from './runtime.ts';
 
 /** The budget the dispatcher must have left before it runs a block. */
 export const BLOCK_BUDGET = MAX_BLOCK_INSNS + 4;
-
-/** What an instruction emitter produces. */
-export interface Emitted {
-  /** The instruction's code (the translator adds the condition check around it). */
-  readonly code: string;
-  /** True when the block ends after this instruction (every path of `code` leaves). */
-  readonly end: boolean;
-}
-
-/** What an emitter knows about the instruction it translates, and how it leaves the block. */
-export interface InsnContext {
-  /** Virtual address of the instruction. */
-  readonly addr: number;
-  /** What reads of the PC give: the address + 8 (A32) or + 4 (Thumb). */
-  readonly pc: number;
-  /** Address of the next instruction. */
-  readonly next: number;
-  /** Thumb only: inside an IT block (16-bit data processing then leaves the flags alone). */
-  readonly inIt: boolean;
-  /** Code that leaves after this instruction for the static address `target` (ISA `thumb`). */
-  exitTo(target: number, thumb: boolean): string;
-  /** Code that leaves after this instruction; the PC (and T) are already written. */
-  exitDynamic(): string;
-  /** Code that leaves after this instruction for the next one (MMIO exit, code written). */
-  exitNext(): string;
-  /** Code that prepares a call into the CPU's slow paths (which may fault or exit). */
-  sync(): string;
-  /**
-   * Code that runs the instruction through its executor, then `after` (only when it returned), then
-   * leaves if it branched, made an exit or dropped the block: an inline fast path's fallback.
-   */
-  callExecutor(after?: string): string;
-}
 
 /** Everything the generated code closes over besides the CPU. */
 export interface TranslatorEnv {
@@ -69,34 +37,6 @@ export interface TranslatorEnv {
   readonly writeTag: Int32Array;
   readonly writeOff: Int32Array;
   readonly codeMap: Uint8Array;
-}
-
-/** A static exit of a basic block: where it goes, and what leaving through it takes. */
-export interface StaticExit {
-  readonly target: number;
-  readonly thumb: boolean;
-  /** Instructions of the basic block retired when it is taken. */
-  readonly k: number;
-  /** ITSTATE fix-up code to run before leaving. */
-  readonly itFix: string;
-}
-
-/** One translated basic block, before it is assembled into a function. */
-export interface BasicBlockSource {
-  /** Virtual address of its first instruction. */
-  readonly va: number;
-  readonly thumb: number;
-  /** Code; static exit j appears as a placeholder comment holding `exit:j`, executor k as `E[k]`. */
-  readonly code: string;
-  readonly exits: readonly StaticExit[];
-  /** Executors the fallback calls use, by index. */
-  readonly execs: readonly ThumbExec[];
-  /** Guest instructions. */
-  readonly count: number;
-  /** RAM offset just past the last instruction. */
-  readonly end: number;
-  /** Instruction number + 1 by (address - va) >> (thumb ? 1 : 2): what a fault there has retired. */
-  readonly retiredAt: Int32Array;
 }
 
 /**

@@ -11,12 +11,12 @@ import {
   FUZZ_HEADER_WORDS,
   FUZZ_STATE_WORDS,
   type FuzzIsa,
-  FuzzRng,
   fuzzEntries,
   randomInstruction,
   randomThumbInstruction,
   thumbFuzzEntries,
 } from './fuzz-blob.ts';
+import { FuzzRng } from './fuzz-rng.ts';
 import { decodeT16Entry, decodeT32Entry } from '../isa/thumb/thumb-decoder.ts';
 import { TestMachine } from './test-machine.ts';
 

@@ -6,6 +6,7 @@
  */
 import { A32_TABLE, type A32Class, type A32Entry, parsePattern } from '../isa/a32/a32-table.ts';
 import { neonToThumb, randomNeonInstruction } from './fuzz-neon.ts';
+import { FuzzRng } from './fuzz-rng.ts';
 import { T16_TABLE, type ThumbEntry } from '../isa/thumb/t16.ts';
 import { T32_TABLE } from '../isa/thumb/t32-table.ts';
 import { parseThumbPattern } from '../isa/thumb/thumb-decoder.ts';
@@ -50,30 +51,6 @@ const A32_RETURN = 0xe49df004 | 0;
 /** `pop {pc}` then `nop`: the Thumb return, as one little-endian word. */
 const THUMB_RETURN = 0xbf00bd00 | 0;
 const THUMB_NOP = 0xbf00;
-
-/** A small seeded generator (xorshift32), so a failing seed reproduces anywhere. */
-export class FuzzRng {
-  private s: number;
-
-  constructor(seed: number) {
-    this.s = seed | 0 || 0x9e3779b9;
-  }
-
-  /** The next 32 random bits, unsigned. */
-  next(): number {
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x;
-    return x >>> 0;
-  }
-
-  /** An integer in [0, n). */
-  below(n: number): number {
-    return this.next() % n;
-  }
-}
 
 const nib = (w: number, at: number) => (w >>> at) & 0xf;
 const low = (r: number) => r < 13;

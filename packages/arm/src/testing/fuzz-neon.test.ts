@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeA32Entry } from '../isa/a32/a32-decoder.ts';
-import { FuzzRng } from './fuzz-blob.ts';
+import { FuzzRng } from './fuzz-rng.ts';
 import { NEON_FUZZ_ROWS, neonToThumb, randomNeonInstruction } from './fuzz-neon.ts';
 import { decodeT32Entry } from '../isa/thumb/thumb-decoder.ts';
 

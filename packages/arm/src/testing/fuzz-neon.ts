@@ -10,7 +10,7 @@ import { parsePattern } from '../isa/a32/a32-table.ts';
 import { Bus } from '../bus.ts';
 import { Cpu } from '../cpu.ts';
 import { GuestException } from '../system/exceptions.ts';
-import type { FuzzRng } from './fuzz-blob.ts';
+import type { FuzzRng } from './fuzz-rng.ts';
 import { vmovScalar } from '../isa/neon/neon-permute.ts';
 import { NEON_A32_ROWS, VDUP_CORE_ROW } from '../isa/neon/neon-table.ts';
 

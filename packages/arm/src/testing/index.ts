@@ -9,7 +9,6 @@ export {
   FUZZ_SCRATCH_WORDS,
   FUZZ_STATE_WORDS,
   type FuzzIsa,
-  FuzzRng,
   fuzzEntries,
   randomInstruction,
   randomMemoryInstruction,
@@ -20,4 +19,5 @@ export {
   thumbFuzzEntries,
   thumbStream,
 } from './fuzz-blob.ts';
+export { FuzzRng } from './fuzz-rng.ts';
 export { type MachineStop, Psci, psciAnswer, RAM_BASE, TestMachine, UART_BASE } from './test-machine.ts';

@@ -1,18 +1,18 @@
 /** A32 branches, exception-generating and hint instructions, and the status-register moves. */
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { Psr } from '../../cpu-state.ts';
 import { ExceptionKind, FaultStatus, GuestException, UNDEFINED } from '../../system/exceptions.ts';
 import { bankOf, hasSpsr, isValidMode, Mode } from '../../system/modes.ts';
 
 /** B and BL: PC-relative branch, BL saving the return address. */
-export function branch(cpu: Cpu, w: number): void {
+export function branch(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   if (w & 0x01000000) r[14] = cpu.insnAddr + 4;
   cpu.branchTo(r[15]! + ((w << 8) >> 6));
 }
 
 /** BLX #imm: branch with link to Thumb (bit 24 adds a halfword). */
-export function blxImm(cpu: Cpu, w: number): void {
+export function blxImm(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   r[14] = cpu.insnAddr + 4;
   const target = r[15]! + ((w << 8) >> 6) + ((w >>> 23) & 2);
@@ -21,48 +21,48 @@ export function blxImm(cpu: Cpu, w: number): void {
 }
 
 /** BX Rm (and BXJ, which has no Jazelle to enter here). */
-export function bx(cpu: Cpu, w: number): void {
+export function bx(cpu: ExecContext, w: number): void {
   cpu.bxWritePc(cpu.r[w & 0xf]!);
 }
 
 /** BLX Rm. */
-export function blxReg(cpu: Cpu, w: number): void {
+export function blxReg(cpu: ExecContext, w: number): void {
   const target = cpu.r[w & 0xf]!;
   cpu.r[14] = cpu.insnAddr + 4;
   cpu.bxWritePc(target);
 }
 
 /** SVC: the supervisor call exception. */
-export function svc(cpu: Cpu): void {
+export function svc(cpu: ExecContext): void {
   cpu.enter(ExceptionKind.svc, cpu.insnAddr + 4);
   cpu.branched = true;
 }
 
 /** BKPT: a debug event, which a guest without a debugger sees as a prefetch abort. */
-export function bkpt(cpu: Cpu): void {
+export function bkpt(cpu: ExecContext): void {
   if (cpu.debug !== null && cpu.debug.takeBkpt(cpu)) return; // a debugger's breakpoint
   throw new GuestException(ExceptionKind.prefetchAbort, FaultStatus.debug, cpu.insnAddr);
 }
 
-function args(cpu: Cpu): [number, number, number, number] {
+function args(cpu: ExecContext): [number, number, number, number] {
   const r = cpu.r;
   return [r[0]! >>> 0, r[1]! >>> 0, r[2]! >>> 0, r[3]! >>> 0];
 }
 
 /** HVC: leaves the CPU to its owner (PSCI lives there); the owner answers in r0. */
-export function hvc(cpu: Cpu, w: number): void {
+export function hvc(cpu: ExecContext, w: number): void {
   if (cpu.user) throw UNDEFINED;
   cpu.exit = { kind: 'hvc', imm: ((w >>> 4) & 0xfff0) | (w & 0xf), args: args(cpu) };
 }
 
 /** SMC: leaves the CPU to its owner. */
-export function smc(cpu: Cpu, w: number): void {
+export function smc(cpu: ExecContext, w: number): void {
   if (cpu.user) throw UNDEFINED;
   cpu.exit = { kind: 'smc', imm: w & 0xf, args: args(cpu) };
 }
 
 /** The hints: NOP, YIELD, WFE, SEV and DBG do nothing here; WFI may leave the CPU. */
-export function hint(cpu: Cpu, w: number): void {
+export function hint(cpu: ExecContext, w: number): void {
   if ((w & 0xff) === 3) cpu.waitForInterrupt();
 }
 
@@ -70,7 +70,7 @@ export function hint(cpu: Cpu, w: number): void {
 export function barrier(): void {}
 
 /** CPS: change the interrupt masks and/or the mode (a no-op at PL0). */
-export function cps(cpu: Cpu, w: number): void {
+export function cps(cpu: ExecContext, w: number): void {
   if (cpu.user) return;
   const imod = (w >>> 18) & 3;
   const bits = ((w >>> 8) & 1 ? Psr.A : 0) | ((w >>> 7) & 1 ? Psr.I : 0) | ((w >>> 6) & 1 ? Psr.F : 0);
@@ -83,7 +83,7 @@ export function cps(cpu: Cpu, w: number): void {
 }
 
 /** SETEND: sets CPSR.E (data endianness). */
-export function setend(cpu: Cpu, w: number): void {
+export function setend(cpu: ExecContext, w: number): void {
   cpu.masks = w & 0x200 ? cpu.masks | Psr.E : cpu.masks & ~Psr.E;
 }
 
@@ -95,7 +95,7 @@ function twoWordStart(w: number, base: number): number {
 }
 
 /** SRS: store LR and SPSR of the current mode to the stack of another mode. */
-export function srs(cpu: Cpu, w: number): void {
+export function srs(cpu: ExecContext, w: number): void {
   if (!hasSpsr(cpu.mode)) throw UNDEFINED;
   const mode = w & 0x1f;
   if (!isValidMode(mode)) throw UNDEFINED;
@@ -109,7 +109,7 @@ export function srs(cpu: Cpu, w: number): void {
 }
 
 /** RFE: load PC and CPSR from memory. */
-export function rfe(cpu: Cpu, w: number): void {
+export function rfe(cpu: ExecContext, w: number): void {
   if (cpu.user) throw UNDEFINED;
   const n = (w >>> 16) & 0xf;
   const base = cpu.r[n]!;
@@ -125,7 +125,7 @@ export function rfe(cpu: Cpu, w: number): void {
 const MRS_CPSR_MASK = ~(Psr.T | Psr.J | 0x0600fc00);
 
 /** MRS Rd, CPSR|SPSR. */
-export function mrs(cpu: Cpu, w: number): void {
+export function mrs(cpu: ExecContext, w: number): void {
   const rd = (w >>> 12) & 0xf;
   if (w & 0x00400000) {
     if (!hasSpsr(cpu.mode)) throw UNDEFINED;
@@ -134,7 +134,7 @@ export function mrs(cpu: Cpu, w: number): void {
 }
 
 /** Writes `value` to CPSR or SPSR under the field mask (bits 19:16: f, s, x, c). */
-function writePsr(cpu: Cpu, w: number, value: number): void {
+function writePsr(cpu: ExecContext, w: number, value: number): void {
   const fields = (w >>> 16) & 0xf;
   let mask =
     (fields & 8 ? 0xff000000 : 0) |
@@ -154,19 +154,19 @@ function writePsr(cpu: Cpu, w: number, value: number): void {
 }
 
 /** MSR CPSR|SPSR, Rn. */
-export function msrReg(cpu: Cpu, w: number): void {
+export function msrReg(cpu: ExecContext, w: number): void {
   writePsr(cpu, w, cpu.r[w & 0xf]!);
 }
 
 /** MSR CPSR|SPSR, #imm. */
-export function msrImm(cpu: Cpu, w: number): void {
+export function msrImm(cpu: ExecContext, w: number): void {
   const rot = (w >>> 7) & 0x1e;
   const base = w & 0xff;
   writePsr(cpu, w, rot === 0 ? base : (base >>> rot) | (base << (32 - rot)));
 }
 
 /** Decodes the SYSm of MRS/MSR (banked): mode and register number, -1 for the SPSR. */
-function bankedTarget(cpu: Cpu, w: number): [number, number] {
+function bankedTarget(cpu: ExecContext, w: number): [number, number] {
   if (cpu.user || !cpu.bankedMoves) throw UNDEFINED;
   const sysm = ((w >>> 4) & 0x10) | ((w >>> 16) & 0xf);
   let mode: number;
@@ -198,13 +198,13 @@ function bankedTarget(cpu: Cpu, w: number): [number, number] {
 }
 
 /** MRS Rd, <banked register>. */
-export function mrsBanked(cpu: Cpu, w: number): void {
+export function mrsBanked(cpu: ExecContext, w: number): void {
   const [mode, reg] = bankedTarget(cpu, w);
   cpu.r[(w >>> 12) & 0xf] = reg < 0 ? cpu.getSpsr(mode) : cpu.getBanked(mode, reg);
 }
 
 /** MSR <banked register>, Rn. */
-export function msrBanked(cpu: Cpu, w: number): void {
+export function msrBanked(cpu: ExecContext, w: number): void {
   const [mode, reg] = bankedTarget(cpu, w);
   const value = cpu.r[w & 0xf]!;
   if (reg < 0) cpu.setSpsr(mode, value);
@@ -212,7 +212,7 @@ export function msrBanked(cpu: Cpu, w: number): void {
 }
 
 /** MRC/MCR p15 and p14: move between a core register and a system or debug register (other coprocessors are undefined). */
-export function mrcMcr(cpu: Cpu, w: number): void {
+export function mrcMcr(cpu: ExecContext, w: number): void {
   const cp = (w >>> 8) & 0xf;
   if (cp !== 15 && cp !== 14) throw UNDEFINED;
   const bank = cp === 15 ? cpu.cp15 : cpu.cp14;
@@ -230,7 +230,7 @@ export function mrcMcr(cpu: Cpu, w: number): void {
 }
 
 /** MRRC/MCRR p15: the 64-bit CP15 registers: TTBR0, TTBR1, PAR and the generic timer's. */
-export function mrrcMcrr(cpu: Cpu, w: number): void {
+export function mrrcMcrr(cpu: ExecContext, w: number): void {
   if (((w >>> 8) & 0xf) !== 15) throw UNDEFINED;
   const op1 = (w >>> 4) & 0xf;
   const crm = w & 0xf;

@@ -1,9 +1,9 @@
 /** A32 data processing: the sixteen ALU operations in their three operand forms, MOVW and MOVT. */
 import { dataProcessing, expandImm, shifterCarry, shiftImm, shiftReg } from '../alu.ts';
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 
 /** Writes a data-processing result: to a register, or to the PC (interworking; with S, an exception return). */
-function finish(cpu: Cpu, w: number, b: number, carry: number): void {
+function finish(cpu: ExecContext, w: number, b: number, carry: number): void {
   const op = (w >>> 21) & 0xf;
   const s = (w >>> 20) & 1;
   const rd = (w >>> 12) & 0xf;
@@ -23,30 +23,30 @@ function finish(cpu: Cpu, w: number, b: number, carry: number): void {
 }
 
 /** <op> Rd, Rn, Rm, <shift> #imm. */
-export function dpImmShift(cpu: Cpu, w: number): void {
+export function dpImmShift(cpu: ExecContext, w: number): void {
   const b = shiftImm(cpu.r[w & 0xf]!, (w >>> 5) & 3, (w >>> 7) & 0x1f, cpu.c);
   finish(cpu, w, b, shifterCarry);
 }
 
 /** <op> Rd, Rn, Rm, <shift> Rs. */
-export function dpRegShift(cpu: Cpu, w: number): void {
+export function dpRegShift(cpu: ExecContext, w: number): void {
   const b = shiftReg(cpu.r[w & 0xf]!, (w >>> 5) & 3, cpu.r[(w >>> 8) & 0xf]!, cpu.c);
   finish(cpu, w, b, shifterCarry);
 }
 
 /** <op> Rd, Rn, #const. */
-export function dpImm(cpu: Cpu, w: number): void {
+export function dpImm(cpu: ExecContext, w: number): void {
   const b = expandImm(w & 0xfff, cpu.c);
   finish(cpu, w, b, shifterCarry);
 }
 
 /** MOVW Rd, #imm16. */
-export function movw(cpu: Cpu, w: number): void {
+export function movw(cpu: ExecContext, w: number): void {
   cpu.r[(w >>> 12) & 0xf] = ((w >>> 4) & 0xf000) | (w & 0xfff);
 }
 
 /** MOVT Rd, #imm16: replaces the top halfword. */
-export function movt(cpu: Cpu, w: number): void {
+export function movt(cpu: ExecContext, w: number): void {
   const rd = (w >>> 12) & 0xf;
   cpu.r[rd] = ((((w >>> 4) & 0xf000) | (w & 0xfff)) << 16) | (cpu.r[rd]! & 0xffff);
 }

@@ -9,7 +9,7 @@ import {
   type A32Exec,
   parsePattern,
 } from './a32-table.ts';
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { UNDEFINED } from '../../system/exceptions.ts';
 
 interface Row {
@@ -20,7 +20,7 @@ interface Row {
 }
 
 /** Raises the undefined-instruction exception: what every unallocated encoding executes. */
-export function undefinedInstruction(_cpu: Cpu, _w: number): void {
+export function undefinedInstruction(_cpu: ExecContext, _w: number): void {
   throw UNDEFINED;
 }
 

@@ -1,6 +1,6 @@
 /** A32 loads and stores: single, halfword/signed/doubleword, multiple, and exclusive with the monitor. */
 import { shiftImm } from '../alu.ts';
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { UNDEFINED } from '../../system/exceptions.ts';
 import { Mode } from '../../system/modes.ts';
 
@@ -8,7 +8,7 @@ import { Mode } from '../../system/modes.ts';
  * Computes the transfer address of a single load/store and performs the base writeback
  * (P: pre-index, U: add, W: writeback; post-indexed forms always write back).
  */
-function address(cpu: Cpu, w: number, offset: number): number {
+function address(cpu: ExecContext, w: number, offset: number): number {
   const r = cpu.r;
   const n = (w >>> 16) & 0xf;
   const base = r[n]!;
@@ -23,7 +23,7 @@ function address(cpu: Cpu, w: number, offset: number): number {
 }
 
 /** LDR/STR/LDRB/STRB (and the T forms) with an immediate or shifted-register offset. */
-export function ldrStr(cpu: Cpu, w: number): void {
+export function ldrStr(cpu: ExecContext, w: number): void {
   const offset =
     w & 0x02000000 ? shiftImm(cpu.r[w & 0xf]!, (w >>> 5) & 3, (w >>> 7) & 0x1f, cpu.c) : w & 0xfff;
   const t = (w >>> 12) & 0xf;
@@ -45,7 +45,7 @@ export function ldrStr(cpu: Cpu, w: number): void {
 }
 
 /** STRH, LDRH, LDRSB, LDRSH, LDRD, STRD with an immediate (bit 22) or register offset. */
-export function ldrhEtc(cpu: Cpu, w: number): void {
+export function ldrhEtc(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const offset = w & 0x00400000 ? ((w >>> 4) & 0xf0) | (w & 0xf) : r[w & 0xf]!;
   const t = (w >>> 12) & 0xf;
@@ -100,7 +100,7 @@ function popcount16(x: number): number {
  * the exception-return form (LDM with S and the PC). The whole range is checked first, so a fault
  * leaves registers and memory untouched.
  */
-export function ldmStm(cpu: Cpu, w: number): void {
+export function ldmStm(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const list = w & 0xffff;
   const n = (w >>> 16) & 0xf;
@@ -143,7 +143,7 @@ export function ldmStm(cpu: Cpu, w: number): void {
 }
 
 /** LDREX, LDREXB, LDREXH, LDREXD: load and tag the address in the exclusive monitor. */
-export function ldrex(cpu: Cpu, w: number): void {
+export function ldrex(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const a = r[(w >>> 16) & 0xf]!;
   const t = (w >>> 12) & 0xf;
@@ -170,7 +170,7 @@ export function ldrex(cpu: Cpu, w: number): void {
 }
 
 /** STREX, STREXB, STREXH, STREXD: store only if the monitor holds the address; Rd = 0 on success. */
-export function strex(cpu: Cpu, w: number): void {
+export function strex(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const a = r[(w >>> 16) & 0xf]!;
   const d = (w >>> 12) & 0xf;
@@ -196,6 +196,6 @@ export function strex(cpu: Cpu, w: number): void {
 }
 
 /** CLREX: open the monitor. */
-export function clrex(cpu: Cpu): void {
+export function clrex(cpu: ExecContext): void {
   cpu.exclusiveAddr = -1;
 }

@@ -1,11 +1,11 @@
 /** A32 bit manipulation and media: CLZ, RBIT, REV*, bitfields, saturation, extends, packing, SIMD add/subtract. */
 import { saturated, shiftImm, signedSat, unsignedSat } from '../alu.ts';
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 
 const rd = (w: number) => (w >>> 12) & 0xf;
 
 /** CLZ Rd, Rm. */
-export function clz(cpu: Cpu, w: number): void {
+export function clz(cpu: ExecContext, w: number): void {
   cpu.r[rd(w)] = Math.clz32(cpu.r[w & 0xf]!);
 }
 
@@ -20,30 +20,30 @@ export function reverseBits(x: number): number {
 }
 
 /** RBIT Rd, Rm. */
-export function rbit(cpu: Cpu, w: number): void {
+export function rbit(cpu: ExecContext, w: number): void {
   cpu.r[rd(w)] = reverseBits(cpu.r[w & 0xf]!);
 }
 
 /** REV Rd, Rm: byte-reverse the word. */
-export function rev(cpu: Cpu, w: number): void {
+export function rev(cpu: ExecContext, w: number): void {
   const v = cpu.r[w & 0xf]!;
   cpu.r[rd(w)] = (v << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
 }
 
 /** REV16 Rd, Rm: byte-reverse each halfword. */
-export function rev16(cpu: Cpu, w: number): void {
+export function rev16(cpu: ExecContext, w: number): void {
   const v = cpu.r[w & 0xf]!;
   cpu.r[rd(w)] = ((v & 0x00ff00ff) << 8) | ((v >>> 8) & 0x00ff00ff);
 }
 
 /** REVSH Rd, Rm: byte-reverse the low halfword and sign-extend. */
-export function revsh(cpu: Cpu, w: number): void {
+export function revsh(cpu: ExecContext, w: number): void {
   const v = cpu.r[w & 0xf]!;
   cpu.r[rd(w)] = (((v & 0xff) << 24) >> 16) | ((v >>> 8) & 0xff);
 }
 
 /** BFI Rd, Rn, #lsb, #width and BFC (Rn = 15). */
-export function bfi(cpu: Cpu, w: number): void {
+export function bfi(cpu: ExecContext, w: number): void {
   const msb = (w >>> 16) & 0x1f;
   const lsb = (w >>> 7) & 0x1f;
   if (msb < lsb) return; // UNPREDICTABLE; leave Rd alone
@@ -55,7 +55,7 @@ export function bfi(cpu: Cpu, w: number): void {
 }
 
 /** UBFX (bit 22 set) and SBFX: extract a field. */
-export function bfx(cpu: Cpu, w: number): void {
+export function bfx(cpu: ExecContext, w: number): void {
   const width = ((w >>> 16) & 0x1f) + 1;
   const lsb = (w >>> 7) & 0x1f;
   if (lsb + width > 32) return; // UNPREDICTABLE
@@ -64,7 +64,7 @@ export function bfx(cpu: Cpu, w: number): void {
 }
 
 /** SSAT (bit 22 clear) and USAT: shift then saturate, setting Q on saturation. */
-export function sat(cpu: Cpu, w: number): void {
+export function sat(cpu: ExecContext, w: number): void {
   const imm = (w >>> 16) & 0x1f;
   const sh = (w >>> 5) & 2; // LSL (0) or ASR (2); ASR #0 means #32
   const v = shiftImm(cpu.r[w & 0xf]!, sh, (w >>> 7) & 0x1f, cpu.c);
@@ -74,7 +74,7 @@ export function sat(cpu: Cpu, w: number): void {
 }
 
 /** SSAT16 (bit 22 clear) and USAT16: saturate each halfword. */
-export function sat16(cpu: Cpu, w: number): void {
+export function sat16(cpu: ExecContext, w: number): void {
   const imm = (w >>> 16) & 0xf;
   const v = cpu.r[w & 0xf]!;
   const unsigned = (w & 0x00400000) !== 0;
@@ -87,7 +87,7 @@ export function sat16(cpu: Cpu, w: number): void {
 }
 
 /** QADD, QSUB, QDADD, QDSUB (bits 22:21). */
-export function qaddsub(cpu: Cpu, w: number): void {
+export function qaddsub(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const m = r[w & 0xf]!;
   let n = r[(w >>> 16) & 0xf]!;
@@ -102,7 +102,7 @@ export function qaddsub(cpu: Cpu, w: number): void {
 }
 
 /** SXTB/SXTH/UXTB/UXTH/SXTB16/UXTB16 and their accumulating forms (Rn = 15: none), with rotation. */
-export function extend(cpu: Cpu, w: number): void {
+export function extend(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const rot = (w >>> 7) & 0x18;
   const m = r[w & 0xf]!;
@@ -140,7 +140,7 @@ export function isExtend(w: number): boolean {
 }
 
 /** PKHBT (bit 6 clear) and PKHTB. */
-export function pkh(cpu: Cpu, w: number): void {
+export function pkh(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const n = r[(w >>> 16) & 0xf]!;
   const imm = (w >>> 7) & 0x1f;
@@ -152,7 +152,7 @@ export function pkh(cpu: Cpu, w: number): void {
 }
 
 /** SEL: pick each byte from Rn or Rm by the GE flags. */
-export function sel(cpu: Cpu, w: number): void {
+export function sel(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const n = r[(w >>> 16) & 0xf]!;
   const m = r[w & 0xf]!;
@@ -165,7 +165,7 @@ export function sel(cpu: Cpu, w: number): void {
  * The parallel add/subtract family: bits 22:20 choose signed (S), saturating (Q), halving (SH) and
  * their unsigned twins; bits 7:5 choose ADD16, ASX, SAX, SUB16, ADD8 or SUB8.
  */
-export function parallel(cpu: Cpu, w: number): void {
+export function parallel(cpu: ExecContext, w: number): void {
   const kind = (w >>> 20) & 3; // 1 plain (sets GE), 2 saturating, 3 halving
   const unsigned = (w & 0x00400000) !== 0;
   const op = (w >>> 5) & 7;

@@ -1,5 +1,5 @@
 /** A32 multiplies and divides: 32- and 64-bit, signed and unsigned, halfword, dual and most-significant forms. */
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 
 /** High word of the last `mul64`. */
 let hi = 0;
@@ -27,12 +27,12 @@ function add64(lo: number, aLo: number, aHi: number): number {
   return sum | 0;
 }
 
-function nz(cpu: Cpu, value: number): void {
+function nz(cpu: ExecContext, value: number): void {
   cpu.n = value >>> 31;
   cpu.z = value === 0 ? 1 : 0;
 }
 
-function nz64(cpu: Cpu, lo: number, h: number): void {
+function nz64(cpu: ExecContext, lo: number, h: number): void {
   cpu.n = h >>> 31;
   cpu.z = lo === 0 && h === 0 ? 1 : 0;
 }
@@ -43,26 +43,26 @@ const ra = (w: number) => (w >>> 12) & 0xf;
 const rd = (w: number) => (w >>> 16) & 0xf;
 
 /** MUL/MULS (Rd = bits 19:16). */
-export function mul(cpu: Cpu, w: number): void {
+export function mul(cpu: ExecContext, w: number): void {
   const r = Math.imul(cpu.r[rn(w)]!, cpu.r[rm(w)]!);
   cpu.r[rd(w)] = r;
   if (w & 0x00100000) nz(cpu, r);
 }
 
 /** MLA/MLAS. */
-export function mla(cpu: Cpu, w: number): void {
+export function mla(cpu: ExecContext, w: number): void {
   const r = (Math.imul(cpu.r[rn(w)]!, cpu.r[rm(w)]!) + cpu.r[ra(w)]!) | 0;
   cpu.r[rd(w)] = r;
   if (w & 0x00100000) nz(cpu, r);
 }
 
 /** MLS. */
-export function mls(cpu: Cpu, w: number): void {
+export function mls(cpu: ExecContext, w: number): void {
   cpu.r[rd(w)] = (cpu.r[ra(w)]! - Math.imul(cpu.r[rn(w)]!, cpu.r[rm(w)]!)) | 0;
 }
 
 /** UMULL, UMLAL, SMULL, SMLAL (with or without S): bit 22 signed, bit 21 accumulate. */
-export function mulLong(cpu: Cpu, w: number): void {
+export function mulLong(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const dLo = ra(w);
   const dHi = rd(w);
@@ -74,7 +74,7 @@ export function mulLong(cpu: Cpu, w: number): void {
 }
 
 /** UMAAL: RdHi:RdLo = Rn*Rm + RdHi + RdLo. */
-export function umaal(cpu: Cpu, w: number): void {
+export function umaal(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const dLo = ra(w);
   const dHi = rd(w);
@@ -91,7 +91,7 @@ function half(value: number, top: number): number {
 }
 
 /** Adds and sets Q on signed overflow. */
-function addQ(cpu: Cpu, a: number, b: number): number {
+function addQ(cpu: ExecContext, a: number, b: number): number {
   const sum = a + b;
   const r = sum | 0;
   if (r !== sum) cpu.q = 1;
@@ -99,27 +99,27 @@ function addQ(cpu: Cpu, a: number, b: number): number {
 }
 
 /** SMLA<x><y> (bits 6:5 pick halves of Rm and Rn). */
-export function smlaxy(cpu: Cpu, w: number): void {
+export function smlaxy(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const p = half(r[rn(w)]!, (w >>> 5) & 1) * half(r[rm(w)]!, (w >>> 6) & 1);
   r[rd(w)] = addQ(cpu, p, r[ra(w)]!);
 }
 
 /** SMUL<x><y>. */
-export function smulxy(cpu: Cpu, w: number): void {
+export function smulxy(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   r[rd(w)] = half(r[rn(w)]!, (w >>> 5) & 1) * half(r[rm(w)]!, (w >>> 6) & 1);
 }
 
 /** SMLAW<y> (bit 5 = 0) and SMULW<y> (bit 5 = 1): the top 32 bits of the 48-bit product. */
-export function smlawy(cpu: Cpu, w: number): void {
+export function smlawy(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const p = Math.floor((r[rn(w)]! * half(r[rm(w)]!, (w >>> 6) & 1)) / 65536);
   r[rd(w)] = w & 0x20 ? p : addQ(cpu, p, r[ra(w)]!);
 }
 
 /** SMLAL<x><y>: 64-bit accumulate of a halfword product. */
-export function smlalxy(cpu: Cpu, w: number): void {
+export function smlalxy(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const p = half(r[rn(w)]!, (w >>> 5) & 1) * half(r[rm(w)]!, (w >>> 6) & 1);
   hi = p < 0 ? -1 : 0;
@@ -129,7 +129,7 @@ export function smlalxy(cpu: Cpu, w: number): void {
 }
 
 /** The two halfword products of the dual multiplies; bit 5 swaps Rm's halves, bit 6 subtracts. */
-function dual(cpu: Cpu, w: number): number {
+function dual(cpu: ExecContext, w: number): number {
   const n = cpu.r[rn(w)]!;
   let m = cpu.r[rm(w)]!;
   if (w & 0x20) m = (m >>> 16) | (m << 16);
@@ -139,7 +139,7 @@ function dual(cpu: Cpu, w: number): number {
 }
 
 /** SMLAD, SMLSD, SMUAD, SMUSD (Ra = 15 means no accumulate). Q is set on signed overflow. */
-export function smlad(cpu: Cpu, w: number): void {
+export function smlad(cpu: ExecContext, w: number): void {
   const a = ra(w);
   const sum = dual(cpu, w) + (a === 15 ? 0 : cpu.r[a]!);
   const r = sum | 0;
@@ -148,7 +148,7 @@ export function smlad(cpu: Cpu, w: number): void {
 }
 
 /** SMLALD and SMLSLD: 64-bit accumulate of the dual product. */
-export function smlald(cpu: Cpu, w: number): void {
+export function smlald(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const acc = (BigInt(r[rd(w)]!) << 32n) | BigInt(r[ra(w)]! >>> 0);
   const v = BigInt.asIntN(64, acc + BigInt(dual(cpu, w)));
@@ -157,7 +157,7 @@ export function smlald(cpu: Cpu, w: number): void {
 }
 
 /** SMMLA, SMMLS, SMMUL (bit 6 subtracts, bit 5 rounds, Ra = 15 means none): top word of the 64-bit result. */
-export function smmla(cpu: Cpu, w: number): void {
+export function smmla(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const p = BigInt(r[rn(w)]!) * BigInt(r[rm(w)]!);
   const a = ra(w);
@@ -168,7 +168,7 @@ export function smmla(cpu: Cpu, w: number): void {
 }
 
 /** USAD8 and USADA8: sum of absolute byte differences. */
-export function usad8(cpu: Cpu, w: number): void {
+export function usad8(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const n = r[rn(w)]!;
   const m = r[rm(w)]!;
@@ -179,13 +179,13 @@ export function usad8(cpu: Cpu, w: number): void {
 }
 
 /** SDIV: rounds toward zero; division by zero gives 0, as the A profile without trapping does. */
-export function sdiv(cpu: Cpu, w: number): void {
+export function sdiv(cpu: ExecContext, w: number): void {
   const m = cpu.r[rm(w)]!;
   cpu.r[rd(w)] = m === 0 ? 0 : Math.trunc(cpu.r[rn(w)]! / m) | 0;
 }
 
 /** UDIV. */
-export function udiv(cpu: Cpu, w: number): void {
+export function udiv(cpu: ExecContext, w: number): void {
   const m = cpu.r[rm(w)]! >>> 0;
   cpu.r[rd(w)] = m === 0 ? 0 : Math.floor((cpu.r[rn(w)]! >>> 0) / m) | 0;
 }

@@ -8,45 +8,12 @@ import { dpImm, dpImmShift, dpRegShift, isDataProcessing, movt, movw } from './a
 import * as ls from './a32-loadstore.ts';
 import * as media from './a32-media.ts';
 import * as mul from './a32-multiply.ts';
-import type { Cpu } from '../../cpu.ts';
 import { vmovScalar } from '../neon/neon-permute.ts';
+import type { A32Entry } from '../table-row.ts';
 import { isScalarMove, NEON_A32_ROWS, VDUP_CORE_ROW } from '../neon/neon-table.ts';
 import * as vfp from '../vfp/vfp-instructions.ts';
 
-/** Executes one decoded A32 instruction word whose condition has passed. */
-export type A32Exec = (cpu: Cpu, w: number) => void;
-
-/** Instruction classes, for coverage reports and generated tests. */
-export type A32Class =
-  | 'dataproc'
-  | 'multiply'
-  | 'media'
-  | 'loadstore'
-  | 'multiple'
-  | 'exclusive'
-  | 'branch'
-  | 'system'
-  | 'hint'
-  | 'coprocessor'
-  | 'vfp'
-  | 'neon';
-
-/** One row of the table. */
-export interface A32Entry {
-  /** Mnemonic (family) name. */
-  readonly name: string;
-  /** Instruction class. */
-  readonly cls: A32Class;
-  /**
-   * 32 characters (spaces ignored), most significant bit first: `0`/`1` must match, anything else
-   * is a field. Patterns starting `cccc` are conditional (cond 1111 is decoded elsewhere).
-   */
-  readonly pattern: string;
-  /** Extra constraint on words the pattern matches. */
-  readonly when?: (w: number) => boolean;
-  /** The executor. */
-  readonly exec: A32Exec;
-}
+export type { A32Class, A32Entry, A32Exec } from '../table-row.ts';
 
 const notHint = (w: number) => (w & 0x004f0000) !== 0;
 

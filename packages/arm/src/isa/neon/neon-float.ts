@@ -3,7 +3,7 @@
  * value" (round to nearest, flush-to-zero, default NaN) whatever FPSCR says, but its exception flags
  * still accumulate into FPSCR.
  */
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import {
   F32,
   FpEnv,
@@ -28,7 +28,7 @@ export function standardEnv(): FpEnv {
 }
 
 /** Runs `op` under the standard FPSCR value and ORs the flags it raised into FPSCR. */
-export function withStandard<T>(cpu: Cpu, op: (env: FpEnv) => T): T {
+export function withStandard<T>(cpu: ExecContext, op: (env: FpEnv) => T): T {
   const env = standardEnv();
   const result = op(env);
   cpu.vfp.env.flags |= env.flags;

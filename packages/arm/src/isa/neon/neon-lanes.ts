@@ -2,7 +2,7 @@
  * Advanced SIMD register lanes: D0-D31 (Q0-Q15 are pairs) seen as vectors of 8-, 16-, 32- or 64-bit
  * elements, read and written as bigint so 64-bit lanes and 32x32-bit products stay exact.
  */
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { UNDEFINED } from '../../system/exceptions.ts';
 import { checkAccess } from '../vfp/vfp-instructions.ts';
 
@@ -12,7 +12,7 @@ export type ElementSize = 0 | 1 | 2 | 3;
 const views = new WeakMap<Int32Array, DataView>();
 
 /** A little-endian view of the register file's bytes (D<i> starts at byte 8i). */
-function viewOf(cpu: Cpu): DataView {
+function viewOf(cpu: ExecContext): DataView {
   const words = cpu.vfp.words;
   let v = views.get(words);
   if (v === undefined) {
@@ -23,7 +23,7 @@ function viewOf(cpu: Cpu): DataView {
 }
 
 /** Element `i` of `size` counted from the start of D<reg> (it may run on into D<reg+1>). */
-export function getLane(cpu: Cpu, reg: number, i: number, size: number, signed: boolean): bigint {
+export function getLane(cpu: ExecContext, reg: number, i: number, size: number, signed: boolean): bigint {
   const v = viewOf(cpu);
   const at = reg * 8 + (i << size);
   switch (size) {
@@ -39,7 +39,7 @@ export function getLane(cpu: Cpu, reg: number, i: number, size: number, signed: 
 }
 
 /** Writes element `i` of `size` from D<reg> on (the value is truncated to the element). */
-export function setLane(cpu: Cpu, reg: number, i: number, size: number, value: bigint): void {
+export function setLane(cpu: ExecContext, reg: number, i: number, size: number, value: bigint): void {
   const v = viewOf(cpu);
   const at = reg * 8 + (i << size);
   switch (size) {
@@ -58,7 +58,13 @@ export function setLane(cpu: Cpu, reg: number, i: number, size: number, value: b
 }
 
 /** `regs` doublewords from D<reg> as elements of `size`. */
-export function readVector(cpu: Cpu, reg: number, regs: number, size: number, signed: boolean): bigint[] {
+export function readVector(
+  cpu: ExecContext,
+  reg: number,
+  regs: number,
+  size: number,
+  signed: boolean,
+): bigint[] {
   const n = (regs * 8) >> size;
   const out = new Array<bigint>(n);
   for (let i = 0; i < n; i++) out[i] = getLane(cpu, reg, i, size, signed);
@@ -66,17 +72,17 @@ export function readVector(cpu: Cpu, reg: number, regs: number, size: number, si
 }
 
 /** Writes elements of `size` from D<reg> on. */
-export function writeVector(cpu: Cpu, reg: number, size: number, values: readonly bigint[]): void {
+export function writeVector(cpu: ExecContext, reg: number, size: number, values: readonly bigint[]): void {
   for (let i = 0; i < values.length; i++) setLane(cpu, reg, i, size, values[i]!);
 }
 
 /** The raw 64 bits of D<reg>. */
-export function getD(cpu: Cpu, reg: number): bigint {
+export function getD(cpu: ExecContext, reg: number): bigint {
   return viewOf(cpu).getBigUint64(reg * 8, true);
 }
 
 /** Writes the raw 64 bits of D<reg>. */
-export function setD(cpu: Cpu, reg: number, value: bigint): void {
+export function setD(cpu: ExecContext, reg: number, value: bigint): void {
   viewOf(cpu).setBigUint64(reg * 8, BigInt.asUintN(64, value), true);
 }
 
@@ -93,7 +99,7 @@ export function neonRegs(w: number): { d: number; n: number; m: number } {
  * The checks every Advanced SIMD instruction makes first: the coprocessor access rights and
  * FPEXC.EN (as for VFP), then that Q-register operands name even D registers.
  */
-export function neonAccess(cpu: Cpu, ...qRegs: number[]): void {
+export function neonAccess(cpu: ExecContext, ...qRegs: number[]): void {
   checkAccess(cpu);
   for (const r of qRegs) if (r & 1) throw UNDEFINED;
 }
@@ -104,7 +110,7 @@ export function bitsOf(size: number): number {
 }
 
 /** Sets FPSCR.QC, the cumulative saturation flag. */
-export function setQc(cpu: Cpu): void {
+export function setQc(cpu: ExecContext): void {
   cpu.vfp.fpscr = cpu.vfp.fpscr | 0x08000000;
 }
 
@@ -115,7 +121,7 @@ const halves = new WeakMap<Int32Array, Uint16Array>();
  * The register file as an array of `size` elements (8, 16 or 32 bits): element i of D<r> is at
  * index (8r >> size) + i. For the fast paths of whole-lane integer operations.
  */
-export function laneArray(cpu: Cpu, size: 0 | 1 | 2): Uint8Array | Uint16Array | Int32Array {
+export function laneArray(cpu: ExecContext, size: 0 | 1 | 2): Uint8Array | Uint16Array | Int32Array {
   const words = cpu.vfp.words;
   if (size === 2) return words;
   if (size === 0) {

@@ -3,7 +3,7 @@
  * structures, of one lane, and (loads only) to all lanes, with alignment hints and writeback.
  * Executors take the A32 form of the word.
  */
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { UNDEFINED } from '../../system/exceptions.ts';
 import { getLane, setLane } from './neon-lanes.ts';
 import { checkAccess } from '../vfp/vfp-instructions.ts';
@@ -153,7 +153,7 @@ function allLanesLayout(w: number, d: number): Layout {
 }
 
 /** Reads an element of `size` (64-bit elements as two words) from RAM. */
-function readElement(cpu: Cpu, addr: number, size: number): bigint {
+function readElement(cpu: ExecContext, addr: number, size: number): bigint {
   switch (size) {
     case 0:
       return BigInt(cpu.read8(addr));
@@ -166,7 +166,7 @@ function readElement(cpu: Cpu, addr: number, size: number): bigint {
   }
 }
 
-function writeElement(cpu: Cpu, addr: number, size: number, value: bigint): void {
+function writeElement(cpu: ExecContext, addr: number, size: number, value: bigint): void {
   switch (size) {
     case 0:
       return cpu.write8(addr, Number(value & 0xffn));
@@ -181,7 +181,7 @@ function writeElement(cpu: Cpu, addr: number, size: number, value: bigint): void
 }
 
 /** VLD1-4 and VST1-4: every form of element and structure transfer. */
-export function neonLoadStore(cpu: Cpu, w: number): void {
+export function neonLoadStore(cpu: ExecContext, w: number): void {
   const load = ((w >>> 21) & 1) === 1;
   const n = (w >>> 16) & 0xf;
   const m = w & 0xf;

@@ -2,7 +2,7 @@
  * Advanced SIMD two registers, miscellaneous (A7.4.5) and one register with a modified immediate
  * (A7.4.6).
  */
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { UNDEFINED } from '../../system/exceptions.ts';
 import { halfToSingle, singleToHalf } from '../vfp/half-precision.ts';
 import * as fp from './neon-float.ts';
@@ -22,7 +22,7 @@ import type { FpEnv } from '../vfp/softfloat.ts';
 import { countLeadingSignBits, countLeadingZeros, popcount, saturate } from './neon-saturate.ts';
 
 /** Two registers, miscellaneous. */
-export function twoRegMisc(cpu: Cpu, w: number): void {
+export function twoRegMisc(cpu: ExecContext, w: number): void {
   const a = (w >>> 16) & 3;
   const b = (w >>> 6) & 0x1f;
   const size = (w >>> 18) & 3;
@@ -130,7 +130,7 @@ export function twoRegMisc(cpu: Cpu, w: number): void {
 }
 
 /** The A = 10 half: permutes, narrowing moves, VSHLL by the element size, half-precision VCVT. */
-function twoRegMiscNarrow(cpu: Cpu, op: number, q: number, size: number, d: number, m: number): void {
+function twoRegMiscNarrow(cpu: ExecContext, op: number, q: number, size: number, d: number, m: number): void {
   if (op <= 3) return permute(cpu, op, q, size, d, m);
   if (op === 4 || op === 5) {
     // VMOVN, VQMOVUN, VQMOVN.S, VQMOVN.U: bits 7:6
@@ -213,7 +213,7 @@ export function expandImmediate(op: number, cmode: number, imm8: number): bigint
 }
 
 /** One register and a modified immediate: VMOV, VMVN, VORR and VBIC. */
-export function oneRegImmediate(cpu: Cpu, w: number): void {
+export function oneRegImmediate(cpu: ExecContext, w: number): void {
   const q = (w >>> 6) & 1;
   const op = (w >>> 5) & 1;
   const cmode = (w >>> 8) & 0xf;

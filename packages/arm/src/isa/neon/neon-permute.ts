@@ -2,7 +2,7 @@
  * Advanced SIMD instructions that move elements without computing: VREV, VSWP, VTRN, VUZP, VZIP,
  * VEXT, VTBL/VTBX, VDUP (scalar and core register) and VMOV between a core register and a scalar.
  */
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { UNDEFINED } from '../../system/exceptions.ts';
 import { getLane, neonAccess, neonRegs, readVector, setLane, writeVector } from './neon-lanes.ts';
 import { checkAccess } from '../vfp/vfp-instructions.ts';
@@ -14,7 +14,7 @@ export function reverse(values: readonly bigint[], size: number, group: number):
 }
 
 /** VSWP (op 0), VTRN (1), VUZP (2), VZIP (3). */
-export function permute(cpu: Cpu, op: number, q: number, size: number, d: number, m: number): void {
+export function permute(cpu: ExecContext, op: number, q: number, size: number, d: number, m: number): void {
   if (q && (d | m) & 1) throw UNDEFINED;
   if (op === 0 && size !== 0) throw UNDEFINED;
   if (size === 3 || (op >= 2 && !q && size === 2)) throw UNDEFINED;
@@ -58,7 +58,7 @@ export function permute(cpu: Cpu, op: number, q: number, size: number, d: number
 }
 
 /** VEXT: bytes of Vm:Vn from byte imm4 on. */
-export function vext(cpu: Cpu, w: number): void {
+export function vext(cpu: ExecContext, w: number): void {
   const { d, n, m } = neonRegs(w);
   const q = (w >>> 6) & 1;
   const imm4 = (w >>> 8) & 0xf;
@@ -70,7 +70,7 @@ export function vext(cpu: Cpu, w: number): void {
 }
 
 /** VTBL and VTBX: bytes looked up in a table of one to four consecutive D registers. */
-export function vtbl(cpu: Cpu, w: number): void {
+export function vtbl(cpu: ExecContext, w: number): void {
   const { d, n, m } = neonRegs(w);
   const len = ((w >>> 8) & 3) + 1;
   const extension = ((w >>> 6) & 1) === 1;
@@ -88,7 +88,7 @@ export function vtbl(cpu: Cpu, w: number): void {
 }
 
 /** VDUP (scalar): one lane of Dm into every lane of Vd. */
-export function vdupScalar(cpu: Cpu, w: number): void {
+export function vdupScalar(cpu: ExecContext, w: number): void {
   const { d, m } = neonRegs(w);
   const q = (w >>> 6) & 1;
   const imm4 = (w >>> 16) & 0xf;
@@ -100,7 +100,7 @@ export function vdupScalar(cpu: Cpu, w: number): void {
 }
 
 /** VDUP (core register): Rt's low element into every lane of Vd. */
-export function vdupCore(cpu: Cpu, w: number): void {
+export function vdupCore(cpu: ExecContext, w: number): void {
   const be = (((w >>> 22) & 1) << 1) | ((w >>> 5) & 1);
   const q = (w >>> 21) & 1;
   const d = ((w >>> 3) & 0x10) | ((w >>> 16) & 0xf);
@@ -115,7 +115,7 @@ export function vdupCore(cpu: Cpu, w: number): void {
  * VMOV between a core register and an 8-, 16- or 32-bit scalar (the 32-bit form is also VFP):
  * opc1:opc2 give the size and index, U the extension of a loaded scalar.
  */
-export function vmovScalar(cpu: Cpu, w: number): void {
+export function vmovScalar(cpu: ExecContext, w: number): void {
   const opc = (((w >>> 21) & 3) << 2) | ((w >>> 5) & 3);
   const toCore = ((w >>> 20) & 1) === 1;
   const u = (w >>> 23) & 1;

@@ -2,7 +2,7 @@
  * Advanced SIMD two registers and a shift amount (A7.4.4): shifts right and left with rounding,
  * accumulation, insertion, saturation, narrowing and lengthening, and VCVT to and from fixed point.
  */
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { UNDEFINED } from '../../system/exceptions.ts';
 import * as fp from './neon-float.ts';
 import { bitsOf, getLane, neonAccess, neonRegs, readVector, setQc, writeVector } from './neon-lanes.ts';
@@ -17,7 +17,7 @@ export function shiftSize(w: number): { size: number; full: number } {
 }
 
 /** Two registers and a shift amount. */
-export function shiftImmediate(cpu: Cpu, w: number): void {
+export function shiftImmediate(cpu: ExecContext, w: number): void {
   const op = (w >>> 8) & 0xf;
   const u = (w >>> 24) & 1;
   const q = (w >>> 6) & 1;
@@ -70,7 +70,7 @@ export function shiftImmediate(cpu: Cpu, w: number): void {
 
 /** The narrowing (8, 9), lengthening (10) and fixed-point conversion (14, 15) forms. */
 function shiftLong(
-  cpu: Cpu,
+  cpu: ExecContext,
   w: number,
   op: number,
   u: number,

@@ -2,14 +2,13 @@
  * The Advanced SIMD rows of the A32 and Thumb tables. Executors take the A32 form of a word; the
  * Thumb rows move the U bit (bit 28 there, bit 24 in A32) and the load/store prefix, then call them.
  */
-import type { A32Entry } from '../a32/a32-table.ts';
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { neonLoadStore } from './neon-loadstore.ts';
 import { oneRegImmediate, twoRegMisc } from './neon-misc.ts';
 import { vdupCore, vdupScalar, vext, vtbl } from './neon-permute.ts';
 import { shiftImmediate } from './neon-shift.ts';
 import { byScalar, threeDiff, threeSame } from './neon-three.ts';
-import type { ThumbEntry } from '../thumb/t16.ts';
+import type { A32Entry, ThumbEntry } from '../table-row.ts';
 
 const notSize3 = (w: number) => ((w >>> 20) & 3) !== 3;
 /** The shift group needs L = 1 or imm6 >= 8; below that the same bits are a modified immediate. */
@@ -84,8 +83,8 @@ export function thumbTransferToA32(w: number): number {
 }
 
 const viaData =
-  (exec: (cpu: Cpu, w: number) => void) =>
-  (cpu: Cpu, w: number): void =>
+  (exec: (cpu: ExecContext, w: number) => void) =>
+  (cpu: ExecContext, w: number): void =>
     exec(cpu, thumbDataToA32(w));
 
 /** The Thumb-2 rows: the A32 patterns with the prefix rewritten. */
@@ -100,7 +99,9 @@ export const NEON_T32_ROWS: readonly ThumbEntry[] = NEON_A32_ROWS.map((row) => {
     ...(when === undefined
       ? {}
       : { when: (w: number) => when(transfer ? thumbTransferToA32(w) : thumbDataToA32(w)) }),
-    exec: transfer ? (cpu: Cpu, w: number) => row.exec(cpu, thumbTransferToA32(w)) : viaData(row.exec),
+    exec: transfer
+      ? (cpu: ExecContext, w: number) => row.exec(cpu, thumbTransferToA32(w))
+      : viaData(row.exec),
   };
 });
 

@@ -2,7 +2,7 @@
  * Advanced SIMD three-register instructions: same length (A7.4.1), different lengths (A7.4.2) and
  * two registers with a scalar (A7.4.3). Executors take the A32 form of the word.
  */
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { UNDEFINED } from '../../system/exceptions.ts';
 import * as fp from './neon-float.ts';
 import {
@@ -24,7 +24,7 @@ type FloatLane = (a: bigint, b: bigint, d: bigint, env: FpEnv) => bigint;
 const abs = (x: bigint) => (x < 0n ? -x : x);
 
 /** Applies `op` lane by lane to Vn, Vm and the old Vd, writing Vd. */
-function lanewise(cpu: Cpu, w: number, size: number, signed: boolean, op: Lane): void {
+function lanewise(cpu: ExecContext, w: number, size: number, signed: boolean, op: Lane): void {
   const { d, n, m } = neonRegs(w);
   const regs = (w >>> 6) & 1 ? 2 : 1;
   if (regs === 2) neonAccess(cpu, d, n, m);
@@ -42,7 +42,7 @@ function lanewise(cpu: Cpu, w: number, size: number, signed: boolean, op: Lane):
 
 /** Pairwise operations (D registers only): adjacent pairs of Vn, then of Vm. */
 function pairwise(
-  cpu: Cpu,
+  cpu: ExecContext,
   w: number,
   size: number,
   signed: boolean,
@@ -58,7 +58,12 @@ function pairwise(
 }
 
 /** A lane operation that may saturate: sets QC when it does. */
-function saturating(cpu: Cpu, bits: number, signed: boolean, exact: (a: bigint, b: bigint) => bigint): Lane {
+function saturating(
+  cpu: ExecContext,
+  bits: number,
+  signed: boolean,
+  exact: (a: bigint, b: bigint) => bigint,
+): Lane {
   return (a, b) => {
     const r = saturate(exact(a, b), bits, signed);
     if (r.saturated) setQc(cpu);
@@ -67,7 +72,7 @@ function saturating(cpu: Cpu, bits: number, signed: boolean, exact: (a: bigint, 
 }
 
 /** Three registers of the same length. */
-export function threeSame(cpu: Cpu, w: number): void {
+export function threeSame(cpu: ExecContext, w: number): void {
   const op = (w >>> 8) & 0xf;
   const b = (w >>> 4) & 1;
   const u = (w >>> 24) & 1;
@@ -174,7 +179,11 @@ export function threeSame(cpu: Cpu, w: number): void {
 }
 
 /** Register numbers of a same-length operation and its lane count, after the Q-register check. */
-function sameShape(cpu: Cpu, w: number, size: number): { d: number; n: number; m: number; lanes: number } {
+function sameShape(
+  cpu: ExecContext,
+  w: number,
+  size: number,
+): { d: number; n: number; m: number; lanes: number } {
   const { d, n, m } = neonRegs(w);
   const q = (w >>> 6) & 1;
   if (q) neonAccess(cpu, d, n, m);
@@ -183,7 +192,7 @@ function sameShape(cpu: Cpu, w: number, size: number): { d: number; n: number; m
 }
 
 /** VADD and VSUB of 8-, 16- and 32-bit lanes on the register file's typed views (no bigint). */
-function addSubFast(cpu: Cpu, w: number, size: 0 | 1 | 2, subtract: boolean): void {
+function addSubFast(cpu: ExecContext, w: number, size: 0 | 1 | 2, subtract: boolean): void {
   const { d, n, m, lanes } = sameShape(cpu, w, size);
   const v = laneArray(cpu, size);
   const [dd, nn, mm] = [(d * 8) >> size, (n * 8) >> size, (m * 8) >> size];
@@ -194,7 +203,7 @@ function addSubFast(cpu: Cpu, w: number, size: 0 | 1 | 2, subtract: boolean): vo
  * VAND, VBIC, VORR, VORN / VEOR, VBSL, VBIT, VBIF (op = U:size) on 32-bit words; lane i only reads
  * lane i, so overlapping registers are harmless.
  */
-function logicalFast(cpu: Cpu, w: number, op: number): void {
+function logicalFast(cpu: ExecContext, w: number, op: number): void {
   const { d, n, m, lanes } = sameShape(cpu, w, 2);
   const v = cpu.vfp.words;
   for (let i = 0; i < lanes; i++) {
@@ -230,7 +239,7 @@ function logicalFast(cpu: Cpu, w: number, op: number): void {
 }
 
 /** The single-precision members of the three-same group (size bit 0 must be clear: no half precision). */
-function threeSameFloat(cpu: Cpu, w: number, op: number, b: number, u: number): void {
+function threeSameFloat(cpu: ExecContext, w: number, op: number, b: number, u: number): void {
   if ((w >>> 20) & 1) throw UNDEFINED;
   const high = (w >>> 21) & 1;
   const lanes = (f: FloatLane) =>
@@ -273,7 +282,7 @@ function threeSameFloat(cpu: Cpu, w: number, op: number, b: number, u: number): 
 }
 
 /** Three registers of different lengths: long, wide and narrowing-high-half forms. */
-export function threeDiff(cpu: Cpu, w: number): void {
+export function threeDiff(cpu: ExecContext, w: number): void {
   const op = (w >>> 8) & 0xf;
   const u = (w >>> 24) & 1;
   const size = (w >>> 20) & 3;
@@ -338,7 +347,7 @@ export function threeDiff(cpu: Cpu, w: number): void {
 
 /** VQDMULL and its accumulating forms: saturate 2*x*y, then (optionally) saturate the accumulation. */
 function doublingLong(
-  cpu: Cpu,
+  cpu: ExecContext,
   x: bigint,
   y: bigint,
   acc: bigint | undefined,
@@ -354,7 +363,7 @@ function doublingLong(
 }
 
 /** Two registers and a scalar: multiply (accumulate) by one lane of Dm. */
-export function byScalar(cpu: Cpu, w: number): void {
+export function byScalar(cpu: ExecContext, w: number): void {
   const op = (w >>> 8) & 0xf;
   const size = (w >>> 20) & 3;
   const u = (w >>> 24) & 1; // Q for the same-length forms, unsigned for the long ones

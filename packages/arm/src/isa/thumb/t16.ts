@@ -11,42 +11,30 @@ import {
   shiftImm,
   shiftReg,
 } from '../alu.ts';
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { Psr } from '../../cpu-state.ts';
+import type { ThumbEntry } from '../table-row.ts';
 import { ExceptionKind, UNDEFINED } from '../../system/exceptions.ts';
 
-/** Executes one Thumb instruction (16-bit halfword, or 32-bit as hw1 << 16 | hw2). */
-export type ThumbExec = (cpu: Cpu, w: number) => void;
-
-/** One row of a Thumb table. */
-export interface ThumbEntry {
-  /** Mnemonic (family) name. */
-  readonly name: string;
-  /** 16 or 32 pattern characters (spaces ignored): `0`/`1` fixed, anything else a field. */
-  readonly pattern: string;
-  /** Extra constraint. */
-  readonly when?: (w: number) => boolean;
-  /** The executor. */
-  readonly exec: ThumbExec;
-}
+export type { ThumbEntry, ThumbExec } from '../table-row.ts';
 
 /** True outside an IT block, where most 16-bit data-processing instructions set flags. */
-const setsFlags = (cpu: Cpu) => cpu.it === 0;
+const setsFlags = (cpu: ExecContext) => cpu.it === 0;
 
-function shiftImm16(cpu: Cpu, w: number): void {
+function shiftImm16(cpu: ExecContext, w: number): void {
   const r = shiftImm(cpu.r[(w >>> 3) & 7]!, (w >>> 11) & 3, (w >>> 6) & 0x1f, cpu.c);
   cpu.r[w & 7] = r;
   if (setsFlags(cpu)) logicFlags(cpu, r, shifterCarry);
 }
 
-function addSub3(cpu: Cpu, w: number): void {
+function addSub3(cpu: ExecContext, w: number): void {
   const a = cpu.r[(w >>> 3) & 7]!;
   const b = w & 0x400 ? (w >>> 6) & 7 : cpu.r[(w >>> 6) & 7]!;
   const s = setsFlags(cpu);
   cpu.r[w & 7] = w & 0x200 ? dataProcessing(cpu, 2, a, b, 0, s) : dataProcessing(cpu, 4, a, b, 0, s);
 }
 
-function imm8ops(cpu: Cpu, w: number): void {
+function imm8ops(cpu: ExecContext, w: number): void {
   const d = (w >>> 8) & 7;
   const imm = w & 0xff;
   const s = setsFlags(cpu);
@@ -68,7 +56,7 @@ function imm8ops(cpu: Cpu, w: number): void {
 }
 
 /** The sixteen register-to-register operations of 010000 (AND ... MVN). */
-function dpReg16(cpu: Cpu, w: number): void {
+function dpReg16(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const d = w & 7;
   const m = r[(w >>> 3) & 7]!;
@@ -128,7 +116,7 @@ function dpReg16(cpu: Cpu, w: number): void {
 }
 
 /** ADD, CMP and MOV with high registers (no flags but CMP); a PC destination branches. */
-function hiReg(cpu: Cpu, w: number): void {
+function hiReg(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const d = ((w >>> 4) & 8) | (w & 7);
   const m = r[(w >>> 3) & 0xf]!;
@@ -149,17 +137,17 @@ function hiReg(cpu: Cpu, w: number): void {
   }
 }
 
-function bxBlx16(cpu: Cpu, w: number): void {
+function bxBlx16(cpu: ExecContext, w: number): void {
   const target = cpu.r[(w >>> 3) & 0xf]!;
   if (w & 0x80) cpu.r[14] = (cpu.insnAddr + 2) | 1;
   cpu.bxWritePc(target);
 }
 
-function ldrLiteral(cpu: Cpu, w: number): void {
+function ldrLiteral(cpu: ExecContext, w: number): void {
   cpu.load(((cpu.r[15]! & ~3) + (w & 0xff) * 4) | 0, 4, false, (w >>> 8) & 7);
 }
 
-function ldStReg(cpu: Cpu, w: number): void {
+function ldStReg(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const a = (r[(w >>> 3) & 7]! + r[(w >>> 6) & 7]!) | 0;
   const t = w & 7;
@@ -191,7 +179,7 @@ function ldStReg(cpu: Cpu, w: number): void {
   }
 }
 
-function ldStImm(cpu: Cpu, w: number): void {
+function ldStImm(cpu: ExecContext, w: number): void {
   const size = (w & 0xf000) === 0x8000 ? 2 : w & 0x1000 ? 1 : 4;
   const a = (cpu.r[(w >>> 3) & 7]! + ((w >>> 6) & 0x1f) * size) | 0;
   const t = w & 7;
@@ -199,29 +187,29 @@ function ldStImm(cpu: Cpu, w: number): void {
   else cpu.store(a, size, cpu.r[t]!);
 }
 
-function ldStSp(cpu: Cpu, w: number): void {
+function ldStSp(cpu: ExecContext, w: number): void {
   const a = (cpu.r[13]! + (w & 0xff) * 4) | 0;
   const t = (w >>> 8) & 7;
   if (w & 0x800) cpu.load(a, 4, false, t);
   else cpu.store(a, 4, cpu.r[t]!);
 }
 
-function adrAddSp(cpu: Cpu, w: number): void {
+function adrAddSp(cpu: ExecContext, w: number): void {
   const base = w & 0x800 ? cpu.r[13]! : cpu.r[15]! & ~3;
   cpu.r[(w >>> 8) & 7] = (base + (w & 0xff) * 4) | 0;
 }
 
-function adjustSp(cpu: Cpu, w: number): void {
+function adjustSp(cpu: ExecContext, w: number): void {
   const imm = (w & 0x7f) * 4;
   cpu.r[13] = w & 0x80 ? cpu.r[13]! - imm : cpu.r[13]! + imm;
 }
 
-function cbz(cpu: Cpu, w: number): void {
+function cbz(cpu: ExecContext, w: number): void {
   const zero = cpu.r[w & 7] === 0;
   if (zero !== ((w & 0x800) !== 0)) cpu.branchTo(cpu.r[15]! + (((w >>> 2) & 0x3e) | ((w >>> 3) & 0x40)));
 }
 
-function extend16(cpu: Cpu, w: number): void {
+function extend16(cpu: ExecContext, w: number): void {
   const m = cpu.r[(w >>> 3) & 7]!;
   const d = w & 7;
   switch ((w >>> 6) & 3) {
@@ -241,12 +229,12 @@ function extend16(cpu: Cpu, w: number): void {
 }
 
 /** PUSH and POP become the equivalent A32 STMDB SP! / LDMIA SP! (same semantics, PC interworks). */
-function pushPop(cpu: Cpu, w: number): void {
+function pushPop(cpu: ExecContext, w: number): void {
   const list = (w & 0xff) | (w & 0x100 ? (w & 0x800 ? 0x8000 : 0x4000) : 0);
   ldmStm(cpu, w & 0x800 ? 0xe8bd0000 | list : 0xe92d0000 | list);
 }
 
-function revs16(cpu: Cpu, w: number): void {
+function revs16(cpu: ExecContext, w: number): void {
   const aw = ((w & 7) << 12) | ((w >>> 3) & 7);
   switch ((w >>> 6) & 3) {
     case 0:
@@ -263,27 +251,27 @@ function revs16(cpu: Cpu, w: number): void {
   }
 }
 
-function cps16(cpu: Cpu, w: number): void {
+function cps16(cpu: ExecContext, w: number): void {
   if (cpu.user) return;
   const bits = (w & 4 ? Psr.A : 0) | (w & 2 ? Psr.I : 0) | (w & 1 ? Psr.F : 0);
   cpu.masks = w & 0x10 ? cpu.masks | bits : cpu.masks & ~bits;
 }
 
-function setend16(cpu: Cpu, w: number): void {
+function setend16(cpu: ExecContext, w: number): void {
   cpu.masks = w & 8 ? cpu.masks | Psr.E : cpu.masks & ~Psr.E;
 }
 
 /** IT: opens an IT block (it runs outside one, so the step loop does not advance ITSTATE past it). */
-function it(cpu: Cpu, w: number): void {
+function it(cpu: ExecContext, w: number): void {
   cpu.it = w & 0xff;
 }
 
-function hint16(cpu: Cpu, w: number): void {
+function hint16(cpu: ExecContext, w: number): void {
   if (((w >>> 4) & 0xf) === 3) cpu.waitForInterrupt();
 }
 
 /** LDM/STM (IA): STM always writes back; LDM writes back unless the base is in the list. */
-function ldmStm16(cpu: Cpu, w: number): void {
+function ldmStm16(cpu: ExecContext, w: number): void {
   const n = (w >>> 8) & 7;
   const list = w & 0xff;
   const load = (w & 0x800) !== 0;
@@ -291,15 +279,15 @@ function ldmStm16(cpu: Cpu, w: number): void {
   ldmStm(cpu, 0xe8800000 | (load ? 0x100000 : 0) | (wb ? 0x200000 : 0) | (n << 16) | list);
 }
 
-function bCond16(cpu: Cpu, w: number): void {
+function bCond16(cpu: ExecContext, w: number): void {
   if (conditionPassed(cpu, (w >>> 8) & 0xf)) cpu.branchTo(cpu.r[15]! + (((w & 0xff) << 24) >> 23));
 }
 
-function b16(cpu: Cpu, w: number): void {
+function b16(cpu: ExecContext, w: number): void {
   cpu.branchTo(cpu.r[15]! + (((w & 0x7ff) << 21) >> 20));
 }
 
-function svc16(cpu: Cpu): void {
+function svc16(cpu: ExecContext): void {
   cpu.enter(ExceptionKind.svc, cpu.insnAddr + 2);
   cpu.branched = true;
 }

@@ -2,12 +2,12 @@
 import * as ctl from '../a32/a32-control.ts';
 import * as ls from '../a32/a32-loadstore.ts';
 import { conditionPassed } from '../alu.ts';
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { UNDEFINED } from '../../system/exceptions.ts';
 import { rd8, rn } from './t32-fields.ts';
 
 /** B<c>.W (T3). */
-export function bCond(cpu: Cpu, w: number): void {
+export function bCond(cpu: ExecContext, w: number): void {
   if (!conditionPassed(cpu, (w >>> 22) & 0xf)) return;
   const off =
     (((((w >>> 26) & 1) << 20) |
@@ -31,18 +31,18 @@ export function offset25(w: number): number {
 }
 
 /** B.W (T4). */
-export function bWide(cpu: Cpu, w: number): void {
+export function bWide(cpu: ExecContext, w: number): void {
   cpu.branchTo(cpu.r[15]! + offset25(w));
 }
 
 /** BL. */
-export function bl(cpu: Cpu, w: number): void {
+export function bl(cpu: ExecContext, w: number): void {
   cpu.r[14] = (cpu.insnAddr + 4) | 1;
   cpu.branchTo(cpu.r[15]! + offset25(w));
 }
 
 /** BLX #imm: to ARM state, from the word-aligned PC. */
-export function blx(cpu: Cpu, w: number): void {
+export function blx(cpu: ExecContext, w: number): void {
   if (w & 1) throw UNDEFINED;
   cpu.r[14] = (cpu.insnAddr + 4) | 1;
   cpu.t = 0;
@@ -50,21 +50,21 @@ export function blx(cpu: Cpu, w: number): void {
 }
 
 /** MSR (register), through the A32 executor. */
-export function msr(cpu: Cpu, w: number): void {
+export function msr(cpu: ExecContext, w: number): void {
   const r = (w & 0x00100000) << 2;
   if (w & 0x20) ctl.msrBanked(cpu, 0x0120f200 | r | ((w & 0x10) << 4) | (((w >>> 8) & 0xf) << 16) | rn(w));
   else ctl.msrReg(cpu, 0x0120f000 | ((w & 0x00100000) << 2) | (((w >>> 8) & 0xf) << 16) | rn(w));
 }
 
 /** MRS, through the A32 executor. */
-export function mrs(cpu: Cpu, w: number): void {
+export function mrs(cpu: ExecContext, w: number): void {
   const r = (w & 0x00100000) << 2;
   if (w & 0x20) ctl.mrsBanked(cpu, 0x01000200 | r | ((w & 0x10) << 4) | (rn(w) << 16) | (rd8(w) << 12));
   else ctl.mrs(cpu, 0x010f0000 | ((w & 0x00100000) << 2) | (rd8(w) << 12));
 }
 
 /** CPS (T2) and the hints (NOP, YIELD, WFE, WFI, SEV, DBG). */
-export function cpsHint(cpu: Cpu, w: number): void {
+export function cpsHint(cpu: ExecContext, w: number): void {
   if ((w & 0x700) === 0) {
     ctl.hint(cpu, w & 0xff);
     return;
@@ -73,7 +73,7 @@ export function cpsHint(cpu: Cpu, w: number): void {
 }
 
 /** CLREX, DSB, DMB, ISB. */
-export function barriers(cpu: Cpu, w: number): void {
+export function barriers(cpu: ExecContext, w: number): void {
   const op = (w >>> 4) & 0xf;
   if (op === 2) {
     ls.clrex(cpu);
@@ -83,24 +83,24 @@ export function barriers(cpu: Cpu, w: number): void {
 }
 
 /** SUBS PC, LR, #imm8: exception return. */
-export function subsPcLr(cpu: Cpu, w: number): void {
+export function subsPcLr(cpu: ExecContext, w: number): void {
   if (cpu.user) throw UNDEFINED;
   cpu.exceptionReturn(cpu.r[14]! - (w & 0xff), cpu.currentSpsr);
 }
 
 /** HVC #imm16. */
-export function hvc(cpu: Cpu, w: number): void {
+export function hvc(cpu: ExecContext, w: number): void {
   const imm16 = (((w >>> 16) & 0xf) << 12) | (w & 0xfff);
   ctl.hvc(cpu, ((imm16 >>> 4) << 8) | (imm16 & 0xf));
 }
 
 /** SMC #imm4. */
-export function smc(cpu: Cpu, w: number): void {
+export function smc(cpu: ExecContext, w: number): void {
   ctl.smc(cpu, (w >>> 16) & 0xf);
 }
 
 /** BXJ: no Jazelle, so a BX. */
-export function bxj(cpu: Cpu, w: number): void {
+export function bxj(cpu: ExecContext, w: number): void {
   cpu.bxWritePc(cpu.r[rn(w)]!);
 }
 

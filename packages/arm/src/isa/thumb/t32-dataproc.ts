@@ -2,12 +2,12 @@
 import * as media from '../a32/a32-media.ts';
 import * as mul from '../a32/a32-multiply.ts';
 import { dataProcessing, expandThumbImm, logicFlags, shifterCarry, shiftImm, shiftReg } from '../alu.ts';
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { UNDEFINED } from '../../system/exceptions.ts';
 import { rd8, rm, rn, rt12 } from './t32-fields.ts';
 
 /** The Thumb data-processing opcodes (hw1 bits 8:5) with their compare and move aliases. */
-export function dp(cpu: Cpu, w: number, b: number, carry: number): void {
+export function dp(cpu: ExecContext, w: number, b: number, carry: number): void {
   const s = (w & 0x00100000) !== 0;
   const n = rn(w);
   const d = rd8(w);
@@ -56,27 +56,27 @@ export function dp(cpu: Cpu, w: number, b: number, carry: number): void {
 }
 
 /** <op> Rd, Rn, #const (modified immediate). */
-export function dpModImm(cpu: Cpu, w: number): void {
+export function dpModImm(cpu: ExecContext, w: number): void {
   const imm12 = ((w >>> 15) & 0x800) | ((w >>> 4) & 0x700) | (w & 0xff);
   const b = expandThumbImm(imm12, cpu.c);
   dp(cpu, w, b, shifterCarry);
 }
 
 /** <op> Rd, Rn, Rm, <shift> #imm. */
-export function dpShiftedReg(cpu: Cpu, w: number): void {
+export function dpShiftedReg(cpu: ExecContext, w: number): void {
   const imm5 = ((w >>> 10) & 0x1c) | ((w >>> 6) & 3);
   const b = shiftImm(cpu.r[rm(w)]!, (w >>> 4) & 3, imm5, cpu.c);
   dp(cpu, w, b, shifterCarry);
 }
 
 /** PKHBT/PKHTB, through the A32 executor. */
-export function pkh(cpu: Cpu, w: number): void {
+export function pkh(cpu: ExecContext, w: number): void {
   const imm5 = ((w >>> 10) & 0x1c) | ((w >>> 6) & 3);
   media.pkh(cpu, (rn(w) << 16) | (rd8(w) << 12) | (imm5 << 7) | ((w & 0x20) << 1) | rm(w));
 }
 
 /** ADDW, SUBW, ADR, MOVW, MOVT, SSAT, USAT, SBFX, UBFX, BFI, BFC: the plain-immediate group. */
-export function plainImm(cpu: Cpu, w: number): void {
+export function plainImm(cpu: ExecContext, w: number): void {
   const n = rn(w);
   const d = rd8(w);
   const imm12 = ((w >>> 15) & 0x800) | ((w >>> 4) & 0x700) | (w & 0xff);
@@ -125,7 +125,7 @@ export function plainImm(cpu: Cpu, w: number): void {
 }
 
 /** LSL/LSR/ASR/ROR Rd, Rn, Rm. */
-export function shiftByReg(cpu: Cpu, w: number): void {
+export function shiftByReg(cpu: ExecContext, w: number): void {
   const v = shiftReg(cpu.r[rn(w)]!, (w >>> 21) & 3, cpu.r[rm(w)]!, cpu.c);
   cpu.r[rd8(w)] = v;
   if (w & 0x00100000) logicFlags(cpu, v, shifterCarry);
@@ -134,7 +134,7 @@ export function shiftByReg(cpu: Cpu, w: number): void {
 const EXTEND_OP = [3, 7, 0, 4, 2, 6];
 
 /** SXTAH ... UXTB (Rn = 15 means no accumulate), through the A32 executor. */
-export function extend(cpu: Cpu, w: number): void {
+export function extend(cpu: ExecContext, w: number): void {
   const op = EXTEND_OP[(w >>> 20) & 7];
   if (op === undefined) throw UNDEFINED;
   media.extend(
@@ -146,7 +146,7 @@ export function extend(cpu: Cpu, w: number): void {
 const PARALLEL_OP = [4, 0, 1, -1, 7, 3, 2, -1];
 
 /** The parallel add/subtract family, through the A32 executor. */
-export function parallel(cpu: Cpu, w: number): void {
+export function parallel(cpu: ExecContext, w: number): void {
   const op = PARALLEL_OP[(w >>> 20) & 7]!;
   const kind = ((w >>> 4) & 3) + 1;
   if (op < 0 || kind === 4) throw UNDEFINED;
@@ -159,7 +159,7 @@ export function parallel(cpu: Cpu, w: number): void {
 const QOP = [0, 2, 1, 3];
 
 /** QADD family, REV family, SEL, CLZ. */
-export function misc(cpu: Cpu, w: number): void {
+export function misc(cpu: ExecContext, w: number): void {
   const op2 = (w >>> 4) & 3;
   const d = rd8(w);
   const m = rm(w);
@@ -187,7 +187,7 @@ export function mulWord(w: number, base: number): number {
 }
 
 /** MUL, MLA, MLS, SMLA<x><y>, SMLAD, SMLAW, SMLSD, SMMLA, SMMLS, USAD8 and their non-accumulating forms. */
-export function multiply(cpu: Cpu, w: number): void {
+export function multiply(cpu: ExecContext, w: number): void {
   const op2 = (w >>> 4) & 3;
   const ra15 = rt12(w) === 15;
   switch ((w >>> 20) & 7) {
@@ -249,7 +249,7 @@ export function multiply(cpu: Cpu, w: number): void {
 }
 
 /** SMULL, UMULL, SMLAL, UMLAL, UMAAL, SMLAL<x><y>, SMLALD, SMLSLD, SDIV, UDIV. */
-export function longMultiply(cpu: Cpu, w: number): void {
+export function longMultiply(cpu: ExecContext, w: number): void {
   const op2 = (w >>> 4) & 0xf;
   const long = (base: number) => base | (rd8(w) << 16) | (rt12(w) << 12) | (rm(w) << 8) | rn(w);
   switch ((w >>> 20) & 7) {

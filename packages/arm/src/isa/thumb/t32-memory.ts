@@ -1,12 +1,12 @@
 /** Thumb-2 32-bit loads and stores: single, dual, exclusive, table branches and multiple. */
 import * as ctl from '../a32/a32-control.ts';
 import * as ls from '../a32/a32-loadstore.ts';
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { UNDEFINED } from '../../system/exceptions.ts';
 import { rd8, rm, rn, rt12 } from './t32-fields.ts';
 
 /** LDR/STR/LDRB/LDRH/LDRSB/LDRSH (and T forms, PLD/PLI) with every Thumb-2 addressing mode. */
-export function loadStore(cpu: Cpu, w: number): void {
+export function loadStore(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const n = rn(w);
   const t = rt12(w);
@@ -52,7 +52,7 @@ export function loadStore(cpu: Cpu, w: number): void {
 }
 
 /** LDRD/STRD (immediate, pre/post-indexed, literal). */
-export function loadStoreDual(cpu: Cpu, w: number): void {
+export function loadStoreDual(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const n = rn(w);
   const t = rt12(w);
@@ -78,7 +78,7 @@ export function loadStoreDual(cpu: Cpu, w: number): void {
 }
 
 /** LDREX/STREX (word, with an offset), and the B/H/D forms and TBB/TBH. */
-export function exclusive(cpu: Cpu, w: number): void {
+export function exclusive(cpu: ExecContext, w: number): void {
   const r = cpu.r;
   const n = rn(w);
   const op = (w >>> 20) & 0x1f; // hw1 bits 8:4
@@ -140,7 +140,7 @@ export function exclusive(cpu: Cpu, w: number): void {
 }
 
 /** LDM/STM (IA and DB, with writeback), SRS and RFE, through the A32 executors. */
-export function multiple(cpu: Cpu, w: number): void {
+export function multiple(cpu: ExecContext, w: number): void {
   const op = (w >>> 23) & 3;
   const wbit = w & 0x00200000;
   const load = w & 0x00100000;

@@ -1,5 +1,5 @@
 /** The Thumb decoder, built from the 16- and 32-bit tables: a direct map for 16-bit halfwords, slots by hw1 for 32-bit words. */
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { UNDEFINED } from '../../system/exceptions.ts';
 import { T16_TABLE, type ThumbEntry, type ThumbExec } from './t16.ts';
 import { T32_TABLE } from './t32-table.ts';
@@ -8,7 +8,7 @@ import { T32_TABLE } from './t32-table.ts';
 export const THUMB_UNDEFINED: ThumbEntry = {
   name: 'UNDEFINED',
   pattern: '',
-  exec: (_cpu: Cpu, _w: number) => {
+  exec: (_cpu: ExecContext, _w: number) => {
     throw UNDEFINED;
   },
 };

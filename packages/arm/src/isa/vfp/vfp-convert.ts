@@ -3,7 +3,7 @@
  * VCVT between floating point and 16- or 32-bit fixed point in place (VFPv3): to fixed point rounds
  * toward zero, from fixed point to nearest.
  */
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { UNDEFINED } from '../../system/exceptions.ts';
 import { halfToSingle, singleToHalf } from './half-precision.ts';
 import { F32, F64, FpEnv, fpFromInt, fpToInt } from './softfloat.ts';
@@ -11,7 +11,7 @@ import { F32, F64, FpEnv, fpFromInt, fpToInt } from './softfloat.ts';
 const sReg = (w: number, at: number, bitAt: number) => (((w >>> at) & 0xf) << 1) | ((w >>> bitAt) & 1);
 
 /** VCVTB/VCVTT (opc2 001x): the bottom or top half of Sd or Sm holds the half-precision value. */
-export function vfpHalfConvert(cpu: Cpu, w: number): void {
+export function vfpHalfConvert(cpu: ExecContext, w: number): void {
   if ((w >>> 8) & 1) throw UNDEFINED; // the double-precision forms are ARMv8
   const v = cpu.vfp;
   const d = sReg(w, 12, 22);
@@ -29,7 +29,7 @@ export function vfpHalfConvert(cpu: Cpu, w: number): void {
 }
 
 /** VCVT between floating point and fixed point (opc2 1x1x), converting Sd or Dd in place. */
-export function vfpFixedConvert(cpu: Cpu, w: number): void {
+export function vfpFixedConvert(cpu: ExecContext, w: number): void {
   const v = cpu.vfp;
   const dbl = ((w >>> 8) & 1) === 1;
   const toFixed = ((w >>> 18) & 1) === 1;

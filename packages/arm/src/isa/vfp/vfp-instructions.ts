@@ -2,7 +2,7 @@
  * VFP instructions (coprocessors 10 and 11), one executor per encoding group. The A32 and Thumb-2
  * encodings are the same 28 bits, so both tables point here.
  */
-import type { Cpu } from '../../cpu.ts';
+import type { ExecContext } from '../../exec-context.ts';
 import { UNDEFINED } from '../../system/exceptions.ts';
 import {
   F32,
@@ -22,7 +22,7 @@ import { VfpId } from './vfp.ts';
 import { vfpFixedConvert, vfpHalfConvert } from './vfp-convert.ts';
 
 /** Raises UNDEFINED unless CPACR grants cp10/cp11 at this privilege and FPEXC.EN is set. */
-export function checkAccess(cpu: Cpu, needEnabled = true): void {
+export function checkAccess(cpu: ExecContext, needEnabled = true): void {
   const cp = (cpu.cp15.cpacr >>> 20) & 3;
   if (cp === 0 || (cpu.user && cp !== 3)) throw UNDEFINED;
   if (needEnabled && !cpu.vfp.enabled) throw UNDEFINED;
@@ -87,7 +87,7 @@ function plain(x: number, min: number): boolean {
  * to-nearest and the operands and result are ordinary numbers; the exactness of the result (IXC) comes
  * from error-free transformations. Returns false to leave the operation to the exact path.
  */
-function fastArithmetic(cpu: Cpu, w: number, dbl: boolean, d: number, n: number, m: number): boolean {
+function fastArithmetic(cpu: ExecContext, w: number, dbl: boolean, d: number, n: number, m: number): boolean {
   const v = cpu.vfp;
   if (v.env.rmode !== 0) return false;
   const regs = dbl ? v.f64 : v.f32;
@@ -152,7 +152,7 @@ function fastArithmetic(cpu: Cpu, w: number, dbl: boolean, d: number, n: number,
 }
 
 /** VADD, VSUB, VMUL, VNMUL, VMLA, VMLS, VNMLA, VNMLS, VDIV, VFMA..., and the one-operand group. */
-export function vfpDataProcessing(cpu: Cpu, w: number): void {
+export function vfpDataProcessing(cpu: ExecContext, w: number): void {
   checkAccess(cpu);
   const v = cpu.vfp;
   const env = v.env;
@@ -199,7 +199,7 @@ export function vfpDataProcessing(cpu: Cpu, w: number): void {
 }
 
 /** The opc1 = 1x11 group: VMOV (immediate, register), VABS, VNEG, VSQRT, VCMP, VCVT. */
-function vfpOther(cpu: Cpu, w: number, dbl: boolean, f: FloatFormat, d: number, m: number): void {
+function vfpOther(cpu: ExecContext, w: number, dbl: boolean, f: FloatFormat, d: number, m: number): void {
   const v = cpu.vfp;
   const env = v.env;
   const get = (i: number) => (dbl ? v.d(i) : v.s(i));
@@ -263,7 +263,7 @@ function vfpOther(cpu: Cpu, w: number, dbl: boolean, f: FloatFormat, d: number, 
  * to-nearest). Returns false to leave the operation to the exact path.
  */
 function fastOther(
-  cpu: Cpu,
+  cpu: ExecContext,
   opc2: number,
   top: number,
   dbl: boolean,
@@ -339,7 +339,7 @@ function fastOther(
 }
 
 /** VMOV between a core register and a single-precision register. */
-export function vmovCoreSingle(cpu: Cpu, w: number): void {
+export function vmovCoreSingle(cpu: ExecContext, w: number): void {
   checkAccess(cpu);
   const n = sReg((w >>> 16) & 0xf, (w >>> 7) & 1);
   const t = (w >>> 12) & 0xf;
@@ -348,7 +348,7 @@ export function vmovCoreSingle(cpu: Cpu, w: number): void {
 }
 
 /** VMOV between two core registers and two singles or one double. */
-export function vmovCorePair(cpu: Cpu, w: number): void {
+export function vmovCorePair(cpu: ExecContext, w: number): void {
   checkAccess(cpu);
   const t = (w >>> 12) & 0xf;
   const t2 = (w >>> 16) & 0xf;
@@ -365,7 +365,7 @@ export function vmovCorePair(cpu: Cpu, w: number): void {
 }
 
 /** VMRS and VMSR: FPSID, FPSCR, MVFR0/1, FPEXC. VMRS APSR_nzcv, FPSCR copies the compare flags. */
-export function vmrsVmsr(cpu: Cpu, w: number): void {
+export function vmrsVmsr(cpu: ExecContext, w: number): void {
   const reg = (w >>> 16) & 0xf;
   const t = (w >>> 12) & 0xf;
   const v = cpu.vfp;
@@ -405,7 +405,7 @@ export function vmrsVmsr(cpu: Cpu, w: number): void {
 }
 
 /** VLDR and VSTR. */
-export function vldrVstr(cpu: Cpu, w: number): void {
+export function vldrVstr(cpu: ExecContext, w: number): void {
   checkAccess(cpu);
   const n = (w >>> 16) & 0xf;
   const base = n === 15 ? cpu.r[15]! & ~3 : cpu.r[n]!;
@@ -417,7 +417,7 @@ export function vldrVstr(cpu: Cpu, w: number): void {
 }
 
 /** VLDM/VSTM (increment after, or decrement before with writeback), VPUSH and VPOP. */
-export function vldmVstm(cpu: Cpu, w: number): void {
+export function vldmVstm(cpu: ExecContext, w: number): void {
   checkAccess(cpu);
   const n = (w >>> 16) & 0xf;
   const dbl = (w & 0x100) !== 0;
@@ -434,7 +434,7 @@ export function vldmVstm(cpu: Cpu, w: number): void {
 }
 
 /** Moves `count` words between memory at `addr` and the register words from `first` (whole range checked first). */
-function transfer(cpu: Cpu, addr: number, first: number, count: number, load: boolean): void {
+function transfer(cpu: ExecContext, addr: number, first: number, count: number, load: boolean): void {
   cpu.checkAlign(addr, 4, !load);
   cpu.read32(addr);
   cpu.read32(addr + 4 * (count - 1));
