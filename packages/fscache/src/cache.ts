@@ -36,12 +36,12 @@ export class FscacheCache {
     this.tag = tag;
   }
 
-  /** Backend call: the object was found, or has been created. */
+  /** Backend report: the object was found, or has been created (the core moves it on). */
   objectObtained(object: FscacheObject): void {
     objectObtained(this.#fs, object);
   }
 
-  /** Backend call: the object was not found (or was stale) and will be created. */
+  /** Backend report: the object was not found (or was stale) and will be created. */
   objectLookupNegative(object: FscacheObject): void {
     objectLookupNegative(this.#fs, object);
   }

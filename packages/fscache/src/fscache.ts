@@ -9,8 +9,8 @@ import { CheckAux, type CookieDef, validateCookieDef } from './cookie-def.ts';
 import { assert, FscacheAssertionError, FscacheError, hasCode } from './errors.ts';
 import { FscacheHistogram } from './histogram.ts';
 import type { FscacheObject } from './object.ts';
-import { eventBit, KILL_EVENTS, ObjectEvent, ObjectState } from './object-state.ts';
-import { raiseEvent } from './object-state-machine.ts';
+import { ObjectEvent, ObjectState } from './object-state.ts';
+import { activateRoot, raiseEvent } from './object-state-machine.ts';
 import { FscacheOperation, submitOperation } from './operation.ts';
 import {
   type AllocResult,
@@ -337,8 +337,7 @@ export class Fscache {
       throw new FscacheError('EEXIST', `cache tag "${tag}" is in use`);
     this.stats.n.objectAlloc++;
     root.debugId = this.nextDebugId();
-    root.state = ObjectState.ACTIVE;
-    root.eventMask = KILL_EVENTS | eventBit(ObjectEvent.UPDATE);
+    activateRoot(this, root);
     root.cookie = this.masterIndex;
     this.masterIndex.backingObjects.push(root);
     this.masterIndex.usage++;
