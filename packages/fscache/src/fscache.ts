@@ -12,6 +12,7 @@ import type { FscacheObject } from './object.ts';
 import { ObjectEvent, ObjectState } from './object-state.ts';
 import { activateRoot, raiseEvent } from './object-state-machine.ts';
 import { FscacheOperation, submitOperation } from './operation.ts';
+import { backendFailure, countCall, countOutcome } from './outcome.ts';
 import {
   type AllocResult,
   allocPage,
@@ -245,25 +246,14 @@ export class Fscache {
 
   /** Tells the cache the object's size changed; runs as an exclusive operation. */
   async attrChanged(cookie: FscacheCookie | null): Promise<AttrChangedResult> {
-    const s = this.stats.n;
-    s.attrChanged++;
+    countCall(this, 'attrChanged');
     const object = cookie?.backingObjects[0];
-    if (!cookie || !object) {
-      s.attrChangedNobufs++;
-      return { status: 'ENOBUFS' };
-    }
+    if (!cookie || !object) return { status: countOutcome(this, 'attrChanged', 'ENOBUFS') };
     let result: AttrChangedResult = { status: 'ok' };
     const op = new FscacheOperation(this, true, (o) => {
-      s.attrChangedCalls++;
-      const fail = (err: unknown) => {
-        if (hasCode(err, 'ENOMEM')) {
-          s.attrChangedNomem++;
-          result = { status: 'ENOMEM' };
-        } else {
-          this.objectIoFailed(o.object!, 'attrChanged', err);
-          result = { status: 'ENOBUFS' };
-        }
-      };
+      countCall(this, 'attrChangedRun');
+      const fail = (err: unknown) =>
+        void (result = { status: backendFailure(this, 'attrChangedRun', o.object!, err) });
       try {
         const r = object.cache.backend.attrChanged?.(o.object!);
         if (r instanceof Promise) return r.catch(fail);
@@ -271,11 +261,9 @@ export class Fscache {
         fail(err);
       }
     });
-    if (submitOperation(this, object, op) === 'ENOBUFS') {
-      s.attrChangedNobufs++;
-      return { status: 'ENOBUFS' };
-    }
-    s.attrChangedOk++;
+    if (submitOperation(this, object, op) === 'ENOBUFS')
+      return { status: countOutcome(this, 'attrChanged', 'ENOBUFS') };
+    countOutcome(this, 'attrChanged', 'ok');
     await op.waitEnd();
     return op.state === 'cancelled' ? { status: 'ENOBUFS' } : result;
   }
