@@ -350,7 +350,7 @@ export class Fscache {
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
     this.#withdrawals.set(cache, { promise, resolve });
-    cache.withdrawn = true;
+    cache.markWithdrawn();
     this.#caches.splice(this.#caches.indexOf(cache), 1);
     const sync = cache.backend.syncCache?.(cache);
     const kill = () => {
