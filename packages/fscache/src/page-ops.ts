@@ -70,18 +70,22 @@ function checkPages(pages: readonly number[]): void {
 }
 
 // The object a page operation of `kind` goes to once the cookie's lookup is over: null when there
-// is none (ENOBUFS), 'EINTR' when the wait for lookup was aborted.
-async function objectFor(
+// is none (ENOBUFS), 'EINTR' when the wait for lookup was aborted. Waits only if lookup is running.
+function objectFor(
   fs: Fscache,
   kind: 'retrieval' | 'alloc',
   cookie: FscacheCookie,
   signal?: AbortSignal,
-): Promise<FscacheObject | null | 'EINTR'> {
-  assert(cookie.type !== 'index', `pages of index cookie "${cookie.name}" used (${kind})`);
-  if (cookie.flags & CookieFlag.LOOKING_UP) {
-    countWait(fs, kind, 'waits');
-    if (!(await cookie.waitFlagClear(CookieFlag.LOOKING_UP, signal))) return 'EINTR';
-  }
+): MaybePromise<FscacheObject | null | 'EINTR'> {
+  if (cookie.type === 'index') assert(false, `pages of index cookie "${cookie.name}" used (${kind})`);
+  if (!(cookie.flags & CookieFlag.LOOKING_UP)) return backingObject(cookie);
+  countWait(fs, kind, 'waits');
+  return cookie
+    .waitFlagClear(CookieFlag.LOOKING_UP, signal)
+    .then((done) => (done ? backingObject(cookie) : 'EINTR'));
+}
+
+function backingObject(cookie: FscacheCookie): FscacheObject | null {
   const object = cookie.backingObjects[0];
   return !object || object.isDead ? null : object;
 }
@@ -121,7 +125,8 @@ export async function readOrAllocPages(
   countCall(fs, 'retrieval');
   const t0 = fs.clock();
   if (!cookie || cookie.backingObjects.length === 0) return readFailed(fs, 'ENOBUFS', pages.length);
-  const object = await objectFor(fs, 'retrieval', cookie, options.signal);
+  let object = objectFor(fs, 'retrieval', cookie, options.signal);
+  if (object instanceof Promise) object = await object;
   if (object === 'EINTR') return readFailed(fs, 'EINTR', pages.length);
   fs.histogram.record('retrievalDelay', fs.clock() - t0);
   if (!object) return readFailed(fs, 'ENOBUFS', pages.length);
@@ -176,7 +181,8 @@ export async function allocPage(
   checkPages([page]);
   countCall(fs, 'alloc');
   if (!cookie || cookie.backingObjects.length === 0) return SIMPLE[countOutcome(fs, 'alloc', 'ENOBUFS')];
-  const object = await objectFor(fs, 'alloc', cookie);
+  let object = objectFor(fs, 'alloc', cookie);
+  if (object instanceof Promise) object = await object;
   if (!object || object === 'EINTR') return SIMPLE[countOutcome(fs, 'alloc', 'ENOBUFS')];
   const op = new FscacheOperation(fs, false, null);
   let started = startOperation(fs, 'alloc', object, op);
