@@ -24,8 +24,8 @@ export interface CacheBackend {
   /**
    * Finds the object on the medium below its parent and calls `cache.objectObtained(object)`; or,
    * if it is absent or stale, calls `cache.objectLookupNegative(object)`, creates it and calls
-   * `cache.objectObtained(object)`. Throw ETIMEDOUT to be called again later; any other error
-   * fails the object.
+   * `cache.objectObtained(object)`. Those calls report; the core moves the object on once this
+   * call returns. Throw ETIMEDOUT to be called again later; any other error fails the object.
    */
   lookupObject(object: FscacheObject): MaybePromise<void>;
   /** Lookup is over, successful or not: free anything kept for it. */

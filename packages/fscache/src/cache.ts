@@ -22,10 +22,8 @@ export class FscacheCache {
   readonly objects = new Set<FscacheObject>();
   /** The root object, backing the master index. */
   root: FscacheObject | null = null;
-  /** Set once the backend reported an I/O error: nothing but dissociation passes any more. */
-  ioErrorSeen = false;
-  /** Set once withdrawal starts. */
-  withdrawn = false;
+  #ioErrorSeen = false;
+  #withdrawn = false;
   /** @internal objects allocated and not yet dead. */
   liveObjects = 0;
   readonly #fs: Fscache;
@@ -36,20 +34,35 @@ export class FscacheCache {
     this.tag = tag;
   }
 
-  /** Backend call: the object was found, or has been created. */
+  /** Set once the backend reported an I/O error: nothing but dissociation passes any more. */
+  get ioErrorSeen(): boolean {
+    return this.#ioErrorSeen;
+  }
+
+  /** Set once withdrawal starts. */
+  get withdrawn(): boolean {
+    return this.#withdrawn;
+  }
+
+  /** @internal withdrawal has started: no new objects, lookups stop. */
+  markWithdrawn(): void {
+    this.#withdrawn = true;
+  }
+
+  /** Backend report: the object was found, or has been created (the core moves it on). */
   objectObtained(object: FscacheObject): void {
     objectObtained(this.#fs, object);
   }
 
-  /** Backend call: the object was not found (or was stale) and will be created. */
+  /** Backend report: the object was not found (or was stale) and will be created. */
   objectLookupNegative(object: FscacheObject): void {
     objectLookupNegative(this.#fs, object);
   }
 
   /** Backend call: the medium failed. From now on operations get ENOBUFS; withdraw the cache. */
   ioError(): void {
-    if (this.ioErrorSeen) return;
-    this.ioErrorSeen = true;
+    if (this.#ioErrorSeen) return;
+    this.#ioErrorSeen = true;
     this.#fs.tracer.debug(
       TraceStream.CACHE,
       'fscach',

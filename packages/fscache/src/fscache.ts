@@ -9,9 +9,10 @@ import { CheckAux, type CookieDef, validateCookieDef } from './cookie-def.ts';
 import { assert, FscacheAssertionError, FscacheError, hasCode } from './errors.ts';
 import { FscacheHistogram } from './histogram.ts';
 import type { FscacheObject } from './object.ts';
-import { eventBit, KILL_EVENTS, ObjectEvent, ObjectState } from './object-state.ts';
-import { raiseEvent } from './object-state-machine.ts';
+import { ObjectEvent, ObjectState } from './object-state.ts';
+import { activateRoot, raiseEvent } from './object-state-machine.ts';
 import { FscacheOperation, submitOperation } from './operation.ts';
+import { backendFailure, countCall, countOutcome } from './outcome.ts';
 import {
   type AllocResult,
   allocPage,
@@ -245,25 +246,14 @@ export class Fscache {
 
   /** Tells the cache the object's size changed; runs as an exclusive operation. */
   async attrChanged(cookie: FscacheCookie | null): Promise<AttrChangedResult> {
-    const s = this.stats.n;
-    s.attrChanged++;
+    countCall(this, 'attrChanged');
     const object = cookie?.backingObjects[0];
-    if (!cookie || !object) {
-      s.attrChangedNobufs++;
-      return { status: 'ENOBUFS' };
-    }
+    if (!cookie || !object) return { status: countOutcome(this, 'attrChanged', 'ENOBUFS') };
     let result: AttrChangedResult = { status: 'ok' };
     const op = new FscacheOperation(this, true, (o) => {
-      s.attrChangedCalls++;
-      const fail = (err: unknown) => {
-        if (hasCode(err, 'ENOMEM')) {
-          s.attrChangedNomem++;
-          result = { status: 'ENOMEM' };
-        } else {
-          this.objectIoFailed(o.object!, 'attrChanged', err);
-          result = { status: 'ENOBUFS' };
-        }
-      };
+      countCall(this, 'attrChangedRun');
+      const fail = (err: unknown) =>
+        void (result = { status: backendFailure(this, 'attrChangedRun', o.object!, err) });
       try {
         const r = object.cache.backend.attrChanged?.(o.object!);
         if (r instanceof Promise) return r.catch(fail);
@@ -271,11 +261,9 @@ export class Fscache {
         fail(err);
       }
     });
-    if (submitOperation(this, object, op) === 'ENOBUFS') {
-      s.attrChangedNobufs++;
-      return { status: 'ENOBUFS' };
-    }
-    s.attrChangedOk++;
+    if (submitOperation(this, object, op) === 'ENOBUFS')
+      return { status: countOutcome(this, 'attrChanged', 'ENOBUFS') };
+    countOutcome(this, 'attrChanged', 'ok');
     await op.waitEnd();
     return op.state === 'cancelled' ? { status: 'ENOBUFS' } : result;
   }
@@ -337,8 +325,7 @@ export class Fscache {
       throw new FscacheError('EEXIST', `cache tag "${tag}" is in use`);
     this.stats.n.objectAlloc++;
     root.debugId = this.nextDebugId();
-    root.state = ObjectState.ACTIVE;
-    root.eventMask = KILL_EVENTS | eventBit(ObjectEvent.UPDATE);
+    activateRoot(this, root);
     root.cookie = this.masterIndex;
     this.masterIndex.backingObjects.push(root);
     this.masterIndex.usage++;
@@ -363,7 +350,7 @@ export class Fscache {
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
     this.#withdrawals.set(cache, { promise, resolve });
-    cache.withdrawn = true;
+    cache.markWithdrawn();
     this.#caches.splice(this.#caches.indexOf(cache), 1);
     const sync = cache.backend.syncCache?.(cache);
     const kill = () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FscacheAssertionError } from './errors.ts';
-import { MemoryObject } from './memory-cache.ts';
+import { Fscache } from './fscache.ts';
+import { MemoryCache, MemoryObject } from './memory-cache.ts';
 import { OBJECT_EVENT_NAMES, OBJECT_STATE_NAMES, ObjectEvent, ObjectState } from './object-state.ts';
 import { STATE_TABLE, TRANSITIONS } from './object-state-machine.ts';
 import { fileDef, settle, setup } from './test-support/harness.ts';
@@ -63,7 +64,7 @@ describe('state table', () => {
   test('every (state, event) pair leads where the seed says', () => {
     for (let s = 0; s < OBJECT_STATE_NAMES.length; s++) {
       for (let e = 0; e < OBJECT_EVENT_NAMES.length; e++) {
-        const target = STATE_TABLE[s]!.onEvent[e as ObjectEvent];
+        const target = STATE_TABLE[OBJECT_STATE_NAMES[s]!].onEvent[e as ObjectEvent];
         const got = target === undefined ? '-' : OBJECT_STATE_NAMES[target];
         assert.equal(
           got,
@@ -75,8 +76,8 @@ describe('state table', () => {
   });
 
   test('every event-table target is a legal transition', () => {
-    for (let s = 0 as ObjectState; s < STATE_TABLE.length; s++) {
-      for (const t of Object.values(STATE_TABLE[s]!.onEvent)) {
+    for (let s = 0 as ObjectState; s < OBJECT_STATE_NAMES.length; s++) {
+      for (const t of Object.values(STATE_TABLE[OBJECT_STATE_NAMES[s]!].onEvent)) {
         assert.ok(
           TRANSITIONS.get(s)!.includes(t as ObjectState),
           `${OBJECT_STATE_NAMES[s]} -> ${OBJECT_STATE_NAMES[t as number]}`,
@@ -139,5 +140,58 @@ describe('dispatcher', () => {
     await relinquished;
     await settle(fs);
     assert.deepEqual(seen, ['DYING', 'WITHDRAWING', 'DEAD']);
+  });
+});
+
+describe('backend reports', () => {
+  test('objectObtained only reports: the dispatcher moves the object on once lookup returns', async () => {
+    const { fs, netfs, mem } = await setup();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const original = mem.lookupObject.bind(mem);
+    let stateAtReport = '';
+    mem.lookupObject = (o) => {
+      if (o.cookie?.type !== 'data') return original(o);
+      return (async () => {
+        o.cache.objectObtained(o); // found at once: report it, then keep the backend busy
+        stateAtReport = OBJECT_STATE_NAMES[o.state];
+        (o as MemoryObject).entry = { type: 'data', aux: null, pages: null, children: null };
+        await gate;
+      })();
+    };
+    const moves: string[] = [];
+    fs.onTransition = (o, from, to) => {
+      if (o.cookie?.type === 'data') moves.push(`${OBJECT_STATE_NAMES[from]}->${OBJECT_STATE_NAMES[to]}`);
+    };
+    const c = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'found', version: 1 });
+    await new Promise((r) => setTimeout(r, 2));
+    const object = c!.backingObjects[0]!;
+    assert.equal(stateAtReport, 'LOOKING_UP', 'the report did not move the state');
+    assert.equal(object.state, ObjectState.LOOKING_UP);
+    release();
+    await settle(fs);
+    assert.equal(object.state, ObjectState.ACTIVE);
+    assert.deepEqual(moves, ['INIT->LOOKING_UP', 'LOOKING_UP->AVAILABLE', 'AVAILABLE->ACTIVE']);
+  });
+
+  test('a lookup that returns without reporting the object obtained is a loud assertion', async () => {
+    const { fs, netfs, mem, bugs } = await setup();
+    const original = mem.lookupObject.bind(mem);
+    mem.lookupObject = (o) => (o.cookie?.type === 'data' ? undefined : original(o));
+    await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'silent', version: 1 });
+    await settle(fs);
+    assert.equal(bugs.length, 1);
+    assert.match(String((bugs[0] as Error).message), /returned without obtaining the object/);
+  });
+
+  test("a cache's root goes INIT -> ACTIVE through the dispatcher when the cache is added", async () => {
+    const fs = new Fscache({ debug: 0 });
+    const moves: string[] = [];
+    fs.onTransition = (_o, from, to) => moves.push(`${OBJECT_STATE_NAMES[from]}->${OBJECT_STATE_NAMES[to]}`);
+    const cache = await fs.addCache(new MemoryCache(), 'mem');
+    assert.deepEqual(moves, ['INIT->ACTIVE']);
+    assert.equal(cache.root!.state, ObjectState.ACTIVE);
+    await fs.close();
+    assert.equal(fs.liveObjects, 0);
   });
 });

@@ -1,20 +1,24 @@
 /**
- * The object state machine. Each state is data: an optional action run when the machine wakes in
- * that state, and a table of where each event leads once the action is done. One dispatcher,
- * `runObject`, executes it; `setObjectState` is the only place an object's state changes.
+ * The object state machine. Each state is data, keyed by its name: an optional action run when the
+ * machine wakes in that state, a table of where each event leads once the action is done, and the
+ * states it may move to. One dispatcher, `runObject`, executes it: an action returns the next
+ * state, and backends only report outcomes (flags) that the action reads. `setObjectState` is the
+ * only place an object's state changes.
  */
 
 import { CookieFlag } from './cookie.ts';
 import { assert, FscacheAssertionError, hasCode } from './errors.ts';
 import type { Fscache } from './fscache.ts';
-import { type FscacheObject, HOLDS_PARENT_OP } from './object.ts';
+import { type FscacheObject, HOLDS_PARENT_OP, OBTAINED } from './object.ts';
 import {
   eventBit,
   eventNames,
   KILL_EVENTS,
   OBJECT_EVENT_NAMES,
+  OBJECT_STATE_NAMES,
   ObjectEvent,
   ObjectState,
+  type ObjectStateName,
   stateName,
   winningEvent,
 } from './object-state.ts';
@@ -25,16 +29,17 @@ import type { MaybePromise } from './worker-pool.ts';
 /** An action's verdict: a state to go to now, or one of these. */
 export const WAIT = -1; // consult the state's event table; sleep if no event is pending
 export const REQUEUE = -2; // go round the pool again (the backend asked for time)
-export const CONTINUE = -3; // a backend callback moved the state: run the new state's action
-type Next = ObjectState | typeof WAIT | typeof REQUEUE | typeof CONTINUE;
+type Next = ObjectState | typeof WAIT | typeof REQUEUE;
 
 /** Where each event leads from a waiting state. */
 export type EventTable = Partial<Record<ObjectEvent, ObjectState>>;
 
-/** A state: its action and its event table. */
+/** A state: its action, its event table, and every state it may move to. */
 export interface StateSpec {
   readonly action?: (fs: Fscache, object: FscacheObject) => MaybePromise<Next>;
   readonly onEvent: EventTable;
+  /** The legal moves out of this state; anything else is a bug. */
+  readonly next: readonly ObjectState[];
 }
 
 const S = ObjectState;
@@ -63,10 +68,11 @@ const TERMINAL_EVENTS: EventTable = {
   [E.CLEARED]: S.DYING,
 };
 
-/** The machine, indexed by state. */
-export const STATE_TABLE: readonly StateSpec[] = [
-  // INIT: wait for the parent to become available, then hand over to lookup.
-  {
+/** The machine, keyed by state name. */
+export const STATE_TABLE: Readonly<Record<ObjectStateName, StateSpec>> = {
+  /** Wait for the parent to become available, then hand over to lookup. A cache's root has
+   *  nothing to look up: it goes straight to ACTIVE when the cache is added. */
+  INIT: {
     action: initialise,
     onEvent: {
       [E.WITHDRAW]: S.ABORT_INIT,
@@ -74,56 +80,50 @@ export const STATE_TABLE: readonly StateSpec[] = [
       [E.RELEASE]: S.ABORT_INIT,
       [E.ERROR]: S.ABORT_INIT,
     },
+    next: [S.LOOKING_UP, S.ABORT_INIT, S.ACTIVE],
   },
-  // LOOKING_UP / CREATING: the backend finds or makes the object on its medium.
-  { action: lookUp, onEvent: LOOKUP_EVENTS },
-  { action: lookUp, onEvent: LOOKUP_EVENTS },
-  // AVAILABLE: transient; start pending operations and let children out of INIT.
-  { action: becomeAvailable, onEvent: {} },
-  // ACTIVE: the normal running state; no action.
-  { onEvent: ACTIVE_EVENTS },
-  // UPDATING: store the netfs's new aux data, then back to ACTIVE (whose table decides what next).
-  { action: update, onEvent: {} },
-  // DYING: cancel what waits, kick children, and wait for operations and children to end.
-  { action: dying, onEvent: TERMINAL_EVENTS },
-  // LC_DYING: lookup or creation failed or was interrupted.
-  { action: lookupCreateDying, onEvent: {} },
-  // ABORT_INIT: the object died waiting on its parent.
-  { action: abortInit, onEvent: {} },
-  // RELEASING / RECYCLING: the netfs let go; keep the data, or delete it.
-  { action: release, onEvent: {} },
-  { action: release, onEvent: {} },
-  // WITHDRAWING: the cache takes the object away from its cookie.
-  { action: withdraw, onEvent: {} },
-  // DEAD: never processed.
-  { onEvent: {} },
-];
+  /** The backend looks the object up; a negative report moves it to CREATING. */
+  LOOKING_UP: { action: lookUp, onEvent: LOOKUP_EVENTS, next: [S.CREATING, S.AVAILABLE, S.LC_DYING] },
+  /** The backend makes the object on its medium. */
+  CREATING: { action: lookUp, onEvent: LOOKUP_EVENTS, next: [S.AVAILABLE, S.LC_DYING] },
+  /** Transient: start pending operations and let children out of INIT. */
+  AVAILABLE: { action: becomeAvailable, onEvent: {}, next: [S.ACTIVE] },
+  /** The normal running state; no action. */
+  ACTIVE: { onEvent: ACTIVE_EVENTS, next: [S.UPDATING, S.DYING] },
+  /** Store the netfs's new aux data, then back to ACTIVE (whose table decides what next). */
+  UPDATING: { action: update, onEvent: {}, next: [S.ACTIVE] },
+  /** Cancel what waits, kick children, and wait for operations and children to end. */
+  DYING: {
+    action: dying,
+    onEvent: TERMINAL_EVENTS,
+    next: [S.DYING, S.RELEASING, S.RECYCLING, S.WITHDRAWING],
+  },
+  /** Lookup or creation failed or was interrupted. */
+  LC_DYING: { action: lookupCreateDying, onEvent: {}, next: [S.DYING] },
+  /** The object died waiting on its parent. */
+  ABORT_INIT: { action: abortInit, onEvent: {}, next: [S.DYING] },
+  /** The netfs let go: drop the object and keep its data. */
+  RELEASING: { action: release, onEvent: {}, next: [S.DEAD] },
+  /** The netfs let go and retired the data: drop the object and delete it. */
+  RECYCLING: { action: release, onEvent: {}, next: [S.DEAD] },
+  /** The cache takes the object away from its cookie. */
+  WITHDRAWING: { action: withdraw, onEvent: {}, next: [S.DEAD] },
+  /** Never processed. */
+  DEAD: { onEvent: {}, next: [] },
+};
 
-/** Every legal move, from → to. Anything else is a bug. */
-export const TRANSITIONS: ReadonlyMap<ObjectState, readonly ObjectState[]> = new Map<
-  ObjectState,
-  ObjectState[]
->([
-  [S.INIT, [S.LOOKING_UP, S.ABORT_INIT]],
-  [S.LOOKING_UP, [S.CREATING, S.AVAILABLE, S.LC_DYING]],
-  [S.CREATING, [S.AVAILABLE, S.LC_DYING]],
-  // AVAILABLE → LC_DYING: a kill event arrived while the backend was still inside its lookup.
-  [S.AVAILABLE, [S.ACTIVE, S.LC_DYING]],
-  [S.ACTIVE, [S.UPDATING, S.DYING]],
-  [S.UPDATING, [S.ACTIVE]],
-  [S.DYING, [S.DYING, S.RELEASING, S.RECYCLING, S.WITHDRAWING]],
-  [S.LC_DYING, [S.DYING]],
-  [S.ABORT_INIT, [S.DYING]],
-  [S.RELEASING, [S.DEAD]],
-  [S.RECYCLING, [S.DEAD]],
-  [S.WITHDRAWING, [S.DEAD]],
-  [S.DEAD, []],
-]);
+// The table by state number, for the dispatcher's hot path.
+const SPECS: readonly StateSpec[] = OBJECT_STATE_NAMES.map((name) => STATE_TABLE[name]);
+
+/** Every legal move, from → to, as the table gives them. Anything else is a bug. */
+export const TRANSITIONS: ReadonlyMap<ObjectState, readonly ObjectState[]> = new Map(
+  SPECS.map((spec, state) => [state as ObjectState, spec.next]),
+);
 
 /** Moves `object` to `next`: the only place a state changes. */
 export function setObjectState(fs: Fscache, object: FscacheObject, next: ObjectState): void {
   const from = object.state;
-  if (!TRANSITIONS.get(from)!.includes(next)) {
+  if (!SPECS[from]!.next.includes(next)) {
     throw new FscacheAssertionError(`illegal transition to ${stateName(next)}`, {
       objectId: object.debugId,
       state: stateName(from),
@@ -160,7 +160,7 @@ function step(fs: Fscache, object: FscacheObject, worker: number, start: number)
         events: object.events & object.eventMask,
       });
     }
-    const spec = STATE_TABLE[object.state]!;
+    const spec = SPECS[object.state]!;
     let next: Next = WAIT;
     if (spec.action) {
       const r = spec.action(fs, object);
@@ -177,7 +177,6 @@ function step(fs: Fscache, object: FscacheObject, worker: number, start: number)
 
 // Applies an action's verdict; returns true to keep running in the new state.
 function dispatch(fs: Fscache, object: FscacheObject, next: Next): boolean {
-  if (next === CONTINUE) return true;
   if (next === REQUEUE) {
     fs.pool.enqueue(object);
     return false;
@@ -186,7 +185,7 @@ function dispatch(fs: Fscache, object: FscacheObject, next: Next): boolean {
     const pending = object.events & object.eventMask;
     const event = winningEvent(pending);
     if (event === -1) return false;
-    const target = STATE_TABLE[object.state]!.onEvent[event];
+    const target = SPECS[object.state]!.onEvent[event];
     if (target === undefined) {
       throw new FscacheAssertionError('Unsupported event', {
         objectId: object.debugId,
@@ -245,7 +244,7 @@ function initialise(fs: Fscache, object: FscacheObject): Next {
   return S.LOOKING_UP;
 }
 
-// LOOKING_UP and CREATING: ask the backend; its callbacks move the state on.
+// LOOKING_UP and CREATING: ask the backend; what it reported decides the next state.
 function lookUp(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
   object.eventMask = KILL_EVENTS;
   if (object.events & KILL_EVENTS) return S.LC_DYING;
@@ -255,7 +254,6 @@ function lookUp(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
     return S.LC_DYING;
   }
   fs.stats.n.objectLookups++;
-  const before = object.state;
   let r: MaybePromise<void>;
   try {
     r = object.cache.backend.lookupObject(object);
@@ -264,22 +262,22 @@ function lookUp(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
   }
   if (r instanceof Promise) {
     return r.then(
-      () => lookupDone(object, before),
+      () => lookupDone(object),
       (err: unknown) => lookupFailed(fs, object, err),
     );
   }
-  return lookupDone(object, before);
+  return lookupDone(object);
 }
 
-function lookupDone(object: FscacheObject, before: ObjectState): Next {
+function lookupDone(object: FscacheObject): Next {
   if (object.events & KILL_EVENTS) return S.LC_DYING;
-  if (object.state === before) {
-    throw new FscacheAssertionError('backend lookup returned without calling back', {
+  if (!(object.flags & OBTAINED)) {
+    throw new FscacheAssertionError('backend lookup returned without obtaining the object', {
       objectId: object.debugId,
-      state: stateName(before),
+      state: stateName(object.state),
     });
   }
-  return CONTINUE;
+  return S.AVAILABLE;
 }
 
 function lookupFailed(fs: Fscache, object: FscacheObject, err: unknown): Next {
@@ -289,7 +287,7 @@ function lookupFailed(fs: Fscache, object: FscacheObject, err: unknown): Next {
   return S.LC_DYING;
 }
 
-/** The backend found the object (from LOOKING_UP) or made it (from CREATING). */
+/** Backend report: the object was found (in LOOKING_UP) or made (in CREATING). Sets a flag only. */
 export function objectObtained(fs: Fscache, object: FscacheObject): void {
   const cookie = object.cookie;
   if (object.state === S.LOOKING_UP) {
@@ -302,11 +300,14 @@ export function objectObtained(fs: Fscache, object: FscacheObject): void {
     });
     fs.stats.n.objectCreated++;
   }
-  setObjectState(fs, object, S.AVAILABLE);
-  cookie?.clearFlags(CookieFlag.CREATING);
+  object.flags |= OBTAINED;
 }
 
-/** The backend did not find the object: reads get ENODATA from now on, writes wait for creation. */
+/**
+ * Backend report: the object was not found (or was stale) and the backend now creates it. Reads
+ * get ENODATA from now on and writes wait for creation. The one report that moves the state
+ * while the backend is still at work: creation is a state of its own, seen by reads and listings.
+ */
 export function objectLookupNegative(fs: Fscache, object: FscacheObject): void {
   if (object.state !== S.LOOKING_UP) return; // only the first call counts
   fs.stats.n.objectLookupsNegative++;
@@ -316,6 +317,13 @@ export function objectLookupNegative(fs: Fscache, object: FscacheObject): void {
     cookie.clearFlags(CookieFlag.LOOKING_UP);
   }
   setObjectState(fs, object, S.CREATING);
+}
+
+/** A cache's root backs the master index, which exists before the cache: it starts ACTIVE. */
+export function activateRoot(fs: Fscache, root: FscacheObject): void {
+  root.eventMask = KILL_EVENTS | UPDATE_BIT;
+  root.flags |= OBTAINED;
+  setObjectState(fs, root, S.ACTIVE);
 }
 
 // AVAILABLE: release the parent, start what waited, let children out of INIT.

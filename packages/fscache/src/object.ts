@@ -11,6 +11,8 @@ import type { MaybePromise, PoolItem } from './worker-pool.ts';
 // Object flags.
 /** The object holds a lookup reference on its parent (taken on leaving INIT). */
 export const HOLDS_PARENT_OP = 1;
+/** The backend reported the object found or made (read by the lookup action). */
+export const OBTAINED = 2;
 
 /** An object. */
 export class FscacheObject implements PoolItem {

@@ -5,9 +5,12 @@
  */
 import type { PageData } from './backend.ts';
 import { CookieFlag, type FscacheCookie } from './cookie.ts';
-import { assert, hasCode } from './errors.ts';
+import { assert } from './errors.ts';
 import type { Fscache } from './fscache.ts';
+import type { FscacheObject } from './object.ts';
 import { completeOperation, FscacheOperation, submitOperation } from './operation.ts';
+import { backendFailure, countCall, countOutcome, countWait } from './outcome.ts';
+import type { MaybePromise } from './worker-pool.ts';
 
 /** The outcome of reading one page. */
 export type ReadResult =
@@ -37,11 +40,13 @@ const NODATA: ReadResult = Object.freeze({ status: 'ENODATA' });
 const NOBUFS = Object.freeze({ status: 'ENOBUFS' }) as { status: 'ENOBUFS' };
 const NOMEM = Object.freeze({ status: 'ENOMEM' }) as { status: 'ENOMEM' };
 const OK = Object.freeze({ status: 'ok' }) as { status: 'ok' };
+const SIMPLE = { ok: OK, ENOBUFS: NOBUFS, ENOMEM: NOMEM } as const;
 
 const SINGLE = new Map<ReadFailure, ReadPagesResult>();
 
-// Every page failed alike. Results are frozen, so one-page answers can be shared.
-function all(status: ReadFailure, n: number): ReadPagesResult {
+// A read where every page failed alike, counted. Results are frozen, so one-page answers are shared.
+function readFailed(fs: Fscache, status: ReadFailure, n: number): ReadPagesResult {
+  countOutcome(fs, 'retrieval', status);
   if (n === 1) {
     let r = SINGLE.get(status);
     if (!r)
@@ -64,6 +69,41 @@ function checkPages(pages: readonly number[]): void {
   }
 }
 
+// The object a page operation of `kind` goes to once the cookie's lookup is over: null when there
+// is none (ENOBUFS), 'EINTR' when the wait for lookup was aborted. Waits only if lookup is running.
+function objectFor(
+  fs: Fscache,
+  kind: 'retrieval' | 'alloc',
+  cookie: FscacheCookie,
+  signal?: AbortSignal,
+): MaybePromise<FscacheObject | null | 'EINTR'> {
+  if (cookie.type === 'index') assert(false, `pages of index cookie "${cookie.name}" used (${kind})`);
+  if (!(cookie.flags & CookieFlag.LOOKING_UP)) return backingObject(cookie);
+  countWait(fs, kind, 'waits');
+  return cookie
+    .waitFlagClear(CookieFlag.LOOKING_UP, signal)
+    .then((done) => (done ? backingObject(cookie) : 'EINTR'));
+}
+
+function backingObject(cookie: FscacheCookie): FscacheObject | null {
+  const object = cookie.backingObjects[0];
+  return !object || object.isDead ? null : object;
+}
+
+// Submits an in-line operation of `kind` and waits for it to start: false if it never will.
+function startOperation(
+  fs: Fscache,
+  kind: 'retrieval' | 'alloc',
+  object: FscacheObject,
+  op: FscacheOperation,
+): MaybePromise<boolean> {
+  if (submitOperation(fs, object, op) === 'ENOBUFS') return false;
+  countWait(fs, kind, 'ops');
+  if (op.state !== 'pending') return true;
+  countWait(fs, kind, 'opWaits');
+  return op.waitStart();
+}
+
 /** Reads or reserves one page. */
 export function readOrAllocPage(
   fs: Fscache,
@@ -82,49 +122,26 @@ export async function readOrAllocPages(
   options: ReadOptions = {},
 ): Promise<ReadPagesResult> {
   checkPages(pages);
-  const s = fs.stats.n;
-  s.retrievals++;
+  countCall(fs, 'retrieval');
   const t0 = fs.clock();
-  if (!cookie || cookie.backingObjects.length === 0) {
-    s.retrievalsNobufs++;
-    return all('ENOBUFS', pages.length);
-  }
-  assert(cookie.type !== 'index', `pages read from index cookie "${cookie.name}"`);
-  if (cookie.flags & CookieFlag.LOOKING_UP) {
-    s.retrievalsWait++;
-    if (!(await cookie.waitFlagClear(CookieFlag.LOOKING_UP, options.signal))) {
-      s.retrievalsIntr++;
-      return all('EINTR', pages.length);
-    }
-  }
+  if (!cookie || cookie.backingObjects.length === 0) return readFailed(fs, 'ENOBUFS', pages.length);
+  let object = objectFor(fs, 'retrieval', cookie, options.signal);
+  if (object instanceof Promise) object = await object;
+  if (object === 'EINTR') return readFailed(fs, 'EINTR', pages.length);
   fs.histogram.record('retrievalDelay', fs.clock() - t0);
-  const object = cookie.backingObjects[0];
-  if (!object || object.isDead) {
-    s.retrievalsNobufs++;
-    return all('ENOBUFS', pages.length);
-  }
+  if (!object) return readFailed(fs, 'ENOBUFS', pages.length);
   if (cookie.flags & CookieFlag.NO_DATA_YET && !object.isActive) {
     // Still being created: nothing can be cached yet. Reserve the pages; the writes will wait.
     markCached(fs, cookie, pages);
-    s.retrievalsNodata++;
     fs.histogram.record('retrievals', fs.clock() - t0);
-    return all('ENODATA', pages.length);
+    return readFailed(fs, 'ENODATA', pages.length);
   }
   const op = new FscacheOperation(fs, false, null);
-  if (submitOperation(fs, object, op) === 'ENOBUFS') {
-    s.retrievalsNobufs++;
-    return all('ENOBUFS', pages.length);
-  }
-  s.retrievalOps++;
-  if (op.state === 'pending') {
-    s.retrievalOpWaits++;
-    if (!(await op.waitStart())) {
-      s.retrievalsNobufs++;
-      return all('ENOBUFS', pages.length);
-    }
-  }
+  let started = startOperation(fs, 'retrieval', object, op);
+  if (started instanceof Promise) started = await started;
+  if (!started) return readFailed(fs, 'ENOBUFS', pages.length);
   let results: ReadResult[];
-  let status: ReadResult['status'] = 'ok';
+  let status: 'ok' | 'ENODATA' = 'ok';
   const backend = object.cache.backend;
   try {
     if (cookie.flags & CookieFlag.NO_DATA_YET) {
@@ -142,24 +159,15 @@ export async function readOrAllocPages(
       });
     }
   } catch (err) {
-    if (hasCode(err, 'ENOMEM')) {
-      s.retrievalsNomem++;
-      results = pages.map(() => NOMEM);
-      status = 'ENOMEM';
-    } else {
-      if (!hasCode(err, 'ENOBUFS')) fs.objectIoFailed(object, 'read', err);
-      s.retrievalsNobufs++;
-      results = pages.map(() => NOBUFS);
-      status = 'ENOBUFS';
-    }
+    const failed = backendFailure(fs, 'retrieval', object, err);
     completeOperation(fs, op);
     fs.histogram.record('retrievals', fs.clock() - t0);
-    return { status, pages: results };
+    const r = SIMPLE[failed];
+    return { status: failed, pages: pages.map(() => r) };
   }
   completeOperation(fs, op);
   markCached(fs, cookie, pages);
-  if (status === 'ok') s.retrievalsOk++;
-  else s.retrievalsNodata++;
+  countOutcome(fs, 'retrieval', status);
   fs.histogram.record('retrievals', fs.clock() - t0);
   return { status, pages: results };
 }
@@ -171,48 +179,26 @@ export async function allocPage(
   page: number,
 ): Promise<AllocResult> {
   checkPages([page]);
-  const s = fs.stats.n;
-  s.allocs++;
-  if (!cookie || cookie.backingObjects.length === 0) {
-    s.allocsNobufs++;
-    return NOBUFS;
-  }
-  assert(cookie.type !== 'index', `page allocated in index cookie "${cookie.name}"`);
-  if (cookie.flags & CookieFlag.LOOKING_UP) {
-    s.allocsWait++;
-    await cookie.waitFlagClear(CookieFlag.LOOKING_UP);
-  }
-  const object = cookie.backingObjects[0];
-  if (!object || object.isDead) {
-    s.allocsNobufs++;
-    return NOBUFS;
-  }
+  countCall(fs, 'alloc');
+  if (!cookie || cookie.backingObjects.length === 0) return SIMPLE[countOutcome(fs, 'alloc', 'ENOBUFS')];
+  let object = objectFor(fs, 'alloc', cookie);
+  if (object instanceof Promise) object = await object;
+  if (!object || object === 'EINTR') return SIMPLE[countOutcome(fs, 'alloc', 'ENOBUFS')];
   const op = new FscacheOperation(fs, false, null);
-  if (submitOperation(fs, object, op) === 'ENOBUFS') {
-    s.allocsNobufs++;
-    return NOBUFS;
-  }
-  s.allocOps++;
-  if (op.state === 'pending') {
-    s.allocOpWaits++;
-    if (!(await op.waitStart())) {
-      s.allocsNobufs++;
-      return NOBUFS;
-    }
-  }
+  let started = startOperation(fs, 'alloc', object, op);
+  if (started instanceof Promise) started = await started;
+  if (!started) return SIMPLE[countOutcome(fs, 'alloc', 'ENOBUFS')];
   try {
     const r = object.cache.backend.allocatePages?.(op, [page]);
     if (r instanceof Promise) await r;
   } catch (err) {
-    if (!hasCode(err, 'ENOBUFS') && !hasCode(err, 'ENOMEM')) fs.objectIoFailed(object, 'allocate', err);
+    backendFailure(fs, 'alloc', object, err); // the netfs sees ENOBUFS, whatever the cause
     completeOperation(fs, op);
-    s.allocsNobufs++;
     return NOBUFS;
   }
   completeOperation(fs, op);
   markCached(fs, cookie, [page]);
-  s.allocsOk++;
-  return OK;
+  return SIMPLE[countOutcome(fs, 'alloc', 'ok')];
 }
 
 interface PendingStore {
@@ -232,13 +218,9 @@ export async function writePage(
   data: Uint8Array,
 ): Promise<WriteResult> {
   checkPages([page]);
-  const s = fs.stats.n;
-  s.stores++;
+  countCall(fs, 'store');
   const object = cookie?.backingObjects[0];
-  if (!cookie || !object) {
-    s.storesNobufs++;
-    return NOBUFS;
-  }
+  if (!cookie || !object) return SIMPLE[countOutcome(fs, 'store', 'ENOBUFS')];
   assert(
     cookie.pages?.has(page),
     `page ${page} of "${cookie.name}" written without being read or reserved first`,
@@ -248,22 +230,14 @@ export async function writePage(
   if (already) {
     // A store of this page is still queued: it will write the newest bytes.
     already.data = data;
-    s.storesAgain++;
+    fs.stats.n.storesAgain++;
     return already.done;
   }
   let result: WriteResult = OK;
   const store = { data } as PendingStore;
   const op = new FscacheOperation(fs, false, (o) => {
-    s.storeCalls++;
-    const fail = (err: unknown) => {
-      if (hasCode(err, 'ENOMEM')) {
-        s.storesOom++;
-        result = NOMEM;
-      } else {
-        if (!hasCode(err, 'ENOBUFS') && !hasCode(err, 'ENOSPC')) fs.objectIoFailed(o.object!, 'write', err);
-        result = NOBUFS;
-      }
-    };
+    countCall(fs, 'storeRun');
+    const fail = (err: unknown) => void (result = SIMPLE[backendFailure(fs, 'storeRun', o.object!, err)]);
     try {
       const r = object.cache.backend.writePage(o, page, store.data);
       if (r instanceof Promise) return r.catch(fail);
@@ -271,12 +245,9 @@ export async function writePage(
       fail(err);
     }
   });
-  if (submitOperation(fs, object, op) === 'ENOBUFS') {
-    s.storesNobufs++;
-    return NOBUFS;
-  }
-  s.storeOps++;
-  s.storesOk++;
+  if (submitOperation(fs, object, op) === 'ENOBUFS') return SIMPLE[countOutcome(fs, 'store', 'ENOBUFS')];
+  countWait(fs, 'store', 'ops');
+  countOutcome(fs, 'store', 'ok');
   if (!stores) pendingStores.set(cookie, (stores = new Map()));
   store.done = op.waitEnd().then(() => {
     stores.delete(page);

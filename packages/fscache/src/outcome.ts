@@ -1,0 +1,117 @@
+/**
+ * The outcomes of the netfs's operations and the counters they move. Each kind of operation names
+ * its counters once, here; a result is counted where it is built, and a backend's failure is
+ * classified in one place (`backendFailure`).
+ */
+import type { Fscache } from './fscache.ts';
+import { hasCode } from './errors.ts';
+import type { FscacheObject } from './object.ts';
+import type { FscacheCounters } from './stats.ts';
+
+/** Every status an operation can end with. */
+export type OutcomeStatus = 'ok' | 'ENODATA' | 'ENOBUFS' | 'ENOMEM' | 'EINTR';
+
+type Counter = keyof FscacheCounters;
+
+/** The counters of one kind of operation: its calls, its waits, and one per outcome it can have. */
+export interface OutcomeCounters {
+  /** Calls made. */
+  readonly calls: Counter;
+  /** Calls that waited for the object's lookup. */
+  readonly waits?: Counter;
+  /** Operations submitted to an object. */
+  readonly ops?: Counter;
+  /** Submitted operations that had to wait to start. */
+  readonly opWaits?: Counter;
+  /** The counter each outcome moves; an outcome with none is not counted (it was already). */
+  readonly outcomes: Readonly<Partial<Record<OutcomeStatus, Counter>>>;
+}
+
+/** The kinds of operation, each with its counters (the kernel's `fscache_n_*`). */
+export const OPERATION_COUNTERS = {
+  retrieval: {
+    calls: 'retrievals',
+    waits: 'retrievalsWait',
+    ops: 'retrievalOps',
+    opWaits: 'retrievalOpWaits',
+    outcomes: {
+      ok: 'retrievalsOk',
+      ENODATA: 'retrievalsNodata',
+      ENOBUFS: 'retrievalsNobufs',
+      ENOMEM: 'retrievalsNomem',
+      EINTR: 'retrievalsIntr',
+    },
+  },
+  // The kernel counts no allocation ENOMEM: the netfs sees ENOBUFS.
+  alloc: {
+    calls: 'allocs',
+    waits: 'allocsWait',
+    ops: 'allocOps',
+    opWaits: 'allocOpWaits',
+    outcomes: { ok: 'allocsOk', ENOBUFS: 'allocsNobufs', ENOMEM: 'allocsNobufs' },
+  },
+  // A store is counted ok once queued; when it runs, only running out of memory is counted again.
+  store: { calls: 'stores', ops: 'storeOps', outcomes: { ok: 'storesOk', ENOBUFS: 'storesNobufs' } },
+  storeRun: { calls: 'storeCalls', outcomes: { ENOMEM: 'storesOom' } },
+  // The same for attribute changes.
+  attrChanged: { calls: 'attrChanged', outcomes: { ok: 'attrChangedOk', ENOBUFS: 'attrChangedNobufs' } },
+  attrChangedRun: { calls: 'attrChangedCalls', outcomes: { ENOMEM: 'attrChangedNomem' } },
+} as const satisfies Record<string, OutcomeCounters>;
+
+/** A kind of operation. */
+export type OperationKind = keyof typeof OPERATION_COUNTERS;
+
+// The same counters with one shape for every kind (null where a kind has none), so that the
+// counting functions below stay monomorphic on the hot paths.
+type Slot = 'calls' | 'waits' | 'ops' | 'opWaits' | OutcomeStatus;
+type Slots = Readonly<Record<Slot, Counter | null>>;
+const SLOTS = {} as Record<OperationKind, Slots>;
+for (const kind of Object.keys(OPERATION_COUNTERS) as OperationKind[]) {
+  const c: OutcomeCounters = OPERATION_COUNTERS[kind];
+  const o = c.outcomes;
+  SLOTS[kind] = {
+    calls: c.calls,
+    waits: c.waits ?? null,
+    ops: c.ops ?? null,
+    opWaits: c.opWaits ?? null,
+    ok: o.ok ?? null,
+    ENODATA: o.ENODATA ?? null,
+    ENOBUFS: o.ENOBUFS ?? null,
+    ENOMEM: o.ENOMEM ?? null,
+    EINTR: o.EINTR ?? null,
+  };
+}
+
+/** Counts a call of `kind`. */
+export function countCall(fs: Fscache, kind: OperationKind): void {
+  fs.stats.n[SLOTS[kind].calls!]++;
+}
+
+/** Counts one wait of `kind` (`waits`, `ops` or `opWaits`). */
+export function countWait(fs: Fscache, kind: OperationKind, what: 'waits' | 'ops' | 'opWaits'): void {
+  const counter = SLOTS[kind][what];
+  if (counter !== null) fs.stats.n[counter]++;
+}
+
+/** Counts an operation of `kind` ending with `status`, and returns the status. */
+export function countOutcome<S extends OutcomeStatus>(fs: Fscache, kind: OperationKind, status: S): S {
+  const counter = SLOTS[kind][status];
+  if (counter !== null) fs.stats.n[counter]++;
+  return status;
+}
+
+/**
+ * Classifies a backend's failure during an operation of `kind` on `object` and counts it. ENOMEM
+ * stays ENOMEM; ENOBUFS and ENOSPC mean the cache declined (no room); anything else is a failure
+ * of the medium, which also fails the object (and an EIO the cache).
+ */
+export function backendFailure(
+  fs: Fscache,
+  kind: OperationKind,
+  object: FscacheObject,
+  err: unknown,
+): 'ENOMEM' | 'ENOBUFS' {
+  if (hasCode(err, 'ENOMEM')) return countOutcome(fs, kind, 'ENOMEM');
+  if (!hasCode(err, 'ENOBUFS') && !hasCode(err, 'ENOSPC')) fs.objectIoFailed(object, kind, err);
+  return countOutcome(fs, kind, 'ENOBUFS');
+}
