@@ -28,7 +28,7 @@ class KvmGuest {
     const vcpu = this.vcpu;
     vcpu.ioctl(KVM_ARM_VCPU_INIT, { target: 0, features: [1 << 1] }); // reset, as a VMM's reboot does
     loadElf(this.ram, vcpu, elf);
-    const run = vcpu.run;
+    const run = vcpu.kvmRun;
     const out: number[] = [];
     let exits = 0;
     const start = vcpu.cpu.retired;

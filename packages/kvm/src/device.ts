@@ -4,6 +4,7 @@
  * addresses, the number of interrupts, initialisation, and the registers for save and restore.
  */
 import type { KvmDeviceHandle, KvmHandle } from './handles.ts';
+import { KvmError, kvmCheck, negatedErrno } from './kvm-error.ts';
 import {
   Errno,
   KVM_DEV_ARM_VGIC_CTRL_INIT,
@@ -23,6 +24,11 @@ const ADDR_UNDEF = 0xffffffffffffffffn;
 /** CPU interface registers the save/restore group reaches. */
 const CPU_REGS = new Set<number>([Gicc.CTLR, Gicc.PMR, Gicc.BPR, Gicc.ABPR, Gicc.APR0]);
 
+/** A `struct kvm_device_attr` as far as every call needs it. */
+function validAttr(a: KvmDeviceAttr): boolean {
+  return typeof a === 'object' && a !== null && typeof a.attr === 'bigint';
+}
+
 /** A VGICv2 device handle. */
 export class KvmVgicDevice implements KvmDeviceHandle {
   readonly kind = 'device' as const;
@@ -32,13 +38,45 @@ export class KvmVgicDevice implements KvmDeviceHandle {
     this.vm = vm;
   }
 
+  /** KVM_SET_DEVICE_ATTR: the value from `attr.addr`. */
+  setDeviceAttr(attr: KvmDeviceAttr): void {
+    kvmCheck('KVM_SET_DEVICE_ATTR', this.access(attr, true));
+  }
+
+  /** KVM_GET_DEVICE_ATTR: the value into `attr.addr`. */
+  getDeviceAttr(attr: KvmDeviceAttr): void {
+    kvmCheck('KVM_GET_DEVICE_ATTR', this.access(attr, false));
+  }
+
+  /** KVM_HAS_DEVICE_ATTR (the kernel's -ENXIO is false). */
+  hasDeviceAttr(attr: KvmDeviceAttr): boolean {
+    if (!validAttr(attr)) throw new KvmError('KVM_HAS_DEVICE_ATTR', Errno.EFAULT);
+    return this.has(attr);
+  }
+
+  /** The seed's ioctl over the typed calls; a KvmError becomes -errno. */
   ioctl(request: number, arg?: unknown): number | KvmHandle {
-    if (request !== KVM_SET_DEVICE_ATTR && request !== KVM_GET_DEVICE_ATTR && request !== KVM_HAS_DEVICE_ATTR)
-      return -Errno.ENOTTY;
     const a = arg as KvmDeviceAttr;
-    if (typeof a !== 'object' || a === null || typeof a.attr !== 'bigint') return -Errno.EFAULT;
-    if (request === KVM_HAS_DEVICE_ATTR) return this.has(a) ? 0 : -Errno.ENXIO;
-    const write = request === KVM_SET_DEVICE_ATTR;
+    try {
+      switch (request) {
+        case KVM_SET_DEVICE_ATTR:
+          this.setDeviceAttr(a);
+          return 0;
+        case KVM_GET_DEVICE_ATTR:
+          this.getDeviceAttr(a);
+          return 0;
+        case KVM_HAS_DEVICE_ATTR:
+          return this.hasDeviceAttr(a) ? 0 : -Errno.ENXIO;
+        default:
+          return -Errno.ENOTTY;
+      }
+    } catch (e) {
+      return negatedErrno(e);
+    }
+  }
+
+  private access(a: KvmDeviceAttr, write: boolean): number {
+    if (!validAttr(a)) return -Errno.EFAULT;
     switch (a.group) {
       case KvmVgicGroup.ADDR:
         return this.addr(a, write);

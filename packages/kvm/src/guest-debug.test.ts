@@ -60,7 +60,7 @@ function counting(): { v: KvmVcpu; ram: Uint8Array } {
 }
 
 function ec(v: KvmVcpu): number {
-  return v.run.debug.arch.hsr >>> ESR_ELX_EC_SHIFT;
+  return v.kvmRun.debug.arch.hsr >>> ESR_ELX_EC_SHIFT;
 }
 
 function run(v: KvmVcpu): void {
@@ -97,14 +97,14 @@ describe('KVM_SET_GUEST_DEBUG', { timeout: 20_000 }, () => {
     assert.equal(v.ioctl(KVM_SET_GUEST_DEBUG, { control: KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP }), 0);
     for (const at of [4, 8, 0xc, 0x10]) {
       run(v);
-      assert.equal(v.run.exit_reason, KvmExit.DEBUG);
+      assert.equal(v.kvmRun.exit_reason, KvmExit.DEBUG);
       assert.equal(ec(v), KvmDebugExceptionClass.SOFTSTP_LOW);
       assert.equal(pc(v), RAM_BASE + at);
     }
     assert.equal(r(v, 1), 2);
     assert.equal(v.ioctl(KVM_SET_GUEST_DEBUG, { control: 0 }), 0);
     run(v);
-    assert.equal(v.run.exit_reason, KvmExit.SYSTEM_EVENT);
+    assert.equal(v.kvmRun.exit_reason, KvmExit.SYSTEM_EVENT);
   });
 
   test('USE_SW_BP: a BKPT stops with KVM_EXIT_DEBUG before it runs', () => {
@@ -112,7 +112,7 @@ describe('KVM_SET_GUEST_DEBUG', { timeout: 20_000 }, () => {
     a.place(ram, 0x0c, [BKPT]);
     assert.equal(v.ioctl(KVM_SET_GUEST_DEBUG, { control: KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_SW_BP }), 0);
     run(v);
-    assert.equal(v.run.exit_reason, KvmExit.DEBUG);
+    assert.equal(v.kvmRun.exit_reason, KvmExit.DEBUG);
     assert.equal(ec(v), KvmDebugExceptionClass.BKPT32);
     assert.equal(pc(v), RAM_BASE + 0x0c);
     assert.equal(r(v, 1), 1);
@@ -131,7 +131,7 @@ describe('KVM_SET_GUEST_DEBUG', { timeout: 20_000 }, () => {
       0,
     );
     run(v);
-    assert.equal(v.run.exit_reason, KvmExit.DEBUG);
+    assert.equal(v.kvmRun.exit_reason, KvmExit.DEBUG);
     assert.equal(ec(v), KvmDebugExceptionClass.BREAKPT_LOW);
     assert.equal(pc(v), RAM_BASE + 0x10);
     assert.equal(r(v, 1), 2);
@@ -146,16 +146,16 @@ describe('KVM_SET_GUEST_DEBUG', { timeout: 20_000 }, () => {
     const arch = (lsc: number) => ({ dbg_bcr: [], dbg_bvr: [], dbg_wcr: wcr(lsc), dbg_wvr: wvr });
     assert.equal(v.ioctl(KVM_SET_GUEST_DEBUG, { control, arch: arch(2) }), 0);
     run(v);
-    assert.equal(v.run.exit_reason, KvmExit.DEBUG);
+    assert.equal(v.kvmRun.exit_reason, KvmExit.DEBUG);
     assert.equal(ec(v), KvmDebugExceptionClass.WATCHPT_LOW);
-    assert.equal(v.run.debug.arch.hsr & ESR_ELX_WNR, ESR_ELX_WNR);
-    assert.equal(v.run.debug.arch.far, BigInt(RAM_BASE + 0x1000));
+    assert.equal(v.kvmRun.debug.arch.hsr & ESR_ELX_WNR, ESR_ELX_WNR);
+    assert.equal(v.kvmRun.debug.arch.far, BigInt(RAM_BASE + 0x1000));
     assert.equal(pc(v), RAM_BASE + 0x10);
     assert.equal(new DataView(ram.buffer).getUint32(0x1000, true), 0, 'the store has not happened');
     assert.equal(v.ioctl(KVM_SET_GUEST_DEBUG, { control, arch: arch(1) }), 0);
     run(v);
-    assert.equal(v.run.exit_reason, KvmExit.DEBUG);
-    assert.equal(v.run.debug.arch.hsr & ESR_ELX_WNR, 0);
+    assert.equal(v.kvmRun.exit_reason, KvmExit.DEBUG);
+    assert.equal(v.kvmRun.debug.arch.hsr & ESR_ELX_WNR, 0);
     assert.equal(pc(v), RAM_BASE + 0x14);
     assert.equal(new DataView(ram.buffer).getUint32(0x1000, true), 2);
   });

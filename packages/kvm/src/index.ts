@@ -11,6 +11,8 @@ export type {
   KvmVmHandle,
 } from './handles.ts';
 export { checkExtension, KvmSystem } from './system.ts';
+export { type ErrnoName, errnoName, KvmError } from './kvm-error.ts';
+export { type MmioVcpuExit, type VcpuExit, vcpuExitFromRun } from './vcpu-exit.ts';
 export { openKvm } from './open.ts';
 export { KvmVm, DEFAULT_TIMER_FREQUENCY, hostClock } from './vm.ts';
 export { KvmVcpu, PTIMER_PPI, VTIMER_PPI } from './vcpu.ts';

@@ -56,20 +56,20 @@ describe('KVM_RUN MMIO exits', () => {
     const lens = [1, 2, 1, 4];
     for (let i = 0; i < fills.length; i++) {
       assert.equal(runOnce(v), 0);
-      assert.equal(v.run.exit_reason, KvmExit.MMIO);
-      assert.equal(v.run.mmio.phys_addr, BigInt(DEVICE));
-      assert.equal(v.run.mmio.is_write, 0);
-      assert.equal(v.run.mmio.len, lens[i]);
-      v.run.mmio.data.set(fills[i]!);
+      assert.equal(v.kvmRun.exit_reason, KvmExit.MMIO);
+      assert.equal(v.kvmRun.mmio.phys_addr, BigInt(DEVICE));
+      assert.equal(v.kvmRun.mmio.is_write, 0);
+      assert.equal(v.kvmRun.mmio.len, lens[i]);
+      v.kvmRun.mmio.data.set(fills[i]!);
     }
     assert.equal(runOnce(v), 0);
-    assert.equal(v.run.exit_reason, KvmExit.MMIO);
-    assert.equal(v.run.mmio.is_write, 1);
-    assert.equal(v.run.mmio.phys_addr, BigInt(DEVICE + 4));
-    assert.deepEqual([...v.run.mmio.data.subarray(0, 4)], [0x78, 0x56, 0x34, 0x12]);
+    assert.equal(v.kvmRun.exit_reason, KvmExit.MMIO);
+    assert.equal(v.kvmRun.mmio.is_write, 1);
+    assert.equal(v.kvmRun.mmio.phys_addr, BigInt(DEVICE + 4));
+    assert.deepEqual([...v.kvmRun.mmio.data.subarray(0, 4)], [0x78, 0x56, 0x34, 0x12]);
     assert.equal(runOnce(v), 0);
-    assert.equal(v.run.exit_reason, KvmExit.SYSTEM_EVENT);
-    assert.equal(v.run.system_event.type, KvmSystemEvent.SHUTDOWN);
+    assert.equal(v.kvmRun.exit_reason, KvmExit.SYSTEM_EVENT);
+    assert.equal(v.kvmRun.system_event.type, KvmSystemEvent.SHUTDOWN);
     assert.equal(reg(v, 2), 0xffffff80);
     assert.equal(reg(v, 4), 0xffff8001);
     assert.equal(reg(v, 6), 0x80);
@@ -102,9 +102,9 @@ describe('KVM_RUN MMIO exits', () => {
     ]);
     setReg32(v, KvmRegId.PC, RAM_BASE);
     assert.equal(runOnce(v), 0);
-    assert.equal(v.run.exit_reason, KvmExit.MMIO);
-    assert.equal(v.run.mmio.is_write, 1);
-    assert.equal(v.run.mmio.phys_addr, 0n);
+    assert.equal(v.kvmRun.exit_reason, KvmExit.MMIO);
+    assert.equal(v.kvmRun.mmio.is_write, 1);
+    assert.equal(v.kvmRun.mmio.phys_addr, 0n);
     assert.equal(reg(v, 4), 0xddccbbaa);
     assert.equal(new DataView(extra.buffer).getUint32(8, true), 0xddccbbaa);
     assert.equal(rom[0], 0xaa, 'ROM unchanged');
@@ -115,19 +115,19 @@ describe('KVM_RUN MMIO exits', () => {
     const v = vcpus[0]!;
     a.place(ram, 0, [a.b(0)]);
     setReg32(v, KvmRegId.PC, RAM_BASE);
-    v.run.immediate_exit = 1;
+    v.kvmRun.immediate_exit = 1;
     assert.equal(runOnce(v), -Errno.EINTR);
-    v.run.immediate_exit = 0;
+    v.kvmRun.immediate_exit = 0;
     v.kick();
     assert.equal(runOnce(v), -Errno.EINTR);
-    assert.equal(v.run.exit_reason, KvmExit.INTR);
+    assert.equal(v.kvmRun.exit_reason, KvmExit.INTR);
     const broken = v.cpu as unknown as { run: () => never };
     broken.run = () => {
       throw new Error('decoder exploded');
     };
     assert.equal(runOnce(v), 0);
-    assert.equal(v.run.exit_reason, KvmExit.INTERNAL_ERROR);
-    assert.equal(v.run.internal.reason, 'decoder exploded');
+    assert.equal(v.kvmRun.exit_reason, KvmExit.INTERNAL_ERROR);
+    assert.equal(v.kvmRun.internal.reason, 'decoder exploded');
   });
 });
 
@@ -146,8 +146,8 @@ describe('HVC, SMC and PSCI', () => {
     a.place(ram, 0, [...a.mov32(0, PsciFn.VERSION), a.smc()]);
     setReg32(v, KvmRegId.PC, RAM_BASE);
     assert.equal(runOnce(v), 0);
-    assert.equal(v.run.exit_reason, KvmExit.MMIO);
-    const lr = new DataView(v.run.mmio.data.buffer).getUint32(0, true);
+    assert.equal(v.kvmRun.exit_reason, KvmExit.MMIO);
+    const lr = new DataView(v.kvmRun.mmio.data.buffer).getUint32(0, true);
     assert.equal(lr, RAM_BASE + 12, 'LR is the instruction after the call');
     assert.equal(v.cpu.mode, 0x1b, 'undefined mode');
   });
@@ -172,9 +172,9 @@ describe('HVC, SMC and PSCI', () => {
       setReg32(v, coreRegId(KvmRegsIndex.R0 + 3), DEVICE);
       setReg32(v, KvmRegId.PC, RAM_BASE);
       assert.equal(runOnce(v), 0);
-      assert.equal(v.run.exit_reason, KvmExit.MMIO);
-      assert.equal(Number(v.run.mmio.phys_addr), DEVICE, 'the guest went on after the call');
-      assert.equal(new DataView(v.run.mmio.data.buffer).getInt32(0, true), PsciRet.NOT_SUPPORTED);
+      assert.equal(v.kvmRun.exit_reason, KvmExit.MMIO);
+      assert.equal(Number(v.kvmRun.mmio.phys_addr), DEVICE, 'the guest went on after the call');
+      assert.equal(new DataView(v.kvmRun.mmio.data.buffer).getInt32(0, true), PsciRet.NOT_SUPPORTED);
       assert.equal(v.cpu.mode, 0x13, 'still in SVC mode');
     }
   });
@@ -235,7 +235,7 @@ describe('HVC, SMC and PSCI', () => {
     assert.equal(runOnce(v0), 0);
     assert.equal(reg(v0, 8), PsciRet.SUCCESS);
     assert.equal(reg(v0, 9) | 0, PsciRet.INVALID_PARAMS);
-    assert.equal(new DataView(v0.run.mmio.data.buffer).getInt32(0, true), PsciRet.NOT_SUPPORTED);
+    assert.equal(new DataView(v0.kvmRun.mmio.data.buffer).getInt32(0, true), PsciRet.NOT_SUPPORTED);
     assert.equal(v1.powerOff, false);
     assert.equal(reg(v1, 15), RAM_BASE + 0x1000);
     assert.equal(reg(v1, 0), 0x55);
@@ -369,8 +369,8 @@ describe('WFI and the timer', () => {
     let r = runOnce(v);
     while (r === -Errno.EINTR) r = runOnce(v); // each bounded sleep ends the run, as a signal would
     assert.equal(r, 0);
-    assert.equal(v.run.exit_reason, KvmExit.MMIO);
-    assert.equal(new DataView(v.run.mmio.data.buffer).getUint32(0, true), 27);
+    assert.equal(v.kvmRun.exit_reason, KvmExit.MMIO);
+    assert.equal(new DataView(v.kvmRun.mmio.data.buffer).getUint32(0, true), 27);
     assert.ok(sleeps.length >= 1 && sleeps.every((ms) => ms <= 10), `bounded sleeps ${sleeps.join(',')}`);
     assert.ok(now >= 5000n);
   });
@@ -384,7 +384,7 @@ describe('the run loop and the VM around it', () => {
     setReg32(v, KvmRegId.PC, RAM_BASE);
     const t = performance.now();
     assert.equal(runOnce(v), -Errno.EINTR);
-    assert.equal(v.run.exit_reason, KvmExit.INTR);
+    assert.equal(v.kvmRun.exit_reason, KvmExit.INTR);
     assert.ok(performance.now() - t < 1000);
     assert.ok(reg(v, 4) > 0, 'the guest ran');
     assert.equal(v.cpu.exclusiveAddr, -1);
@@ -408,8 +408,8 @@ describe('the run loop and the VM around it', () => {
     );
     setReg32(v, KvmRegId.PC, 0x80000000);
     assert.equal(runOnce(v), 0);
-    assert.equal(v.run.exit_reason, KvmExit.MMIO);
-    assert.equal(v.run.mmio.data[0], 0x77);
+    assert.equal(v.kvmRun.exit_reason, KvmExit.MMIO);
+    assert.equal(v.kvmRun.mmio.data[0], 0x77);
     assert.equal(reg(v, 9), 0x99, 'banked state carried over');
     assert.equal(v.cpu.bus.ramBase, 0x80000000, 'the larger slot is the fast path');
   });

@@ -100,7 +100,7 @@ describe('several vCPUs', () => {
             continue;
           }
           assert.equal(r, 0);
-          if (v.run.exit_reason === KvmExit.SYSTEM_EVENT) return;
+          if (v.kvmRun.exit_reason === KvmExit.SYSTEM_EVENT) return;
         }
       }
     };
@@ -121,8 +121,8 @@ describe('several vCPUs', () => {
     ram[at] = 41; // another agent writes the location meanwhile
     setReg32(v0, KvmRegId.PC, RAM_BASE + 0x100);
     assert.equal(v0.ioctl(KVM_RUN), 0);
-    assert.equal(v0.run.mmio.phys_addr, 0x0a000004n);
-    assert.equal(v0.run.mmio.data[0], 1, 'STREX failed');
+    assert.equal(v0.kvmRun.mmio.phys_addr, 0x0a000004n);
+    assert.equal(v0.kvmRun.mmio.data[0], 1, 'STREX failed');
     assert.equal(ram[at], 41, 'the other write survives');
     void v1;
   });

@@ -1,5 +1,6 @@
 /** The system handle (/dev/kvm): API version, capabilities, VM creation. */
-import type { KvmHandle, KvmOptions, KvmSystemHandle } from './handles.ts';
+import type { KvmHandle, KvmOptions, KvmSystemHandle, KvmVmHandle } from './handles.ts';
+import { KvmError, negatedErrno } from './kvm-error.ts';
 import {
   Errno,
   KVM_API_VERSION,
@@ -46,33 +47,57 @@ export function checkExtension(cap: number): number {
 }
 
 /** Creates a VM; supplied by the VM module so this file stays free of the VM's dependencies. */
-export type VmFactory = (options: KvmOptions) => KvmHandle;
+export type VmFactory = (options: KvmOptions) => KvmVmHandle;
 
 /** /dev/kvm. */
 export class KvmSystem implements KvmSystemHandle {
   readonly kind = 'system' as const;
   readonly options: KvmOptions;
-  private readonly createVm: VmFactory;
+  private readonly newVm: VmFactory;
 
   constructor(options: KvmOptions, createVm: VmFactory) {
     this.options = options;
-    this.createVm = createVm;
+    this.newVm = createVm;
   }
 
+  /** KVM_GET_API_VERSION. */
+  getApiVersion(): number {
+    return KVM_API_VERSION;
+  }
+
+  /** KVM_CHECK_EXTENSION. */
+  checkExtension(cap: number): number {
+    return checkExtension(cap);
+  }
+
+  /** KVM_CREATE_VM: ARM32 KVM accepts machine type 0 only. */
+  createVm(type = 0): KvmVmHandle {
+    if (type !== 0) throw new KvmError('KVM_CREATE_VM', Errno.EINVAL);
+    return this.newVm(this.options);
+  }
+
+  /** KVM_GET_VCPU_MMAP_SIZE. */
+  getVcpuMmapSize(): number {
+    return KVM_RUN_MMAP_SIZE;
+  }
+
+  /** The seed's ioctl over the typed calls; a KvmError becomes -errno. */
   ioctl(request: number, arg?: unknown): number | KvmHandle {
-    switch (request) {
-      case KVM_GET_API_VERSION:
-        return KVM_API_VERSION;
-      case KVM_CHECK_EXTENSION:
-        return checkExtension(Number(arg ?? -1));
-      case KVM_GET_VCPU_MMAP_SIZE:
-        return KVM_RUN_MMAP_SIZE;
-      case KVM_CREATE_VM:
-        // arg is the machine type; ARM32 KVM accepts only 0
-        if (arg !== undefined && Number(arg) !== 0) return -Errno.EINVAL;
-        return this.createVm(this.options);
-      default:
-        return -Errno.ENOTTY;
+    try {
+      switch (request) {
+        case KVM_GET_API_VERSION:
+          return this.getApiVersion();
+        case KVM_CHECK_EXTENSION:
+          return this.checkExtension(Number(arg ?? -1));
+        case KVM_GET_VCPU_MMAP_SIZE:
+          return this.getVcpuMmapSize();
+        case KVM_CREATE_VM:
+          return this.createVm(arg === undefined ? 0 : Number(arg));
+        default:
+          return -Errno.ENOTTY;
+      }
+    } catch (e) {
+      return negatedErrno(e);
     }
   }
 }

@@ -13,6 +13,7 @@ import {
   setGuestDebug,
 } from './guest-debug.ts';
 import type { KvmHandle, KvmVcpuHandle, VcpuStatistics } from './handles.ts';
+import { KvmError, kvmCheck, negatedErrno } from './kvm-error.ts';
 import type { PsciCpu } from './psci.ts';
 import { psciCall } from './psci.ts';
 import { getOneReg, KvmExtraRegs, REGISTERS, type RegisterContext, setOneReg } from './registers.ts';
@@ -29,6 +30,7 @@ import {
   KVM_SET_ONE_REG,
   KvmArmVcpuFeature,
   KvmExit,
+  type KvmGuestDebug,
   KvmInternalError,
   KvmMpState,
   type KvmMpStateArg,
@@ -39,6 +41,7 @@ import {
   newKvmRun,
   KvmRegId,
 } from './uapi.ts';
+import { INTR_EXIT, type VcpuExit, vcpuExitFromRun } from './vcpu-exit.ts';
 import type { KvmVm } from './vm.ts';
 
 /** Virtual and physical non-secure timer PPIs (the DT's PPI 11 and 14). */
@@ -60,7 +63,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
   readonly id: number;
   /** Position among the VM's vCPUs (the VGIC's CPU number and KVM_IRQ_LINE's vcpu index). */
   readonly index: number;
-  readonly run: KvmRun = newKvmRun();
+  readonly kvmRun: KvmRun = newKvmRun();
   readonly extra = new KvmExtraRegs();
   cpu: Cpu;
   /** KVM_ARM_VCPU_INIT target, -1 before init. */
@@ -87,6 +90,18 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
   private guestDebug: GuestDebugState = GUEST_DEBUG_OFF;
   /** A single step ended in an MMIO exit: the next KVM_RUN completes it and reports the step. */
   private stepAfterMmio = false;
+  /** The exit `run()` returns when the loop built it (MMIO); otherwise it is read from `kvmRun`. */
+  private exit: VcpuExit | null = null;
+  /** The MMIO exit, refilled at each one: no allocation per exit (valid until the next `run()`). */
+  private readonly mmioExit: { reason: 'mmio'; address: number; data: Uint8Array; isWrite: boolean } = {
+    reason: 'mmio',
+    address: 0,
+    data: new Uint8Array(0),
+    isWrite: false,
+  };
+  /** Views of `kvmRun.mmio.data` by access size (index 1, 2, 4, 8), made for `mmioViewsOf`. */
+  private mmioViews: Uint8Array[] = [];
+  private mmioViewsOf: Uint8Array | null = null;
 
   constructor(vm: KvmVm, id: number, index: number) {
     this.vm = vm;
@@ -96,7 +111,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
   }
 
   mmapRun(): KvmRun {
-    return this.run;
+    return this.kvmRun;
   }
 
   /** What this vCPU's CPU has done (a CPU rebuilt for new memory slots starts its own counts). */
@@ -116,47 +131,127 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     this.cpu.requestStop();
   }
 
+  // ---- the typed calls ---------------------------------------------------------------------------
+
+  /** KVM_RUN: completes a pending MMIO load from `kvmRun.mmio.data`, then runs until an exit. */
+  run(): VcpuExit {
+    this.exit = null;
+    const r = this.enter();
+    if (r === -Errno.EINTR) return INTR_EXIT;
+    if (r < 0) throw new KvmError('KVM_RUN', -r);
+    return this.exit ?? vcpuExitFromRun(this.kvmRun);
+  }
+
+  /** KVM_ARM_VCPU_INIT: the host's target only; resets the vCPU. */
+  armVcpuInit(init: KvmVcpuInit): void {
+    kvmCheck('KVM_ARM_VCPU_INIT', this.init(init));
+  }
+
+  /** KVM_GET_ONE_REG into `bytes` (the register's size, little-endian). */
+  getOneReg(id: bigint, bytes: Uint8Array): void {
+    this.oneRegReady('KVM_GET_ONE_REG', id);
+    kvmCheck('KVM_GET_ONE_REG', getOneReg(this, id, bytes));
+  }
+
+  /** KVM_SET_ONE_REG from `bytes` (the register's size, little-endian). */
+  setOneReg(id: bigint, bytes: Uint8Array): void {
+    this.oneRegReady('KVM_SET_ONE_REG', id);
+    kvmCheck('KVM_SET_ONE_REG', setOneReg(this, id, bytes));
+  }
+
+  /** KVM_GET_REG_LIST: every register id, in the kernel's (unsorted) order. */
+  getRegList(): BigUint64Array {
+    if (this.target < 0) throw new KvmError('KVM_GET_REG_LIST', Errno.ENOEXEC);
+    return BigUint64Array.from(REGISTERS, (r) => r.id);
+  }
+
+  /** KVM_GET_MP_STATE: STOPPED when powered off, else RUNNABLE. */
+  getMpState(): number {
+    return this.powerOff ? KvmMpState.STOPPED : KvmMpState.RUNNABLE;
+  }
+
+  /** KVM_SET_MP_STATE: RUNNABLE or STOPPED (-EINVAL for others). */
+  setMpState(state: number): void {
+    if (state === KvmMpState.RUNNABLE) this.powerOff = false;
+    else if (state === KvmMpState.STOPPED) this.powerOff = true;
+    else throw new KvmError('KVM_SET_MP_STATE', Errno.EINVAL);
+  }
+
+  /** KVM_SET_GUEST_DEBUG: control bits and debug registers onto the CPU. */
+  setGuestDebug(debug: KvmGuestDebug): void {
+    const state = setGuestDebug(debug);
+    if (typeof state === 'number') throw new KvmError('KVM_SET_GUEST_DEBUG', -state);
+    this.guestDebug = state;
+    this.stepAfterMmio = false;
+    this.attachDebug(this.cpu);
+  }
+
+  /** ONE_REG needs an initialised vCPU and a 64-bit id; the CPU must see the current memory. */
+  private oneRegReady(call: string, id: bigint): void {
+    if (this.target < 0) throw new KvmError(call, Errno.ENOEXEC);
+    if (typeof id !== 'bigint') throw new KvmError(call, Errno.EFAULT);
+    this.syncMemory();
+  }
+
+  // ---- the raw layer ----------------------------------------------------------------------------
+
+  /** The seed's ioctl: each request calls its typed method; a KvmError becomes -errno. */
   ioctl(request: number, arg?: unknown): number | KvmHandle {
-    switch (request) {
-      case KVM_RUN:
-        return this.kvmRun();
-      case KVM_ARM_VCPU_INIT:
-        return this.init(arg as KvmVcpuInit);
-      case KVM_GET_ONE_REG:
-      case KVM_SET_ONE_REG: {
-        if (this.target < 0) return -Errno.ENOEXEC;
-        const r = arg as KvmOneReg;
-        if (typeof r !== 'object' || r === null || typeof r.id !== 'bigint') return -Errno.EFAULT;
-        this.syncMemory();
-        return request === KVM_GET_ONE_REG ? getOneReg(this, r.id, r.addr) : setOneReg(this, r.id, r.addr);
+    if (request === KVM_RUN) return this.rawRun(); // first: the hot one
+    try {
+      switch (request) {
+        case KVM_ARM_VCPU_INIT:
+          this.armVcpuInit(arg as KvmVcpuInit);
+          return 0;
+        case KVM_GET_ONE_REG:
+        case KVM_SET_ONE_REG: {
+          const r = arg as KvmOneReg;
+          if (this.target < 0) return -Errno.ENOEXEC;
+          if (typeof r !== 'object' || r === null) return -Errno.EFAULT;
+          if (request === KVM_GET_ONE_REG) this.getOneReg(r.id, r.addr);
+          else this.setOneReg(r.id, r.addr);
+          return 0;
+        }
+        case KVM_GET_REG_LIST:
+          return this.rawRegList(arg as KvmRegList);
+        case KVM_GET_MP_STATE:
+        case KVM_SET_MP_STATE: {
+          const a = arg as KvmMpStateArg;
+          if (typeof a !== 'object' || a === null) return -Errno.EFAULT;
+          if (request === KVM_GET_MP_STATE) a.mp_state = this.getMpState();
+          else this.setMpState(a.mp_state);
+          return 0;
+        }
+        case KVM_SET_GUEST_DEBUG:
+          this.setGuestDebug(arg as KvmGuestDebug);
+          return 0;
+        default:
+          return -Errno.ENOTTY;
       }
-      case KVM_GET_REG_LIST:
-        return this.regList(arg as KvmRegList);
-      case KVM_GET_MP_STATE: {
-        const a = arg as KvmMpStateArg;
-        if (typeof a !== 'object' || a === null) return -Errno.EFAULT;
-        a.mp_state = this.powerOff ? KvmMpState.STOPPED : KvmMpState.RUNNABLE;
-        return 0;
-      }
-      case KVM_SET_MP_STATE: {
-        const a = arg as KvmMpStateArg;
-        if (typeof a !== 'object' || a === null) return -Errno.EFAULT;
-        if (a.mp_state === KvmMpState.RUNNABLE) this.powerOff = false;
-        else if (a.mp_state === KvmMpState.STOPPED) this.powerOff = true;
-        else return -Errno.EINVAL;
-        return 0;
-      }
-      case KVM_SET_GUEST_DEBUG: {
-        const state = setGuestDebug(arg);
-        if (typeof state === 'number') return state;
-        this.guestDebug = state;
-        this.stepAfterMmio = false;
-        this.attachDebug(this.cpu);
-        return 0;
-      }
-      default:
-        return -Errno.ENOTTY;
+    } catch (e) {
+      return negatedErrno(e);
     }
+  }
+
+  /** KVM_RUN: 0 with the exit in `kvmRun`, or -errno (-EINTR for an `intr` exit). */
+  private rawRun(): number {
+    try {
+      return this.run() === INTR_EXIT ? -Errno.EINTR : 0;
+    } catch (e) {
+      return negatedErrno(e);
+    }
+  }
+
+  /** KVM_GET_REG_LIST's struct: `n` says the room, and is set to the count (-E2BIG when short). */
+  private rawRegList(arg: KvmRegList): number {
+    const ids = this.getRegList();
+    if (typeof arg !== 'object' || arg === null || typeof arg.n !== 'bigint') return -Errno.EFAULT;
+    const want = arg.n;
+    arg.n = BigInt(ids.length);
+    if (want < arg.n) return -Errno.E2BIG;
+    if (!(arg.reg instanceof BigUint64Array) || arg.reg.length < ids.length) return -Errno.EFAULT;
+    arg.reg.set(ids);
+    return 0;
   }
 
   // ---- init and reset --------------------------------------------------------------------------
@@ -243,17 +338,6 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     this.vm.setVirtualCount(count);
   }
 
-  private regList(arg: KvmRegList): number {
-    if (this.target < 0) return -Errno.ENOEXEC;
-    if (typeof arg !== 'object' || arg === null || typeof arg.n !== 'bigint') return -Errno.EFAULT;
-    const want = arg.n;
-    arg.n = BigInt(REGISTERS.length);
-    if (want < arg.n) return -Errno.E2BIG;
-    if (!(arg.reg instanceof BigUint64Array) || arg.reg.length < REGISTERS.length) return -Errno.EFAULT;
-    REGISTERS.forEach((r, i) => (arg.reg[i] = r.id));
-    return 0;
-  }
-
   // ---- CPU and memory --------------------------------------------------------------------------
 
   private newCpu(): Cpu {
@@ -319,11 +403,11 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     return this.cpu.interruptAsserted;
   }
 
-  private kvmRun(): number {
+  private enter(): number {
     if (this.target < 0) return -Errno.ENOEXEC;
     const err = this.vm.beforeRun();
     if (err) return err;
-    const run = this.run;
+    const run = this.kvmRun;
     if (this.pendingLoad) {
       this.pendingLoad.set(run.mmio.data.subarray(0, this.pendingLen));
       this.pendingLoad = null;
@@ -335,7 +419,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
       this.stepAfterMmio = false;
       this.cpu.run(0);
       debugExitToRun(run, 'step');
-      this.run.debug.arch.pc = this.cpu.pc;
+      this.kvmRun.debug.arch.pc = this.cpu.pc;
       return 0;
     }
     try {
@@ -354,7 +438,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
   }
 
   private interrupted(): number {
-    this.run.exit_reason = KvmExit.INTR;
+    this.kvmRun.exit_reason = KvmExit.INTR;
     return -Errno.EINTR;
   }
 
@@ -491,7 +575,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
       else data.set(slot.bytes.subarray(off, off + size));
       return null;
     }
-    const run = this.run;
+    const run = this.kvmRun;
     run.exit_reason = KvmExit.MMIO;
     run.mmio.phys_addr = BigInt(a);
     run.mmio.len = size;
@@ -502,6 +586,15 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
       this.pendingLoad = data;
       this.pendingLen = size;
     }
+    if (this.mmioViewsOf !== out) {
+      this.mmioViewsOf = out;
+      this.mmioViews = Array.from({ length: 9 }, (_, n) => out.subarray(0, n));
+    }
+    const e = this.mmioExit;
+    e.address = a;
+    e.data = this.mmioViews[size]!;
+    e.isWrite = exit.isWrite;
+    this.exit = e;
     return 0;
   }
 
@@ -511,8 +604,8 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
 
   /** KVM_EXIT_DEBUG for a debug event of the CPU. */
   private debugExit(exit: DebugExit | 'step'): number {
-    debugExitToRun(this.run, exit);
-    if (exit === 'step') this.run.debug.arch.pc = this.cpu.pc;
+    debugExitToRun(this.kvmRun, exit);
+    if (exit === 'step') this.kvmRun.debug.arch.pc = this.cpu.pc;
     return 0;
   }
 
@@ -526,9 +619,9 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
         this.waiting = true;
         return null;
       case 'system':
-        this.run.exit_reason = KvmExit.SYSTEM_EVENT;
-        this.run.system_event.type = out.type;
-        this.run.system_event.flags = 0n;
+        this.kvmRun.exit_reason = KvmExit.SYSTEM_EVENT;
+        this.kvmRun.system_event.type = out.type;
+        this.kvmRun.system_event.flags = 0n;
         return 0;
     }
   }
@@ -544,7 +637,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
   }
 
   private internalError(reason: string): Step {
-    const run = this.run;
+    const run = this.kvmRun;
     run.exit_reason = KvmExit.INTERNAL_ERROR;
     run.internal.suberror = KvmInternalError.EMULATION;
     run.internal.data = [this.cpu.insnAddr >>> 0];

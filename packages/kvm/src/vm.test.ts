@@ -130,7 +130,7 @@ describe('KVM_CREATE_VCPU and KVM_ARM_PREFERRED_TARGET', () => {
     const vm = newVm();
     const v = vm.ioctl(KVM_CREATE_VCPU, 0) as KvmVcpu;
     assert.equal(v.kind, 'vcpu');
-    assert.equal(v.mmapRun(), v.run);
+    assert.equal(v.mmapRun(), v.kvmRun);
     assert.equal(vm.ioctl(KVM_CREATE_VCPU, 0), -Errno.EEXIST);
     assert.equal(vm.ioctl(KVM_CREATE_VCPU, 8), -Errno.EINVAL);
     assert.equal(vm.ioctl(KVM_CREATE_VCPU, -1), -Errno.EINVAL);
@@ -148,7 +148,7 @@ describe('KVM_CREATE_VCPU and KVM_ARM_PREFERRED_TARGET', () => {
 
   test('vCPUs cannot be added once the VGIC has run', () => {
     const { vm, vcpus } = makeVm();
-    vcpus[0]!.run.immediate_exit = 1;
+    vcpus[0]!.kvmRun.immediate_exit = 1;
     assert.equal(vcpus[0]!.ioctl(KVM_RUN), -Errno.EINTR);
     assert.equal(vm.ioctl(KVM_CREATE_VCPU, 1), -Errno.EBUSY);
   });

@@ -1,5 +1,6 @@
 /** A VM: memory slots, vCPUs, the in-kernel VGIC and the state its vCPUs share. */
 import type { KvmHandle, KvmOptions, KvmTracepoints, KvmVmHandle } from './handles.ts';
+import { KvmError, kvmCheck, negatedErrno } from './kvm-error.ts';
 import { checkExtension } from './system.ts';
 import {
   Errno,
@@ -93,64 +94,109 @@ export class KvmVm implements KvmVmHandle {
     this.tracepoints = options.tracepoints;
   }
 
-  ioctl(request: number, arg?: unknown): number | KvmHandle {
-    switch (request) {
-      case KVM_CHECK_EXTENSION:
-        return checkExtension(Number(arg ?? -1));
-      case KVM_SET_USER_MEMORY_REGION:
-        return this.memory.setRegion(arg as KvmUserspaceMemoryRegion);
-      case KVM_CREATE_VCPU:
-        return this.createVcpu(Number(arg));
-      case KVM_CREATE_IRQCHIP:
-        return this.createIrqchip();
-      case KVM_CREATE_DEVICE:
-        return this.createDevice(arg as KvmCreateDevice);
-      case KVM_ARM_SET_DEVICE_ADDR:
-        return this.setDeviceAddr(arg as KvmArmDeviceAddr);
-      case KVM_IRQ_LINE:
-        return this.irqLine(arg as KvmIrqLevel);
-      case KVM_ARM_PREFERRED_TARGET: {
-        const a = arg as KvmVcpuInit;
-        if (typeof a !== 'object' || a === null) return -Errno.EFAULT;
-        a.target = this.hostTarget;
-        a.features = [0, 0, 0, 0, 0, 0, 0]; // the kernel reports no features
-        return 0;
-      }
-      default:
-        return -Errno.ENOTTY;
-    }
+  // ---- the typed calls ---------------------------------------------------------------------------
+
+  /** KVM_CHECK_EXTENSION on the VM. */
+  checkExtension(cap: number): number {
+    return checkExtension(cap);
   }
 
-  private createVcpu(id: number): number | KvmVcpu {
-    if (!Number.isInteger(id) || id < 0 || id >= KVM_MAX_VCPUS) return -Errno.EINVAL;
-    if (this.vcpus.length >= KVM_MAX_VCPUS) return -Errno.EINVAL;
-    if (this.vcpus.some((v) => v.id === id)) return -Errno.EEXIST;
-    if (this.vgic && this.started) return -Errno.EBUSY; // the VGIC is sized at the first run
+  /** KVM_SET_USER_MEMORY_REGION. */
+  setUserMemoryRegion(region: KvmUserspaceMemoryRegion): void {
+    kvmCheck('KVM_SET_USER_MEMORY_REGION', this.memory.setRegion(region));
+  }
+
+  /** KVM_CREATE_VCPU: `id` makes the MPIDR; no new vCPU once a VGIC VM has run. */
+  createVcpu(id: number): KvmVcpu {
+    const fail = (errno: number): never => {
+      throw new KvmError('KVM_CREATE_VCPU', errno);
+    };
+    if (!Number.isInteger(id) || id < 0 || id >= KVM_MAX_VCPUS) fail(Errno.EINVAL);
+    if (this.vcpus.length >= KVM_MAX_VCPUS) fail(Errno.EINVAL);
+    if (this.vcpus.some((v) => v.id === id)) fail(Errno.EEXIST);
+    if (this.vgic && this.started) fail(Errno.EBUSY); // the VGIC is sized at the first run
     const vcpu = new KvmVcpu(this, id, this.vcpus.length);
     this.vcpus.push(vcpu);
     this.vgic?.addCpu();
     return vcpu;
   }
 
-  private createIrqchip(): number {
-    if (this.vgic) return -Errno.EEXIST;
-    if (this.started) return -Errno.EBUSY;
+  /** KVM_CREATE_IRQCHIP: the VGICv2, before the first run. */
+  createIrqchip(): void {
+    if (this.vgic) throw new KvmError('KVM_CREATE_IRQCHIP', Errno.EEXIST);
+    if (this.started) throw new KvmError('KVM_CREATE_IRQCHIP', Errno.EBUSY);
     const vgic = new Vgic();
     for (let i = 0; i < this.vcpus.length; i++) vgic.addCpu();
     vgic.onIrqLevel = (cpu, level) => this.vcpus[cpu]?.cpu.setIrq(level);
     this.vgic = vgic;
-    return 0;
   }
 
-  /** KVM_CREATE_DEVICE: only the VGICv2; `fd` receives the device handle. */
-  private createDevice(arg: KvmCreateDevice): number {
-    if (typeof arg !== 'object' || arg === null) return -Errno.EFAULT;
-    if (arg.type !== KvmDevType.ARM_VGIC_V2) return -Errno.ENODEV;
-    if (arg.flags & KVM_CREATE_DEVICE_TEST) return 0;
-    const r = this.createIrqchip();
-    if (r < 0) return r;
-    arg.fd = new KvmVgicDevice(this);
-    return 0;
+  /** KVM_CREATE_DEVICE: only the VGICv2; the device also goes into `device.fd`; null for a TEST. */
+  createDevice(device: KvmCreateDevice): KvmVgicDevice | null {
+    if (typeof device !== 'object' || device === null) throw new KvmError('KVM_CREATE_DEVICE', Errno.EFAULT);
+    if (device.type !== KvmDevType.ARM_VGIC_V2) throw new KvmError('KVM_CREATE_DEVICE', Errno.ENODEV);
+    if (device.flags & KVM_CREATE_DEVICE_TEST) return null;
+    this.createIrqchip();
+    const handle = new KvmVgicDevice(this);
+    device.fd = handle;
+    return handle;
+  }
+
+  /** KVM_ARM_SET_DEVICE_ADDR: a VGIC window's base. */
+  armSetDeviceAddr(addr: KvmArmDeviceAddr): void {
+    kvmCheck('KVM_ARM_SET_DEVICE_ADDR', this.setDeviceAddr(addr));
+  }
+
+  /** KVM_IRQ_LINE: `irq` in the kernel's encoding (type, vCPU index, number). */
+  irqLine(irq: number, level: boolean): void {
+    kvmCheck('KVM_IRQ_LINE', this.setIrqLine(irq, level));
+  }
+
+  /** KVM_ARM_PREFERRED_TARGET: the host's core, no features. */
+  armPreferredTarget(): KvmVcpuInit {
+    return { target: this.hostTarget, features: [0, 0, 0, 0, 0, 0, 0] };
+  }
+
+  // ---- the raw layer ----------------------------------------------------------------------------
+
+  /** The seed's ioctl over the typed calls; a KvmError becomes -errno. */
+  ioctl(request: number, arg?: unknown): number | KvmHandle {
+    try {
+      switch (request) {
+        case KVM_CHECK_EXTENSION:
+          return this.checkExtension(Number(arg ?? -1));
+        case KVM_SET_USER_MEMORY_REGION:
+          this.setUserMemoryRegion(arg as KvmUserspaceMemoryRegion);
+          return 0;
+        case KVM_CREATE_VCPU:
+          return this.createVcpu(Number(arg));
+        case KVM_CREATE_IRQCHIP:
+          this.createIrqchip();
+          return 0;
+        case KVM_CREATE_DEVICE:
+          this.createDevice(arg as KvmCreateDevice);
+          return 0;
+        case KVM_ARM_SET_DEVICE_ADDR:
+          this.armSetDeviceAddr(arg as KvmArmDeviceAddr);
+          return 0;
+        case KVM_IRQ_LINE: {
+          const a = arg as KvmIrqLevel;
+          if (typeof a !== 'object' || a === null) return -Errno.EFAULT;
+          this.irqLine(a.irq, a.level !== 0);
+          return 0;
+        }
+        case KVM_ARM_PREFERRED_TARGET: {
+          const a = arg as KvmVcpuInit;
+          if (typeof a !== 'object' || a === null) return -Errno.EFAULT;
+          Object.assign(a, this.armPreferredTarget());
+          return 0;
+        }
+        default:
+          return -Errno.ENOTTY;
+      }
+    } catch (e) {
+      return negatedErrno(e);
+    }
   }
 
   private setDeviceAddr(arg: KvmArmDeviceAddr): number {
@@ -183,13 +229,11 @@ export class KvmVm implements KvmVmHandle {
     return 0;
   }
 
-  private irqLine(arg: KvmIrqLevel): number {
-    if (typeof arg !== 'object' || arg === null) return -Errno.EFAULT;
-    const irq = arg.irq >>> 0;
+  private setIrqLine(line: number, level: boolean): number {
+    const irq = line >>> 0;
     const type = (irq >>> KVM_ARM_IRQ_TYPE_SHIFT) & KVM_ARM_IRQ_TYPE_MASK;
     const vcpuIndex = (irq >>> KVM_ARM_IRQ_VCPU_SHIFT) & KVM_ARM_IRQ_VCPU_MASK;
     const num = irq & KVM_ARM_IRQ_NUM_MASK;
-    const level = arg.level !== 0;
     switch (type) {
       case KvmArmIrqType.CPU: {
         if (this.vgic) return -Errno.ENXIO;

@@ -111,7 +111,7 @@ export function runGuest(vcpus: KvmVcpu[], maxExits = 10_000_000): GuestResult {
       const r = vcpu.ioctl(KVM_RUN) as number;
       if (r === -4) continue; // -EINTR: another vCPU's turn, or time to poll
       if (r < 0) throw new Error(`KVM_RUN returned ${r}`);
-      const run = vcpu.run;
+      const run = vcpu.kvmRun;
       switch (run.exit_reason) {
         case KvmExit.MMIO: {
           mmioExits++;

@@ -41,7 +41,7 @@ class ScriptedVcpu extends FakeVcpu {
     this.calls.push({ request, arg });
     const step = this.script.shift();
     if (!step) throw new Error('KVM_RUN called more often than scripted');
-    return step(this.run);
+    return step(this.kvmRun);
   }
 }
 

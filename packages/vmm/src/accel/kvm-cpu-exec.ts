@@ -53,7 +53,7 @@ function crash(accel: KvmAccel, cpu: ARMCPU, what: string): GuestError {
 
 /** Runs `cpu` until an event; MMIO exits are completed against `space` on the way. */
 export function kvmCpuExec(accel: KvmAccel, cpu: ARMCPU, space: AddressSpace): VcpuEvent {
-  const run = cpu.kvmFd!.run;
+  const run = cpu.kvmFd!.kvmRun;
   const trace = accel.s.trace;
   // A guest polling a device makes an MMIO exit per access: give the event loop its turn anyway.
   const yieldAt = performance.now() + EXEC_SLICE_MS;

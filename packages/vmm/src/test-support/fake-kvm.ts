@@ -33,7 +33,7 @@ export interface RecordedIoctl {
 export class FakeVcpu implements KvmVcpuHandle {
   readonly kind = 'vcpu' as const;
   readonly id: number;
-  readonly run: KvmRun = newKvmRun();
+  readonly kvmRun: KvmRun = newKvmRun();
   readonly regs: Map<bigint, bigint>;
   readonly constant: Set<bigint>;
   /** The order GET_REG_LIST reports (unsorted, like the kernel). */
@@ -49,7 +49,7 @@ export class FakeVcpu implements KvmVcpuHandle {
   }
 
   mmapRun(): KvmRun {
-    return this.run;
+    return this.kvmRun;
   }
 
   ioctl(request: number, arg?: unknown): number | KvmHandle {
