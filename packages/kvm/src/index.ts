@@ -11,7 +11,7 @@ export type {
   KvmVmHandle,
 } from './handles.ts';
 export { checkExtension, KvmSystem } from './system.ts';
-export { type ErrnoName, errnoName, KvmError } from './kvm-error.ts';
+export { type ErrnoName, errnoName, KvmError, kvmCheck, negatedErrno } from './kvm-error.ts';
 export { type MmioVcpuExit, type VcpuExit, vcpuExitFromRun } from './vcpu-exit.ts';
 export { openKvm } from './open.ts';
 export { KvmVm, DEFAULT_TIMER_FREQUENCY, hostClock } from './vm.ts';

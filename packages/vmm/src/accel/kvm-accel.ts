@@ -6,21 +6,13 @@
  */
 import {
   armIrq,
-  KVM_ARM_VCPU_INIT,
   KVM_API_VERSION,
-  KVM_CHECK_EXTENSION,
-  KVM_CREATE_IRQCHIP,
-  KVM_CREATE_VCPU,
-  KVM_CREATE_VM,
-  KVM_GET_API_VERSION,
-  KVM_IRQ_LINE,
-  KVM_SET_USER_MEMORY_REGION,
   KvmArmIrqType,
   KvmCap,
+  KvmError,
   type KvmOptions,
   type KvmSystemHandle,
   type KvmUserspaceMemoryRegion,
-  type KvmVmHandle,
   openKvm,
 } from '@armvm/kvm';
 import type { AddressSpace, MemoryListener, MemoryRegionSection } from '../memory/index.ts';
@@ -36,7 +28,7 @@ import {
   kvmArchVcpuId,
   kvmArmVcpuInitArg,
 } from '../target-arm/kvm.ts';
-import { errnoName, ioctlNumber, KvmState } from './kvm-state.ts';
+import { errnoName, KvmState } from './kvm-state.ts';
 import { Trace } from './trace.ts';
 import { cpuLogTracepoints } from './cpu-log.ts';
 
@@ -59,6 +51,16 @@ export class KvmAccelError extends Error {
     super(message);
     this.name = 'KvmAccelError';
     this.code = code;
+  }
+}
+
+/** Runs a typed KVM call; its KvmError becomes a KvmAccelError saying "`what`: ERRNO". */
+function accelCall<T>(code: KvmAccelErrorCode, what: string, call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    if (e instanceof KvmError) throw new KvmAccelError(code, `${what}: ${e.code}`);
+    throw e;
   }
 }
 
@@ -94,7 +96,7 @@ export class KvmAccel {
     const tracepoints = options.trace ? cpuLogTracepoints(options.trace) : undefined;
     const system =
       options.system ?? openKvm({ maxRunMs: 20, ...(tracepoints ? { tracepoints } : {}), ...options.kvm });
-    const version = system.ioctl(KVM_GET_API_VERSION);
+    const version = system.getApiVersion();
     if (version !== KVM_API_VERSION) {
       throw new KvmAccelError(
         'KVM_API_VERSION',
@@ -102,17 +104,14 @@ export class KvmAccel {
       );
     }
     for (const cap of [...REQUIRED_CAPABILITIES, ...kvmArchRequiredCapabilities]) {
-      if (!((system.ioctl(KVM_CHECK_EXTENSION, cap.value) as number) > 0)) {
+      if (!(system.checkExtension(cap.value) > 0)) {
         throw new KvmAccelError('KVM_MISSING_CAP', `KVM lacks ${cap.name}, which this VMM needs`);
       }
     }
-    const vm = system.ioctl(KVM_CREATE_VM, 0);
-    if (typeof vm === 'number') {
-      throw new KvmAccelError('KVM_CREATE_VM', `KVM_CREATE_VM failed: ${errnoName(vm)}`);
-    }
-    const s = new KvmState(system, vm as KvmVmHandle, options.trace ?? new Trace(), options.errorReport);
-    s.maxHwBreakpoints = Math.max(0, ioctlNumber(system, KVM_CHECK_EXTENSION, KvmCap.GUEST_DEBUG_HW_BPS));
-    s.maxHwWatchpoints = Math.max(0, ioctlNumber(system, KVM_CHECK_EXTENSION, KvmCap.GUEST_DEBUG_HW_WPS));
+    const vm = accelCall('KVM_CREATE_VM', 'KVM_CREATE_VM failed', () => system.createVm());
+    const s = new KvmState(system, vm, options.trace ?? new Trace(), options.errorReport);
+    s.maxHwBreakpoints = system.checkExtension(KvmCap.GUEST_DEBUG_HW_BPS);
+    s.maxHwWatchpoints = system.checkExtension(KvmCap.GUEST_DEBUG_HW_WPS);
     const ret = kvmArchInit(s);
     if (ret < 0) throw new KvmAccelError('KVM_CREATE_VM', `kvm_arch_init failed: ${errnoName(ret)}`);
     return new KvmAccel(s);
@@ -120,8 +119,7 @@ export class KvmAccel {
 
   /** KVM_CHECK_EXTENSION on the system handle: 0 when absent. */
   checkExtension(cap: number): number {
-    const ret = this.s.system.ioctl(KVM_CHECK_EXTENSION, cap);
-    return typeof ret === 'number' && ret > 0 ? ret : 0;
+    return this.s.system.checkExtension(cap);
   }
 
   /** kvm_irqchip_create: puts the GIC in the kernel; true on success. */
@@ -129,8 +127,7 @@ export class KvmAccel {
     if (!this.checkExtension(KvmCap.IRQCHIP)) {
       throw new KvmAccelError('KVM_IRQCHIP', 'KVM has no in-kernel irqchip (KVM_CAP_IRQCHIP)');
     }
-    const ret = this.s.vmIoctl(KVM_CREATE_IRQCHIP);
-    if (ret < 0) throw new KvmAccelError('KVM_IRQCHIP', `KVM_CREATE_IRQCHIP failed: ${errnoName(ret)}`);
+    accelCall('KVM_IRQCHIP', 'KVM_CREATE_IRQCHIP failed', () => this.s.vm.createIrqchip());
     this.s.irqchipInKernel = true;
   }
 
@@ -155,13 +152,10 @@ export class KvmAccel {
       userspace_addr: section.region.ram!,
       userspace_offset: section.offsetWithinRegion,
     };
-    const ret = this.s.vmIoctl(KVM_SET_USER_MEMORY_REGION, mem);
-    if (ret < 0) {
-      throw new KvmAccelError(
-        'KVM_MEMORY',
-        `KVM_SET_USER_MEMORY_REGION for ${section.region.name} at 0x${section.offsetWithinAddressSpace.toString(16)} failed: ${errnoName(ret)}`,
-      );
-    }
+    const where = `${section.region.name} at 0x${section.offsetWithinAddressSpace.toString(16)}`;
+    accelCall('KVM_MEMORY', `KVM_SET_USER_MEMORY_REGION for ${where} failed`, () =>
+      this.s.vm.setUserMemoryRegion(mem),
+    );
     this.#slots.set(section, slot);
   }
 
@@ -174,7 +168,7 @@ export class KvmAccel {
       ) {
         continue;
       }
-      this.s.vmIoctl(KVM_SET_USER_MEMORY_REGION, {
+      this.s.vm.setUserMemoryRegion({
         slot,
         flags: 0,
         guest_phys_addr: BigInt(section.offsetWithinAddressSpace),
@@ -190,14 +184,9 @@ export class KvmAccel {
   /** kvm_init_vcpu: KVM_CREATE_VCPU, then the ARM hook's init (VCPU_INIT, cpreg list). */
   initVcpu(cpu: ARMCPU): void {
     cpu.psci02 = this.checkExtension(KvmCap.ARM_PSCI_0_2) > 0;
-    const handle = this.s.vm.ioctl(KVM_CREATE_VCPU, kvmArchVcpuId(cpu));
-    if (typeof handle === 'number') {
-      throw new KvmAccelError(
-        'KVM_CREATE_VCPU',
-        `KVM_CREATE_VCPU ${cpu.cpuIndex} failed: ${errnoName(handle)}`,
-      );
-    }
-    cpu.kvmFd = handle as NonNullable<ARMCPU['kvmFd']>;
+    cpu.kvmFd = accelCall('KVM_CREATE_VCPU', `KVM_CREATE_VCPU ${cpu.cpuIndex} failed`, () =>
+      this.s.vm.createVcpu(kvmArchVcpuId(cpu)),
+    );
     const ret = kvmArchInitVcpu(this.s, cpu);
     if (ret < 0) {
       throw new KvmAccelError(
@@ -212,13 +201,9 @@ export class KvmAccel {
    * every vCPU leaves whatever PSCI state it was in), then the usual reset.
    */
   reinitVcpu(cpu: ARMCPU): void {
-    const ret = cpu.vcpuIoctl(KVM_ARM_VCPU_INIT, kvmArmVcpuInitArg(cpu));
-    if (ret < 0) {
-      throw new KvmAccelError(
-        'KVM_INIT_VCPU',
-        `KVM_ARM_VCPU_INIT for cpu ${cpu.cpuIndex} failed: ${errnoName(ret)}`,
-      );
-    }
+    accelCall('KVM_INIT_VCPU', `KVM_ARM_VCPU_INIT for cpu ${cpu.cpuIndex} failed`, () =>
+      cpu.kvmFd!.armVcpuInit(kvmArmVcpuInitArg(cpu)),
+    );
     this.resetVcpu(cpu);
   }
 
@@ -256,11 +241,8 @@ export class KvmAccel {
 
   /** kvm_set_irq for a shared peripheral interrupt: raises or lowers SPI `spi` (GIC id 32 + spi). */
   setSpi(spi: number, level: boolean): void {
-    const ret = this.s.vmIoctl(KVM_IRQ_LINE, {
-      irq: armIrq(KvmArmIrqType.SPI, 0, 32 + spi),
-      level: level ? 1 : 0,
-    });
-    if (ret < 0)
-      throw new KvmAccelError('KVM_IRQ_LINE', `KVM_IRQ_LINE for SPI ${spi} failed: ${errnoName(ret)}`);
+    accelCall('KVM_IRQ_LINE', `KVM_IRQ_LINE for SPI ${spi} failed`, () =>
+      this.s.vm.irqLine(armIrq(KvmArmIrqType.SPI, 0, 32 + spi), level),
+    );
   }
 }

@@ -5,10 +5,12 @@ import {
   Errno,
   KVM_RUN,
   KvmExit,
-  type KvmHandle,
+  KvmError,
   KvmRegId,
   type KvmRun,
   KvmSystemEvent,
+  type VcpuExit,
+  vcpuExitFromRun,
   vfpDRegId,
 } from '@armvm/kvm';
 import { AddressSpace, MemoryRegion } from '../memory/index.ts';
@@ -36,12 +38,14 @@ class ScriptedVcpu extends FakeVcpu {
     this.script = script;
   }
 
-  override ioctl(request: number, arg?: unknown): number | KvmHandle {
-    if (request !== KVM_RUN) return super.ioctl(request, arg);
-    this.calls.push({ request, arg });
+  override run(): VcpuExit {
+    this.calls.push({ request: KVM_RUN, arg: undefined });
     const step = this.script.shift();
     if (!step) throw new Error('KVM_RUN called more often than scripted');
-    return step(this.kvmRun);
+    const ret = step(this.kvmRun);
+    if (ret === -Errno.EINTR) return { reason: 'intr' };
+    if (ret < 0) throw new KvmError('KVM_RUN', -ret);
+    return vcpuExitFromRun(this.kvmRun);
   }
 }
 

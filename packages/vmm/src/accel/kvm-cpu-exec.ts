@@ -1,16 +1,15 @@
 /**
  * kvm_cpu_exec: runs one vCPU until something needs the rest of the VMM. Registers go down to KVM
  * when the VMM changed them, KVM_RUN runs the guest, and each exit is handled here: MMIO goes to
- * the device owning the address (a load's data lands in kvm_run.mmio.data, which KVM reads on the
- * next KVM_RUN), system events end the run, and an interrupted run yields to the Node event loop.
+ * the device owning the address as the exit's bytes (a load's bytes are filled in place and the
+ * next run() completes it), system events end the run, and an interrupted run yields to Node.
  */
-import { Errno, KVM_RUN, KvmExit, KvmSystemEvent } from '@armvm/kvm';
+import { Errno, KvmError, KvmSystemEvent, type VcpuExit } from '@armvm/kvm';
 import type { AddressSpace } from '../memory/index.ts';
 import type { ARMCPU } from '../target-arm/arm-cpu.ts';
 import { cpuDumpState } from '../target-arm/cpu-dump.ts';
 import { EXCP_DEBUG, kvmArchHandleExit, kvmArchPostRun, kvmArchPreRun } from '../target-arm/kvm.ts';
 import type { KvmAccel } from './kvm-accel.ts';
-import { errnoName } from './kvm-state.ts';
 
 /** Why kvm_cpu_exec returned. */
 export type VcpuEvent =
@@ -53,7 +52,8 @@ function crash(accel: KvmAccel, cpu: ARMCPU, what: string): GuestError {
 
 /** Runs `cpu` until an event; MMIO exits are completed against `space` on the way. */
 export function kvmCpuExec(accel: KvmAccel, cpu: ARMCPU, space: AddressSpace): VcpuEvent {
-  const run = cpu.kvmFd!.kvmRun;
+  const vcpu = cpu.kvmFd!;
+  const run = vcpu.kvmRun; // what the seed's hooks read
   const trace = accel.s.trace;
   // A guest polling a device makes an MMIO exit per access: give the event loop its turn anyway.
   const yieldAt = performance.now() + EXEC_SLICE_MS;
@@ -61,32 +61,36 @@ export function kvmCpuExec(accel: KvmAccel, cpu: ARMCPU, space: AddressSpace): V
     if (performance.now() > yieldAt) return YIELD;
     accel.putRegistersIfDirty(cpu);
     kvmArchPreRun(cpu, run);
-    const ret = cpu.vcpuIoctl(KVM_RUN);
-    kvmArchPostRun(cpu, run);
-    if (ret < 0) {
-      if (ret === -Errno.EINTR || ret === -Errno.EAGAIN) return YIELD;
-      throw crash(accel, cpu, `KVM_RUN failed: ${errnoName(ret)}`);
+    let exit: VcpuExit | KvmError;
+    try {
+      exit = vcpu.run();
+    } catch (e) {
+      if (!(e instanceof KvmError)) throw e;
+      exit = e;
     }
-    switch (run.exit_reason) {
-      case KvmExit.MMIO: {
-        const m = run.mmio;
-        const address = Number(m.phys_addr);
-        const data = m.data.subarray(0, m.len);
-        space.dispatchBytes(address, m.len, m.data, m.is_write !== 0);
+    kvmArchPostRun(cpu, run);
+    if (exit instanceof KvmError) {
+      if (exit.errno === Errno.EAGAIN) return YIELD;
+      throw crash(accel, cpu, `KVM_RUN failed: ${exit.code}`);
+    }
+    switch (exit.reason) {
+      case 'mmio': {
+        // the device reads a store's bytes, or fills a load's, which the next run() completes
+        space.dispatchBytes(exit.address, exit.data.length, exit.data, exit.isWrite);
         if (trace.on('mmio')) {
-          const bytes = Array.from(data, (b) => b.toString(16).padStart(2, '0')).join('');
+          const bytes = Array.from(exit.data, (b) => b.toString(16).padStart(2, '0')).join('');
           trace.log(
             'mmio',
-            `cpu ${cpu.cpuIndex} ${m.is_write ? 'write' : 'read'} 0x${address.toString(16)} [${m.len}] ${bytes}`,
+            `cpu ${cpu.cpuIndex} ${exit.isWrite ? 'write' : 'read'} 0x${exit.address.toString(16)} [${exit.data.length}] ${bytes}`,
           );
         }
         break;
       }
-      case KvmExit.INTR:
+      case 'intr':
         return YIELD;
-      case KvmExit.SYSTEM_EVENT:
-        trace.log('exit', `cpu ${cpu.cpuIndex}: system event ${run.system_event.type}`);
-        switch (run.system_event.type) {
+      case 'systemEvent':
+        trace.log('exit', `cpu ${cpu.cpuIndex}: system event ${exit.type}`);
+        switch (exit.type) {
           case KvmSystemEvent.SHUTDOWN:
             return { kind: 'shutdown' };
           case KvmSystemEvent.RESET:
@@ -94,31 +98,19 @@ export function kvmCpuExec(accel: KvmAccel, cpu: ARMCPU, space: AddressSpace): V
           case KvmSystemEvent.CRASH:
             return { kind: 'crash' };
           default:
-            throw crash(accel, cpu, `unknown system event ${run.system_event.type}`);
+            throw crash(accel, cpu, `unknown system event ${exit.type}`);
         }
-      case KvmExit.DEBUG:
-        trace.log(
-          'exit',
-          `cpu ${cpu.cpuIndex}: debug exit, syndrome 0x${(run.debug.arch.hsr >>> 0).toString(16)}`,
-        );
+      case 'debug':
+        trace.log('exit', `cpu ${cpu.cpuIndex}: debug exit, syndrome 0x${(exit.hsr >>> 0).toString(16)}`);
+        // the seed's hook reads the exit from kvm_run, as QEMU's does
         if (kvmArchHandleExit(accel.s, cpu, run) === EXCP_DEBUG) return { kind: 'debug' };
         break;
-      case KvmExit.INTERNAL_ERROR:
+      case 'internalError':
         throw crash(
           accel,
           cpu,
-          `KVM internal error (suberror ${run.internal.suberror}${run.internal.reason ? `: ${run.internal.reason}` : ''})`,
+          `KVM internal error (suberror ${exit.suberror}${exit.message ? `: ${exit.message}` : ''})`,
         );
-      case KvmExit.FAIL_ENTRY:
-        throw crash(
-          accel,
-          cpu,
-          `KVM could not enter the guest (reason 0x${run.fail_entry.hardware_entry_failure_reason.toString(16)})`,
-        );
-      default:
-        if (kvmArchHandleExit(accel.s, cpu, run) === 0) {
-          throw crash(accel, cpu, `unhandled KVM exit reason ${run.exit_reason}`);
-        }
     }
   }
 }

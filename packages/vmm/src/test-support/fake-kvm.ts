@@ -6,6 +6,14 @@
 import {
   Errno,
   KVM_ARM_SET_DEVICE_ADDR,
+  KVM_CREATE_IRQCHIP,
+  KVM_IRQ_LINE,
+  KVM_SET_USER_MEMORY_REGION,
+  type KvmDeviceHandle,
+  KvmError,
+  type KvmUserspaceMemoryRegion,
+  negatedErrno,
+  type VcpuExit,
   KVM_ARM_VCPU_INIT,
   KVM_GET_ONE_REG,
   KVM_GET_REG_LIST,
@@ -38,6 +46,7 @@ export class FakeVcpu implements KvmVcpuHandle {
   readonly constant: Set<bigint>;
   /** The order GET_REG_LIST reports (unsorted, like the kernel). */
   readonly listOrder: bigint[];
+  /** Raw ioctls, and the typed calls the VMM makes itself (by their request numbers). */
   readonly calls: RecordedIoctl[] = [];
   init: { target: number; features: number[] } | undefined;
 
@@ -52,50 +61,85 @@ export class FakeVcpu implements KvmVcpuHandle {
     return this.kvmRun;
   }
 
+  kick(): void {}
+
+  run(): VcpuExit {
+    throw new KvmError('KVM_RUN', Errno.ENOTTY);
+  }
+
+  armVcpuInit(init: KvmVcpuInit): void {
+    this.init = { target: init.target, features: Array.from(init.features) };
+  }
+
+  getOneReg(id: bigint, bytes: Uint8Array): void {
+    const value = this.regs.get(id);
+    if (value === undefined || bytes.length !== kvmRegSize(id))
+      throw new KvmError('KVM_GET_ONE_REG', Errno.ENOENT);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    if (bytes.length === 8) view.setBigUint64(0, value, true);
+    else view.setUint32(0, Number(value), true);
+  }
+
+  setOneReg(id: bigint, bytes: Uint8Array): void {
+    const old = this.regs.get(id);
+    if (old === undefined || bytes.length !== kvmRegSize(id))
+      throw new KvmError('KVM_SET_ONE_REG', Errno.ENOENT);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    const value = bytes.length === 8 ? view.getBigUint64(0, true) : BigInt(view.getUint32(0, true));
+    if (this.constant.has(id) && value !== old) throw new KvmError('KVM_SET_ONE_REG', Errno.EINVAL);
+    this.regs.set(id, value);
+  }
+
+  getRegList(): BigUint64Array {
+    return BigUint64Array.from(this.listOrder);
+  }
+
+  getMpState(): number {
+    throw new KvmError('KVM_GET_MP_STATE', Errno.ENOTTY);
+  }
+
+  setMpState(): void {
+    throw new KvmError('KVM_SET_MP_STATE', Errno.ENOTTY);
+  }
+
+  setGuestDebug(): void {
+    throw new KvmError('KVM_SET_GUEST_DEBUG', Errno.ENOTTY);
+  }
+
+  /** The raw layer over the typed calls, as the software KVM's is. */
   ioctl(request: number, arg?: unknown): number | KvmHandle {
     this.calls.push({ request, arg });
-    switch (request) {
-      case KVM_ARM_VCPU_INIT: {
-        const init = arg as KvmVcpuInit;
-        this.init = { target: init.target, features: Array.from(init.features) };
-        return 0;
-      }
-      case KVM_GET_ONE_REG: {
-        const r = arg as KvmOneReg;
-        const value = this.regs.get(r.id);
-        if (value === undefined || r.addr.length !== kvmRegSize(r.id)) return -Errno.ENOENT;
-        if (r.addr.length === 8) new DataView(r.addr.buffer, r.addr.byteOffset).setBigUint64(0, value, true);
-        else new DataView(r.addr.buffer, r.addr.byteOffset).setUint32(0, Number(value), true);
-        return 0;
-      }
-      case KVM_SET_ONE_REG: {
-        const r = arg as KvmOneReg;
-        const old = this.regs.get(r.id);
-        if (old === undefined || r.addr.length !== kvmRegSize(r.id)) return -Errno.ENOENT;
-        const view = new DataView(r.addr.buffer, r.addr.byteOffset);
-        const value = r.addr.length === 8 ? view.getBigUint64(0, true) : BigInt(view.getUint32(0, true));
-        if (this.constant.has(r.id) && value !== old) return -Errno.EINVAL;
-        this.regs.set(r.id, value);
-        return 0;
-      }
-      case KVM_GET_REG_LIST: {
-        const rl = arg as KvmRegList;
-        const n = BigInt(this.listOrder.length);
-        if (rl.n < n) {
+    try {
+      switch (request) {
+        case KVM_ARM_VCPU_INIT:
+          this.armVcpuInit(arg as KvmVcpuInit);
+          return 0;
+        case KVM_GET_ONE_REG:
+          this.getOneReg((arg as KvmOneReg).id, (arg as KvmOneReg).addr);
+          return 0;
+        case KVM_SET_ONE_REG:
+          this.setOneReg((arg as KvmOneReg).id, (arg as KvmOneReg).addr);
+          return 0;
+        case KVM_GET_REG_LIST: {
+          const rl = arg as KvmRegList;
+          const ids = this.getRegList();
+          const n = BigInt(ids.length);
+          const room = rl.n;
           rl.n = n;
-          return -Errno.E2BIG;
+          if (room < n) return -Errno.E2BIG;
+          rl.reg.set(ids);
+          return 0;
         }
-        rl.n = n;
-        rl.reg.set(this.listOrder);
-        return 0;
+        default:
+          return -Errno.ENOTTY;
       }
-      default:
-        return -Errno.ENOTTY;
+    } catch (e) {
+      return negatedErrno(e);
     }
   }
 }
 
-/** A VM that records every ioctl and answers KVM_ARM_SET_DEVICE_ADDR with `deviceAddrResult`. */
+/** A VM that records every call and answers KVM_ARM_SET_DEVICE_ADDR with `deviceAddrResult`. */
 export class RecordingVm implements KvmVmHandle {
   readonly kind = 'vm' as const;
   readonly calls: RecordedIoctl[] = [];
@@ -109,6 +153,44 @@ export class RecordingVm implements KvmVmHandle {
     return request === KVM_ARM_SET_DEVICE_ADDR ? this.deviceAddrResult : 0;
   }
 
+  /** A typed call, recorded as its ioctl; -errno results throw as the real handle's do. */
+  #typed(call: string, request: number, arg?: unknown): void {
+    const ret = this.ioctl(request, arg);
+    if (typeof ret === 'number' && ret < 0) throw new KvmError(call, -ret);
+  }
+
+  checkExtension(): number {
+    return 0;
+  }
+
+  setUserMemoryRegion(region: KvmUserspaceMemoryRegion): void {
+    this.#typed('KVM_SET_USER_MEMORY_REGION', KVM_SET_USER_MEMORY_REGION, region);
+  }
+
+  createVcpu(): KvmVcpuHandle {
+    throw new KvmError('KVM_CREATE_VCPU', Errno.ENOTTY);
+  }
+
+  createIrqchip(): void {
+    this.#typed('KVM_CREATE_IRQCHIP', KVM_CREATE_IRQCHIP);
+  }
+
+  createDevice(): KvmDeviceHandle | null {
+    throw new KvmError('KVM_CREATE_DEVICE', Errno.ENOTTY);
+  }
+
+  armSetDeviceAddr(addr: KvmArmDeviceAddr): void {
+    this.#typed('KVM_ARM_SET_DEVICE_ADDR', KVM_ARM_SET_DEVICE_ADDR, addr);
+  }
+
+  irqLine(irq: number, level: boolean): void {
+    this.#typed('KVM_IRQ_LINE', KVM_IRQ_LINE, { irq, level: level ? 1 : 0 });
+  }
+
+  armPreferredTarget(): KvmVcpuInit {
+    throw new KvmError('KVM_ARM_PREFERRED_TARGET', Errno.ENOTTY);
+  }
+
   /** The device addresses sent so far. */
   get deviceAddrs(): KvmArmDeviceAddr[] {
     return this.calls
@@ -117,8 +199,16 @@ export class RecordingVm implements KvmVmHandle {
   }
 }
 
+const unused = (call: string) => (): never => {
+  throw new KvmError(call, Errno.ENOTTY);
+};
+
 /** A system handle that is never asked anything in hook tests. */
 export const unusedSystem: KvmSystemHandle = {
   kind: 'system',
   ioctl: () => -Errno.ENOTTY,
+  getApiVersion: unused('KVM_GET_API_VERSION'),
+  checkExtension: unused('KVM_CHECK_EXTENSION'),
+  createVm: unused('KVM_CREATE_VM'),
+  getVcpuMmapSize: unused('KVM_GET_VCPU_MMAP_SIZE'),
 };
