@@ -9,10 +9,12 @@ class Item implements PoolItem {
   poolFlags = 0;
   runs = 0;
   running = 0;
-  constructor(
-    readonly work: () => Promise<void> | void,
-    readonly log: { concurrent: number; max: number; overlap: boolean },
-  ) {}
+  readonly work: () => Promise<void> | void;
+  readonly log: { concurrent: number; max: number; overlap: boolean };
+  constructor(work: () => Promise<void> | void, log: { concurrent: number; max: number; overlap: boolean }) {
+    this.work = work;
+    this.log = log;
+  }
   runWork(): Promise<void> | void {
     this.runs++;
     if (++this.running > 1) this.log.overlap = true;

@@ -465,7 +465,7 @@ function multi(flags: string, rn: number, list: number): number {
 /** The translated source of the block the JIT holds at RAM offset `off` (throws if there is none). */
 function sourceAt(cpu: Cpu, off: number, thumb: number): string {
   const block = cpu.jit!.cache.get(off, thumb, RAM + off);
-  assert.ok(block, `a block at +${off.toString(16)}`);
+  assert.ok(block?.source, `a block with its source at +${off.toString(16)}`);
   return block.source.code;
 }
 

@@ -11,7 +11,7 @@ describe('MachineInit', () => {
     init.addMachineInitDoneNotifier(dropped);
     init.addMachineInitDoneNotifier(() => log.push('b'));
     init.removeMachineInitDoneNotifier(dropped);
-    assert.deepEqual(log, []);
+    assert.equal(log.length, 0);
     assert.equal(init.done, false);
     init.machineInitDone();
     init.machineInitDone();

@@ -57,7 +57,7 @@ describe('put/get registers round-trip through the software KVM', () => {
             const env = cpu.env;
             let w = 0;
             for (let i = 0; i < 16; i++) env.regs[i] = words[w++]!;
-            env.regs[15] &= ~3; // an ARM-state PC
+            env.regs[15] = env.regs[15]! & ~3; // an ARM-state PC
             for (let b = 0; b < 6; b++) {
               env.bankedR13[b] = words[w++]!;
               env.bankedR14[b] = words[w++]!;
