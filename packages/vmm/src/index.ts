@@ -24,7 +24,7 @@ export { KvmArmDevices } from './target-arm/kvm-arm-devices.ts';
 export * from './target-arm/kvm.ts';
 export { KvmAccel, KvmAccelError, type KvmAccelErrorCode, type KvmAccelOptions } from './accel/kvm-accel.ts';
 export { GuestError, kvmCpuExec, type VcpuEvent } from './accel/kvm-cpu-exec.ts';
-export { errnoName, KvmIoctlError, KvmState } from './accel/kvm-state.ts';
+export { failedIoctlName, KvmIoctlError, KvmState } from './accel/kvm-state.ts';
 export { Trace, TRACE_CATEGORIES, type TraceCategory, TraceOptionError } from './accel/trace.ts';
 export { type RunOutcome, VcpuScheduler } from './accel/vcpu-scheduler.ts';
 export { VirtMachine, type VirtMachineOptions } from './board/virt.ts';

@@ -28,7 +28,7 @@ import {
   kvmArchVcpuId,
   kvmArmVcpuInitArg,
 } from '../target-arm/kvm.ts';
-import { errnoName, KvmState } from './kvm-state.ts';
+import { failedIoctlName, KvmState } from './kvm-state.ts';
 import { Trace } from './trace.ts';
 import { cpuLogTracepoints } from './cpu-log.ts';
 
@@ -113,7 +113,7 @@ export class KvmAccel {
     s.maxHwBreakpoints = system.checkExtension(KvmCap.GUEST_DEBUG_HW_BPS);
     s.maxHwWatchpoints = system.checkExtension(KvmCap.GUEST_DEBUG_HW_WPS);
     const ret = kvmArchInit(s);
-    if (ret < 0) throw new KvmAccelError('KVM_CREATE_VM', `kvm_arch_init failed: ${errnoName(ret)}`);
+    if (ret < 0) throw new KvmAccelError('KVM_CREATE_VM', `kvm_arch_init failed: ${failedIoctlName(ret)}`);
     return new KvmAccel(s);
   }
 
@@ -191,7 +191,7 @@ export class KvmAccel {
     if (ret < 0) {
       throw new KvmAccelError(
         'KVM_INIT_VCPU',
-        `kvm_arch_init_vcpu for cpu ${cpu.cpuIndex} failed: ${errnoName(ret)}`,
+        `kvm_arch_init_vcpu for cpu ${cpu.cpuIndex} failed: ${failedIoctlName(ret)}`,
       );
     }
   }
@@ -220,7 +220,7 @@ export class KvmAccel {
     if (ret < 0) {
       throw new KvmAccelError(
         'KVM_REGISTERS',
-        `reading cpu ${cpu.cpuIndex}'s registers failed: ${errnoName(ret)}`,
+        `reading cpu ${cpu.cpuIndex}'s registers failed: ${failedIoctlName(ret)}`,
       );
     }
     cpu.vcpuDirty = true;
@@ -233,7 +233,7 @@ export class KvmAccel {
     if (ret < 0) {
       throw new KvmAccelError(
         'KVM_REGISTERS',
-        `writing cpu ${cpu.cpuIndex}'s registers failed: ${errnoName(ret)}`,
+        `writing cpu ${cpu.cpuIndex}'s registers failed: ${failedIoctlName(ret)}`,
       );
     }
     cpu.vcpuDirty = false;

@@ -3,7 +3,7 @@
  * hooks share about it (whether the irqchip is in the kernel, whether interrupts may be delivered
  * asynchronously).
  */
-import { Errno, type KvmHandle, type KvmSystemHandle, type KvmVmHandle } from '@armvm/kvm';
+import { errnoName, type KvmHandle, type KvmSystemHandle, type KvmVmHandle } from '@armvm/kvm';
 import { Trace } from './trace.ts';
 
 /** An ioctl answered with a handle where a number was expected, or the reverse. */
@@ -14,11 +14,9 @@ export class KvmIoctlError extends Error {
   }
 }
 
-const errnoNames = new Map<number, string>(Object.entries(Errno).map(([name, value]) => [value, name]));
-
-/** The name of a negative errno result, e.g. "EEXIST" for -17. */
-export function errnoName(ret: number): string {
-  return errnoNames.get(-ret) ?? `errno ${-ret}`;
+/** The name of an ioctl's negative errno result, e.g. "EEXIST" for -17. */
+export function failedIoctlName(ret: number): string {
+  return errnoName(-ret);
 }
 
 /** The result of an ioctl that returns a number: 0, a positive value, or a negative errno. */

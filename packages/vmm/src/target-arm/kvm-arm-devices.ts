@@ -13,7 +13,7 @@ import type {
   MemoryRegion,
   MemoryRegionSection,
 } from '../memory/index.ts';
-import { errnoName, type KvmState } from '../accel/kvm-state.ts';
+import { failedIoctlName, type KvmState } from '../accel/kvm-state.ts';
 import { KvmArmError } from './kvm.ts';
 
 /** An address not yet known (the C code's -1 in a u64). */
@@ -98,7 +98,7 @@ export class KvmArmDevices {
       if (kd.kda.addr === NO_ADDR) continue;
       const ret = this.#s.vmIoctl(KVM_ARM_SET_DEVICE_ADDR, { ...kd.kda });
       if (ret < 0) {
-        const message = `KVM_ARM_SET_DEVICE_ADDRESS failed: ${errnoName(ret)} (device 0x${kd.kda.id.toString(16)} at 0x${kd.kda.addr.toString(16)})`;
+        const message = `KVM_ARM_SET_DEVICE_ADDRESS failed: ${failedIoctlName(ret)} (device 0x${kd.kda.id.toString(16)} at 0x${kd.kda.addr.toString(16)})`;
         this.#s.errorReport(message);
         throw new KvmArmError(message);
       }
