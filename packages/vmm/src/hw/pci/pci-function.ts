@@ -52,6 +52,11 @@ export interface PciFunctionOptions {
   bars?: readonly (PciBar | undefined)[];
 }
 
+/** An access of `size` bytes with every bit set: what nothing answering reads as, and a value mask. */
+export function allOnes(size: AccessSize): number {
+  return size === 4 ? 0xffffffff : (1 << (8 * size)) - 1;
+}
+
 /** The bytes of configuration space a function implements; the rest of the 4 KiB read as zero. */
 export const PCI_CONFIG_SIZE = 256;
 
@@ -128,7 +133,7 @@ export class PciFunction {
 
   /** A read of BAR `bar` at `offset` within it; devices with BARs override this. */
   readBar(_bar: number, _offset: number, size: AccessSize): number {
-    return size === 4 ? 0xffffffff : (1 << (8 * size)) - 1;
+    return allOnes(size);
   }
 
   /** A write to BAR `bar` at `offset` within it; devices with BARs override this. */

@@ -10,7 +10,7 @@
  *   0x01 u8  width (1, 2, 4)   0x08 u32 data        0x10 name, NUL-terminated
  */
 import type { AccessSize } from '../../memory/memory-region.ts';
-import { PciFunction } from './pci-function.ts';
+import { allOnes, PciFunction } from './pci-function.ts';
 import { PCI_VENDOR_REDHAT } from './pcie-host.ts';
 
 export const PCI_DEVICE_REDHAT_TEST = 0x0005;
@@ -58,8 +58,12 @@ export class PciTestdev extends PciFunction {
       return;
     }
     const test = PCI_TESTDEV_TESTS[this.#test[bar]!];
-    const mask = size === 4 ? 0xffffffff : (1 << (8 * size)) - 1;
-    if (test && offset === test.offset && size === test.width && (value & mask) >>> 0 === test.data) {
+    if (
+      test &&
+      offset === test.offset &&
+      size === test.width &&
+      (value & allOnes(size)) >>> 0 === test.data
+    ) {
       this.#count[bar]!++;
     }
   }

@@ -7,7 +7,7 @@
  * here raises INTx.
  */
 import type { AccessSize, MmioOps } from '../../memory/memory-region.ts';
-import { PciFunction } from './pci-function.ts';
+import { allOnes, PciFunction } from './pci-function.ts';
 
 /** Red Hat's PCI vendor id, under which QEMU's own devices are numbered. */
 export const PCI_VENDOR_REDHAT = 0x1b36;
@@ -15,8 +15,6 @@ export const PCI_VENDOR_REDHAT = 0x1b36;
 export const PCI_DEVICE_REDHAT_PCIE_HOST = 0x0008;
 /** Base class 06 (bridge), subclass 00 (host bridge). */
 const CLASS_HOST_BRIDGE = 0x060000;
-
-const allOnes = (size: AccessSize) => (size === 4 ? 0xffffffff : (1 << (8 * size)) - 1);
 
 /** The host bridge and the functions on its bus 0. */
 export class PcieHost {
