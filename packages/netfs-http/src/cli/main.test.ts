@@ -3,25 +3,14 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { TestHttpServer } from '../test-support/http-server.ts';
 import { defaultCacheDir } from './cache-location.ts';
-import { main } from './main.ts';
+import { runFscache } from '../test-support/run-fscache.ts';
 
-/** Runs the command in this process, collecting what it writes. */
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const stdout = new PassThrough();
-  const stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  stdout.on('data', (d) => out.push(d));
-  (stderr as unknown as PassThrough).on('data', (d: Buffer) => err.push(d));
-  const status = await main(argv, { stdout, stderr, env });
-  return { status, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() };
-}
+const run = runFscache;
 
 const body = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7 + (i >> 9)) & 0xff));
 
@@ -31,7 +20,7 @@ test('get, twice: the second answer comes from the cache; ls and stats show it; 
   const cache = join(dir, 'cache');
   const first = await run(['get', server.url('/big.bin'), '--cache', cache, '--stats']);
   assert.equal(first.status, 0, first.stderr);
-  assert.ok(first.stdout.equals(body));
+  assert.ok(first.stdoutBytes.equals(body));
   assert.match(first.stderr, /0 B from the cache, 293\.0 KiB from the network/);
   assert.match(first.stderr, /^FS-Cache statistics$/m);
   const sent = server.bodyBytesSent;

@@ -6,21 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { TestHttpServer } from '../test-support/http-server.ts';
-import { main } from './main.ts';
+import { runFscache } from '../test-support/run-fscache.ts';
 
-async function run(argv: string[]) {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const stdout = new PassThrough();
-  const stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  stdout.on('data', (d) => out.push(d));
-  (stderr as unknown as PassThrough).on('data', (d: Buffer) => err.push(d));
-  const status = await main(argv, { stdout, stderr, env: {} });
-  return { status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
+const run = (argv: string[]) => runFscache(argv);
 
 const blob = (n: number, seed: number) =>
   Buffer.from(Array.from({ length: n }, (_, i) => (i * seed + 1) & 0xff));

@@ -7,20 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { main, VERSION } from './main.ts';
+import { runFscache } from '../test-support/run-fscache.ts';
+import { VERSION } from './main.ts';
 
-async function run(argv: string[]) {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const stdout = new PassThrough();
-  const stderr = new PassThrough() as unknown as NodeJS.WriteStream;
-  stdout.on('data', (d) => out.push(d));
-  (stderr as unknown as PassThrough).on('data', (d: Buffer) => err.push(d));
-  const status = await main(argv, { stdout, stderr, env: { XDG_CACHE_HOME: '/nonexistent-xdg' } });
-  return { status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
+/** Runs the command with no cache directory from the environment. */
+const run = (argv: string[]) => runFscache(argv, { XDG_CACHE_HOME: '/nonexistent-xdg' });
 
 test('--version and -V print the version', async () => {
   for (const flag of ['--version', '-V']) {
