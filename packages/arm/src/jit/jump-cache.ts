@@ -7,7 +7,7 @@
  * data pages: copy-on-write, unmapping).
  */
 import type { Block } from './block.ts';
-import { LargeMappings } from './soft-tlb.ts';
+import { LargeMappings } from '../system/large-mappings.ts';
 
 /** Entries per privilege level (a power of two). */
 const SIZE = 32768;

@@ -7,6 +7,7 @@
  * when the CPU returns to it, so a system call or interrupt does not empty the cache.
  */
 import type { CpuContext } from '../cpu-context.ts';
+import { LargeMappings } from '../system/large-mappings.ts';
 import { Access } from '../system/mmu.ts';
 
 /** Entries per table (direct mapped by the low bits of the virtual page number). */
@@ -14,39 +15,6 @@ export const SOFT_TLB_SIZE = 256;
 
 /** A tag no virtual page number equals. */
 const EMPTY = -1;
-
-/**
- * Per 1 MiB of virtual addresses, the epoch in which something cached here came from a mapping
- * larger than a page; invalidating one page there must then forget more than that page.
- */
-export class LargeMappings {
-  private readonly marks = new Int32Array(4096).fill(-1);
-  /** The same per 1 GiB, for long-descriptor level 1 blocks. */
-  private readonly hugeMarks = new Int32Array(4).fill(-1);
-  private epoch = 0;
-
-  /** Records that what is cached for `va` came from a mapping of 2^`span` bytes. */
-  note(va: number, span: number): void {
-    if (span <= 12) return;
-    if (span >= 30) {
-      this.hugeMarks[va >>> 30] = this.epoch;
-      return;
-    }
-    const count = 1 << Math.max(0, span - 20);
-    const first = (va >>> 20) & ~(count - 1);
-    for (let m = first; m < first + count; m++) this.marks[m] = this.epoch;
-  }
-
-  /** True when something cached may come from a large mapping covering `va`. */
-  covers(va: number): boolean {
-    return this.marks[va >>> 20] === this.epoch || this.hugeMarks[va >>> 30] === this.epoch;
-  }
-
-  /** Everything cached was dropped: forget the marks in O(1). */
-  clear(): void {
-    this.epoch++;
-  }
-}
 
 /** The address cache of one CPU's translated code. */
 export class SoftTlb {

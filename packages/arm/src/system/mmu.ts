@@ -13,6 +13,7 @@
 import type { Bus } from '../bus.ts';
 import { type Cp15, Ttbcr } from './cp15.ts';
 import { ExceptionKind, FaultStatus, GuestException, LongFaultStatus } from './exceptions.ts';
+import { LargeMappings } from './large-mappings.ts';
 import { LongWalk, walkLong } from './long-descriptor.ts';
 import { NEED_PL0, NEED_PL1, P0R, P0W, P0X, P1R, P1W, P1X, PALL } from './permissions.ts';
 
@@ -66,14 +67,8 @@ export class Mmu {
   private readonly domain = new Uint8Array(TLB_SIZE);
   /** Fault status of a permission fault for each cached entry (short: section or page and domain; long: level). */
   private readonly permFault = new Uint16Array(TLB_SIZE);
-  /**
-   * Per 1 MiB of virtual addresses: the generation in which an entry of a mapping larger than 4 KiB
-   * (large page, section, supersection) covering it was cached. Invalidating one page elsewhere then
-   * needs to look only at that page's slots.
-   */
-  private readonly largeIn = new Int32Array(4096).fill(-1);
-  /** The same per 1 GiB, for long-descriptor level 1 blocks (marking 1024 MiB one by one would be slow). */
-  private readonly hugeIn = new Int32Array(4).fill(-1);
+  /** Where an entry of a mapping larger than 4 KiB is cached, so TLBIMVA looks beyond one page only there. */
+  private readonly large = new LargeMappings();
   /** Where the long-descriptor walk leaves its result. */
   private readonly longWalk = new LongWalk();
   /** Table walks performed (a TLB miss each). */
@@ -98,11 +93,10 @@ export class Mmu {
   /** Drops every cached translation in O(1) (TLBIALL, or a change to SCTLR, TTBCR, PRRR or NMRR). */
   flush(): void {
     this.generation++;
+    this.large.clear();
     if (this.generation === 0x7fffffff) {
       // after two billion flushes, start the numbering again with every entry stale
       this.gen.fill(-1);
-      this.largeIn.fill(-1);
-      this.hugeIn.fill(-1);
       this.generation = 0;
     }
   }
@@ -119,11 +113,7 @@ export class Mmu {
       return;
     }
     const asid = value & 0xff;
-    if (
-      op !== TlbOp.asid &&
-      this.largeIn[value >>> 20] !== this.generation &&
-      this.hugeIn[value >>> 30] !== this.generation
-    ) {
+    if (op !== TlbOp.asid && !this.large.covers(value)) {
       // only 4 KiB pages can hold this address: look at its global slot and its ASID-salted ones
       const vpn = value >>> 12;
       this.dropPage((vpn & (TLB_SIZE - 1)) | 0, vpn, -2);
@@ -285,7 +275,7 @@ export class Mmu {
     this.managerPerm[i] = managerPerm;
     this.domain[i] = domain;
     this.permFault[i] = (isPage ? FaultStatus.permissionPage : FaultStatus.permissionSection) | (domain << 4);
-    if (span > 12) this.noteLarge(va, span);
+    this.large.note(va, span);
     return i;
   }
 
@@ -306,19 +296,8 @@ export class Mmu {
     this.managerPerm[i] = w.perm;
     this.domain[i] = NO_DOMAIN;
     this.permFault[i] = LongFaultStatus.lpae | LongFaultStatus.permission | w.level;
-    if (w.span > 12) this.noteLarge(va, w.span);
+    this.large.note(va, w.span);
     return i;
-  }
-
-  /** Records that a mapping of 2^`span` bytes covering `va` is cached, for TLBIMVA. */
-  private noteLarge(va: number, span: number): void {
-    if (span >= 30) {
-      this.hugeIn[va >>> 30] = this.generation;
-      return;
-    }
-    const count = 1 << Math.max(0, span - 20);
-    const first = (va >>> 20) & ~(count - 1);
-    for (let m = first; m < first + count; m++) this.largeIn[m] = this.generation;
   }
 }
 
