@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { builtGuest } from '../../../guests/linux/guest.ts';
-import { armvmWith } from './test-support/armvm-in-process.ts';
-import { freshDisk, haveQemu, qemuWorkload, TROUBLE, workload } from './test-support/linux-workload.ts';
+import { checkArmvmWorkload } from './test-support/linux-workload.ts';
 
 const guest = builtGuest('armmp-lpae');
 const skip = guest
@@ -29,20 +28,8 @@ describe('Linux (Debian armmp-lpae) under armvm', { skip }, () => {
       `the workload on ${cpus} vCPU${cpus > 1 ? 's' : ''} prints what qemu-system-arm prints`,
       { timeout: LIMIT_MS },
       async () => {
-        const run = await armvmWith(
-          { ms: LIMIT_MS - 60_000 },
-          'run',
-          ...['-m', '256', '--smp', String(cpus), '--no-reboot'],
-          ...['--kernel', guest!.kernel, '--initrd', guest!.workloadInitrd, '--append', 'console=ttyAMA0'],
-          ...['--drive', freshDisk(guest!, dir, `armvm-${cpus}`)],
-        );
-        assert.equal(run.status, 0, `armvm exited ${run.status}: ${run.err}`);
-        assert.doesNotMatch(run.out, TROUBLE, 'a clean boot log');
-        assert.match(run.out, /Linux version \S+-armmp-lpae /, 'the LPAE kernel booted');
-        const ours = workload(run.out);
-        assert.match(ours, new RegExp(`cpus: ${cpus}\\n`));
-        assert.match(ours, /written and unmounted\nmounted again/);
-        if (haveQemu) assert.equal(ours, qemuWorkload(guest!, dir, cpus));
+        const out = await checkArmvmWorkload(guest!, dir, cpus, LIMIT_MS - 60_000);
+        assert.match(out, /Linux version \S+-armmp-lpae /, 'the LPAE kernel booted');
       },
     );
   }

@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { builtGuest } from '../../../guests/linux/guest.ts';
-import { armvmWith } from './test-support/armvm-in-process.ts';
-import { freshDisk, haveQemu, qemuWorkload, TROUBLE, workload } from './test-support/linux-workload.ts';
+import { checkArmvmWorkload, TROUBLE } from './test-support/linux-workload.ts';
 
 const guest = builtGuest('armmp');
 const skip = guest ? false : 'the Linux guest is not built (npm run guest:linux; it needs apt with armhf)';
@@ -28,19 +27,7 @@ describe('Linux (Debian armmp) under armvm', { skip }, () => {
       `the workload on ${cpus} vCPU${cpus > 1 ? 's' : ''} prints what qemu-system-arm prints`,
       { timeout: LIMIT_MS },
       async () => {
-        const run = await armvmWith(
-          { ms: LIMIT_MS - 60_000 },
-          'run',
-          ...['-m', '256', '--smp', String(cpus), '--no-reboot'],
-          ...['--kernel', guest!.kernel, '--initrd', guest!.workloadInitrd, '--append', 'console=ttyAMA0'],
-          ...['--drive', freshDisk(guest!, dir, `armvm-${cpus}`)],
-        );
-        assert.equal(run.status, 0, `armvm exited ${run.status}: ${run.err}`);
-        assert.doesNotMatch(run.out, TROUBLE, 'a clean boot log');
-        const ours = workload(run.out);
-        assert.match(ours, new RegExp(`cpus: ${cpus}\\n`));
-        assert.match(ours, /written and unmounted\nmounted again/);
-        if (haveQemu) assert.equal(ours, qemuWorkload(guest!, dir, cpus));
+        await checkArmvmWorkload(guest!, dir, cpus, LIMIT_MS - 60_000);
       },
     );
   }

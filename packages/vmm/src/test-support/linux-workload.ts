@@ -1,12 +1,14 @@
 /**
  * What the Linux guest tests share: the workload's output between its markers, what a clean boot
- * log never says, fresh disk copies, and the same workload under qemu-system-arm for comparison.
+ * log never says, fresh disk copies, the same workload under qemu-system-arm for comparison, and
+ * the whole check of one armvm run against it.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LinuxGuest } from '../../../../guests/linux/guest.ts';
+import { armvmWith } from './armvm-in-process.ts';
 
 /** What the kernel and the workload must never print. */
 export const TROUBLE =
@@ -49,4 +51,31 @@ export function qemuWorkload(guest: LinuxGuest, dir: string, cpus: number): stri
   );
   assert.equal(r.status, 0, `qemu-system-arm failed: ${r.stderr}`);
   return workload(r.stdout);
+}
+
+/**
+ * Boots `guest`'s workload under armvm on `cpus` vCPUs (a hang ends after `ms`) and checks it: exit
+ * status 0, a clean boot log, the workload's own lines, and, where QEMU runs, the same output as
+ * qemu-system-arm. Returns the console output for checks of the caller's own.
+ */
+export async function checkArmvmWorkload(
+  guest: LinuxGuest,
+  dir: string,
+  cpus: number,
+  ms: number,
+): Promise<string> {
+  const run = await armvmWith(
+    { ms },
+    'run',
+    ...['-m', '256', '--smp', String(cpus), '--no-reboot'],
+    ...['--kernel', guest.kernel, '--initrd', guest.workloadInitrd, '--append', 'console=ttyAMA0'],
+    ...['--drive', freshDisk(guest, dir, `armvm-${cpus}`)],
+  );
+  assert.equal(run.status, 0, `armvm exited ${run.status}: ${run.err}`);
+  assert.doesNotMatch(run.out, TROUBLE, 'a clean boot log');
+  const ours = workload(run.out);
+  assert.match(ours, new RegExp(`cpus: ${cpus}\\n`));
+  assert.match(ours, /written and unmounted\nmounted again/);
+  if (haveQemu) assert.equal(ours, qemuWorkload(guest, dir, cpus));
+  return run.out;
 }
