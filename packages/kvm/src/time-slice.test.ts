@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import * as a from './test-support/asm.ts';
 import { GICD_BASE, makeVm, RAM_BASE, setReg32 } from './test-support/guest.ts';
 import { Errno, KVM_RUN, KVM_SET_MP_STATE, KvmMpState, KvmRegId, PsciFn } from './uapi.ts';
+import { CHUNK } from './vcpu.ts';
 
 const PSCI_0_2 = 1 << 1;
 const SLICE = 1000;
@@ -41,7 +42,7 @@ describe('KVM_RUN time slices with exits handled inside the kernel', () => {
       assert.equal(boot.ioctl(KVM_RUN), -Errno.EINTR);
       // the slice is checked between chunks of instructions, so a run may overshoot it by one chunk
       assert.ok(
-        boot.cpu.retired < SLICE + 4096 + 64,
+        boot.cpu.retired < SLICE + CHUNK + 64,
         `KVM_RUN returned after ${boot.cpu.retired} instructions, not at the end of its ${SLICE}-instruction slice`,
       );
     });
