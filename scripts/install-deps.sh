@@ -3,7 +3,7 @@
 # (root, or passwordless sudo), and adds the armhf architecture to apt so that the Linux guest's
 # packages can be downloaded (guests/linux). Safe to run repeatedly.
 set -euo pipefail
-want=(gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi gcc-arm-linux-gnueabihf qemu-system-arm gdb-multiarch device-tree-compiler nginx e2fsprogs)
+want=(gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi gcc-arm-linux-gnueabihf qemu-system-arm gdb-multiarch device-tree-compiler nginx e2fsprogs xz-utils)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -51,6 +51,8 @@ export interface VirtMachineOptions {
   append?: string;
   /** A device tree to give the guest instead of the generated one. */
   dtb?: Uint8Array;
+  /** False to let a zImage decompress itself in the guest (default: unpacked on the host). */
+  unpackZImage?: boolean;
   /** Block devices, each on a virtio-mmio slot, with the serial number it reports. */
   drives?: readonly { backend: BlockBackend; serial?: string }[];
   /** Files copied into RAM at physical addresses after the kernel (QEMU's `-device loader`). */
@@ -180,6 +182,7 @@ export class VirtMachine {
       ...(o.initrd ? { initrd: o.initrd } : {}),
       ...(o.append !== undefined ? { bootargs: o.append } : {}),
       ...(o.dtb ? { dtb: o.dtb } : {}),
+      ...(o.unpackZImage !== undefined ? { unpackZImage: o.unpackZImage } : {}),
     };
     const machine = new VirtMachine({ accel, board, cpus, console, bootOptions, loaders: o.loaders ?? [] });
     for (const note of machine.boot.notes) accel.s.trace.log('boot', note);

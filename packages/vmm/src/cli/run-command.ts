@@ -162,6 +162,7 @@ export async function runCommand(o: RunOptions, io: RunIo): Promise<number> {
       loaders,
       virtioConsole: o.virtioConsole,
       pciDevices: o.pciTestdev ? [new PciTestdev()] : [],
+      unpackZImage: !o.guestDecompress,
       output: (bytes) => output?.push(bytes),
       trace: new Trace(o.trace, log.sink),
       errorReport: say,

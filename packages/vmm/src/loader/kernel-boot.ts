@@ -13,6 +13,7 @@ import { type GuestRam, placeInRam } from './guest-ram.ts';
 import { classifyKernel, type KernelImage } from './kernel-image.ts';
 import { loadLinux } from './linux-boot.ts';
 import { LoaderError } from './loader-error.ts';
+import { type UnpackedKernel, unpackZImage } from './zimage-unpack.ts';
 
 /** What to boot. */
 export interface KernelBootOptions {
@@ -27,6 +28,11 @@ export interface KernelBootOptions {
   cpus: number;
   /** A device tree to use instead of the generated one (its /chosen is updated). */
   dtb?: Uint8Array;
+  /**
+   * False to run a zImage's own decompressor in the guest. By default an XZ or gzip zImage is
+   * unpacked on the host and the kernel entered as its decompressor would enter it.
+   */
+  unpackZImage?: boolean;
 }
 
 /** What was loaded where, and how the boot CPU starts. */
@@ -71,9 +77,24 @@ export function bootKernel(ram: GuestRam, options: KernelBootOptions): KernelBoo
     return { kind: 'elf', entry: elf.entry, cpsr: BOOT_CPSR, dtb, initrd: undefined, notes };
   }
 
+  const notes: string[] = [];
+  let image = kernel;
+  let unpacked: UnpackedKernel | undefined;
+  if (kernel.kind === 'zimage' && options.unpackZImage !== false) {
+    const result = unpackOnce(kernel);
+    if (typeof result === 'string') notes.push(`${result}: booting the zImage with its own decompressor`);
+    else {
+      unpacked = result;
+      image = { kind: 'raw', bytes: result.image };
+      notes.push(
+        `unpacked the zImage's ${result.format} payload on the host: ${result.image.length} bytes at +0x${result.textOffset.toString(16)}`,
+      );
+    }
+  }
   const layout = loadLinux(ram, {
-    kernel,
+    kernel: image,
     kernelName: options.kernelName,
+    ...(unpacked !== undefined ? { unpacked } : {}),
     ...(options.initrd !== undefined
       ? { initrd: options.initrd, initrdName: options.initrdName ?? 'initrd' }
       : {}),
@@ -85,8 +106,20 @@ export function bootKernel(ram: GuestRam, options: KernelBootOptions): KernelBoo
     cpsr: layout.cpsr,
     dtb: layout.dtb,
     initrd: layout.initrd,
-    notes: [],
+    notes,
   };
+}
+
+/** Unpacked kernels by zImage bytes, so a reboot does not unpack again. */
+const unpackedImages = new WeakMap<Uint8Array, UnpackedKernel | string>();
+
+function unpackOnce(zimage: KernelImage & { kind: 'zimage' }): UnpackedKernel | string {
+  let result = unpackedImages.get(zimage.bytes);
+  if (result === undefined) {
+    result = unpackZImage(zimage);
+    unpackedImages.set(zimage.bytes, result);
+  }
+  return result;
 }
 
 /** A user's device tree with /chosen's bootargs and initrd set as QEMU sets them. */

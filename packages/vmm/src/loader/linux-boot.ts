@@ -3,7 +3,9 @@
  * base + 0x10000; the initrd at base + min(RAM/2, 128 MiB), page aligned and never below the
  * kernel's end; the device tree on the next 4 KiB boundary after the initrd. The boot CPU enters
  * the kernel in SVC mode, interrupts masked, MMU off, with r0 = 0, r1 = ~0 (no machine number:
- * the device tree describes the board) and r2 = the device tree's address.
+ * the device tree describes the board) and r2 = the device tree's address. A kernel unpacked from
+ * its zImage on the host goes where the zImage's decompressor would have put it, and is entered
+ * the same way.
  */
 import { BOOT_CPSR, type BootEntry } from './boot-entry.ts';
 import { type GuestRam, placeInRam } from './guest-ram.ts';
@@ -34,6 +36,11 @@ export interface LinuxBootLayout {
 export interface LinuxBootInput {
   readonly kernel: KernelImage;
   readonly kernelName: string;
+  /**
+   * For a kernel unpacked from its zImage: its offset from RAM's base (TEXT_OFFSET, where the
+   * decompressor would have put it) and the BSS it clears past its end, kept free of the initrd.
+   */
+  readonly unpacked?: { readonly textOffset: number; readonly bssSize: number };
   readonly initrd?: Uint8Array;
   readonly initrdName?: string;
   /** Builds the device tree once the initrd's place is known. */
@@ -49,15 +56,17 @@ export function loadLinux(ram: GuestRam, input: LinuxBootInput): LinuxBootLayout
   const ramSize = ram.bytes.length;
   const ramEnd = ram.base + ramSize;
   const kernelBytes = input.kernel.bytes;
-  const kernelAddress = ram.base + KERNEL_LOAD_OFFSET;
-  if (kernelBytes.length > ramSize - KERNEL_LOAD_OFFSET) {
+  const offset = input.unpacked?.textOffset ?? KERNEL_LOAD_OFFSET;
+  const kernelAddress = ram.base + offset;
+  const footprint = kernelBytes.length + (input.unpacked?.bssSize ?? 0);
+  if (footprint > ramSize - offset) {
     throw new LoaderError(
       'LOADER_TOO_BIG',
-      `${input.kernelName}: kernel image (${kernelBytes.length} bytes) does not fit in RAM (${ramSize} bytes, loaded at +0x${KERNEL_LOAD_OFFSET.toString(16)})`,
+      `${input.kernelName}: kernel image (${footprint} bytes) does not fit in RAM (${ramSize} bytes, loaded at +0x${offset.toString(16)})`,
     );
   }
   placeInRam(ram, kernelAddress, kernelBytes, input.kernelName);
-  const kernelEnd = kernelAddress + kernelBytes.length;
+  const kernelEnd = kernelAddress + footprint;
 
   let initrd: { start: number; end: number } | undefined;
   let initrdEnd = ram.base + Math.min(ramSize / 2, INITRD_MAX_OFFSET);

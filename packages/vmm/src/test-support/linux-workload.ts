@@ -54,7 +54,8 @@ export function qemuWorkload(guest: LinuxGuest, dir: string, cpus: number): stri
 }
 
 /**
- * Boots `guest`'s workload under armvm on `cpus` vCPUs (a hang ends after `ms`) and checks it: exit
+ * Boots `guest`'s workload under armvm on `cpus` vCPUs (a hang ends after `ms`; `extraArgs` go to
+ * `armvm run`) and checks it: exit
  * status 0, a clean boot log, the workload's own lines, and, where QEMU runs, the same output as
  * qemu-system-arm. Returns the console output for checks of the caller's own.
  */
@@ -63,11 +64,12 @@ export async function checkArmvmWorkload(
   dir: string,
   cpus: number,
   ms: number,
+  extraArgs: readonly string[] = [],
 ): Promise<string> {
   const run = await armvmWith(
     { ms },
     'run',
-    ...['-m', '256', '--smp', String(cpus), '--no-reboot'],
+    ...['-m', '256', '--smp', String(cpus), '--no-reboot', ...extraArgs],
     ...['--kernel', guest.kernel, '--initrd', guest.workloadInitrd, '--append', 'console=ttyAMA0'],
     ...['--drive', freshDisk(guest, dir, `armvm-${cpus}`)],
   );
