@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Bus, Cpu } from '@armvm/arm';
-import { RecordingIrqLine } from '../hw/irq-line.ts';
-import { createVirtBoard } from '../hw/virt-board.ts';
-import { FileBlockBackend } from '../hw/virtio/file-block-backend.ts';
-import { VirtioBlk } from '../hw/virtio/virtio-blk.ts';
-import { VirtioConsole } from '../hw/virtio/virtio-console.ts';
-import { VIRT_MEMMAP } from '../hw/virt-memmap.ts';
+import { RecordingIrqLine } from '../devices/irq-line.ts';
+import { createVirtBoard } from '../board/virt-board.ts';
+import { FileBlockBackend } from '../devices/virtio/file-block-backend.ts';
+import { VirtioBlk } from '../devices/virtio/virtio-blk.ts';
+import { VirtioConsole } from '../devices/virtio/virtio-console.ts';
+import { VIRT_MEMMAP } from '../board/virt-memmap.ts';
 import { bootKernel } from './kernel-boot.ts';
 
 const CONFORMANCE = new URL('../../../../conformance/', import.meta.url);

@@ -5,9 +5,9 @@
 import { AddressSpace } from '../memory/address-space.ts';
 import { GuestMemory } from '../memory/guest-memory.ts';
 import { MemoryRegion } from '../memory/memory-region.ts';
-import { RecordingIrqLine } from '../hw/irq-line.ts';
-import { VIRTIO_F_VERSION_1, type VirtioDevice } from '../hw/virtio/virtio-device.ts';
-import { VIRTIO_MMIO as R, VIRTIO_STATUS, VirtioMmio } from '../hw/virtio/virtio-mmio.ts';
+import { RecordingIrqLine } from '../devices/irq-line.ts';
+import { VIRTIO_F_VERSION_1, type VirtioDevice } from '../devices/virtio/virtio-device.ts';
+import { VIRTIO_MMIO as R, VIRTIO_STATUS, VirtioMmio } from '../devices/virtio/virtio-mmio.ts';
 
 export const TEST_RAM_BASE = 0x40000000;
 const RAM_SIZE = 0x100000;

@@ -9,12 +9,12 @@ import { AddressSpace } from '../memory/address-space.ts';
 import { GuestMemory } from '../memory/guest-memory.ts';
 import { MachineInit } from '../memory/machine-init.ts';
 import { MemoryError, MemoryRegion } from '../memory/memory-region.ts';
-import { type DeviceClock, hostClock } from './clock.ts';
-import type { IrqLine } from './irq-line.ts';
-import type { PciFunction } from './pci/pci-function.ts';
-import { PcieHost } from './pci/pcie-host.ts';
-import { Pl011 } from './pl011.ts';
-import { Pl031 } from './pl031.ts';
+import { type DeviceClock, hostClock } from '../devices/clock.ts';
+import type { IrqLine } from '../devices/irq-line.ts';
+import type { PciFunction } from '../devices/pci/pci-function.ts';
+import { PcieHost } from '../devices/pci/pcie-host.ts';
+import { Pl011 } from '../devices/pl011.ts';
+import { Pl031 } from '../devices/pl031.ts';
 import {
   VIRT_IRQ,
   VIRT_MAX_RAM,
@@ -23,8 +23,8 @@ import {
   virtioMmioBase,
   virtioMmioSpi,
 } from './virt-memmap.ts';
-import type { VirtioDevice } from './virtio/virtio-device.ts';
-import { VirtioMmio } from './virtio/virtio-mmio.ts';
+import type { VirtioDevice } from '../devices/virtio/virtio-device.ts';
+import { VirtioMmio } from '../devices/virtio/virtio-mmio.ts';
 
 /** What to build. */
 export interface VirtBoardOptions {
