@@ -10,14 +10,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { TestMachine } from '@armvm/arm/testing';
 import { geomean } from './machine.ts';
-import { QEMU_VIRT_ARGS, qemuAvailable } from './qemu.ts';
+import { qemuAvailable, qemuVirtArgs } from './qemu.ts';
 
 const ROOT = new URL('../conformance/', import.meta.url);
 const PROGRAMS = ['b-checksum', 'b-sort', 'b-hash', 'b-matrix'];
 
 function qemuRun(elf: string): { ms: number; out: string } {
   const t = performance.now();
-  const r = spawnSync('qemu-system-arm', [...QEMU_VIRT_ARGS, '-kernel', elf], { timeout: 120_000 });
+  const r = spawnSync('qemu-system-arm', qemuVirtArgs({ io: 'serial', kernel: elf }), { timeout: 120_000 });
   if (r.error) throw r.error;
   return { ms: performance.now() - t, out: r.stdout.toString('latin1') };
 }

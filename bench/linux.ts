@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { builtGuest, buildGuest, GuestUnavailableError, type LinuxGuest } from '../guests/linux/guest.ts';
 import { median } from './machine.ts';
-import { qemuAvailable } from './qemu.ts';
+import { qemuAvailable, qemuVirtArgs } from './qemu.ts';
 
 const ARMVM = fileURLToPath(new URL('../packages/vmm/bin/armvm.js', import.meta.url));
 /** ash's prompt (it may be followed by its request for the cursor position). */
@@ -72,11 +72,14 @@ function armvmArgs(g: LinuxGuest): string[] {
 }
 
 function qemuArgs(g: LinuxGuest): string[] {
-  return [
-    ...['-M', 'virt,highmem=off', '-cpu', 'cortex-a15', '-accel', 'tcg', '-m', '256'],
-    ...['-nographic', '-nodefaults', '-serial', 'stdio', '-no-reboot'],
-    ...['-kernel', g.kernel, '-initrd', g.shellInitrd, '-append', 'console=ttyAMA0'],
-  ];
+  return qemuVirtArgs({
+    io: 'linux-console',
+    accel: 'tcg',
+    memoryMiB: 256,
+    kernel: g.kernel,
+    initrd: g.shellInitrd,
+    append: 'console=ttyAMA0',
+  });
 }
 
 /** Prints boot-to-prompt seconds of armvm and QEMU, the ratio, and armvm's guest statistics. */

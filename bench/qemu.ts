@@ -1,21 +1,10 @@
-/** The peer most figures are measured against: qemu-system-arm on the virt board, as conformance/ records it. */
+/**
+ * The peer most figures are measured against: qemu-system-arm on the virt board, as conformance/
+ * records it. Its command lines come from the vmm's test support (`qemuVirtArgs`), as the tests' do.
+ */
 import { spawnSync } from 'node:child_process';
 
-/** The reference command line (conformance/Makefile's QEMU_FLAGS); the ELF follows `-kernel`. */
-export const QEMU_VIRT_ARGS = [
-  '-M',
-  'virt,highmem=off',
-  '-cpu',
-  'cortex-a15',
-  '-display',
-  'none',
-  '-serial',
-  'stdio',
-  '-monitor',
-  'none',
-  '-nic',
-  'none',
-];
+export { qemuVirtArgs } from '../packages/vmm/src/test-support/qemu-command-lines.ts';
 
 /** True when qemu-system-arm can be run; otherwise says so for `section` and returns false. */
 export function qemuAvailable(section: string): boolean {

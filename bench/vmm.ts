@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { geomean, median } from './machine.ts';
-import { QEMU_VIRT_ARGS, qemuAvailable } from './qemu.ts';
+import { qemuAvailable, qemuVirtArgs } from './qemu.ts';
 
 const ROOT = new URL('../conformance/', import.meta.url);
 const ARMVM = fileURLToPath(new URL('../packages/vmm/bin/armvm.js', import.meta.url));
@@ -55,7 +55,7 @@ export async function benchVmm(opts: { quick: boolean }): Promise<void> {
     const theirs: Timing[] = [];
     for (let i = 0; i < runs; i++) {
       ours.push(await timed(process.execPath, [ARMVM, 'run', '--kernel', elf, '--no-cache']));
-      theirs.push(await timed('qemu-system-arm', [...QEMU_VIRT_ARGS, '-kernel', elf]));
+      theirs.push(await timed('qemu-system-arm', qemuVirtArgs({ io: 'serial', kernel: elf })));
     }
     for (const t of [...ours, ...theirs]) {
       if (t.out !== expected) throw new Error(`${name}: output differs from the recorded expectation`);

@@ -18,7 +18,7 @@ export { KvmVm, DEFAULT_TIMER_FREQUENCY, hostClock } from './vm.ts';
 export { KvmVcpu, PTIMER_PPI, VTIMER_PPI } from './vcpu.ts';
 export { type GuestDebugState, setGuestDebug } from './guest-debug.ts';
 export { KvmVgicDevice } from './device.ts';
-export { GuestMemory, type MemorySlot } from './memory.ts';
+export { MemorySlots, type MemorySlot } from './memory-slots.ts';
 export { REGISTERS, type RegisterEntry, lookupRegister, validCsselrs } from './registers.ts';
 export { Gicc, Gicd, PRIORITY_MASK, SPURIOUS_INTID, Vgic, VGIC_NR_IRQS } from './vgic.ts';
 export { psciCall, type PsciOutcome } from './psci.ts';

@@ -345,7 +345,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
   // ---- CPU and memory --------------------------------------------------------------------------
 
   private newCpu(): Cpu {
-    const slot = this.vm.memory.primary();
+    const slot = this.vm.memorySlots.primary();
     const bus = slot ? new Bus(slot.base, slot.bytes) : new Bus(0, new Uint8Array(0));
     const cpu = new Cpu(bus);
     // Inner Shareable TLB maintenance reaches every vCPU of the VM, as on an SMP host
@@ -356,14 +356,14 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     t.clock = this.vm.clock;
     t.frequency = this.vm.frequency;
     t.virtualOffset = this.vm.cntvoff;
-    this.memoryGeneration = this.vm.memory.generation;
+    this.memoryGeneration = this.vm.memorySlots.generation;
     this.attachDebug(cpu);
     return cpu;
   }
 
   /** Rebuilds the CPU on the VM's current RAM window when the memory slots changed, keeping its state. */
   private syncMemory(): void {
-    if (this.memoryGeneration === this.vm.memory.generation) return;
+    if (this.memoryGeneration === this.vm.memorySlots.generation) return;
     if (this.pendingLoad) return; // an MMIO load is in flight; keep the CPU that owns it
     const old = this.cpu;
     const cpu = this.newCpu();
@@ -572,7 +572,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
       }
       return null;
     }
-    const slot = vm.memory.find(a, size);
+    const slot = vm.memorySlots.find(a, size);
     if (slot && !(exit.isWrite && slot.flags & KVM_MEM_READONLY)) {
       const off = a - slot.base;
       if (exit.isWrite) slot.bytes.set(data.subarray(0, size), off);

@@ -85,9 +85,9 @@ describe('KVM_SET_USER_MEMORY_REGION', () => {
     const buf = new ArrayBuffer(0x2000);
     assert.equal(vm.ioctl(KVM_SET_USER_MEMORY_REGION, region(0, 0x40000000, 0x2000, buf)), 0);
     assert.equal(vm.ioctl(KVM_SET_USER_MEMORY_REGION, region(0, 0x50000000, 0x2000, buf)), 0, 'move');
-    assert.equal(vm.memory.list()[0]!.base, 0x50000000);
+    assert.equal(vm.memorySlots.list()[0]!.base, 0x50000000);
     assert.equal(vm.ioctl(KVM_SET_USER_MEMORY_REGION, region(0, 0x50000000, 0)), 0, 'delete');
-    assert.equal(vm.memory.list().length, 0);
+    assert.equal(vm.memorySlots.list().length, 0);
   });
 
   test('rejects what the kernel rejects', () => {

@@ -39,7 +39,7 @@ import {
   type KvmVcpuInit,
 } from './uapi.ts';
 import { KvmVgicDevice } from './device.ts';
-import { GuestMemory } from './memory.ts';
+import { MemorySlots } from './memory-slots.ts';
 import { KvmVcpu } from './vcpu.ts';
 import { VGIC_NR_PRIVATE_IRQS, VGIC_NR_SGIS, Vgic } from './vgic.ts';
 
@@ -60,7 +60,7 @@ function realSleep(ms: number): void {
 /** A VM handle. KVM_CREATE_VCPU returns a `KvmVcpu`. */
 export class KvmVm implements KvmVmHandle {
   readonly kind = 'vm' as const;
-  readonly memory = new GuestMemory();
+  readonly memorySlots = new MemorySlots();
   readonly vcpus: KvmVcpu[] = [];
   vgic: Vgic | null = null;
   /** VGIC window bases set by KVM_ARM_SET_DEVICE_ADDR (null until set). */
@@ -103,7 +103,7 @@ export class KvmVm implements KvmVmHandle {
 
   /** KVM_SET_USER_MEMORY_REGION. */
   setUserMemoryRegion(region: KvmUserspaceMemoryRegion): void {
-    kvmCheck('KVM_SET_USER_MEMORY_REGION', this.memory.setRegion(region));
+    kvmCheck('KVM_SET_USER_MEMORY_REGION', this.memorySlots.setRegion(region));
   }
 
   /** KVM_CREATE_VCPU: `id` makes the MPIDR; no new vCPU once a VGIC VM has run. */

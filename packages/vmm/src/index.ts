@@ -2,7 +2,8 @@
 
 // machine parts
 export * from './memory/index.ts';
-export * from './hw/index.ts';
+export * from './devices/index.ts';
+export * from './board/index.ts';
 export * from './loader/index.ts';
 export * from './fdt/index.ts';
 
@@ -27,5 +28,4 @@ export { GuestError, kvmCpuExec, type VcpuEvent } from './accel/kvm-cpu-exec.ts'
 export { failedIoctlName, KvmIoctlError, KvmState } from './accel/kvm-state.ts';
 export { Trace, TRACE_CATEGORIES, type TraceCategory, TraceOptionError } from './accel/trace.ts';
 export { type RunOutcome, VcpuScheduler } from './accel/vcpu-scheduler.ts';
-export { VirtMachine, type VirtMachineOptions } from './board/virt.ts';
 export { type CliIo, main as armvmMain } from './cli/main.ts';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { armvm, armvmTyping, armvmWithin } from '../test-support/armvm-in-process.ts';
-import { makeFlags } from '../test-support/qemu-command-lines.ts';
+import { makeFlags, qemuVirtArgs } from '../test-support/qemu-command-lines.ts';
 
 const conformance = fileURLToPath(new URL('../../../../conformance/', import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/armvm.js', import.meta.url));
@@ -91,18 +91,7 @@ describe('flat images booted by the Linux protocol under armvm run', () => {
         const image = join(conformance, 'build', 'f-dtinfo.bin');
         const qemu = spawnSync(
           'qemu-system-arm',
-          [
-            '-M',
-            'virt,highmem=off',
-            '-cpu',
-            'cortex-a15',
-            '-display',
-            'none',
-            '-serial',
-            'stdio',
-            '-monitor',
-            'none',
-          ].concat(['-nic', 'none', '-m', mem, '-smp', cpus, '-append', append, '-kernel', image]),
+          qemuVirtArgs({ io: 'serial', memoryMiB: Number(mem), smp: Number(cpus), append, kernel: image }),
           { timeout: 30_000 },
         ).stdout.toString('latin1');
         assert.match(qemu, /^f-dtinfo: entered/);

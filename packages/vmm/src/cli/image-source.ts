@@ -2,9 +2,9 @@
  * Reads the images `armvm run` is given — a path, or an http(s) URL read through the HTTP netfs and
  * FS-Cache (opened only when a URL is used) — and opens drives the same way.
  */
-import { FileBlockBackend } from '../hw/virtio/file-block-backend.ts';
-import { HttpBlockBackend } from '../hw/virtio/http-block-backend.ts';
-import type { BlockBackend } from '../hw/virtio/block-backend.ts';
+import { FileBlockBackend } from '../devices/virtio/file-block-backend.ts';
+import { HttpBlockBackend } from '../devices/virtio/http-block-backend.ts';
+import type { BlockBackend } from '../devices/virtio/block-backend.ts';
 import { isUrl, readImage } from '../loader/image-file.ts';
 import { openRemoteCache, type RemoteCache } from '../loader/remote-cache.ts';
 

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Trace, type TraceCategory } from '../accel/trace.ts';
-import { VIRT_MAX_RAM } from '../hw/virt-memmap.ts';
+import { VIRT_MAX_RAM } from '../board/virt-memmap.ts';
 import { type DriveOption, type LoaderOption, resolveDevices, type SerialTarget } from './device-options.ts';
 import { onlyProps, parseQemuOpts, qemuBool, QemuOptsError } from './qemu-opts.ts';
 

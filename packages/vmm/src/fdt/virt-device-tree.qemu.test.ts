@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { FdtNode } from './fdt-node.ts';
 import { propStrings, readFdt } from './fdt-reader.ts';
+import { qemuVirtArgs } from '../test-support/qemu-command-lines.ts';
 import { virtDeviceTree } from './virt-device-tree.ts';
 
 const haveQemu = spawnSync('qemu-system-arm', ['--version']).status === 0;
@@ -49,24 +50,15 @@ function qemuDtb(cpus: number, megabytes: number, withInitrd: boolean): Uint8Arr
   const out = join(dir, `qemu-${cpus}.dtb`);
   execFileSync(
     'qemu-system-arm',
-    [
-      '-M',
-      `virt,highmem=off,dumpdtb=${out}`,
-      '-cpu',
-      'cortex-a15',
-      '-m',
-      String(megabytes),
-      '-smp',
-      String(cpus),
-      '-kernel',
+    qemuVirtArgs({
+      io: 'headless',
+      machine: [`dumpdtb=${out}`],
+      memoryMiB: megabytes,
+      smp: cpus,
       kernel,
-      ...(withInitrd ? ['-initrd', kernel] : []),
-      '-append',
-      'console=ttyAMA0 hello',
-      '-display',
-      'none',
-      '-nodefaults',
-    ],
+      ...(withInitrd ? { initrd: kernel } : {}),
+      append: 'console=ttyAMA0 hello',
+    }),
     { stdio: 'ignore' },
   );
   return new Uint8Array(readFileSync(out));

@@ -13,7 +13,7 @@ import {
   VIRTIO_MMIO_SLOTS,
   virtioMmioBase,
   virtioMmioSpi,
-} from '../hw/virt-memmap.ts';
+} from '../board/virt-memmap.ts';
 import { FdtError } from './fdt-error.ts';
 import { cells64, FdtNode } from './fdt-node.ts';
 import { writeFdt } from './fdt-writer.ts';

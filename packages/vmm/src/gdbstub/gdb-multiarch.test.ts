@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { qemuVirtArgs } from '../test-support/qemu-command-lines.ts';
 
 const conformance = fileURLToPath(new URL('../../../../conformance/', import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/armvm.js', import.meta.url));
-const QEMU_FLAGS =
-  '-M virt,highmem=off -cpu cortex-a15 -display none -monitor none -nic none -serial stdio'.split(' ');
+const QEMU_FLAGS = qemuVirtArgs({ io: 'serial' });
 
 const have = (cmd: string, arg = '--version') => spawnSync(cmd, [arg]).status === 0;
 const missing = !have('gdb-multiarch')

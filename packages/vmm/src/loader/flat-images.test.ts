@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Bus, Cpu } from '@armvm/arm';
-import { RecordingIrqLine } from '../hw/irq-line.ts';
-import { createVirtBoard } from '../hw/virt-board.ts';
-import { FileBlockBackend } from '../hw/virtio/file-block-backend.ts';
-import { VirtioBlk } from '../hw/virtio/virtio-blk.ts';
-import { VirtioConsole } from '../hw/virtio/virtio-console.ts';
-import { VIRT_MEMMAP } from '../hw/virt-memmap.ts';
+import { RecordingIrqLine } from '../devices/irq-line.ts';
+import { createVirtBoard } from '../board/virt-board.ts';
+import { FileBlockBackend } from '../devices/virtio/file-block-backend.ts';
+import { VirtioBlk } from '../devices/virtio/virtio-blk.ts';
+import { VirtioConsole } from '../devices/virtio/virtio-console.ts';
+import { VIRT_MEMMAP } from '../board/virt-memmap.ts';
+import { qemuVirtArgs } from '../test-support/qemu-command-lines.ts';
 import { bootKernel } from './kernel-boot.ts';
 
 const CONFORMANCE = new URL('../../../../conformance/', import.meta.url);
@@ -108,14 +109,19 @@ async function runOurs(run: Run): Promise<string> {
 
 /** Boots the image on qemu-system-arm and returns what its UART printed. */
 function runQemu(run: Run): string {
-  const args = ['-M', 'virt,highmem=off', '-cpu', 'cortex-a15', '-display', 'none', '-serial', 'stdio'];
-  args.push('-monitor', 'none', '-nic', 'none', '-m', String(run.megabytes), '-smp', String(run.cpus));
-  args.push('-append', run.append, '-kernel', run.image);
+  let initrd: string | undefined;
   if (run.initrd) {
-    const path = join(dir, 'initrd.img');
-    writeFileSync(path, run.initrd);
-    args.push('-initrd', path);
+    initrd = join(dir, 'initrd.img');
+    writeFileSync(initrd, run.initrd);
   }
+  const args = qemuVirtArgs({
+    io: 'serial',
+    memoryMiB: run.megabytes,
+    smp: run.cpus,
+    kernel: run.image,
+    ...(initrd !== undefined ? { initrd } : {}),
+    append: run.append,
+  });
   return execFileSync('qemu-system-arm', args, { encoding: 'utf8', timeout: 30_000 });
 }
 

@@ -1,7 +1,7 @@
-/** The board's RAM as loaders see it: a base address and its bytes. */
+/** The board's RAM as one block, its physical base and its bytes: what loaders fill and a debugger reads. */
 import { LoaderError } from './loader-error.ts';
 
-/** RAM to load into. */
+/** Guest RAM as one block of bytes at a guest-physical base (loaders, the debugger's page walk). */
 export interface GuestRam {
   /** Guest physical address of the first byte. */
   readonly base: number;

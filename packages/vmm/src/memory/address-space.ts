@@ -21,7 +21,7 @@ function checkSize(size: number): asserts size is AccessSize {
   }
 }
 
-/** The guest-physical view of one root region. */
+/** The VMM's guest-physical address space over one root region; MMIO exits are dispatched here. */
 export class AddressSpace {
   /** Name for traces. */
   readonly name: string;

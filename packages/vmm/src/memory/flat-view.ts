@@ -27,7 +27,7 @@ export function sameSection(a: MemoryRegionSection, b: MemoryRegionSection): boo
   );
 }
 
-/** The sorted, non-overlapping sections of a region tree. */
+/** An address space's region tree resolved into sorted, non-overlapping sections. */
 export class FlatView {
   /** Sections in ascending address order. */
   readonly sections: readonly MemoryRegionSection[];

@@ -1,4 +1,4 @@
-/** The memory API: regions, address spaces, flat views, listeners, the machine-init notifier list. */
+/** The memory API: regions, address spaces, flat views, listeners, the machine-init notifier list, DMA. */
 export { AddressSpace, type UnassignedCounts, type UnassignedTrace } from './address-space.ts';
 export { FlatView, type MemoryRegionSection, sameSection } from './flat-view.ts';
 export { MachineInit, type MachineInitDoneNotifier } from './machine-init.ts';
@@ -12,4 +12,4 @@ export {
   type MemoryRegionKind,
   type MmioOps,
 } from './memory-region.ts';
-export { GuestMemory } from './guest-memory.ts';
+export { DmaMemory } from './dma-memory.ts';

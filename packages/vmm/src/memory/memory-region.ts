@@ -48,7 +48,10 @@ function hex(n: number): string {
   return `0x${n.toString(16)}`;
 }
 
-/** One node of the memory tree. Create through the static constructors. */
+/**
+ * One node of the VMM's memory map tree: RAM, MMIO, reservation or container. Create through the
+ * static constructors.
+ */
 export class MemoryRegion {
   /** Name for traces and errors. */
   readonly name: string;

@@ -3,12 +3,12 @@
  * register windows, each virtio-mmio slot with the device plugged into it (if any), and the PCIe
  * host with the functions on its bus 0.
  */
-import { PCI_CFG, type PciFunction } from '../hw/pci/pci-function.ts';
-import { PCI_DEVICE_REDHAT_PCIE_HOST, PCI_VENDOR_REDHAT } from '../hw/pci/pcie-host.ts';
-import { PCI_DEVICE_REDHAT_TEST } from '../hw/pci/pci-testdev.ts';
-import type { VirtBoard } from '../hw/virt-board.ts';
-import { VIRT_IRQ, VIRT_MEMMAP, virtioMmioBase, virtioMmioSpi } from '../hw/virt-memmap.ts';
-import { VIRTIO_ID } from '../hw/virtio/virtio-device.ts';
+import { PCI_CFG, type PciFunction } from '../devices/pci/pci-function.ts';
+import { PCI_DEVICE_REDHAT_PCIE_HOST, PCI_VENDOR_REDHAT } from '../devices/pci/pcie-host.ts';
+import { PCI_DEVICE_REDHAT_TEST } from '../devices/pci/pci-testdev.ts';
+import type { VirtBoard } from '../board/virt-board.ts';
+import { VIRT_IRQ, VIRT_MEMMAP, virtioMmioBase, virtioMmioSpi } from '../board/virt-memmap.ts';
+import { VIRTIO_ID } from '../devices/virtio/virtio-device.ts';
 
 /** QEMU's type names of the devices behind a virtio-mmio slot, by virtio device id. */
 const VIRTIO_TYPE: Record<number, string> = {

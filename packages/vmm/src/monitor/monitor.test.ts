@@ -1,7 +1,7 @@
 /** The monitor against a real virt machine running the hanging guest, in process. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { VirtMachine } from '../board/virt.ts';
+import { VirtMachine } from '../board/virt-machine.ts';
 import { IMAGE_BASE, UDF_AT, undefinedLoopImage } from '../test-support/hanging-guest.ts';
 import { Monitor, MONITOR_PROMPT } from './monitor.ts';
 

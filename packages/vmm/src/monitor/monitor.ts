@@ -7,7 +7,7 @@
  */
 import type { KvmAccel } from '../accel/kvm-accel.ts';
 import type { VcpuScheduler } from '../accel/vcpu-scheduler.ts';
-import type { VirtBoard } from '../hw/virt-board.ts';
+import type { VirtBoard } from '../board/virt-board.ts';
 import type { ARMCPU } from '../target-arm/arm-cpu.ts';
 import { type DebugMemoryAccess, kvmArmSyncMpstateToQemu } from '../target-arm/kvm.ts';
 import { formatCpuList, type VcpuSummary } from './info-cpus.ts';

@@ -52,21 +52,15 @@ export class ARMCPU {
   /** True when `env` holds changes KVM has not seen (CPUState.vcpu_dirty). */
   vcpuDirty = false;
 
-  /** KVM ids of the registers synced through the tuple list, strictly ascending. */
   /** gdb asked this vCPU to single-step (QEMU's cs->singlestep_enabled). */
   singlestepEnabled = false;
+  /** KVM ids of the registers synced through the tuple list, strictly ascending. */
   cpregIndexes = new BigUint64Array(0);
   /** Their values, widened to 64 bits. */
   cpregValues = new BigUint64Array(0);
   cpregArrayLen = 0;
-  /** The list as last saved for migration. */
-  cpregVmstateIndexes = new BigUint64Array(0);
-  cpregVmstateValues = new BigUint64Array(0);
-  cpregVmstateArrayLen = 0;
   /** The values read right after VCPU_INIT; reset writes them back. */
   cpregResetValues = new BigUint64Array(0);
-  /** System registers by KVM id, as this CPUState holds them (write_list_to_cpustate fills it). */
-  readonly sysregs = new Map<bigint, bigint>();
 
   constructor(cpuIndex: number, model: ArmCpuModel = CORTEX_A15, startPoweredOff = cpuIndex > 0) {
     this.cpuIndex = cpuIndex;

@@ -15,11 +15,6 @@ export function compareU64(a: bigint, b: bigint): number {
   return 0;
 }
 
-/** The 2013 comparator, kept only so a test can show what it got wrong. */
-export function compareU64Truncated(a: bigint, b: bigint): number {
-  return Number(BigInt.asIntN(32, a - b));
-}
-
 /** True when every id is greater than the one before it. */
 export function isStrictlyAscending(ids: ArrayLike<bigint>): boolean {
   for (let i = 1; i < ids.length; i++) if (!(ids[i]! > ids[i - 1]!)) return false;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cp15Reg32Id, cp15Reg64Id } from '@armvm/kvm';
 import { ARMCPU } from './arm-cpu.ts';
-import { armCpuGetPhysPageDebug, cpuMemoryRwDebug, type DebugRam } from './debug-memory.ts';
+import type { GuestRam } from '../loader/guest-ram.ts';
+import { armCpuGetPhysPageDebug, cpuMemoryRwDebug } from './debug-memory.ts';
 
 const RAM_BASE = 0x40000000;
 const SCTLR = cp15Reg32Id(1, 0, 0, 0);
@@ -19,7 +20,7 @@ function cpuWith(regs: [bigint, bigint][]): ARMCPU {
   return cpu;
 }
 
-function ram(): DebugRam & {
+function ram(): GuestRam & {
   put64(pa: number, value: bigint): void;
   put32(pa: number, value: number): void;
 } {

@@ -6,6 +6,7 @@
  */
 import { ramWritten } from '@armvm/arm';
 import { cp15Reg32Id, cp15Reg64Id } from '@armvm/kvm';
+import type { GuestRam } from '../loader/guest-ram.ts';
 import type { ARMCPU } from './arm-cpu.ts';
 
 const SCTLR = cp15Reg32Id(1, 0, 0, 0);
@@ -15,26 +16,20 @@ const TTBR0_64 = cp15Reg64Id(2, 0);
 const TTBR1_64 = cp15Reg64Id(2, 1);
 const TTBCR = cp15Reg32Id(2, 0, 0, 2);
 
-/** Guest RAM: its bytes and physical base. */
-export interface DebugRam {
-  readonly base: number;
-  readonly bytes: Uint8Array;
-}
-
 /** A register's low word from the vCPU's cpreg list (as last read from KVM); 0 when absent. */
 function cpreg(cpu: ARMCPU, id: bigint, fallback?: bigint): number {
   const value = cpu.cpregValue(id) ?? (fallback === undefined ? undefined : cpu.cpregValue(fallback));
   return Number((value ?? 0n) & 0xffffffffn);
 }
 
-function ramWord(ram: DebugRam, pa: number): number | undefined {
+function ramWord(ram: GuestRam, pa: number): number | undefined {
   const off = pa - ram.base;
   if (off < 0 || off + 4 > ram.bytes.length) return undefined;
   return new DataView(ram.bytes.buffer, ram.bytes.byteOffset).getUint32(off, true);
 }
 
 /** A 64-bit descriptor of a long-descriptor table, or undefined outside RAM. */
-function ramDoubleword(ram: DebugRam, pa: number): bigint | undefined {
+function ramDoubleword(ram: GuestRam, pa: number): bigint | undefined {
   const off = pa - ram.base;
   if (off < 0 || off + 8 > ram.bytes.length) return undefined;
   return new DataView(ram.bytes.buffer, ram.bytes.byteOffset).getBigUint64(off, true);
@@ -45,7 +40,7 @@ function ramDoubleword(ram: DebugRam, pa: number): bigint | undefined {
  * starting at level 1 for regions above 1 GiB and at level 2 otherwise; blocks at levels 1 and 2,
  * pages at level 3. Output addresses above 4 GiB are not RAM here.
  */
-function walkLong(cpu: ARMCPU, ram: DebugRam, ttbcr: number, va: number): number | undefined {
+function walkLong(cpu: ARMCPU, ram: GuestRam, ttbcr: number, va: number): number | undefined {
   const t0sz = ttbcr & 7;
   const t1sz = (ttbcr >>> 16) & 7;
   let tsz: number;
@@ -83,7 +78,7 @@ function walkLong(cpu: ARMCPU, ram: DebugRam, ttbcr: number, va: number): number
 }
 
 /** The physical address of `va` for `cpu`, or undefined when it is not mapped. */
-export function armCpuGetPhysPageDebug(cpu: ARMCPU, ram: DebugRam, va: number): number | undefined {
+export function armCpuGetPhysPageDebug(cpu: ARMCPU, ram: GuestRam, va: number): number | undefined {
   va >>>= 0;
   if (!(cpreg(cpu, SCTLR) & 1)) return va; // MMU off
   const ttbcr = cpreg(cpu, TTBCR);
@@ -115,7 +110,7 @@ export function armCpuGetPhysPageDebug(cpu: ARMCPU, ram: DebugRam, va: number): 
  */
 export function cpuMemoryRwDebug(
   cpu: ARMCPU,
-  ram: DebugRam,
+  ram: GuestRam,
   va: number,
   length: number,
   data?: Uint8Array,

@@ -159,10 +159,7 @@ export function kvmArchInitVcpu(s: KvmState, cpu: ARMCPU): number {
   const arraylen = kept.length;
   cpu.cpregIndexes = BigUint64Array.from(kept);
   cpu.cpregValues = new BigUint64Array(arraylen);
-  cpu.cpregVmstateIndexes = new BigUint64Array(arraylen);
-  cpu.cpregVmstateValues = new BigUint64Array(arraylen);
   cpu.cpregArrayLen = arraylen;
-  cpu.cpregVmstateArrayLen = arraylen;
 
   if (!writeKvmstateToList(cpu)) {
     // Only an inconsistent kernel lists a register it then refuses to read.
@@ -219,12 +216,6 @@ export function writeListToKvmstate(cpu: ARMCPU): boolean {
     if (ret) ok = false;
   }
   return ok;
-}
-
-/** write_list_to_cpustate: copies the tuple list into the CPU's own view of its system registers. */
-export function writeListToCpustate(cpu: ARMCPU): boolean {
-  for (let i = 0; i < cpu.cpregArrayLen; i++) cpu.sysregs.set(cpu.cpregIndexes[i]!, cpu.cpregValues[i]!);
-  return true;
 }
 
 /** Id of the CPSR (kvm_regs usr_regs.ARM_cpsr). */
@@ -304,8 +295,6 @@ export function kvmArchGetRegisters(cpu: ARMCPU): number {
   env.vfpSetFpscr(view32.getUint32(0, true));
 
   if (!writeKvmstateToList(cpu)) return -Errno.EINVAL;
-  // Registers the CPU model does not know are fine, so the result is not checked (as in QEMU).
-  writeListToCpustate(cpu);
   return 0;
 }
 
@@ -340,29 +329,6 @@ export function kvmArchHandleExit(s: KvmState, cpu: ARMCPU, run: KvmRun): number
   if (run.exit_reason === KvmExit.DEBUG) return kvmArmHandleDebug(s, cpu, run);
   return 0;
 }
-
-/** kvm_arch_stop_on_emulation_error: an emulation error stops the VM. */
-export function kvmArchStopOnEmulationError(_cpu: ARMCPU): boolean {
-  return true;
-}
-
-/** kvm_arch_process_async_events: nothing is pending outside the kernel on ARM. */
-export function kvmArchProcessAsyncEvents(_cpu: ARMCPU): number {
-  return 0;
-}
-
-/** kvm_arch_on_sigbus_vcpu: memory errors are not handled (1 = not handled). */
-export function kvmArchOnSigbusVcpu(_cpu: ARMCPU, _code: number, _addr: number): number {
-  return 1;
-}
-
-/** kvm_arch_on_sigbus: memory errors are not handled (1 = not handled). */
-export function kvmArchOnSigbus(_code: number, _addr: number): number {
-  return 1;
-}
-
-/** kvm_arch_init_irq_routing: the VGIC needs no routing table. */
-export function kvmArchInitIrqRouting(_s: KvmState): void {}
 
 // ---- guest debug: over KVM_SET_GUEST_DEBUG and KVM_EXIT_DEBUG, as later QEMU does for ARM ----
 

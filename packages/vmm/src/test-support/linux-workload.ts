@@ -9,6 +9,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LinuxGuest } from '../../../../guests/linux/guest.ts';
 import { armvmWith } from './armvm-in-process.ts';
+import { qemuVirtArgs } from './qemu-command-lines.ts';
 
 /** What the kernel and the workload must never print. */
 export const TROUBLE =
@@ -40,13 +41,18 @@ export function freshDisk(guest: LinuxGuest, dir: string, name: string): string 
 export function qemuWorkload(guest: LinuxGuest, dir: string, cpus: number): string {
   const r = spawnSync(
     'qemu-system-arm',
-    [
-      ...['-M', 'virt,highmem=off', '-cpu', 'cortex-a15', '-m', '256', '-smp', String(cpus)],
-      ...['-nographic', '-nodefaults', '-serial', 'stdio', '-no-reboot'],
-      ...['-kernel', guest.kernel, '-initrd', guest.workloadInitrd, '-append', 'console=ttyAMA0'],
-      ...['-drive', `if=none,file=${freshDisk(guest, dir, `qemu-${cpus}`)},format=raw,id=d0`],
-      ...['-device', 'virtio-blk-device,drive=d0'],
-    ],
+    qemuVirtArgs({
+      io: 'linux-console',
+      memoryMiB: 256,
+      smp: cpus,
+      kernel: guest.kernel,
+      initrd: guest.workloadInitrd,
+      append: 'console=ttyAMA0',
+      extra: [
+        ...['-drive', `if=none,file=${freshDisk(guest, dir, `qemu-${cpus}`)},format=raw,id=d0`],
+        ...['-device', 'virtio-blk-device,drive=d0'],
+      ],
+    }),
     { encoding: 'latin1', timeout: 300_000 },
   );
   assert.equal(r.status, 0, `qemu-system-arm failed: ${r.stderr}`);

@@ -3,11 +3,11 @@
  * way Linux does, lays queues out in guest RAM, posts descriptor chains and reads the used ring.
  */
 import { AddressSpace } from '../memory/address-space.ts';
-import { GuestMemory } from '../memory/guest-memory.ts';
+import { DmaMemory } from '../memory/dma-memory.ts';
 import { MemoryRegion } from '../memory/memory-region.ts';
-import { RecordingIrqLine } from '../hw/irq-line.ts';
-import { VIRTIO_F_VERSION_1, type VirtioDevice } from '../hw/virtio/virtio-device.ts';
-import { VIRTIO_MMIO as R, VIRTIO_STATUS, VirtioMmio } from '../hw/virtio/virtio-mmio.ts';
+import { RecordingIrqLine } from '../devices/irq-line.ts';
+import { VIRTIO_F_VERSION_1, type VirtioDevice } from '../devices/virtio/virtio-device.ts';
+import { VIRTIO_MMIO as R, VIRTIO_STATUS, VirtioMmio } from '../devices/virtio/virtio-mmio.ts';
 
 export const TEST_RAM_BASE = 0x40000000;
 const RAM_SIZE = 0x100000;
@@ -28,7 +28,7 @@ interface QueueState {
 
 /** A test machine: RAM, one virtio-mmio slot, a driver. */
 export class TestVirtioDriver {
-  readonly memory: GuestMemory;
+  readonly memory: DmaMemory;
   readonly irq = new RecordingIrqLine();
   readonly transport: VirtioMmio;
   #queues = new Map<number, QueueState>();
@@ -37,7 +37,7 @@ export class TestVirtioDriver {
   constructor(device: VirtioDevice | undefined) {
     const root = MemoryRegion.container('system', 2 ** 32);
     root.addSubregion(TEST_RAM_BASE, MemoryRegion.ram('ram', RAM_SIZE));
-    this.memory = new GuestMemory(new AddressSpace(root));
+    this.memory = new DmaMemory(new AddressSpace(root));
     this.transport = new VirtioMmio(this.irq, this.memory, device);
   }
 

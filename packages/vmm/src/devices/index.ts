@@ -1,19 +1,8 @@
-/** The virt board's devices and memory map. */
+/** The board's devices (UART, RTC, virtio, PCIe) and the clock and interrupt lines they are given. */
 export { type DeviceClock, hostClock, ManualClock, type TimerHandle } from './clock.ts';
 export { type IrqLine, RecordingIrqLine } from './irq-line.ts';
 export { PL011_FIFO_DEPTH, PL011_FR, PL011_ID, PL011_INT, PL011_REG, Pl011 } from './pl011.ts';
 export { PL031_ID, PL031_REG, Pl031 } from './pl031.ts';
-export {
-  APB_PCLK_HZ,
-  ARCH_TIMER_PPI,
-  type MemMapEntry,
-  VIRT_IRQ,
-  VIRT_MAX_RAM,
-  VIRT_MEMMAP,
-  VIRTIO_MMIO_SLOTS,
-  virtioMmioBase,
-  virtioMmioSpi,
-} from './virt-memmap.ts';
 export {
   type BlockBackend,
   BlockBackendError,
@@ -55,4 +44,3 @@ export {
   type VirtqueueElement,
   type VirtqueueLayout,
 } from './virtio/virtqueue.ts';
-export { createVirtBoard, type VirtBoard, type VirtBoardOptions } from './virt-board.ts';

@@ -25,8 +25,8 @@ export interface MemorySlot {
   readonly bytes: Uint8Array;
 }
 
-/** The slots of one VM. */
-export class GuestMemory {
+/** The kernel side's model of guest memory: one VM's slots, each a VMM buffer at a guest-physical base. */
+export class MemorySlots {
   private readonly slots = new Map<number, MemorySlot>();
   /** The slots as an array, for the lookup every MMIO exit makes. */
   private ordered: MemorySlot[] = [];

@@ -3,7 +3,7 @@
  * board has 32 of. A slot with no device answers the magic, the version and device id 0, so the
  * guest skips it.
  */
-import type { GuestMemory } from '../../memory/guest-memory.ts';
+import type { DmaMemory } from '../../memory/dma-memory.ts';
 import type { AccessSize, MmioOps } from '../../memory/memory-region.ts';
 import type { IrqLine } from '../irq-line.ts';
 import { VIRTIO_F_VERSION_1, type VirtioDevice, type VirtioTransportContext } from './virtio-device.ts';
@@ -79,7 +79,7 @@ export class VirtioMmio {
   /** The device in this slot, if any. */
   readonly device: VirtioDevice | undefined;
   readonly #irq: IrqLine;
-  readonly #memory: GuestMemory;
+  readonly #memory: DmaMemory;
   #queues: QueueRegs[] = [];
   #deviceFeaturesSel = 0;
   #driverFeaturesSel = 0;
@@ -91,7 +91,7 @@ export class VirtioMmio {
   /** The last error that broke the device, for diagnostics. */
   lastError: Error | undefined;
 
-  constructor(irq: IrqLine, memory: GuestMemory, device?: VirtioDevice) {
+  constructor(irq: IrqLine, memory: DmaMemory, device?: VirtioDevice) {
     this.#irq = irq;
     this.#memory = memory;
     this.device = device;

@@ -6,15 +6,15 @@
  * come from the caller, who connects them to KVM_IRQ_LINE.
  */
 import { AddressSpace } from '../memory/address-space.ts';
-import { GuestMemory } from '../memory/guest-memory.ts';
+import { DmaMemory } from '../memory/dma-memory.ts';
 import { MachineInit } from '../memory/machine-init.ts';
 import { MemoryError, MemoryRegion } from '../memory/memory-region.ts';
-import { type DeviceClock, hostClock } from './clock.ts';
-import type { IrqLine } from './irq-line.ts';
-import type { PciFunction } from './pci/pci-function.ts';
-import { PcieHost } from './pci/pcie-host.ts';
-import { Pl011 } from './pl011.ts';
-import { Pl031 } from './pl031.ts';
+import { type DeviceClock, hostClock } from '../devices/clock.ts';
+import type { IrqLine } from '../devices/irq-line.ts';
+import type { PciFunction } from '../devices/pci/pci-function.ts';
+import { PcieHost } from '../devices/pci/pcie-host.ts';
+import { Pl011 } from '../devices/pl011.ts';
+import { Pl031 } from '../devices/pl031.ts';
 import {
   VIRT_IRQ,
   VIRT_MAX_RAM,
@@ -23,8 +23,8 @@ import {
   virtioMmioBase,
   virtioMmioSpi,
 } from './virt-memmap.ts';
-import type { VirtioDevice } from './virtio/virtio-device.ts';
-import { VirtioMmio } from './virtio/virtio-mmio.ts';
+import type { VirtioDevice } from '../devices/virtio/virtio-device.ts';
+import { VirtioMmio } from '../devices/virtio/virtio-mmio.ts';
 
 /** What to build. */
 export interface VirtBoardOptions {
@@ -54,7 +54,7 @@ export interface VirtBoard {
   /** The address space over it: MMIO exits are dispatched here; KVM's listeners register here. */
   readonly space: AddressSpace;
   /** Guest RAM for devices' DMA. */
-  readonly memory: GuestMemory;
+  readonly memory: DmaMemory;
   readonly ram: MemoryRegion;
   /** The VGIC distributor and CPU interface frames (reservations: the kernel handles them). */
   readonly gicDist: MemoryRegion;
@@ -87,7 +87,7 @@ export function createVirtBoard(options: VirtBoardOptions): VirtBoard {
 
   const system = MemoryRegion.container('system', 2 ** 32);
   const space = new AddressSpace(system, 'memory');
-  const memory = new GuestMemory(space);
+  const memory = new DmaMemory(space);
   const machineInit = new MachineInit();
 
   const ram = MemoryRegion.ram('virt.ram', ramSize, options.ram);

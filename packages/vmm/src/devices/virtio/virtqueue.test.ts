@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AddressSpace } from '../../memory/address-space.ts';
-import { GuestMemory } from '../../memory/guest-memory.ts';
+import { DmaMemory } from '../../memory/dma-memory.ts';
 import { MemoryRegion } from '../../memory/memory-region.ts';
 import { gather, scatter, VIRTQ_DESC_F, Virtqueue } from './virtqueue.ts';
 
@@ -12,14 +12,14 @@ const AVAIL = BASE + 0x100;
 const USED = BASE + 0x200;
 const DATA = BASE + 0x1000;
 
-function setup(): { mem: GuestMemory; q: Virtqueue } {
+function setup(): { mem: DmaMemory; q: Virtqueue } {
   const root = MemoryRegion.container('system', 2 ** 32);
   root.addSubregion(BASE, MemoryRegion.ram('ram', 0x10000));
-  const mem = new GuestMemory(new AddressSpace(root));
+  const mem = new DmaMemory(new AddressSpace(root));
   return { mem, q: new Virtqueue(mem, { num: NUM, desc: DESC, driver: AVAIL, device: USED }) };
 }
 
-function desc(mem: GuestMemory, i: number, addr: number, len: number, flags: number, next = 0): void {
+function desc(mem: DmaMemory, i: number, addr: number, len: number, flags: number, next = 0): void {
   mem.writeU32(DESC + 16 * i, addr);
   mem.writeU32(DESC + 16 * i + 4, 0);
   mem.writeU32(DESC + 16 * i + 8, len);
@@ -27,7 +27,7 @@ function desc(mem: GuestMemory, i: number, addr: number, len: number, flags: num
   mem.writeU16(DESC + 16 * i + 14, next);
 }
 
-function offer(mem: GuestMemory, heads: number[], startIdx = 0): void {
+function offer(mem: DmaMemory, heads: number[], startIdx = 0): void {
   heads.forEach((h, k) => mem.writeU16(AVAIL + 4 + 2 * ((startIdx + k) % NUM), h));
   mem.writeU16(AVAIL + 2, (startIdx + heads.length) & 0xffff);
 }
@@ -75,7 +75,7 @@ describe('Virtqueue', () => {
   });
 
   it('refuses chains that loop, leave the table, put readable after writable, or use indirect tables', () => {
-    const check = (prepare: (mem: GuestMemory) => void, pattern: RegExp) => {
+    const check = (prepare: (mem: DmaMemory) => void, pattern: RegExp) => {
       const { mem, q } = setup();
       prepare(mem);
       offer(mem, [0]);

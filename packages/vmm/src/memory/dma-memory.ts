@@ -7,8 +7,8 @@ import { ramWritten } from '@armvm/arm';
 import type { AddressSpace } from './address-space.ts';
 import { MemoryError } from './memory-region.ts';
 
-/** Guest RAM as devices see it. */
-export class GuestMemory {
+/** Guest RAM as devices reach it for DMA: guest-physical reads and writes, RAM sections only. */
+export class DmaMemory {
   readonly #space: AddressSpace;
 
   constructor(space: AddressSpace) {

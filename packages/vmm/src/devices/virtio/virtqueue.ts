@@ -3,7 +3,7 @@
  * table, the driver's available ring and the device's used ring. Devices pop descriptor chains,
  * work on views of the guest's buffers, and push them back with the length written.
  */
-import type { GuestMemory } from '../../memory/guest-memory.ts';
+import type { DmaMemory } from '../../memory/dma-memory.ts';
 import { MemoryError } from '../../memory/memory-region.ts';
 
 /** Descriptor flags. */
@@ -40,13 +40,13 @@ export interface VirtqueueLayout {
 /** One live queue. */
 export class Virtqueue {
   readonly layout: VirtqueueLayout;
-  readonly #mem: GuestMemory;
+  readonly #mem: DmaMemory;
   /** Next available-ring entry the device will take. */
   #lastAvail = 0;
   /** Next used-ring entry the device will fill. */
   #usedIdx = 0;
 
-  constructor(mem: GuestMemory, layout: VirtqueueLayout) {
+  constructor(mem: DmaMemory, layout: VirtqueueLayout) {
     this.#mem = mem;
     this.layout = layout;
   }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock } from './clock.ts';
-import { RecordingIrqLine } from './irq-line.ts';
+import { ManualClock } from '../devices/clock.ts';
+import { RecordingIrqLine } from '../devices/irq-line.ts';
 import { createVirtBoard } from './virt-board.ts';
-import { VirtioConsole } from './virtio/virtio-console.ts';
-import { VIRTIO_MMIO } from './virtio/virtio-mmio.ts';
+import { VirtioConsole } from '../devices/virtio/virtio-console.ts';
+import { VIRTIO_MMIO } from '../devices/virtio/virtio-mmio.ts';
 
 function board(devices = 0) {
   const lines = new Map<number, RecordingIrqLine>();

@@ -3,7 +3,7 @@
  * transport (virtio-mmio here) owns the registers and the queues' layout; the device only
  * sees live queues and a way to signal the driver.
  */
-import type { GuestMemory } from '../../memory/guest-memory.ts';
+import type { DmaMemory } from '../../memory/dma-memory.ts';
 import type { Virtqueue } from './virtqueue.ts';
 
 /** Feature bits every device here offers (bit numbers, as bigint masks). */
@@ -15,7 +15,7 @@ export const VIRTIO_ID = { NET: 1, BLOCK: 2, CONSOLE: 3 } as const;
 /** What a device may ask of its transport. */
 export interface VirtioTransportContext {
   /** Guest RAM, for buffers. */
-  readonly memory: GuestMemory;
+  readonly memory: DmaMemory;
   /** The live queue `index`, once the driver made it ready. */
   queue(index: number): Virtqueue | undefined;
   /** Tells the driver used buffers are waiting on queue `index` (raises the interrupt). */

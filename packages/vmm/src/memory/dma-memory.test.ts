@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AddressSpace } from './address-space.ts';
-import { GuestMemory } from './guest-memory.ts';
+import { DmaMemory } from './dma-memory.ts';
 import { MemoryRegion } from './memory-region.ts';
 
-function machine(): { mem: GuestMemory; ram: MemoryRegion } {
+function machine(): { mem: DmaMemory; ram: MemoryRegion } {
   const root = MemoryRegion.container('system', 2 ** 32);
   const ram = MemoryRegion.ram('ram', 0x1000);
   root.addSubregion(0x40000000, ram);
   root.addSubregion(0x09000000, MemoryRegion.reservation('dev', 0x1000));
-  return { mem: new GuestMemory(new AddressSpace(root)), ram };
+  return { mem: new DmaMemory(new AddressSpace(root)), ram };
 }
 
-describe('GuestMemory', () => {
+describe('DmaMemory', () => {
   it('reads and writes guest RAM at physical addresses, little-endian', () => {
     const { mem, ram } = machine();
     mem.writeU32(0x40000010, 0x11223344);
