@@ -13,7 +13,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { FscacheError } from '@armvm/fscache';
+import { type Clock, FscacheError, realClock } from '@armvm/fscache';
 import { type CacheIo, errnoCode } from './cache-io.ts';
 import { Presence } from './presence.ts';
 
@@ -30,6 +30,8 @@ export class CacheDir {
   readonly users: string;
   /** This process among the directory's users. */
   readonly presence: Presence;
+  /** The time: names in the graveyard, the users' heartbeats, the backend's flushes. */
+  readonly clock: Clock;
   readonly io: CacheIo;
   /** Whether to fsync before renames (durability across power loss). */
   readonly durable: boolean;
@@ -48,8 +50,16 @@ export class CacheDir {
   // Directories checked to be real directories (not links) since they were made or first seen.
   readonly #checked = new Set<string>();
 
-  private constructor(root: string, io: CacheIo, durable: boolean, syncSmall: boolean, presence: Presence) {
+  private constructor(
+    root: string,
+    io: CacheIo,
+    durable: boolean,
+    syncSmall: boolean,
+    presence: Presence,
+    clock: Clock,
+  ) {
     this.root = root;
+    this.clock = clock;
     this.syncSmall = syncSmall;
     this.objects = join(root, 'cache');
     this.graveyard = join(root, 'graveyard');
@@ -71,6 +81,7 @@ export class CacheDir {
     durable: boolean,
     syncSmall = false,
     mustExist = false,
+    clock: Clock = realClock,
   ): Promise<CacheDir> {
     if (typeof dir !== 'string' || dir.length === 0)
       throw new FscacheError('EINVAL', 'a cache needs a directory');
@@ -87,11 +98,11 @@ export class CacheDir {
     let presence: Presence | null = null;
     try {
       const graveyard = join(root, 'graveyard');
-      await realDir(io, graveyard, graveyard);
-      for (const d of ['cache', 'tmp', 'users']) await realDir(io, join(root, d), graveyard);
-      presence = await Presence.join(join(root, 'users'));
-      const cd = new CacheDir(root, io, durable, syncSmall, presence);
-      await realDir(io, cd.tmp, graveyard);
+      await realDir(io, graveyard, graveyard, clock);
+      for (const d of ['cache', 'tmp', 'users']) await realDir(io, join(root, d), graveyard, clock);
+      presence = await Presence.join(join(root, 'users'), undefined, clock);
+      const cd = new CacheDir(root, io, durable, syncSmall, presence, clock);
+      await realDir(io, cd.tmp, graveyard, clock);
       // Leftovers of users that are gone: their half-written files. The graveyard is emptied too.
       const dead = new Set(await presence.sweep());
       for (const name of await io.readdir(join(root, 'tmp'))) {
@@ -285,7 +296,10 @@ export class CacheDir {
 
   /** Moves `path` (a file or a directory) to the graveyard, if it exists, and deletes it later. */
   async bury(path: string): Promise<boolean> {
-    const grave = join(this.graveyard, `${Date.now().toString(36)}-${this.presence.id}-${this.#graves++}`);
+    const grave = join(
+      this.graveyard,
+      `${this.clock.now().toString(36)}-${this.presence.id}-${this.#graves++}`,
+    );
     this.#note(path, false);
     for (const dir of [...this.#listings.keys(), ...this.#reading.keys()])
       if (dir === path || dir.startsWith(`${path}/`)) this.forgetListing(dir);
@@ -332,11 +346,11 @@ export async function isCacheDir(dir: string, io: CacheIo): Promise<boolean> {
 }
 
 // Makes `dir` a real directory: anything else in its place (a link, a file) goes to the graveyard.
-async function realDir(io: CacheIo, dir: string, graveyard: string): Promise<void> {
+async function realDir(io: CacheIo, dir: string, graveyard: string, clock: Clock): Promise<void> {
   const st = await io.lstat(dir).catch(() => null);
   if (st && !st.isDirectory()) {
     await io.mkdir(graveyard, { recursive: true });
-    await io.rename(dir, join(graveyard, `planted-${Date.now().toString(36)}-${basename(dir)}`));
+    await io.rename(dir, join(graveyard, `planted-${clock.now().toString(36)}-${basename(dir)}`));
   }
   await io.mkdir(dir, { recursive: true });
   if (!(await io.lstat(dir)).isDirectory()) throw new Error(`${dir} is not a directory`);

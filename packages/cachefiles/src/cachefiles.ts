@@ -16,6 +16,7 @@ import { crc32 } from 'node:zlib';
 import {
   type CacheBackend,
   CheckAux,
+  type Clock,
   type FscacheCache,
   type FscacheCookie,
   FscacheError,
@@ -23,6 +24,7 @@ import {
   type FscacheOperation,
   ObjectState,
   type PageData,
+  realClock,
 } from '@armvm/fscache';
 import { CacheDir } from './cache-dir.ts';
 import {
@@ -64,6 +66,8 @@ export interface CacheFilesOptions {
    * the event loop waiting for each such call — tens of microseconds on a local disk.
    */
   syncSmallFiles?: boolean;
+  /** The time: delayed flushes, how long a writer has been quiet, heartbeats (default the real clock). */
+  clock?: Clock;
 }
 
 /** Counters of what the disk cache did, for listings and tests. */
@@ -150,6 +154,7 @@ export class CacheFiles implements CacheBackend {
       options.durable ?? true,
       options.syncSmallFiles ?? true,
       options.mustExist ?? false,
+      options.clock ?? realClock,
     );
     return new CacheFiles(dir, blockSize, options.flushDelayMs ?? 1000, options.inlineLimit ?? 16 * 1024);
   }
@@ -196,7 +201,6 @@ export class CacheFiles implements CacheBackend {
         o.changed = true;
       }
     },
-    now: () => Date.now(),
   };
 
   // ---- the backend API ----
@@ -296,7 +300,7 @@ export class CacheFiles implements CacheBackend {
           if (file) {
             o.file = file;
             o.verified = new Uint8Array(found.blocks.length);
-            const now = new Date();
+            const now = new Date(this.dir.clock.now());
             if (!o.readerOf) await file.utimes(now, now).catch(() => {}); // the culler's "last used"
           }
           if (o.readerOf) {
@@ -505,7 +509,7 @@ export class CacheFiles implements CacheBackend {
     const o = object as DiskObject;
     if (o === object.cache.root) return;
     await o.serial(async () => {
-      if (o.flushTimer) clearTimeout(o.flushTimer);
+      o.flushTimer?.cancel();
       o.flushTimer = null;
       try {
         if (o.state === ObjectState.RECYCLING && !o.readerOf) {
@@ -690,11 +694,12 @@ export class CacheFiles implements CacheBackend {
 
   #scheduleFlush(o: DiskObject): void {
     if (o.flushTimer) return;
-    o.flushTimer = setTimeout(() => {
-      o.flushTimer = null;
-      void o.serial(() => this.#flush(o)).catch((err) => this.#failed(err));
-    }, this.#flushDelay);
-    o.flushTimer.unref();
+    o.flushTimer = this.dir.clock
+      .setTimeout(() => {
+        o.flushTimer = null;
+        void o.serial(() => this.#flush(o)).catch((err) => this.#failed(err));
+      }, this.#flushDelay)
+      .unref();
   }
 
   // Makes the object's data durable, then writes its metadata clean.

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { StatsFs } from 'node:fs';
 import { utimes } from 'node:fs/promises';
 import { test } from 'node:test';
+import { ManualClock } from '@armvm/fscache';
 import { DiskObject } from './disk-object.ts';
 import { completeLimits, Culler, DEFAULT_LIMITS, validateLimits } from './culler.ts';
 import { block, openCache, remoteDef, serverDef, tempDir } from './test-support/disk-harness.ts';
@@ -99,11 +100,13 @@ test('below the stop limit the cache refuses new data until culling makes room',
   await cleanup();
 });
 
-test('concurrent checks share one pass; the timer does not hold the process open', async () => {
+test('concurrent checks share one pass; started, the culler checks on each tick until stopped', async () => {
   const { dir, cleanup } = await tempDir();
   const c = await openCache(dir);
   let calls = 0;
+  const clock = new ManualClock();
   const culler = new Culler(c.disk, {
+    clock,
     statfs: async () => {
       calls++;
       return { type: 0, bsize: 4096, blocks: 100, bfree: 50, bavail: 50, files: 100, ffree: 50 } as StatsFs;
@@ -113,9 +116,18 @@ test('concurrent checks share one pass; the timer does not hold the process open
   assert.equal(a, b);
   assert.equal(calls, 1);
   culler.start(5);
-  await new Promise((r) => setTimeout(r, 30));
+  clock.advance(4);
+  assert.equal(calls, 1, 'not yet');
+  clock.advance(1);
+  assert.equal(calls, 2);
+  await culler.check(); // the tick's pass
+  clock.advance(5);
+  assert.equal(calls, 3);
+  await culler.check();
   culler.stop();
-  assert.ok(calls > 1);
+  clock.advance(50);
+  assert.equal(calls, 3);
+  assert.equal(clock.pending, 0);
   await c.close();
   await cleanup();
 });

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import type { StatsFs } from 'node:fs';
-import { FscacheError } from '@armvm/fscache';
+import { type Clock, FscacheError, type Timer } from '@armvm/fscache';
 import type { CacheFiles } from './cachefiles.ts';
 import { errnoCode } from './cache-io.ts';
 import { claimPath, ownerOf } from './object-claim.ts';
@@ -95,8 +95,8 @@ export interface CullerOptions {
   maxAgeMs?: number;
   /** statfs of the cache's filesystem (replaceable in tests). */
   statfs?: (path: string) => Promise<StatsFs>;
-  /** The clock, for `maxAgeMs` (default Date.now). */
-  now?: () => number;
+  /** The time, for `maxAgeMs` and the timer of `start` (default the cache's own clock). */
+  clock?: Clock;
 }
 
 /** What `discard` did. */
@@ -119,10 +119,10 @@ export class Culler {
   readonly limits: CullLimits;
   readonly maxBytes: number | undefined;
   readonly maxAgeMs: number | undefined;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #disk: CacheFiles;
   readonly #statfs: (path: string) => Promise<StatsFs>;
-  #timer: NodeJS.Timeout | null = null;
+  #timer: Timer | null = null;
   #running: Promise<CullReport> | null = null;
   /** Objects culled since start. */
   culled = 0;
@@ -137,7 +137,7 @@ export class Culler {
     }
     this.maxBytes = options.maxBytes;
     this.maxAgeMs = options.maxAgeMs;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? disk.dir.clock;
     this.#statfs = options.statfs ?? ((p) => disk.dir.io.statfs(p));
     disk.onNoSpace = () => void this.check().catch(() => {});
     // The same limits hold while writing, between two checks.
@@ -154,13 +154,12 @@ export class Culler {
   /** Checks every `intervalMs` (the timer does not keep the process alive). */
   start(intervalMs = 30_000): void {
     this.stop();
-    this.#timer = setInterval(() => void this.check().catch(() => {}), intervalMs);
-    this.#timer.unref();
+    this.#timer = this.#clock.setInterval(() => void this.check().catch(() => {}), intervalMs).unref();
   }
 
   /** Stops the timer. */
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#timer?.cancel();
     this.#timer = null;
   }
 
@@ -189,7 +188,7 @@ export class Culler {
     let culledBytes = 0;
     const candidates = (await this.#candidates()).sort((a, b) => a.lastUse - b.lastUse);
     let held = candidates.reduce((n, c) => n + c.bytes, 0);
-    const oldest = this.maxAgeMs === undefined ? -Infinity : this.#now() - this.maxAgeMs;
+    const oldest = this.maxAgeMs === undefined ? -Infinity : this.#clock.now() - this.maxAgeMs;
     for (const c of candidates) {
       // Least recently used first: once one need not go, none after it need.
       const needRoom = short && below(free, l.brun, l.frun);

@@ -1,6 +1,12 @@
 /** An object of the on-disk cache: where it lives, its open file and its metadata. */
 import type { FileHandle } from 'node:fs/promises';
-import { type CookieType, type FscacheCache, type FscacheCookie, FscacheObject } from '@armvm/fscache';
+import {
+  type CookieType,
+  type FscacheCache,
+  type FscacheCookie,
+  FscacheObject,
+  type Timer,
+} from '@armvm/fscache';
 import type { ObjectMeta } from './object-meta.ts';
 
 /** An on-disk object. Index objects are directories; data and special objects are files. */
@@ -40,7 +46,7 @@ export class DiskObject extends FscacheObject {
   sizeChecked = false;
   /** Serialises writes, flushes and the final drop of this object. */
   queue: Promise<unknown> = Promise.resolve();
-  flushTimer: NodeJS.Timeout | null = null;
+  flushTimer: Timer | null = null;
 
   constructor(cache: FscacheCache, cookie: FscacheCookie | null, type: CookieType, parts: string[]) {
     super(cache, cookie);

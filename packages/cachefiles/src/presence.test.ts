@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFile, utimes, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ManualClock } from '@armvm/fscache';
 import { FOREIGN_LEASE_MS, kernelTag, Presence } from './presence.ts';
 import { tempDir } from './test-support/disk-harness.ts';
 
@@ -39,14 +40,18 @@ test('a socket left by a process that died answers ECONNREFUSED: swept as dead',
 
 test('a user on another kernel counts as alive while its socket file is fresh', async () => {
   const { dir, cleanup } = await tempDir();
-  const me = await Presence.join(dir);
+  const clock = new ManualClock(Date.UTC(2024, 0, 1));
+  const me = await Presence.join(dir, undefined, clock);
   const other = `${kernelTag() === '00000000' ? '11111111' : '00000000'}-0123456789abcdef`;
   const sock = join(dir, `${other}.sock`);
   await writeFile(sock, '');
+  const refreshed = new Date(clock.now());
+  await utimes(sock, refreshed, refreshed);
   assert.equal(await me.isAlive(other), true, 'refreshed just now');
-  const old = new Date(Date.now() - FOREIGN_LEASE_MS - 1000);
-  await utimes(sock, old, old);
-  assert.equal(await me.isAlive(other), false, 'not refreshed for longer than the lease');
+  clock.advance(FOREIGN_LEASE_MS - 1);
+  assert.equal(await me.isAlive(other), true, 'still within the lease');
+  clock.advance(1);
+  assert.equal(await me.isAlive(other), false, 'not refreshed for as long as the lease');
   await me.leave();
   await cleanup();
 });

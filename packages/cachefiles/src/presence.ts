@@ -16,6 +16,7 @@ import { lstat, readdir, unlink, utimes } from 'node:fs/promises';
 import { connect, createServer, type Server } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { type Clock, realClock, type Timer } from '@armvm/fscache';
 import { errnoCode } from './cache-io.ts';
 
 /** How often a user refreshes its socket's mtime, for users on other kernels. */
@@ -43,25 +44,38 @@ export class Presence {
   readonly #dir: string;
   readonly #tag: string;
   readonly #server: Server;
-  readonly #heartbeat: NodeJS.Timeout;
+  readonly #clock: Clock;
+  readonly #heartbeat: Timer;
   #dirFd: number | null;
   #left = false;
 
-  private constructor(dir: string, id: string, tag: string, server: Server, dirFd: number | null) {
+  private constructor(
+    dir: string,
+    id: string,
+    tag: string,
+    server: Server,
+    dirFd: number | null,
+    clock: Clock,
+  ) {
     this.#dir = dir;
     this.id = id;
     this.#tag = tag;
     this.#server = server;
     this.#dirFd = dirFd;
-    this.#heartbeat = setInterval(() => {
-      const now = new Date();
-      void utimes(join(dir, `${id}.sock`), now, now).catch(() => {});
-    }, HEARTBEAT_MS);
-    this.#heartbeat.unref();
+    this.#clock = clock;
+    this.#heartbeat = clock
+      .setInterval(() => {
+        const now = new Date(clock.now());
+        void utimes(join(dir, `${id}.sock`), now, now).catch(() => {});
+      }, HEARTBEAT_MS)
+      .unref();
   }
 
-  /** Joins the users of `dir` (an existing directory): listens on `<dir>/<id>.sock`. */
-  static async join(dir: string, tag = kernelTag()): Promise<Presence> {
+  /**
+   * Joins the users of `dir` (an existing directory): listens on `<dir>/<id>.sock`. The clock
+   * times the heartbeat and judges other kernels' heartbeats.
+   */
+  static async join(dir: string, tag = kernelTag(), clock: Clock = realClock): Promise<Presence> {
     const id = `${tag}-${randomBytes(8).toString('hex')}`;
     const dirFd = join(dir, 'x').length + 40 > SUN_PATH_MAX ? openSync(dir, 'r') : null;
     const server = createServer((socket) => socket.destroy());
@@ -75,7 +89,7 @@ export class Presence {
       throw err;
     }
     server.unref();
-    return new Presence(dir, id, tag, server, dirFd);
+    return new Presence(dir, id, tag, server, dirFd, clock);
   }
 
   /** True unless `id` is certainly gone: its socket refuses connections, or is missing. */
@@ -86,7 +100,7 @@ export class Presence {
     if (!id.startsWith(`${this.#tag}-`)) {
       // Another kernel: only the heartbeat can tell.
       const st = await lstat(join(this.#dir, name)).catch(() => null);
-      return st !== null && Date.now() - st.mtimeMs < FOREIGN_LEASE_MS;
+      return st !== null && this.#clock.now() - st.mtimeMs < FOREIGN_LEASE_MS;
     }
     return new Promise<boolean>((resolve) => {
       const s = connect(socketPath(this.#dir, name, this.#dirFd));
@@ -118,7 +132,7 @@ export class Presence {
   async leave(): Promise<void> {
     if (this.#left) return;
     this.#left = true;
-    clearInterval(this.#heartbeat);
+    this.#heartbeat.cancel();
     await new Promise<void>((r) => this.#server.close(() => r()));
     await unlink(join(this.#dir, `${this.id}.sock`)).catch(() => {});
     if (this.#dirFd !== null) closeSync(this.#dirFd);

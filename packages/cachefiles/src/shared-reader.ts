@@ -7,7 +7,7 @@
  * the object over, and when the writer goes quiet it stops waiting (the netfs fetches the blocks
  * itself, without storing them).
  */
-import { CheckAux } from '@armvm/fscache';
+import { CheckAux, sleep } from '@armvm/fscache';
 import type { CacheDir } from './cache-dir.ts';
 import { errnoCode, isAbsentOrForeign, openRegular, READ_FLAGS } from './cache-io.ts';
 import type { DiskObject } from './disk-object.ts';
@@ -29,8 +29,6 @@ export interface ReaderContext {
   checkAux(o: DiskObject, aux: Uint8Array): CheckAux;
   /** Called when the reader has become the writer (the dead writer's claim is now ours). */
   becomeWriter(o: DiskObject): Promise<void>;
-  /** The clock (ms). */
-  now(): number;
 }
 
 /**
@@ -93,7 +91,8 @@ export async function waitForWriter(
   o: DiskObject,
   pages: readonly number[],
 ): Promise<WaitOutcome> {
-  let lastActivity = ctx.now();
+  const clock = ctx.dir.clock;
+  let lastActivity = clock.now();
   let lastData = '';
   let delay = POLL_MIN_MS;
   const held = () => pages.every((p) => p < o.meta!.blocks.length && o.meta!.blocks[p] !== NO_BLOCK);
@@ -117,13 +116,13 @@ export async function waitForWriter(
     );
     if (data !== lastData || o.metaStamp !== before) {
       // Seen for the first time, a quiet writer counts from its data file's last change.
-      if (lastData === '' && data !== '') lastActivity = Math.min(ctx.now(), Number(data.split(':')[1]));
-      else lastActivity = ctx.now();
+      if (lastData === '' && data !== '') lastActivity = Math.min(clock.now(), Number(data.split(':')[1]));
+      else lastActivity = clock.now();
       lastData = data;
       delay = POLL_MIN_MS;
     }
-    if (ctx.now() - lastActivity > WRITER_QUIET_MS) return 'gave-up';
-    await new Promise((r) => setTimeout(r, delay));
+    if (clock.now() - lastActivity > WRITER_QUIET_MS) return 'gave-up';
+    await sleep(clock, delay);
     delay = Math.min(POLL_MAX_MS, delay * 2);
   }
 }

@@ -15,13 +15,23 @@ export type FscacheErrorCode =
   | 'ESTALE'
   | 'EBUSY';
 
-/** A failure with a stable errno-style code, e.g. a backend's ETIMEDOUT or ENOMEM. */
-export class FscacheError extends Error {
-  readonly code: FscacheErrorCode;
-  constructor(code: FscacheErrorCode, message?: string, options?: { cause?: unknown }) {
-    super(message ?? code, options);
-    this.name = 'FscacheError';
+/**
+ * An error with a stable `code` for programs, named after its class: the base of the coded errors
+ * of this package and of the packages built on it.
+ */
+export class CodedError<C extends string = string> extends Error {
+  readonly code: C;
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
     this.code = code;
+  }
+}
+
+/** A failure with a stable errno-style code, e.g. a backend's ETIMEDOUT or ENOMEM. */
+export class FscacheError extends CodedError<FscacheErrorCode> {
+  constructor(code: FscacheErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(code, message ?? code, options);
   }
 }
 

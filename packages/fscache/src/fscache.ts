@@ -4,6 +4,7 @@
  */
 import type { CacheBackend } from './backend.ts';
 import { FscacheCache } from './cache.ts';
+import { type Clock, realClock } from './clock.ts';
 import { CookieFlag, FscacheCookie } from './cookie.ts';
 import { CheckAux, type CookieDef, validateCookieDef } from './cookie-def.ts';
 import { assert, FscacheAssertionError, FscacheError, hasCode } from './errors.ts';
@@ -39,8 +40,11 @@ export interface FscacheOptions {
   deferLookup?: boolean;
   /** Create missing objects in the background; when false, acquireCookie waits for creation (default true). */
   deferCreate?: boolean;
-  /** Milliseconds from an arbitrary origin (default Date.now: the histograms count whole milliseconds, as the kernel counted jiffies). */
-  clock?: () => number;
+  /**
+   * The time (default the real clock): the histograms count whole milliseconds of it, as the
+   * kernel counted jiffies. A netfs built on this instance takes it as its own default.
+   */
+  clock?: Clock;
   /** Trace mask: a number or a list such as `cookie,page.enter` (default from the environment). */
   debug?: number | string;
   /** Where trace lines go (default stderr). */
@@ -67,7 +71,7 @@ export class Fscache {
   readonly histogram = new FscacheHistogram();
   readonly tracer: Tracer;
   readonly pool: WorkerPool;
-  readonly clock: () => number;
+  readonly clock: Clock;
   readonly deferLookup: boolean;
   readonly deferCreate: boolean;
   /** The master index: the root of every cookie tree. */
@@ -90,7 +94,7 @@ export class Fscache {
   #debugIds = 0;
 
   constructor(options: FscacheOptions = {}) {
-    this.clock = options.clock ?? Date.now;
+    this.clock = options.clock ?? realClock;
     this.deferLookup = options.deferLookup ?? true;
     this.deferCreate = options.deferCreate ?? true;
     const mask =

@@ -1,9 +1,10 @@
 /** FS-Cache core: the public surface (netfs API, backend API, observability). */
 export type { CacheBackend, PageData } from './backend.ts';
 export { DEFAULT_PAGE_SIZE, FscacheCache } from './cache.ts';
+export { type Clock, ManualClock, realClock, sleep, type Timer } from './clock.ts';
 export { CookieFlag, FscacheCookie } from './cookie.ts';
 export { type Blob, blobBytes, blobKey, CheckAux, type CookieDef, type CookieType } from './cookie-def.ts';
-export { FscacheAssertionError, FscacheError, type FscacheErrorCode, hasCode } from './errors.ts';
+export { CodedError, FscacheAssertionError, FscacheError, type FscacheErrorCode, hasCode } from './errors.ts';
 export { type AttrChangedResult, Fscache, type FscacheOptions, type Netfs } from './fscache.ts';
 export { FscacheHistogram, HISTOGRAM_SERIES, type HistogramRow, type HistogramSeries } from './histogram.ts';
 export { MemoryCache, type MemoryCacheFaults, MemoryObject, PAGE_SIZE } from './memory-cache.ts';

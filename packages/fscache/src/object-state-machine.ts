@@ -148,7 +148,7 @@ export function runObject(fs: Fscache, object: FscacheObject, worker: number): M
   fs.onRunStart?.(object, worker);
   if (fs.tracer.mask)
     fs.tracer.enter(TraceStream.CACHE, `w${worker}`, 'fscache_object_state_machine', `${object}`);
-  return step(fs, object, worker, fs.clock());
+  return step(fs, object, worker, fs.clock.now());
 }
 
 function step(fs: Fscache, object: FscacheObject, worker: number, start: number): MaybePromise<void> {
@@ -203,7 +203,7 @@ function dispatch(fs: Fscache, object: FscacheObject, next: Next): boolean {
 }
 
 function finish(fs: Fscache, object: FscacheObject, worker: number, start: number): void {
-  fs.histogram.record('objRuns', fs.clock() - start);
+  fs.histogram.record('objRuns', fs.clock.now() - start);
   if (object.state === S.DEAD)
     fs.pool.cancelRequeue(object); // events raised on the way down are moot
   else if (object.events & object.eventMask) fs.pool.enqueue(object);
@@ -240,7 +240,7 @@ function initialise(fs: Fscache, object: FscacheObject): Next {
   parent.nOps++;
   parent.nObjOps++;
   object.flags |= HOLDS_PARENT_OP;
-  object.lookupStart = fs.clock();
+  object.lookupStart = fs.clock.now();
   return S.LOOKING_UP;
 }
 
@@ -334,7 +334,7 @@ function becomeAvailable(fs: Fscache, object: FscacheObject): Next {
   startOperations(fs, object);
   object.cache.backend.lookupComplete?.(object);
   enqueueDependents(fs, object);
-  fs.histogram.record('objInstantiate', fs.clock() - object.lookupStart);
+  fs.histogram.record('objInstantiate', fs.clock.now() - object.lookupStart);
   fs.stats.n.objectAvail++;
   return S.ACTIVE;
 }

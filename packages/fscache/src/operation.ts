@@ -36,9 +36,9 @@ export class FscacheOperation implements PoolItem {
   runWork(worker: number): MaybePromise<void> {
     const fs = this.#fs;
     fs.stats.opsProcessed[worker]!++;
-    const t0 = fs.clock();
+    const t0 = fs.clock.now();
     const finish = () => {
-      fs.histogram.record('opRuns', fs.clock() - t0);
+      fs.histogram.record('opRuns', fs.clock.now() - t0);
       completeOperation(fs, this);
     };
     const r = this.processor!(this, worker);

@@ -123,17 +123,17 @@ export async function readOrAllocPages(
 ): Promise<ReadPagesResult> {
   checkPages(pages);
   countCall(fs, 'retrieval');
-  const t0 = fs.clock();
+  const t0 = fs.clock.now();
   if (!cookie || cookie.backingObjects.length === 0) return readFailed(fs, 'ENOBUFS', pages.length);
   let object = objectFor(fs, 'retrieval', cookie, options.signal);
   if (object instanceof Promise) object = await object;
   if (object === 'EINTR') return readFailed(fs, 'EINTR', pages.length);
-  fs.histogram.record('retrievalDelay', fs.clock() - t0);
+  fs.histogram.record('retrievalDelay', fs.clock.now() - t0);
   if (!object) return readFailed(fs, 'ENOBUFS', pages.length);
   if (cookie.flags & CookieFlag.NO_DATA_YET && !object.isActive) {
     // Still being created: nothing can be cached yet. Reserve the pages; the writes will wait.
     markCached(fs, cookie, pages);
-    fs.histogram.record('retrievals', fs.clock() - t0);
+    fs.histogram.record('retrievals', fs.clock.now() - t0);
     return readFailed(fs, 'ENODATA', pages.length);
   }
   const op = new FscacheOperation(fs, false, null);
@@ -161,14 +161,14 @@ export async function readOrAllocPages(
   } catch (err) {
     const failed = backendFailure(fs, 'retrieval', object, err);
     completeOperation(fs, op);
-    fs.histogram.record('retrievals', fs.clock() - t0);
+    fs.histogram.record('retrievals', fs.clock.now() - t0);
     const r = SIMPLE[failed];
     return { status: failed, pages: pages.map(() => r) };
   }
   completeOperation(fs, op);
   markCached(fs, cookie, pages);
   countOutcome(fs, 'retrieval', status);
-  fs.histogram.record('retrievals', fs.clock() - t0);
+  fs.histogram.record('retrievals', fs.clock.now() - t0);
   return { status, pages: results };
 }
 

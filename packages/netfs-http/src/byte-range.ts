@@ -1,4 +1,5 @@
 /** Byte ranges of HTTP: the Range we send and the Content-Range a 206 answers with (RFC 9110 §14). */
+import { CodedError } from '@armvm/fscache';
 
 /** An inclusive span of bytes, as HTTP writes it: `start` to `end`, both counted. */
 export interface ByteRange {
@@ -12,11 +13,9 @@ export interface ContentRange extends ByteRange {
 }
 
 /** Why a byte range was refused, for the caller to put into its own error. */
-export class ByteRangeError extends Error {
-  readonly code = 'ERR_NETFS_BAD_RANGE';
+export class ByteRangeError extends CodedError<'ERR_NETFS_BAD_RANGE'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'ByteRangeError';
+    super('ERR_NETFS_BAD_RANGE', message);
   }
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CacheFiles, listObjects } from '@armvm/cachefiles';
-import { Fscache } from '@armvm/fscache';
+import { Fscache, ManualClock } from '@armvm/fscache';
 import { HttpClient } from './http-client.ts';
 import { HttpNetfs } from './http-netfs.ts';
 import { type ServerKnobs, TestHttpServer } from './test-support/http-server.ts';
@@ -22,7 +22,7 @@ async function rig(knobs: ServerKnobs, maxAgeMs?: number) {
   const server = await TestHttpServer.start();
   server.setFile('/f', body, knobs);
   const dir = await mkdtemp(join(tmpdir(), 'netfs-coherency-'));
-  let clock = Date.now();
+  const clock = new ManualClock(Date.now());
   const get = async (expected: Buffer = body) => {
     const fscache = new Fscache({ debug: 0 });
     const disk = await CacheFiles.open({ dir, blockSize: 4096, durable: false, flushDelayMs: 1 });
@@ -31,7 +31,7 @@ async function rig(knobs: ServerKnobs, maxAgeMs?: number) {
     const nfs = new HttpNetfs({
       fscache,
       client,
-      now: () => clock,
+      clock,
       ...(maxAgeMs !== undefined ? { maxAgeMs } : {}),
     });
     const requests = server.requests;
@@ -56,7 +56,7 @@ async function rig(knobs: ServerKnobs, maxAgeMs?: number) {
   return {
     server,
     get,
-    tick: (ms: number) => (clock += ms),
+    tick: (ms: number) => clock.advance(ms),
     objects: async () => (await listObjects(dir)).filter((o) => o.type !== 'index'),
     cleanup: async () => {
       await server.close();

@@ -1,4 +1,5 @@
 /** Errors of the HTTP netfs: a refused URL, and a failed exchange with a remote server. */
+import { CodedError } from '@armvm/fscache';
 
 /** Codes of failures decided here rather than by Node's networking. */
 export type NetfsCode =
@@ -20,11 +21,9 @@ export type NetfsCode =
 export type RemoteErrorCode = Exclude<NetfsCode, 'ERR_NETFS_URL'> | 'ETIMEDOUT' | 'ABORT_ERR' | `E${string}`;
 
 /** A URL a user gave that this netfs will not fetch; the message names the problem. */
-export class RemoteUrlError extends Error {
-  readonly code = 'ERR_NETFS_URL';
+export class RemoteUrlError extends CodedError<'ERR_NETFS_URL'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'RemoteUrlError';
+    super('ERR_NETFS_URL', message, options);
   }
 }
 
@@ -44,8 +43,7 @@ const TRANSIENT = new Set<string>([
 ]);
 
 /** A failed exchange with a server: a stable `code`, the HTTP `status` when there was one, the `url`. */
-export class RemoteError extends Error {
-  readonly code: RemoteErrorCode;
+export class RemoteError extends CodedError<RemoteErrorCode> {
   readonly status: number | undefined;
   readonly url: string;
   constructor(
@@ -54,11 +52,9 @@ export class RemoteError extends Error {
     message: string,
     options?: { status?: number; cause?: unknown },
   ) {
-    super(`${message} (${code}${options?.status !== undefined ? ` ${options.status}` : ''}, ${url})`, {
+    super(code, `${message} (${code}${options?.status !== undefined ? ` ${options.status}` : ''}, ${url})`, {
       cause: options?.cause,
     });
-    this.name = 'RemoteError';
-    this.code = code;
     this.status = options?.status;
     this.url = url;
   }

@@ -14,6 +14,7 @@
  * Pieces fetched by Range must all be of one version, which only a strong validator can promise
  * (RFC 9110 §13.1.5): `rangeValidator` picks the one to send as If-Range, or none.
  */
+import type { Clock } from '@armvm/fscache';
 import CachePolicy from 'http-cache-semantics';
 import type { Conditions } from './http-client.ts';
 import { isWeak, type RemoteAux } from './remote-aux.ts';
@@ -27,10 +28,10 @@ function requestOf(url: URL): CachePolicy.Request {
 }
 
 /** CachePolicy with the netfs's clock, so tests can move time. */
-function policyClass(now: () => number) {
+function policyClass(clock: Clock) {
   return class extends CachePolicy {
     now(): number {
-      return now();
+      return clock.now();
     }
   };
 }
@@ -38,13 +39,13 @@ function policyClass(now: () => number) {
 /** The netfs's caching rules for one clock. */
 export class Freshness {
   readonly #Policy: ReturnType<typeof policyClass>;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #maxAgeMs: number | undefined;
 
-  constructor(now: () => number, maxAgeMs: number | undefined) {
-    this.#now = now;
+  constructor(clock: Clock, maxAgeMs: number | undefined) {
+    this.#clock = clock;
     this.#maxAgeMs = maxAgeMs;
-    this.#Policy = policyClass(now);
+    this.#Policy = policyClass(clock);
   }
 
   /** The aux data of a 200 (or 206, as if it were the whole) answer with these headers. */
@@ -55,7 +56,7 @@ export class Freshness {
         etag: headers['etag'] ?? null,
         lastModified: headers['last-modified'] ?? null,
         length,
-        validatedAt: this.#now(),
+        validatedAt: this.#clock.now(),
         headers,
         policy: policy.toObject() as unknown as Record<string, unknown>,
       },
@@ -67,7 +68,7 @@ export class Freshness {
 
   /** May the stored copy be used without asking the server? */
   isFresh(aux: RemoteAux): boolean {
-    if (this.#maxAgeMs !== undefined) return this.#now() - aux.validatedAt < this.#maxAgeMs;
+    if (this.#maxAgeMs !== undefined) return this.#clock.now() - aux.validatedAt < this.#maxAgeMs;
     const policy = this.#policy(aux);
     if (!policy) return false;
     const maxAge = policy.maxAge();
@@ -95,7 +96,7 @@ export class Freshness {
       : new this.#Policy(requestOf(url), { status: 200, headers: { ...headers } }, { shared: false });
     return {
       ...aux,
-      validatedAt: this.#now(),
+      validatedAt: this.#clock.now(),
       headers: { ...aux.headers, ...headers },
       policy: policy.toObject() as unknown as Record<string, unknown>,
     };

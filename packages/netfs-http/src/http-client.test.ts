@@ -194,8 +194,11 @@ describe('HttpClient against a well-behaved node:http server', () => {
   test('an abort signal ends the request with ABORT_ERR', async () => {
     server.knobs = { delayMs: 500 };
     const ac = new AbortController();
+    const seen = server.requests;
     const p = client.get(server.url('/small.txt'), { signal: ac.signal });
-    setTimeout(() => ac.abort(), 20);
+    // Aborted while the server holds the answer back.
+    while (server.requests === seen) await new Promise((r) => setImmediate(r));
+    ac.abort();
     await rejectsWith(p, 'ABORT_ERR');
     await rejectsWith(client.get(server.url('/small.txt'), { signal: AbortSignal.abort() }), 'ABORT_ERR');
   });
@@ -274,10 +277,9 @@ describe('HttpClient against misbehaving servers', () => {
   });
 
   test('a server slower than the timeout: ETIMEDOUT', async () => {
+    // The answer would come: only the client's own timeout can fail the request.
     server.knobs = { delayMs: 1000 };
-    const t0 = performance.now();
     const e = await rejectsWith(client.get(server.url('/g')), 'ETIMEDOUT', undefined, /no data for 300 ms/);
-    assert.ok(performance.now() - t0 < 900);
     assert.ok(e.transient);
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CacheFiles } from '@armvm/cachefiles';
-import { Fscache, MemoryCache } from '@armvm/fscache';
+import { type Clock, Fscache, ManualClock, MemoryCache } from '@armvm/fscache';
 import { HttpClient } from './http-client.ts';
 import { HttpNetfs, type HttpNetfsOptions } from './http-netfs.ts';
 import { RECENT_BLOCKS } from './remote-file.ts';
@@ -17,11 +17,32 @@ function bytes(n: number, seed = 1): Buffer {
   return b;
 }
 
+/** Time that moves only when the test moves `time`; the waits between retries take none of it. */
+function standingClock(time: ManualClock): Clock {
+  const soon = (fn: () => void) => {
+    const t = setImmediate(fn);
+    return {
+      cancel: () => clearImmediate(t),
+      unref() {
+        return this;
+      },
+    };
+  };
+  return {
+    now: () => time.now(),
+    setTimeout: soon,
+    setInterval: () => {
+      throw new Error('the netfs repeats nothing on a timer');
+    },
+  };
+}
+
 /** A netfs over a disk cache in a temporary directory; `reopen` simulates the next process. */
 async function rig(files: Record<string, Uint8Array>, options: Partial<HttpNetfsOptions> = {}) {
   const server = await TestHttpServer.start(files);
   const dir = await mkdtemp(join(tmpdir(), 'netfs-http-test-'));
-  let clock = 1_000_000;
+  const time = new ManualClock(1_000_000);
+  const clock = standingClock(time);
   const open = async () => {
     const fscache = new Fscache({ debug: 0 });
     const disk = await CacheFiles.open({ dir, blockSize: 4096, durable: false, flushDelayMs: 1 });
@@ -31,8 +52,7 @@ async function rig(files: Record<string, Uint8Array>, options: Partial<HttpNetfs
       fscache,
       client,
       maxAgeMs: 1000,
-      retryDelayMs: 1,
-      now: () => clock,
+      clock,
       ...options,
     });
     const close = async () => {
@@ -46,7 +66,7 @@ async function rig(files: Record<string, Uint8Array>, options: Partial<HttpNetfs
   return {
     server,
     open,
-    tick: (ms: number) => (clock += ms),
+    tick: (ms: number) => time.advance(ms),
     cleanup: async () => {
       await server.close();
       await rm(dir, { recursive: true, force: true });
@@ -140,7 +160,7 @@ describe('netfs-http over a disk cache', () => {
       fscache: p.fscache,
       staleIfError: true,
       maxAgeMs: 1000,
-      now: () => 10_000_000,
+      clock: standingClock(new ManualClock(10_000_000)),
     });
     const f = await lenient.open(r.server.url('/s'));
     assert.equal(f.stale, true, 'the file says it was not confirmed');

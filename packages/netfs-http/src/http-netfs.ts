@@ -11,7 +11,14 @@
  * changes while it is read fails the read with ERR_NETFS_CHANGED and is retired: the next open
  * gets the new version.
  */
-import { CheckAux, type CookieDef, type Fscache, type FscacheCookie, type Netfs } from '@armvm/fscache';
+import {
+  CheckAux,
+  type Clock,
+  type CookieDef,
+  type Fscache,
+  type FscacheCookie,
+  type Netfs,
+} from '@armvm/fscache';
 import { RemoteError } from './errors.ts';
 import { Freshness } from './freshness.ts';
 import { type Conditions, HttpClient, type RemoteInfo } from './http-client.ts';
@@ -41,8 +48,8 @@ export interface HttpNetfsOptions {
   retries?: number;
   /** The first retry's delay in ms, doubled for each further one (default 250). */
   retryDelayMs?: number;
-  /** The clock (default Date.now). */
-  now?: () => number;
+  /** The time: freshness, and the waits between retries (default the FS-Cache instance's clock). */
+  clock?: Clock;
 }
 
 /** A resource open in this netfs, shared by every open file of the same URL. */
@@ -132,7 +139,7 @@ export class HttpNetfs {
   readonly maxRequestBytes: number;
   readonly retries: number;
   readonly retryDelayMs: number;
-  readonly now: () => number;
+  readonly clock: Clock;
   readonly freshness: Freshness;
   readonly stats: HttpNetfsStats = {
     opens: 0,
@@ -160,12 +167,12 @@ export class HttpNetfs {
     this.maxRequestBytes = options.maxRequestBytes ?? 8 << 20;
     this.retries = options.retries ?? 5;
     this.retryDelayMs = options.retryDelayMs ?? 250;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? options.fscache.clock;
     if (this.maxAgeMs !== undefined && !(this.maxAgeMs >= 0))
       throw new RangeError(`maxAgeMs must be 0 or more (got ${this.maxAgeMs})`);
     if (!Number.isInteger(this.retries) || this.retries < 0)
       throw new RangeError(`retries must be a non-negative integer (got ${this.retries})`);
-    this.freshness = new Freshness(this.now, this.maxAgeMs);
+    this.freshness = new Freshness(this.clock, this.maxAgeMs);
     this.netfs = this.fscache.registerNetfs({ name: 'netfs-http', version: 1 });
   }
 

@@ -7,17 +7,15 @@ import type { Duplex } from 'node:stream';
 import { request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { CodedError } from '@armvm/fscache';
 import { RemoteError, type RemoteErrorCode } from './errors.ts';
 import type { Proxy } from './proxy-env.ts';
 
 /** A failure of the proxy itself; the client turns it into a RemoteError for the URL asked for. */
-export class ProxyFailure extends Error {
-  readonly code: RemoteErrorCode;
+export class ProxyFailure extends CodedError<RemoteErrorCode> {
   readonly status: number | undefined;
   constructor(code: RemoteErrorCode, message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, { cause: options?.cause });
-    this.name = 'ProxyFailure';
-    this.code = code;
+    super(code, message, { cause: options?.cause });
     this.status = options?.status;
   }
 

@@ -15,7 +15,7 @@
  * - A transient failure (a reset, a 5xx, a cut body, a timeout) is retried with backoff from the
  *   first block not yet received, up to `retries` times in a row without progress.
  */
-import type { FscacheCookie } from '@armvm/fscache';
+import { type FscacheCookie, sleep } from '@armvm/fscache';
 import { RemoteError } from './errors.ts';
 import type { ResponseHead } from './http-client.ts';
 import type { HttpNetfs, Resource } from './http-netfs.ts';
@@ -121,7 +121,7 @@ export class Transfer {
         failures = this.next > before && this.#windowBytes <= MAX_WINDOW ? 1 : failures + 1;
         if (!transient || failures > retries || attempts > retries * 8) throw err;
         this.#nfs.stats.retries++;
-        await sleep(Math.min(8000, retryDelayMs * 2 ** (failures - 1)), this.#abort.signal);
+        await sleep(this.#nfs.clock, Math.min(8000, retryDelayMs * 2 ** (failures - 1)), this.#abort.signal);
       }
     }
     await Promise.all(this.#writes);
@@ -282,16 +282,4 @@ export class Transfer {
       res.pending.delete(page);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

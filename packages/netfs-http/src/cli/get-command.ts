@@ -1,6 +1,6 @@
 /** `fscache get URL`: the bytes of a remote file, through the cache, to a file or stdout. */
 import { CacheFiles, Culler, readCacheSettings } from '@armvm/cachefiles';
-import { Fscache } from '@armvm/fscache';
+import { type Clock, Fscache, realClock } from '@armvm/fscache';
 import { RemoteError, RemoteUrlError } from '../errors.ts';
 import { HttpClient } from '../http-client.ts';
 import { HttpNetfs } from '../http-netfs.ts';
@@ -32,6 +32,8 @@ export interface GetOptions {
   stderr: NodeJS.WriteStream;
   /** Ends the get early (Ctrl-C): the output is removed, what was cached is kept. */
   signal?: AbortSignal;
+  /** The time, for the cache, the netfs and the progress bar (default the real clock). */
+  clock?: Clock;
 }
 
 /**
@@ -92,8 +94,9 @@ export async function getCommand(o: GetOptions): Promise<number> {
     o.stderr.write(`fscache: ${(err as Error).message}\n`);
     return exitStatus(err);
   }
-  const fscache = new Fscache();
-  const disk = await CacheFiles.open({ dir: o.cacheDir });
+  const clock = o.clock ?? realClock;
+  const fscache = new Fscache({ clock });
+  const disk = await CacheFiles.open({ dir: o.cacheDir, clock });
   let culler: Culler;
   try {
     // The limits saved with the cache (fscache limits) hold for every get.
@@ -201,9 +204,13 @@ async function copy(
 ): Promise<void> {
   const toTerminal =
     (o.output === undefined || o.output === '-') && (o.stdout as { isTTY?: boolean }).isTTY === true;
-  const bar = o.silent ? null : new ProgressBar(o.stderr, basename(file.url.pathname) || file.url.host);
+  const clock = o.clock ?? realClock;
+  const bar = o.silent
+    ? null
+    : new ProgressBar(o.stderr, basename(file.url.pathname) || file.url.host, clock);
   // Blocks arrive between the chunks readAll hands over: the byte counters show them sooner.
-  const ticker = bar && setInterval(() => bar.update(Math.min(file.size, bytesSoFar()), file.size), 100);
+  const ticker =
+    bar && clock.setInterval(() => bar.update(Math.min(file.size, bytesSoFar()), file.size), 100);
   let first = toTerminal && o.output === undefined;
   try {
     await file.readAll(
@@ -216,7 +223,7 @@ async function copy(
       { onProgress: (done, total) => bar?.update(done, total) },
     );
   } finally {
-    if (ticker) clearInterval(ticker);
+    ticker?.cancel();
     bar?.clear();
   }
 }

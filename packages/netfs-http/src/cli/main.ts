@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
-import { FscacheError } from '@armvm/fscache';
+import { type Clock, FscacheError } from '@armvm/fscache';
 import { RemoteUrlError } from '../errors.ts';
 import { parseRemoteUrl } from '../remote-url.ts';
 import { cullCommand, limitsCommand, purgeCommand, rmCommand } from './upkeep-commands.ts';
@@ -23,6 +23,8 @@ export interface CliStreams {
   env: NodeJS.ProcessEnv;
   /** Aborted on Ctrl-C (SIGINT) or SIGTERM. */
   signal?: AbortSignal;
+  /** The time the commands go by (default the real clock). */
+  clock?: Clock;
 }
 
 /** The package's version, from its package.json (two levels up from src/cli and dist/cli). */
@@ -101,6 +103,7 @@ function run(i: Invocation, io: CliStreams): Promise<number> {
         stderr: io.stderr,
         env: io.env,
         ...(io.signal ? { signal: io.signal } : {}),
+        ...(io.clock ? { clock: io.clock } : {}),
       });
     case 'ls':
       return lsCommand(i.cache, i.json, io.stdout);

@@ -15,14 +15,12 @@
 import { constants, createWriteStream, type WriteStream } from 'node:fs';
 import { type FileHandle, lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { CodedError } from '@armvm/fscache';
 
 /** A failure to write the output: curl's exit status 23. */
-export class OutputError extends Error {
-  readonly code: string;
+export class OutputError extends CodedError {
   constructor(message: string, code: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'OutputError';
-    this.code = code;
+    super(code, message, options);
   }
 }
 

@@ -2,6 +2,7 @@
  * Progress on a terminal, as wget and rclone draw it: size, percent, speed and time left on one
  * line, redrawn at most ten times a second and erased when the transfer ends, however it ends.
  */
+import { type Clock, realClock } from '@armvm/fscache';
 
 /** Human-readable bytes: 1.5 MiB. */
 export function formatBytes(n: number): string {
@@ -29,16 +30,16 @@ const ERASE = '\r\x1b[2K';
 export class ProgressBar {
   readonly #out: NodeJS.WriteStream;
   readonly #label: string;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #start: number;
   #last = -Infinity;
   #drawn = false;
 
-  constructor(out: NodeJS.WriteStream, label: string, now: () => number = Date.now) {
+  constructor(out: NodeJS.WriteStream, label: string, clock: Clock = realClock) {
     this.#out = out;
     this.#label = label;
-    this.#now = now;
-    this.#start = now();
+    this.#clock = clock;
+    this.#start = clock.now();
   }
 
   /** The line for `done` of `total` bytes after `seconds`: `name  45% [####    ] 2.7 MiB/6.0 MiB  2.5 MiB/s  ETA 0:01`. */
@@ -58,7 +59,7 @@ export class ProgressBar {
   /** Shows `done` of `total` bytes. */
   update(done: number, total: number): void {
     if (!this.#out.isTTY) return;
-    const now = this.#now();
+    const now = this.#clock.now();
     if (now - this.#last < 100 && done < total) return;
     this.#last = now;
     const line = ProgressBar.line(

@@ -167,6 +167,11 @@ export class TestHttpServer {
   }
 
   /** Stops listening and ends every socket, idle keep-alive ones included, so the test can exit. */
+  /** Answers held back by `delayMs` or trickling out, still to come. */
+  get pendingTimers(): number {
+    return this.#timers.size;
+  }
+
   async close(): Promise<void> {
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();

@@ -31,6 +31,7 @@ import {
 import { failedIoctlName, KvmState } from './kvm-state.ts';
 import { Trace } from './trace.ts';
 import { cpuLogTracepoints } from './cpu-log.ts';
+import { CodedError } from '../coded-error.ts';
 
 /** Stable codes of accelerator failures. */
 export type KvmAccelErrorCode =
@@ -45,14 +46,7 @@ export type KvmAccelErrorCode =
   | 'KVM_IRQ_LINE';
 
 /** KVM refused something the VMM cannot do without. */
-export class KvmAccelError extends Error {
-  readonly code: KvmAccelErrorCode;
-  constructor(code: KvmAccelErrorCode, message: string) {
-    super(message);
-    this.name = 'KvmAccelError';
-    this.code = code;
-  }
-}
+export class KvmAccelError extends CodedError<KvmAccelErrorCode> {}
 
 /** Runs a typed KVM call; its KvmError becomes a KvmAccelError saying "`what`: ERRNO". */
 function accelCall<T>(code: KvmAccelErrorCode, what: string, call: () => T): T {

@@ -7,15 +7,14 @@ import { Trace, type TraceCategory } from '../accel/trace.ts';
 import { VIRT_MAX_RAM } from '../board/virt-memmap.ts';
 import { type DriveOption, type LoaderOption, resolveDevices, type SerialTarget } from './device-options.ts';
 import { onlyProps, parseQemuOpts, qemuBool, QemuOptsError } from './qemu-opts.ts';
+import { CodedError } from '../coded-error.ts';
 
 export type { DriveOption, LoaderOption, SerialTarget } from './device-options.ts';
 
 /** Bad command-line arguments; the message says what to fix. */
-export class UsageError extends Error {
-  readonly code = 'ARMVM_USAGE';
+export class UsageError extends CodedError<'ARMVM_USAGE'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super('ARMVM_USAGE', message);
   }
 }
 

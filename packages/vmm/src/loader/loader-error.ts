@@ -1,4 +1,5 @@
 /** Errors of the loaders: each names the file and what is wrong with it. */
+import { CodedError } from '../coded-error.ts';
 
 /** The stable codes of loader errors. */
 export type LoaderErrorCode =
@@ -10,12 +11,4 @@ export type LoaderErrorCode =
   | 'LOADER_BAD_DTB';
 
 /** An image could not be loaded. */
-export class LoaderError extends Error {
-  /** Stable code for programs. */
-  readonly code: LoaderErrorCode;
-  constructor(code: LoaderErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'LoaderError';
-    this.code = code;
-  }
-}
+export class LoaderError extends CodedError<LoaderErrorCode> {}

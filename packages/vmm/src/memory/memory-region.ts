@@ -4,6 +4,7 @@
  * Any region may hold subregions at an offset with a priority; the resolved, non-overlapping
  * picture is an address space's flat view.
  */
+import { CodedError } from '../coded-error.ts';
 
 /** Access sizes an MMIO handler sees. 8-byte guest accesses are split in two 4-byte halves. */
 export type AccessSize = 1 | 2 | 4;
@@ -28,15 +29,7 @@ export type MemoryErrorCode =
   | 'MEMORY_BAD_ACCESS';
 
 /** Thrown when a region tree is built wrongly or an access is malformed. */
-export class MemoryError extends Error {
-  /** Stable code for programs. */
-  readonly code: MemoryErrorCode;
-  constructor(code: MemoryErrorCode, message: string) {
-    super(message);
-    this.name = 'MemoryError';
-    this.code = code;
-  }
-}
+export class MemoryError extends CodedError<MemoryErrorCode> {}
 
 /** Largest region size: the 32-bit physical address space. */
 export const MAX_REGION_SIZE = 2 ** 32;
