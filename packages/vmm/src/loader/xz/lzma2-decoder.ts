@@ -162,7 +162,7 @@ class Lzma2 {
         const base = LITERAL + 0x300 * (((pos & this.lpMask) << this.lc) + (prev >>> (8 - this.lc)));
         let symbol = 1;
         if (state < 7) {
-          while (symbol < 0x100) symbol = (symbol << 1) | this.bit(base + symbol);
+          symbol = this.tree(base, 8) | 0x100;
         } else {
           let match = out[this.matchFrom(pos)]!;
           while (symbol < 0x100) {
@@ -266,10 +266,36 @@ class Lzma2 {
     this.code = this.code * 256 + this.input[this.inPos++]!;
   }
 
-  /** A bit tree of `bits` bits at `base`, most significant bit first. */
+  /**
+   * A bit tree of `bits` bits at `base`, most significant bit first. The most frequent decoding
+   * (every plain literal is an 8-bit tree), so the range decoder lives in locals here.
+   */
   private tree(base: number, bits: number): number {
+    const probs = this.probs;
+    const input = this.input;
+    let range = this.range;
+    let code = this.code;
     let m = 1;
-    for (let i = 0; i < bits; i++) m = (m << 1) | this.bit(base + m);
+    for (let i = 0; i < bits; i++) {
+      const prob = probs[base + m]!;
+      const bound = (range >>> 11) * prob;
+      if (code < bound) {
+        range = bound;
+        probs[base + m] = prob + ((2048 - prob) >>> MOVE_BITS);
+        m <<= 1;
+      } else {
+        range -= bound;
+        code -= bound;
+        probs[base + m] = prob - (prob >>> MOVE_BITS);
+        m = (m << 1) | 1;
+      }
+      if (range < TOP) {
+        range *= 256;
+        code = code * 256 + input[this.inPos++]!;
+      }
+    }
+    this.range = range;
+    this.code = code;
     return m - (1 << bits);
   }
 
