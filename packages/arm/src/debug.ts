@@ -9,6 +9,7 @@ import { type CpuContext, LINE_FIQ, LINE_STOP } from './cpu-context.ts';
 import { ExceptionKind, type ExceptionKindValue, GuestException } from './system/exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, type DebugExit, STOP_EXIT } from './exit.ts';
 import { decodeBlock } from './jit/block-interpreter.ts';
+import { insnSize } from './jit/block.ts';
 import { Access } from './system/mmu.ts';
 
 /** A watched range of data addresses (virtual), and which accesses trigger it. */
@@ -178,7 +179,7 @@ export class CpuDebug {
         const block = off < 0 ? null : decodeBlock(cpu.bus, off, thumb ? 1 : 0);
         if (block !== null) {
           words = Array.from(block.words, (w) => w >>> 0);
-          sizes = Array.from(block.sizes);
+          sizes = Array.from(block.words, (w) => insnSize(w, thumb ? 1 : 0));
         }
       } catch {
         // the fetch will fault when the instruction runs; the tracer sees the exception then

@@ -25,7 +25,6 @@ export function decodeBlock(bus: Bus, off: number, thumb: number): DecodedBlock 
   const pageEnd = (off | 0xfff) + 1;
   const execs: ThumbExec[] = [];
   const words: number[] = [];
-  const sizes: number[] = [];
   let o = off;
   while (execs.length < MAX_BLOCK_INSNS) {
     let w: number;
@@ -52,7 +51,6 @@ export function decodeBlock(bus: Bus, off: number, thumb: number): DecodedBlock 
     }
     execs.push(exec);
     words.push(w);
-    sizes.push(size);
     o += size;
     if (!goesOn) break;
   }
@@ -60,7 +58,6 @@ export function decodeBlock(bus: Bus, off: number, thumb: number): DecodedBlock 
   return {
     execs,
     words: Int32Array.from(words),
-    sizes: Uint8Array.from(sizes),
     count: execs.length,
     end: o,
   };
@@ -75,13 +72,13 @@ export function decodeBlock(bus: Bus, off: number, thumb: number): DecodedBlock 
  */
 export function interpretBlock(cpu: CpuContext, blk: Block, d: DecodedBlock, limit: number): void {
   const r = cpu.r;
-  const { execs, words, sizes } = d;
+  const { execs, words } = d;
   const thumb = blk.thumb;
   const count = Math.min(d.count, limit);
   let addr = blk.va;
   for (let i = 0; i < count; i++) {
     const w = words[i]!;
-    const next = addr + sizes[i]!;
+    const next = addr + (thumb !== 0 && w >= 0 ? 2 : 4); // insnSize, inline
     cpu.retired++;
     cpu.insnAddr = addr;
     if (thumb) {

@@ -39,7 +39,16 @@ export class Block {
   alias: Block | null = null;
   /** Its case in the function it runs, when that was compiled with other blocks (0 when alone). */
   entry = 0;
-  /** The generated code; set once the source is compiled. */
+  /**
+   * While interpreted: the blocks that followed it the last two times (a conditional branch has two
+   * ways), so the next one is found without the dispatcher's lookup.
+   */
+  succ0: Block | null = null;
+  succ1: Block | null = null;
+  /**
+   * How it runs, called as a method (`block.run(...)`): the block interpreter's shared function
+   * until it is compiled, then its generated code.
+   */
   run: BlockRun = () => null;
 
   constructor(off: number, va: number, thumb: number, decoded: DecodedBlock | null) {
@@ -50,14 +59,20 @@ export class Block {
   }
 }
 
+/** Bytes of the instruction kept as `word` in a `DecodedBlock` of instruction set `thumb`. */
+export function insnSize(word: number, thumb: number): number {
+  return thumb !== 0 && word >= 0 ? 2 : 4;
+}
+
 /** A basic block decoded for the first tier. */
 export interface DecodedBlock {
   /** The executor of each instruction. */
   readonly execs: readonly ThumbExec[];
-  /** Each instruction's bits (a 32-bit Thumb instruction with its first halfword high). */
+  /**
+   * Each instruction's bits. A 32-bit Thumb instruction is kept with its first halfword high, which
+   * is at least 0xe800, so the word is negative: that is how its size is told (`insnSize`).
+   */
   readonly words: Int32Array;
-  /** Each instruction's size in bytes. */
-  readonly sizes: Uint8Array;
   /** Guest instructions. */
   readonly count: number;
   /** RAM offset just past the last instruction. */

@@ -10,7 +10,7 @@ import { ExceptionKind, GuestException } from '../system/exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, STOP_EXIT } from '../exit.ts';
 import { Access, TlbOp } from '../system/mmu.ts';
 import { Mode } from '../system/modes.ts';
-import { Block } from './block.ts';
+import { Block, type BlockRun } from './block.ts';
 import { BlockCache } from './block-cache.ts';
 import { CHUNK_SHIFT, CodeWatch } from './code-watch.ts';
 import { decodeBlock, interpretBlock } from './block-interpreter.ts';
@@ -51,11 +51,17 @@ export class Jit {
   private readonly env: TranslatorEnv;
   /** Runs of a block before it is compiled. */
   private readonly compileAfter: number;
+  /** The `run` of every block not compiled yet. */
+  private readonly runDecoded: BlockRun;
   /** Runs of a block before it is considered for a hot loop. */
   private readonly hot: number;
 
   constructor(cpu: CpuContext, compileAfter = COMPILE_AFTER) {
     this.cpu = cpu;
+    // one function for every interpreted block (called as its method), rather than a closure per
+    // block: the dispatcher's call then has one target until blocks are compiled, and an interpreted
+    // block is a single small object to bring into the cache
+    this.runDecoded = interpretedRun(this);
     this.compileAfter = Math.max(1, compileAfter);
     this.hot = this.compileAfter + HOT_AFTER_COMPILE;
     this.cache = new BlockCache(cpu.bus.ramSize, CodeWatch.of(cpu.bus));
@@ -302,39 +308,38 @@ export class Jit {
   private translateAt(off: number, va: number, thumb: number): Block {
     const decoded = decodeBlock(this.cpu.bus, off, thumb);
     const block = new Block(off, va, thumb, decoded);
-    if (decoded === null) {
-      block.run = (cpu) => {
-        cpu.step();
-        return null;
-      };
-    } else {
-      // the blocks that followed this one last (two, for a conditional branch's two ways)
-      let succ0: Block | null = null;
-      let succ1: Block | null = null;
-      block.run = (cpu, left, hops) => {
-        if (++block.hits === this.compileAfter && block.valid && this.compileBlock(block)) {
-          return block.run(cpu, left, hops, 0);
-        }
-        const epoch = this.translationEpoch;
-        const mode = cpu.mode;
-        const masks = cpu.masks;
-        interpretBlock(cpu, block, decoded, left);
-        // the next block runs without the dispatcher when nothing it checks can have changed
-        if (cpu.exit !== null || cpu.it !== 0 || epoch !== this.translationEpoch) return null;
-        if (cpu.mode !== mode || cpu.masks !== masks || !block.valid) return null;
-        const t = cpu.t;
-        const target = cpu.r[15]! | t;
-        if (((target ^ va) & ~0xfff) !== 0) return null; // another page may be mapped anywhere
-        if (succ0 !== null && (succ0.va | succ0.thumb) === target && succ0.valid) return succ0;
-        if (succ1 !== null && (succ1.va | succ1.thumb) === target && succ1.valid) return succ1;
-        const next = this.sameRegion(block, target & ~1, t);
-        succ1 = succ0;
-        succ0 = next;
-        return next;
-      };
-    }
+    block.run = decoded === null ? stepOne : this.runDecoded;
     this.cache.add(block);
     return block;
+  }
+
+  /**
+   * Runs a block not compiled yet (`BlockRun`): interprets it, or compiles it once it has run
+   * `compileAfter` times. Returns the block that follows on the same page when the dispatcher would
+   * find nothing to do between the two, so it need not look the PC up.
+   */
+  interpretAndFollow(block: Block, cpu: CpuContext, left: number, hops: number): Block | null {
+    if (++block.hits === this.compileAfter && block.valid && this.compileBlock(block)) {
+      return block.run(cpu, left, hops, 0);
+    }
+    const epoch = this.translationEpoch;
+    const mode = cpu.mode;
+    const masks = cpu.masks;
+    interpretBlock(cpu, block, block.decoded!, left);
+    // the next block runs without the dispatcher when nothing it checks can have changed
+    if (cpu.exit !== null || cpu.it !== 0 || epoch !== this.translationEpoch) return null;
+    if (cpu.mode !== mode || cpu.masks !== masks || !block.valid) return null;
+    const t = cpu.t;
+    const target = cpu.r[15]! | t;
+    if (((target ^ block.va) & ~0xfff) !== 0) return null; // another page may be mapped anywhere
+    let next = block.succ0;
+    if (next !== null && (next.va | next.thumb) === target && next.valid) return next;
+    next = block.succ1;
+    if (next !== null && (next.va | next.thumb) === target && next.valid) return next;
+    next = this.sameRegion(block, target & ~1, t);
+    block.succ1 = block.succ0;
+    block.succ0 = next;
+    return next;
   }
 
   /** Compiles a block the interpreter found hot; false when it stays interpreted. */
@@ -354,6 +359,19 @@ export class Jit {
     cpu.exit = null;
     return exit;
   }
+}
+
+/** The `run` shared by `jit`'s interpreted blocks: `this` is the block it is called on. */
+function interpretedRun(jit: Jit): BlockRun {
+  return function (this: Block, cpu: CpuContext, left: number, hops: number) {
+    return jit.interpretAndFollow(this, cpu, left, hops);
+  };
+}
+
+/** The `run` of a block of one page-crossing Thumb-2 instruction: steps it. */
+function stepOne(cpu: CpuContext): null {
+  cpu.step();
+  return null;
 }
 
 /** True when a block branches to its own start: it already loops inside its function. */
