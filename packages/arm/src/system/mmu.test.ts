@@ -206,6 +206,26 @@ describe('page invalidation and domains', () => {
     }
   });
 
+  test('TLBIMVAA drops a page cached under several ASIDs, and a global page alone', () => {
+    for (const global of [false, true]) {
+      const { cpu, bus } = mapped([]);
+      pages(bus, 1, global);
+      for (const asid of [5, 77]) {
+        setAsid(cpu, asid);
+        cpu.mmu.translate(at(0), Access.read, false);
+      }
+      tlbi(cpu, 3, at(0));
+      for (const asid of [5, 77]) {
+        setAsid(cpu, asid);
+        const walks = cpu.mmu.walks;
+        cpu.mmu.translate(at(0), Access.read, false);
+        // a global page is one entry: walked again once, then shared by every ASID
+        const again = !global || asid === 5 ? 1 : 0;
+        assert.equal(cpu.mmu.walks, walks + again, `ASID ${asid} (global ${global})`);
+      }
+    }
+  });
+
   test('TLBIMVA of another ASID keeps a non-global page', () => {
     const { cpu, bus } = mapped([]);
     setAsid(cpu, 5);

@@ -67,6 +67,12 @@ export class Mmu {
   private readonly domain = new Uint8Array(TLB_SIZE);
   /** Fault status of a permission fault for each cached entry (short: section or page and domain; long: level). */
   private readonly permFault = new Uint16Array(TLB_SIZE);
+  /**
+   * Per virtual page, the generation in which a non-global entry was cached for it: TLBIMVAA looks
+   * in the ASID-salted slots only for such pages. The kernel's own pages are global, and Linux
+   * flushes kernel ranges (vmalloc, fixmap, text patching) page by page with TLBIMVAA.
+   */
+  private readonly nonGlobalGen = new Int32Array(1 << 20).fill(-1);
   /** Where an entry of a mapping larger than 4 KiB is cached, so TLBIMVA looks beyond one page only there. */
   private readonly large = new LargeMappings();
   /** Where the long-descriptor walk leaves its result. */
@@ -97,6 +103,7 @@ export class Mmu {
     if (this.generation === 0x7fffffff) {
       // after two billion flushes, start the numbering again with every entry stale
       this.gen.fill(-1);
+      this.nonGlobalGen.fill(-1);
       this.generation = 0;
     }
   }
@@ -118,7 +125,8 @@ export class Mmu {
       const vpn = value >>> 12;
       this.dropPage((vpn & (TLB_SIZE - 1)) | 0, vpn, -2);
       if (op === TlbOp.mva) this.dropPage((vpn ^ (asid << 3)) & (TLB_SIZE - 1), vpn, asid);
-      else for (let a = 0; a < ASID_SALTS; a++) this.dropPage((vpn ^ (a << 3)) & (TLB_SIZE - 1), vpn, -1);
+      else if (this.nonGlobalGen[vpn] === this.generation)
+        for (let a = 0; a < ASID_SALTS; a++) this.dropPage((vpn ^ (a << 3)) & (TLB_SIZE - 1), vpn, -1);
       return;
     }
     for (let i = 0; i < TLB_SIZE; i++) {
@@ -269,6 +277,7 @@ export class Mmu {
     this.tag[i] = vpn;
     this.gen[i] = this.generation;
     this.asid[i] = notGlobal ? this.currentAsid : GLOBAL;
+    if (notGlobal) this.nonGlobalGen[vpn] = this.generation;
     this.span[i] = span;
     this.page[i] = pa & 0xfffff000;
     this.perm[i] = perm;
@@ -290,6 +299,7 @@ export class Mmu {
     this.tag[i] = w.pageHi === 0 ? vpn : -1;
     this.gen[i] = this.generation;
     this.asid[i] = w.notGlobal ? this.currentAsid : GLOBAL;
+    if (w.notGlobal) this.nonGlobalGen[vpn] = this.generation;
     this.span[i] = w.span;
     this.page[i] = w.pageLo;
     this.perm[i] = w.perm;
