@@ -8,7 +8,7 @@
 import { type CpuContext, LINE_FIQ, LINE_STOP } from './cpu-context.ts';
 import { ExceptionKind, type ExceptionKindValue, GuestException } from './system/exceptions.ts';
 import { BUDGET_EXIT, type CpuExit, type DebugExit, STOP_EXIT } from './exit.ts';
-import { decodeBlock } from './jit/block-interpreter.ts';
+import { decodeBlock, DecodePool, MAX_DECODED } from './jit/block-interpreter.ts';
 import { insnSize } from './jit/block.ts';
 import { Access } from './system/mmu.ts';
 
@@ -74,6 +74,8 @@ export class CpuDebug {
   onBlock: ((report: BlockReport) => void) | null = null;
   /** Block addresses already reported with their instructions. */
   readonly #seen = new Set<number>();
+  /** Where the blocks it reports are decoded. */
+  readonly #pool = new DecodePool(MAX_DECODED);
 
   /** True when the CPU must step instructions one at a time for this state to work. */
   get stepping(): boolean {
@@ -176,10 +178,11 @@ export class CpuDebug {
       this.#seen.add(key);
       try {
         const off = cpu.bus.ramOffset(cpu.pa(pc, Access.fetch), 2);
-        const block = off < 0 ? null : decodeBlock(cpu.bus, off, thumb ? 1 : 0);
+        const block = off < 0 ? null : decodeBlock(cpu.bus, off, thumb ? 1 : 0, this.#pool);
         if (block !== null) {
-          words = Array.from(block.words, (w) => w >>> 0);
-          sizes = Array.from(block.words, (w) => insnSize(w, thumb ? 1 : 0));
+          const mine = block.words.subarray(block.at, block.at + block.count);
+          words = Array.from(mine, (w) => w >>> 0);
+          sizes = Array.from(mine, (w) => insnSize(w, thumb ? 1 : 0));
         }
       } catch {
         // the fetch will fault when the instruction runs; the tracer sees the exception then

@@ -14,19 +14,58 @@ import { decodeT16Entry, decodeT32Entry } from '../isa/thumb/thumb-decoder.ts';
 import type { Block, DecodedBlock } from './block.ts';
 import { A32_CONTINUE, MAX_BLOCK_INSNS, THUMB_CONTINUE } from './block-rules.ts';
 
+/** Instruction slots in one chunk of a decode pool. */
+const POOL_CHUNK = 1 << 18;
+
 /**
- * Decodes the basic block at RAM offset `off`: up to and including the first instruction that may
- * branch or change how later code runs (the translator's rule), the page end, or the length limit.
- * Instructions that only sometimes write the PC (a data-processing or load to r15) end it at run
- * time. Null when not even one instruction fits on the page.
+ * Where decoded blocks keep their instructions: long shared arrays filled one block after another,
+ * rather than small arrays per block. Running a cold block then touches its own entries and the
+ * chunk's arrays, which stay hot, instead of three small objects scattered over the heap. A full
+ * chunk is left to the blocks that use it (and collected with them) and a new one begun.
  */
-export function decodeBlock(bus: Bus, off: number, thumb: number): DecodedBlock | null {
+export class DecodePool {
+  words: Int32Array;
+  execs: ThumbExec[];
+  top = 0;
+  private readonly chunk: number;
+
+  /** A pool whose chunks hold `chunk` instructions each. */
+  constructor(chunk = POOL_CHUNK) {
+    this.chunk = chunk;
+    this.words = new Int32Array(chunk);
+    this.execs = new Array<ThumbExec>(chunk).fill(unused);
+  }
+
+  /** Makes room for a block of up to `n` instructions. */
+  reserve(n: number): void {
+    if (this.top + n <= this.chunk) return;
+    this.words = new Int32Array(this.chunk);
+    this.execs = new Array<ThumbExec>(this.chunk).fill(unused);
+    this.top = 0;
+  }
+}
+
+/** Fills pool slots no block uses, so the array holds functions only. */
+function unused(): void {}
+
+/** Longest block: the length limit, plus the instructions of an IT block in progress. */
+export const MAX_DECODED = MAX_BLOCK_INSNS + 4;
+
+/**
+ * Decodes the basic block at RAM offset `off` into `pool`: up to and including the first
+ * instruction that may branch or change how later code runs (the translator's rule), the page end,
+ * or the length limit. Instructions that only sometimes write the PC (a data-processing or load to
+ * r15) end it at run time. Null when not even one instruction fits on the page.
+ */
+export function decodeBlock(bus: Bus, off: number, thumb: number, pool: DecodePool): DecodedBlock | null {
   const view = bus.view;
   const pageEnd = (off | 0xfff) + 1;
-  const execs: ThumbExec[] = [];
-  const words: number[] = [];
+  pool.reserve(MAX_DECODED);
+  const { execs, words } = pool;
+  const at = pool.top;
+  let count = 0;
   let o = off;
-  while (execs.length < MAX_BLOCK_INSNS) {
+  while (count < MAX_BLOCK_INSNS) {
     let w: number;
     let size: number;
     let goesOn: boolean;
@@ -49,18 +88,15 @@ export function decodeBlock(bus: Bus, off: number, thumb: number): DecodedBlock 
       exec = entry.exec;
       goesOn = A32_CONTINUE.has(entry.cls);
     }
-    execs.push(exec);
-    words.push(w);
+    execs[at + count] = exec;
+    words[at + count] = w;
+    count++;
     o += size;
     if (!goesOn) break;
   }
-  if (execs.length === 0) return null;
-  return {
-    execs,
-    words: Int32Array.from(words),
-    count: execs.length,
-    end: o,
-  };
+  if (count === 0) return null;
+  pool.top = at + count;
+  return { execs, words, at, count, end: o };
 }
 
 /**
@@ -72,11 +108,11 @@ export function decodeBlock(bus: Bus, off: number, thumb: number): DecodedBlock 
  */
 export function interpretBlock(cpu: CpuContext, blk: Block, d: DecodedBlock, limit: number): void {
   const r = cpu.r;
-  const { execs, words } = d;
+  const { execs, words, at } = d;
   const thumb = blk.thumb;
-  const count = Math.min(d.count, limit);
+  const count = at + Math.min(d.count, limit);
   let addr = blk.va;
-  for (let i = 0; i < count; i++) {
+  for (let i = at; i < count; i++) {
     const w = words[i]!;
     const next = addr + (thumb !== 0 && w >= 0 ? 2 : 4); // insnSize, inline
     cpu.retired++;

@@ -64,15 +64,18 @@ export function insnSize(word: number, thumb: number): number {
   return thumb !== 0 && word >= 0 ? 2 : 4;
 }
 
-/** A basic block decoded for the first tier. */
+/** A basic block decoded for the first tier: its entries in the arrays of a `DecodePool`. */
 export interface DecodedBlock {
-  /** The executor of each instruction. */
+  /** The pool chunk's executors: the block's are `execs[at]` to `execs[at + count - 1]`. */
   readonly execs: readonly ThumbExec[];
   /**
-   * Each instruction's bits. A 32-bit Thumb instruction is kept with its first halfword high, which
-   * is at least 0xe800, so the word is negative: that is how its size is told (`insnSize`).
+   * The pool chunk's instruction words, the block's at the same indices. A 32-bit Thumb
+   * instruction is kept with its first halfword high, which is at least 0xe800, so the word is
+   * negative: that is how its size is told (`insnSize`).
    */
   readonly words: Int32Array;
+  /** Index of the block's first instruction in the chunk. */
+  readonly at: number;
   /** Guest instructions. */
   readonly count: number;
   /** RAM offset just past the last instruction. */

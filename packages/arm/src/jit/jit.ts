@@ -13,7 +13,7 @@ import { Mode } from '../system/modes.ts';
 import { Block, type BlockRun } from './block.ts';
 import { BlockCache } from './block-cache.ts';
 import { CHUNK_SHIFT, CodeWatch } from './code-watch.ts';
-import { decodeBlock, interpretBlock } from './block-interpreter.ts';
+import { decodeBlock, DecodePool, interpretBlock } from './block-interpreter.ts';
 import { JumpCache } from './jump-cache.ts';
 import { SoftTlb } from './soft-tlb.ts';
 import { assemble, BLOCK_BUDGET, compile, type TranslatorEnv } from './translator.ts';
@@ -53,6 +53,8 @@ export class Jit {
   private readonly compileAfter: number;
   /** The `run` of every block not compiled yet. */
   private readonly runDecoded: BlockRun;
+  /** Where blocks keep their decoded instructions. */
+  private readonly pool = new DecodePool();
   /** Runs of a block before it is considered for a hot loop. */
   private readonly hot: number;
 
@@ -306,7 +308,7 @@ export class Jit {
    * both halves through the MMU each time, since the next page may be mapped anywhere.
    */
   private translateAt(off: number, va: number, thumb: number): Block {
-    const decoded = decodeBlock(this.cpu.bus, off, thumb);
+    const decoded = decodeBlock(this.cpu.bus, off, thumb, this.pool);
     const block = new Block(off, va, thumb, decoded);
     block.run = decoded === null ? stepOne : this.runDecoded;
     this.cache.add(block);
