@@ -11,8 +11,9 @@ import type { Bus } from '../bus.ts';
 import type { CpuContext } from '../cpu-context.ts';
 import type { ThumbExec } from '../isa/thumb/t16.ts';
 import { decodeT16Entry, decodeT32Entry } from '../isa/thumb/thumb-decoder.ts';
+import { A32_CLASS_CONTINUES } from '../isa/table-row.ts';
 import type { Block, DecodedBlock } from './block.ts';
-import { A32_CONTINUE, MAX_BLOCK_INSNS, THUMB_CONTINUE } from './block-rules.ts';
+import { MAX_BLOCK_INSNS } from './block-rules.ts';
 
 /** Instruction slots in one chunk of a decode pool. */
 const POOL_CHUNK = 1 << 18;
@@ -79,14 +80,14 @@ export function decodeBlock(bus: Bus, off: number, thumb: number, pool: DecodePo
       size = wide ? 4 : 2;
       const entry = wide ? decodeT32Entry(w) : decodeT16Entry(w);
       exec = entry.exec;
-      goesOn = THUMB_CONTINUE.has(entry.name) || entry.name === 'IT';
+      goesOn = entry.continues; // IT too, even inside an IT block (where the translator ends its block)
     } else {
       if (o + 4 > pageEnd) break;
       w = view.getInt32(o, true);
       size = 4;
       const entry = decodeA32Entry(w);
       exec = entry.exec;
-      goesOn = A32_CONTINUE.has(entry.cls);
+      goesOn = A32_CLASS_CONTINUES[entry.cls];
     }
     execs[at + count] = exec;
     words[at + count] = w;

@@ -10,15 +10,17 @@
  * branch back to the block's own start becomes a loop inside the function while budget lasts.
  *
  * A new table row needs nothing here: it runs through its executor, and the block ends after it
- * unless its class (A32) or name (Thumb) is listed below as touching only registers, flags and memory.
+ * unless the row (Thumb `continues`) or its class (A32 `A32_CLASS_CONTINUES`) says it only touches
+ * registers, flags and memory.
  */
 import { decodeA32Entry } from '../isa/a32/a32-decoder.ts';
 import type { Bus } from '../bus.ts';
 import type { ThumbExec } from '../isa/thumb/t16.ts';
 import { decodeT16Entry, decodeT32Entry } from '../isa/thumb/thumb-decoder.ts';
+import { A32_CLASS_CONTINUES, type A32Entry, type ThumbEntry } from '../isa/table-row.ts';
 import type { BasicBlockSource, Block, StaticExit } from './block.ts';
 import type { Emitted, InsnContext } from './emitter.ts';
-import { A32_CONTINUE, MAX_BLOCK_INSNS, THUMB_CONTINUE } from './block-rules.ts';
+import { MAX_BLOCK_INSNS } from './block-rules.ts';
 import { emitA32 } from './emit-a32.ts';
 import { emitThumb } from './emit-thumb.ts';
 import { condExpr } from './emit-util.ts';
@@ -246,9 +248,11 @@ export function basicBlock(bus: Bus, off: number, va: number, thumb: number): Ba
     retiredAt[(addr - va) >>> (thumb ? 1 : 2)] = k;
     let cond = 14;
     let emitted: Emitted | null = null;
+    let itInIt = false;
     if (thumb) {
       if (it !== 0) cond = it >>> 4;
-      if (size === 2 && (w & 0xff00) === 0xbf00 && (w & 0xf) !== 0 && it === 0) {
+      const isIt = size === 2 && (w & 0xff00) === 0xbf00 && (w & 0xf) !== 0;
+      if (isIt && it === 0) {
         // IT: no code; the following instructions are translated under their conditions
         parts.push(`/* ${addr.toString(16)}: IT */`);
         it = w & 0xff;
@@ -257,6 +261,9 @@ export function basicBlock(bus: Bus, off: number, va: number, thumb: number): Ba
         count++;
         continue;
       }
+      // an IT inside an IT block (UNPREDICTABLE) runs its executor and ends the block here, though
+      // its row continues (the block interpreter goes on after it)
+      itInIt = isIt;
     }
     if (thumb) emitted = entry.name === 'UNDEFINED' ? null : emitThumb(entry.name, w, size === 4, ctx);
     else {
@@ -265,8 +272,8 @@ export function basicBlock(bus: Bus, off: number, va: number, thumb: number): Ba
     }
     if (emitted === null) {
       const goesOn = thumb
-        ? THUMB_CONTINUE.has(entry.name)
-        : A32_CONTINUE.has((entry as ReturnType<typeof decodeA32Entry>).cls);
+        ? (entry as ThumbEntry).continues && !itInIt
+        : A32_CLASS_CONTINUES[(entry as A32Entry).cls];
       if (goesOn) emitted = { code: ctx.callExecutor(), end: false };
       else {
         const e = execs.length;

@@ -8,7 +8,7 @@ import { oneRegImmediate, twoRegMisc } from './neon-misc.ts';
 import { vdupCore, vdupScalar, vext, vtbl } from './neon-permute.ts';
 import { shiftImmediate } from './neon-shift.ts';
 import { byScalar, threeDiff, threeSame } from './neon-three.ts';
-import type { A32Entry, ThumbEntry } from '../table-row.ts';
+import { A32_CLASS_CONTINUES, type A32Entry, type ThumbEntry } from '../table-row.ts';
 
 const notSize3 = (w: number) => ((w >>> 20) & 3) !== 3;
 /** The shift group needs L = 1 or imm6 >= 8; below that the same bits are a modified immediate. */
@@ -95,6 +95,7 @@ export const NEON_T32_ROWS: readonly ThumbEntry[] = NEON_A32_ROWS.map((row) => {
   const when = row.when;
   return {
     name: row.name,
+    continues: A32_CLASS_CONTINUES[row.cls],
     pattern,
     ...(when === undefined
       ? {}
@@ -108,6 +109,7 @@ export const NEON_T32_ROWS: readonly ThumbEntry[] = NEON_A32_ROWS.map((row) => {
 /** VDUP (core) in Thumb: the same 28 bits under 1110. */
 export const VDUP_CORE_T32_ROW: ThumbEntry = {
   name: 'VDUP(core)',
+  continues: A32_CLASS_CONTINUES[VDUP_CORE_ROW.cls],
   pattern: '1110 1110 1bq0 dddd tttt 1011 d0e1 0000',
   exec: vdupCore,
 };

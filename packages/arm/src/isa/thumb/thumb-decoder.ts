@@ -7,6 +7,7 @@ import { T32_TABLE } from './t32-table.ts';
 /** Thumb's undefined instruction. */
 export const THUMB_UNDEFINED: ThumbEntry = {
   name: 'UNDEFINED',
+  continues: false,
   pattern: '',
   exec: (_cpu: ExecContext, _w: number) => {
     throw UNDEFINED;
