@@ -22,10 +22,10 @@ import {
 import { RemoteError } from './errors.ts';
 import { Freshness } from './freshness.ts';
 import { type Conditions, HttpClient, type RemoteInfo } from './http-client.ts';
-import { type RemoteAux, decodeAux, encodeAux, sameVersion } from './remote-aux.ts';
+import { decodeAux, encodeAux, sameVersion } from './remote-aux.ts';
 import { RemoteFile } from './remote-file.ts';
 import { parseRemoteUrl } from './remote-url.ts';
-import type { Transfer } from './transfer.ts';
+import type { Resource, ResourceNetfs, ResourceState } from './resource.ts';
 
 /** Options of the HTTP netfs. */
 export interface HttpNetfsOptions {
@@ -50,43 +50,6 @@ export interface HttpNetfsOptions {
   retryDelayMs?: number;
   /** The time: freshness, and the waits between retries (default the FS-Cache instance's clock). */
   clock?: Clock;
-}
-
-/** A resource open in this netfs, shared by every open file of the same URL. */
-export interface Resource {
-  key: string;
-  origin: string;
-  url: URL;
-  cookie: FscacheCookie | null;
-  state: ResourceState;
-  /** True when served from a cached copy the server could not confirm. */
-  stale: boolean;
-  /** Open files using it. */
-  users: number;
-  /** Blocks fetched and being written to the cache: readers take them from here meanwhile. */
-  pending: Map<number, Buffer>;
-  /**
-   * Blocks fetched lately while no cache backs it (at most 16, oldest dropped first):
-   * a read right after another (a header, then the whole file) takes them rather than fetch them again.
-   */
-  recent: Map<number, Buffer>;
-  /** GETs in flight for it. */
-  transfers: Set<Transfer>;
-  /** The server answered a Range request with the whole resource: ask it for ranges no more. */
-  rangeIgnored: boolean;
-  /** Set once the resource changed while being read: every further read fails with it. */
-  changed: RemoteError | null;
-  /** The retirement that a change started, for the last close to wait for. */
-  retiring: Promise<void> | null;
-}
-
-/** A resource's cookie data: what the cache held, and what the resource is now. */
-export interface ResourceState {
-  key: string;
-  /** The validators found in the cache during lookup, if any. */
-  stored: RemoteAux | null;
-  /** The validators the cached object should carry; null until known. */
-  current: RemoteAux | null;
 }
 
 const serverDef: CookieDef<string> = { name: 'http-server', type: 'index', getKey: (origin) => origin };
@@ -129,7 +92,7 @@ export interface HttpNetfsStats {
 }
 
 /** The netfs. */
-export class HttpNetfs {
+export class HttpNetfs implements ResourceNetfs {
   readonly fscache: Fscache;
   readonly client: HttpClient;
   readonly netfs: Netfs;

@@ -22,9 +22,10 @@ export {
   type RemoteBody,
   type RemoteInfo,
 } from './http-client.ts';
-export { HttpNetfs, type HttpNetfsOptions, type HttpNetfsStats, type ResourceState } from './http-netfs.ts';
+export { HttpNetfs, type HttpNetfsOptions, type HttpNetfsStats } from './http-netfs.ts';
 export { decodeAux, encodeAux, type RemoteAux, sameVersion } from './remote-aux.ts';
 export { RemoteFile } from './remote-file.ts';
+export type { ResourceState } from './resource.ts';
 export { defaultCacheDir } from './cli/cache-location.ts';
 export { HttpCache, type HttpCacheOptions, openHttpCache } from './http-cache.ts';
 export {

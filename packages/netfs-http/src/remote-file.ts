@@ -4,7 +4,7 @@
  * it rather than ask again, and blocks fetched go into the cache behind the reader.
  */
 import { RemoteError } from './errors.ts';
-import type { HttpNetfs, Resource } from './http-netfs.ts';
+import type { Resource, ResourceNetfs } from './resource.ts';
 import { Transfer } from './transfer.ts';
 
 /** Blocks an uncached resource keeps from its latest reads (see Resource.recent). */
@@ -13,12 +13,12 @@ export const RECENT_BLOCKS = 16;
 /** An open remote file. */
 export class RemoteFile {
   readonly url: URL;
-  readonly #nfs: HttpNetfs;
+  readonly #nfs: ResourceNetfs;
   readonly #res: Resource;
   #closed = false;
 
   /** @internal opened by HttpNetfs.open */
-  constructor(nfs: HttpNetfs, resource: Resource) {
+  constructor(nfs: ResourceNetfs, resource: Resource) {
     this.#nfs = nfs;
     this.#res = resource;
     this.url = resource.url;

@@ -18,8 +18,8 @@
 import { type FscacheCookie, sleep } from '@armvm/fscache';
 import { RemoteError } from './errors.ts';
 import type { ResponseHead } from './http-client.ts';
-import type { HttpNetfs, Resource } from './http-netfs.ts';
 import { rangeValidator } from './freshness.ts';
+import type { Resource, ResourceNetfs, ResourceTransfer } from './resource.ts';
 
 /** Blocks being written to the cache at once per transfer, at most. */
 const MAX_WRITES = 32;
@@ -32,12 +32,12 @@ interface Waiter {
 }
 
 /** A GET (and its retries) delivering consecutive blocks of one resource. */
-export class Transfer {
+export class Transfer implements ResourceTransfer {
   /** The next block this transfer will deliver. */
   next: number;
   /** The last block it will deliver (the file's last, once it reads a whole body). */
   last: number;
-  readonly #nfs: HttpNetfs;
+  readonly #nfs: ResourceNetfs;
   readonly #res: Resource;
   readonly #bs: number;
   readonly #waiters = new Map<number, Waiter[]>();
@@ -51,7 +51,7 @@ export class Transfer {
   /** Settles when the transfer has ended, well or not (never rejects). */
   readonly done: Promise<void>;
 
-  constructor(nfs: HttpNetfs, res: Resource, blockSize: number, first: number, last: number) {
+  constructor(nfs: ResourceNetfs, res: Resource, blockSize: number, first: number, last: number) {
     this.#nfs = nfs;
     this.#res = res;
     this.#bs = blockSize;
