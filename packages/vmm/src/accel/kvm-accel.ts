@@ -31,7 +31,7 @@ import {
 import { failedIoctlName, KvmState } from './kvm-state.ts';
 import { Trace } from './trace.ts';
 import { cpuLogTracepoints } from './cpu-log.ts';
-import { CodedError } from '../coded-error.ts';
+import { CodedError } from '@armvm/fscache';
 
 /** Stable codes of accelerator failures. */
 export type KvmAccelErrorCode =

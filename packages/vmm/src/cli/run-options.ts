@@ -7,7 +7,7 @@ import { Trace, type TraceCategory } from '../accel/trace.ts';
 import { VIRT_MAX_RAM } from '../board/virt-memmap.ts';
 import { type DriveOption, type LoaderOption, resolveDevices, type SerialTarget } from './device-options.ts';
 import { onlyProps, parseQemuOpts, qemuBool, QemuOptsError } from './qemu-opts.ts';
-import { CodedError } from '../coded-error.ts';
+import { CodedError } from '@armvm/fscache';
 
 export type { DriveOption, LoaderOption, SerialTarget } from './device-options.ts';
 

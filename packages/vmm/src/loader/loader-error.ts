@@ -1,5 +1,5 @@
 /** Errors of the loaders: each names the file and what is wrong with it. */
-import { CodedError } from '../coded-error.ts';
+import { CodedError } from '@armvm/fscache';
 
 /** The stable codes of loader errors. */
 export type LoaderErrorCode =

@@ -4,7 +4,7 @@
  * Any region may hold subregions at an offset with a priority; the resolved, non-overlapping
  * picture is an address space's flat view.
  */
-import { CodedError } from '../coded-error.ts';
+import { CodedError } from '@armvm/fscache';
 
 /** Access sizes an MMIO handler sees. 8-byte guest accesses are split in two 4-byte halves. */
 export type AccessSize = 1 | 2 | 4;

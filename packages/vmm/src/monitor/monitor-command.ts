@@ -2,7 +2,7 @@
  * The human monitor's command language: the table of commands (names, arguments, one line of help
  * each) and the parser that turns a typed line into a command. Executing them is `monitor.ts`'s job.
  */
-import { CodedError } from '../coded-error.ts';
+import { CodedError } from '@armvm/fscache';
 
 /** A line the monitor cannot act on; the message is the one line the user sees. */
 export class MonitorError extends CodedError<'ARMVM_MONITOR'> {
