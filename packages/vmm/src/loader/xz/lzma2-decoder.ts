@@ -299,31 +299,59 @@ class Lzma2 {
     return m - (1 << bits);
   }
 
-  /** A bit tree of `bits` bits at `base`, least significant bit first. */
+  /** A bit tree of `bits` bits at `base`, least significant bit first (locals as in `tree`). */
   private reverseTree(base: number, bits: number): number {
+    const probs = this.probs;
+    const input = this.input;
+    let range = this.range;
+    let code = this.code;
     let m = 1;
     let value = 0;
     for (let i = 0; i < bits; i++) {
-      const b = this.bit(base + m);
-      m = (m << 1) | b;
-      value |= b << i;
+      const prob = probs[base + m]!;
+      const bound = (range >>> 11) * prob;
+      if (code < bound) {
+        range = bound;
+        probs[base + m] = prob + ((2048 - prob) >>> MOVE_BITS);
+        m <<= 1;
+      } else {
+        range -= bound;
+        code -= bound;
+        probs[base + m] = prob - (prob >>> MOVE_BITS);
+        m = (m << 1) | 1;
+        value |= 1 << i;
+      }
+      if (range < TOP) {
+        range *= 256;
+        code = code * 256 + input[this.inPos++]!;
+      }
     }
+    this.range = range;
+    this.code = code;
     return value;
   }
 
-  /** `bits` bits at even probability. */
+  /** `bits` bits at even probability (long distances have up to 26), with the decoder in locals. */
   private direct(bits: number): number {
+    const input = this.input;
+    let range = this.range;
+    let code = this.code;
     let value = 0;
     for (let i = 0; i < bits; i++) {
-      this.range = this.range >>> 1;
+      range >>>= 1;
       let b = 0;
-      if (this.code >= this.range) {
-        this.code -= this.range;
+      if (code >= range) {
+        code -= range;
         b = 1;
       }
       value = (value << 1) | b;
-      if (this.range < TOP) this.normalize();
+      if (range < TOP) {
+        range *= 256;
+        code = code * 256 + input[this.inPos++]!;
+      }
     }
+    this.range = range;
+    this.code = code;
     return value;
   }
 
