@@ -4,7 +4,7 @@
  */
 import type { CacheBackend } from './backend.ts';
 import { CheckAux } from './cookie-def.ts';
-import type { Fscache } from './fscache.ts';
+import type { FscacheContext } from './fscache-context.ts';
 import type { FscacheObject } from './object.ts';
 import { objectLookupNegative, objectObtained, runObject } from './object-state-machine.ts';
 import { collectDeferredOperations } from './operation.ts';
@@ -26,9 +26,9 @@ export class FscacheCache {
   #withdrawn = false;
   /** @internal objects allocated and not yet dead. */
   liveObjects = 0;
-  readonly #fs: Fscache;
+  readonly #fs: FscacheContext;
 
-  constructor(fs: Fscache, backend: CacheBackend, tag: string) {
+  constructor(fs: FscacheContext, backend: CacheBackend, tag: string) {
     this.#fs = fs;
     this.backend = backend;
     this.tag = tag;
