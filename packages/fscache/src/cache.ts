@@ -11,6 +11,12 @@ import { collectDeferredOperations } from './operation.ts';
 import { TraceStream } from './trace.ts';
 import type { MaybePromise } from './worker-pool.ts';
 
+/** What a cache uses of the core: the context its objects run in, and withdrawal. */
+export interface CacheContext extends FscacheContext {
+  /** Withdraws `cache`; resolves once it is gone. */
+  withdrawCache(cache: FscacheCache): Promise<void>;
+}
+
 /** The page size of a backend that does not say. */
 export const DEFAULT_PAGE_SIZE = 4096;
 
@@ -26,9 +32,9 @@ export class FscacheCache {
   #withdrawn = false;
   /** @internal objects allocated and not yet dead. */
   liveObjects = 0;
-  readonly #fs: FscacheContext;
+  readonly #fs: CacheContext;
 
-  constructor(fs: FscacheContext, backend: CacheBackend, tag: string) {
+  constructor(fs: CacheContext, backend: CacheBackend, tag: string) {
     this.#fs = fs;
     this.backend = backend;
     this.tag = tag;

@@ -1,10 +1,9 @@
 /**
  * The FS-Cache instance as the rest of the core sees it: counters, clock, worker pool, tracer and
- * the object-reference calls. Operations, outcomes, page operations, the object state machine and
- * caches take this, not the `Fscache` class, so they do not depend on the module that creates and
- * drives them.
+ * the object-reference calls. Operations, outcomes, page operations and the object state machine
+ * take this (and caches a CacheContext, which extends it), not the `Fscache` class, so they do not
+ * depend on the module that creates and drives them.
  */
-import type { FscacheCache } from './cache.ts';
 import type { Clock } from './clock.ts';
 import type { FscacheHistogram } from './histogram.ts';
 import type { FscacheObject } from './object.ts';
@@ -38,6 +37,4 @@ export interface FscacheContext {
   detachCookie(object: FscacheObject): void;
   /** The state machine has finished with an object. */
   objectDead(object: FscacheObject): void;
-  /** Withdraws a cache; resolves once it is gone. */
-  withdrawCache(cache: FscacheCache): Promise<void>;
 }
