@@ -4,12 +4,18 @@
  */
 import type { CacheBackend } from './backend.ts';
 import { CheckAux } from './cookie-def.ts';
-import type { Fscache } from './fscache.ts';
+import type { FscacheContext } from './fscache-context.ts';
 import type { FscacheObject } from './object.ts';
 import { objectLookupNegative, objectObtained, runObject } from './object-state-machine.ts';
 import { collectDeferredOperations } from './operation.ts';
 import { TraceStream } from './trace.ts';
 import type { MaybePromise } from './worker-pool.ts';
+
+/** What a cache uses of the core: the context its objects run in, and withdrawal. */
+export interface CacheContext extends FscacheContext {
+  /** Withdraws `cache`; resolves once it is gone. */
+  withdrawCache(cache: FscacheCache): Promise<void>;
+}
 
 /** The page size of a backend that does not say. */
 export const DEFAULT_PAGE_SIZE = 4096;
@@ -26,9 +32,9 @@ export class FscacheCache {
   #withdrawn = false;
   /** @internal objects allocated and not yet dead. */
   liveObjects = 0;
-  readonly #fs: Fscache;
+  readonly #fs: CacheContext;
 
-  constructor(fs: Fscache, backend: CacheBackend, tag: string) {
+  constructor(fs: CacheContext, backend: CacheBackend, tag: string) {
     this.#fs = fs;
     this.backend = backend;
     this.tag = tag;

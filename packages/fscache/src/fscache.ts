@@ -3,7 +3,7 @@
  * and the backend API (add and withdraw caches), with its worker pool, stats and tracing.
  */
 import type { CacheBackend } from './backend.ts';
-import { FscacheCache } from './cache.ts';
+import { type CacheContext, FscacheCache } from './cache.ts';
 import { type Clock, realClock } from './clock.ts';
 import { CookieFlag, FscacheCookie } from './cookie.ts';
 import { CheckAux, type CookieDef, validateCookieDef } from './cookie-def.ts';
@@ -66,7 +66,7 @@ export type AttrChangedResult = { status: 'ok' } | { status: 'ENOBUFS' } | { sta
 const MASTER_INDEX_DEF: CookieDef<null> = { name: '.fscache', type: 'index', getKey: () => '' };
 
 /** An FS-Cache instance. */
-export class Fscache {
+export class Fscache implements CacheContext {
   readonly stats: FscacheStats;
   readonly histogram = new FscacheHistogram();
   readonly tracer: Tracer;

@@ -8,7 +8,7 @@
 
 import { CookieFlag } from './cookie.ts';
 import { assert, FscacheAssertionError, hasCode } from './errors.ts';
-import type { Fscache } from './fscache.ts';
+import type { FscacheContext } from './fscache-context.ts';
 import { type FscacheObject, HOLDS_PARENT_OP, OBTAINED } from './object.ts';
 import {
   eventBit,
@@ -36,7 +36,7 @@ export type EventTable = Partial<Record<ObjectEvent, ObjectState>>;
 
 /** A state: its action, its event table, and every state it may move to. */
 export interface StateSpec {
-  readonly action?: (fs: Fscache, object: FscacheObject) => MaybePromise<Next>;
+  readonly action?: (fs: FscacheContext, object: FscacheObject) => MaybePromise<Next>;
   readonly onEvent: EventTable;
   /** The legal moves out of this state; anything else is a bug. */
   readonly next: readonly ObjectState[];
@@ -121,7 +121,7 @@ export const TRANSITIONS: ReadonlyMap<ObjectState, readonly ObjectState[]> = new
 );
 
 /** Moves `object` to `next`: the only place a state changes. */
-export function setObjectState(fs: Fscache, object: FscacheObject, next: ObjectState): void {
+export function setObjectState(fs: FscacheContext, object: FscacheObject, next: ObjectState): void {
   const from = object.state;
   if (!SPECS[from]!.next.includes(next)) {
     throw new FscacheAssertionError(`illegal transition to ${stateName(next)}`, {
@@ -135,7 +135,7 @@ export function setObjectState(fs: Fscache, object: FscacheObject, next: ObjectS
 }
 
 /** Raises `event` on `object`, queueing it if the event is new and not masked. */
-export function raiseEvent(fs: Fscache, object: FscacheObject, event: ObjectEvent): void {
+export function raiseEvent(fs: FscacheContext, object: FscacheObject, event: ObjectEvent): void {
   const bit = 1 << event;
   if (object.events & bit) return;
   object.events |= bit;
@@ -143,7 +143,7 @@ export function raiseEvent(fs: Fscache, object: FscacheObject, event: ObjectEven
 }
 
 /** Runs an object's state machine once: called by a worker. */
-export function runObject(fs: Fscache, object: FscacheObject, worker: number): MaybePromise<void> {
+export function runObject(fs: FscacheContext, object: FscacheObject, worker: number): MaybePromise<void> {
   fs.stats.objsProcessed[worker]!++;
   fs.onRunStart?.(object, worker);
   if (fs.tracer.mask)
@@ -151,7 +151,7 @@ export function runObject(fs: Fscache, object: FscacheObject, worker: number): M
   return step(fs, object, worker, fs.clock.now());
 }
 
-function step(fs: Fscache, object: FscacheObject, worker: number, start: number): MaybePromise<void> {
+function step(fs: FscacheContext, object: FscacheObject, worker: number, start: number): MaybePromise<void> {
   for (;;) {
     if (object.state === S.DEAD) {
       throw new FscacheAssertionError('Unexpected event in dead state', {
@@ -176,7 +176,7 @@ function step(fs: Fscache, object: FscacheObject, worker: number, start: number)
 }
 
 // Applies an action's verdict; returns true to keep running in the new state.
-function dispatch(fs: Fscache, object: FscacheObject, next: Next): boolean {
+function dispatch(fs: FscacheContext, object: FscacheObject, next: Next): boolean {
   if (next === REQUEUE) {
     fs.pool.enqueue(object);
     return false;
@@ -202,7 +202,7 @@ function dispatch(fs: Fscache, object: FscacheObject, next: Next): boolean {
   return next !== S.DEAD;
 }
 
-function finish(fs: Fscache, object: FscacheObject, worker: number, start: number): void {
+function finish(fs: FscacheContext, object: FscacheObject, worker: number, start: number): void {
   fs.histogram.record('objRuns', fs.clock.now() - start);
   if (object.state === S.DEAD)
     fs.pool.cancelRequeue(object); // events raised on the way down are moot
@@ -219,7 +219,7 @@ function finish(fs: Fscache, object: FscacheObject, worker: number, start: numbe
 }
 
 // INIT: wait for the parent; a kill event already pending sends us to ABORT_INIT.
-function initialise(fs: Fscache, object: FscacheObject): Next {
+function initialise(fs: FscacheContext, object: FscacheObject): Next {
   object.eventMask = KILL_EVENTS; // updates wait until the object is active
   if (object.events & KILL_EVENTS) return WAIT;
   const parent = object.parent;
@@ -245,7 +245,7 @@ function initialise(fs: Fscache, object: FscacheObject): Next {
 }
 
 // LOOKING_UP and CREATING: ask the backend; what it reported decides the next state.
-function lookUp(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
+function lookUp(fs: FscacheContext, object: FscacheObject): MaybePromise<Next> {
   object.eventMask = KILL_EVENTS;
   if (object.events & KILL_EVENTS) return S.LC_DYING;
   const parent = object.parent!;
@@ -280,7 +280,7 @@ function lookupDone(object: FscacheObject): Next {
   return S.AVAILABLE;
 }
 
-function lookupFailed(fs: Fscache, object: FscacheObject, err: unknown): Next {
+function lookupFailed(fs: FscacheContext, object: FscacheObject, err: unknown): Next {
   if (hasCode(err, 'ETIMEDOUT')) return REQUEUE; // the backend wants to be called again later
   if (err instanceof FscacheAssertionError) throw err;
   fs.objectIoFailed(object, 'lookup', err);
@@ -288,7 +288,7 @@ function lookupFailed(fs: Fscache, object: FscacheObject, err: unknown): Next {
 }
 
 /** Backend report: the object was found (in LOOKING_UP) or made (in CREATING). Sets a flag only. */
-export function objectObtained(fs: Fscache, object: FscacheObject): void {
+export function objectObtained(fs: FscacheContext, object: FscacheObject): void {
   const cookie = object.cookie;
   if (object.state === S.LOOKING_UP) {
     fs.stats.n.objectLookupsPositive++;
@@ -308,7 +308,7 @@ export function objectObtained(fs: Fscache, object: FscacheObject): void {
  * get ENODATA from now on and writes wait for creation. The one report that moves the state
  * while the backend is still at work: creation is a state of its own, seen by reads and listings.
  */
-export function objectLookupNegative(fs: Fscache, object: FscacheObject): void {
+export function objectLookupNegative(fs: FscacheContext, object: FscacheObject): void {
   if (object.state !== S.LOOKING_UP) return; // only the first call counts
   fs.stats.n.objectLookupsNegative++;
   const cookie = object.cookie;
@@ -320,14 +320,14 @@ export function objectLookupNegative(fs: Fscache, object: FscacheObject): void {
 }
 
 /** A cache's root backs the master index, which exists before the cache: it starts ACTIVE. */
-export function activateRoot(fs: Fscache, root: FscacheObject): void {
+export function activateRoot(fs: FscacheContext, root: FscacheObject): void {
   root.eventMask = KILL_EVENTS | UPDATE_BIT;
   root.flags |= OBTAINED;
   setObjectState(fs, root, S.ACTIVE);
 }
 
 // AVAILABLE: release the parent, start what waited, let children out of INIT.
-function becomeAvailable(fs: Fscache, object: FscacheObject): Next {
+function becomeAvailable(fs: FscacheContext, object: FscacheObject): Next {
   object.eventMask = KILL_EVENTS | UPDATE_BIT;
   object.cookie?.clearFlags(CookieFlag.CREATING | CookieFlag.LOOKING_UP);
   doneParentOp(fs, object);
@@ -340,7 +340,7 @@ function becomeAvailable(fs: Fscache, object: FscacheObject): Next {
 }
 
 // UPDATING: hand the netfs's new aux data to the backend.
-function update(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
+function update(fs: FscacheContext, object: FscacheObject): MaybePromise<Next> {
   object.events &= ~UPDATE_BIT;
   fs.stats.n.updatesRun++;
   const failed = (err: unknown): Next => {
@@ -357,7 +357,7 @@ function update(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
 }
 
 // LC_DYING: undo what lookup set up, then die.
-function lookupCreateDying(fs: Fscache, object: FscacheObject): Next {
+function lookupCreateDying(fs: FscacheContext, object: FscacheObject): Next {
   object.eventMask &= ~UPDATE_BIT;
   object.cache.backend.lookupComplete?.(object);
   object.cookie?.clearFlags(CookieFlag.LOOKING_UP | CookieFlag.CREATING);
@@ -366,7 +366,7 @@ function lookupCreateDying(fs: Fscache, object: FscacheObject): Next {
 }
 
 // ABORT_INIT: leave the parent's dependents list, then die.
-function abortInit(fs: Fscache, object: FscacheObject): Next {
+function abortInit(fs: FscacheContext, object: FscacheObject): Next {
   object.eventMask &= ~UPDATE_BIT;
   unlinkDependent(fs, object);
   object.cookie?.clearFlags(CookieFlag.LOOKING_UP | CookieFlag.CREATING);
@@ -374,7 +374,7 @@ function abortInit(fs: Fscache, object: FscacheObject): Next {
 }
 
 // DYING: cancel pending operations, kick waiting children, then wait for everything to end.
-function dying(fs: Fscache, object: FscacheObject): Next {
+function dying(fs: FscacheContext, object: FscacheObject): Next {
   object.events &= ~CLEARED_BIT;
   cancelPendingOperations(object);
   enqueueDependents(fs, object);
@@ -385,20 +385,20 @@ function dying(fs: Fscache, object: FscacheObject): Next {
 }
 
 // RELEASING and RECYCLING: drop the object; the backend deletes the data when recycling.
-function release(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
+function release(fs: FscacheContext, object: FscacheObject): MaybePromise<Next> {
   object.eventMask = 0;
   fs.detachCookie(object);
   return dropObject(fs, object);
 }
 
 // WITHDRAWING: detach from the cookie (telling the netfs it is uncached), then drop.
-function withdraw(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
+function withdraw(fs: FscacheContext, object: FscacheObject): MaybePromise<Next> {
   object.eventMask = 0;
   fs.detachCookie(object);
   return dropObject(fs, object);
 }
 
-function dropObject(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
+function dropObject(fs: FscacheContext, object: FscacheObject): MaybePromise<Next> {
   object.cache.objects.delete(object);
   let r: MaybePromise<void>;
   try {
@@ -419,7 +419,7 @@ function dropObject(fs: Fscache, object: FscacheObject): MaybePromise<Next> {
   return dropped(fs, object);
 }
 
-function dropped(fs: Fscache, object: FscacheObject): Next {
+function dropped(fs: FscacheContext, object: FscacheObject): Next {
   const parent = object.parent;
   if (parent) {
     parent.nChildren--;
@@ -430,7 +430,7 @@ function dropped(fs: Fscache, object: FscacheObject): Next {
 }
 
 // The parent's count of lookups in progress drops; at zero it may proceed if dying.
-function doneParentOp(fs: Fscache, object: FscacheObject): void {
+function doneParentOp(fs: FscacheContext, object: FscacheObject): void {
   if (!(object.flags & HOLDS_PARENT_OP)) return;
   object.flags &= ~HOLDS_PARENT_OP;
   const parent = object.parent!;
@@ -440,7 +440,7 @@ function doneParentOp(fs: Fscache, object: FscacheObject): void {
 }
 
 // Gives every child waiting in INIT a turn: it proceeds, or dies if this object is dying.
-function enqueueDependents(fs: Fscache, object: FscacheObject): void {
+function enqueueDependents(fs: FscacheContext, object: FscacheObject): void {
   const deps = object.dependents;
   if (!deps) return;
   object.dependents = null;
@@ -451,7 +451,7 @@ function enqueueDependents(fs: Fscache, object: FscacheObject): void {
   }
 }
 
-function unlinkDependent(fs: Fscache, object: FscacheObject): void {
+function unlinkDependent(fs: FscacheContext, object: FscacheObject): void {
   const parent = object.waitingOn;
   if (!parent) return;
   object.waitingOn = null;

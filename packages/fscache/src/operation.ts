@@ -2,7 +2,7 @@
  * Operations on objects: shared or exclusive, run at once on an available object or held pending
  * until it becomes available (or until an exclusive operation finishes), cancelled if it dies.
  */
-import type { Fscache } from './fscache.ts';
+import type { FscacheContext } from './fscache-context.ts';
 import type { FscacheObject } from './object.ts';
 import { ObjectEvent, ObjectState } from './object-state.ts';
 import type { MaybePromise, PoolItem } from './worker-pool.ts';
@@ -23,9 +23,9 @@ export class FscacheOperation implements PoolItem {
   state: OperationState = 'init';
   #onStart: ((started: boolean) => void) | null = null;
   #onEnd: (() => void) | null = null;
-  #fs: Fscache;
+  #fs: FscacheContext;
 
-  constructor(fs: Fscache, exclusive: boolean, processor: OperationProcessor | null) {
+  constructor(fs: FscacheContext, exclusive: boolean, processor: OperationProcessor | null) {
     this.#fs = fs;
     this.debugId = fs.nextDebugId();
     this.exclusive = exclusive;
@@ -83,7 +83,11 @@ export type SubmitResult = 'running' | 'pending' | 'ENOBUFS';
  * if the object is still being looked up or created (or an exclusive operation blocks it), and is
  * refused with ENOBUFS if the object is dying or its cache has had an I/O error.
  */
-export function submitOperation(fs: Fscache, object: FscacheObject, op: FscacheOperation): SubmitResult {
+export function submitOperation(
+  fs: FscacheContext,
+  object: FscacheObject,
+  op: FscacheOperation,
+): SubmitResult {
   if (object.isActive) {
     op.object = object;
     object.nOps++;
@@ -109,13 +113,13 @@ export function submitOperation(fs: Fscache, object: FscacheObject, op: FscacheO
   return op.state === 'running' ? 'running' : 'pending';
 }
 
-function pend(fs: Fscache, object: FscacheObject, op: FscacheOperation): void {
+function pend(fs: FscacheContext, object: FscacheObject, op: FscacheOperation): void {
   op.setState('pending');
   (object.pendingOps ??= []).push(op);
   fs.stats.n.opPend++;
 }
 
-function runOperation(fs: Fscache, object: FscacheObject, op: FscacheOperation): void {
+function runOperation(fs: FscacheContext, object: FscacheObject, op: FscacheOperation): void {
   object.nInProgress++;
   fs.stats.n.opRun++;
   op.setState('running');
@@ -126,7 +130,7 @@ function runOperation(fs: Fscache, object: FscacheObject, op: FscacheOperation):
 }
 
 /** Starts pending operations in order, stopping at an exclusive one while others run. */
-export function startOperations(fs: Fscache, object: FscacheObject): void {
+export function startOperations(fs: FscacheContext, object: FscacheObject): void {
   const pending = object.pendingOps;
   if (!pending || !object.isActive) return;
   while (pending.length > 0) {
@@ -142,7 +146,7 @@ export function startOperations(fs: Fscache, object: FscacheObject): void {
  * Releases a finished operation. If a worker is running the object's state machine, the release
  * is deferred until that run ends (the kernel defers when it cannot take the object's lock).
  */
-export function completeOperation(fs: Fscache, op: FscacheOperation): void {
+export function completeOperation(fs: FscacheContext, op: FscacheOperation): void {
   const object = op.object!;
   if (fs.pool.isExecuting(object)) {
     (object.deferredOps ??= []).push(op);
@@ -153,7 +157,7 @@ export function completeOperation(fs: Fscache, op: FscacheOperation): void {
 }
 
 /** Releases operations deferred while the object ran (the kernel's operation GC). */
-export function collectDeferredOperations(fs: Fscache, object: FscacheObject): void {
+export function collectDeferredOperations(fs: FscacheContext, object: FscacheObject): void {
   const ops = object.deferredOps;
   if (!ops) return;
   object.deferredOps = null;
@@ -163,7 +167,7 @@ export function collectDeferredOperations(fs: Fscache, object: FscacheObject): v
   }
 }
 
-function releaseOperation(fs: Fscache, op: FscacheOperation): void {
+function releaseOperation(fs: FscacheContext, op: FscacheOperation): void {
   const object = op.object!;
   fs.stats.n.opRelease++;
   object.nInProgress--;

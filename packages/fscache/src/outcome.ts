@@ -3,7 +3,7 @@
  * its counters once, here; a result is counted where it is built, and a backend's failure is
  * classified in one place (`backendFailure`).
  */
-import type { Fscache } from './fscache.ts';
+import type { FscacheContext } from './fscache-context.ts';
 import { hasCode } from './errors.ts';
 import type { FscacheObject } from './object.ts';
 import type { FscacheCounters } from './stats.ts';
@@ -83,18 +83,18 @@ for (const kind of Object.keys(OPERATION_COUNTERS) as OperationKind[]) {
 }
 
 /** Counts a call of `kind`. */
-export function countCall(fs: Fscache, kind: OperationKind): void {
+export function countCall(fs: FscacheContext, kind: OperationKind): void {
   fs.stats.n[SLOTS[kind].calls!]++;
 }
 
 /** Counts one wait of `kind` (`waits`, `ops` or `opWaits`). */
-export function countWait(fs: Fscache, kind: OperationKind, what: 'waits' | 'ops' | 'opWaits'): void {
+export function countWait(fs: FscacheContext, kind: OperationKind, what: 'waits' | 'ops' | 'opWaits'): void {
   const counter = SLOTS[kind][what];
   if (counter !== null) fs.stats.n[counter]++;
 }
 
 /** Counts an operation of `kind` ending with `status`, and returns the status. */
-export function countOutcome<S extends OutcomeStatus>(fs: Fscache, kind: OperationKind, status: S): S {
+export function countOutcome<S extends OutcomeStatus>(fs: FscacheContext, kind: OperationKind, status: S): S {
   const counter = SLOTS[kind][status];
   if (counter !== null) fs.stats.n[counter]++;
   return status;
@@ -106,7 +106,7 @@ export function countOutcome<S extends OutcomeStatus>(fs: Fscache, kind: Operati
  * of the medium, which also fails the object (and an EIO the cache).
  */
 export function backendFailure(
-  fs: Fscache,
+  fs: FscacheContext,
   kind: OperationKind,
   object: FscacheObject,
   err: unknown,

@@ -6,7 +6,7 @@
 import type { PageData } from './backend.ts';
 import { CookieFlag, type FscacheCookie } from './cookie.ts';
 import { assert } from './errors.ts';
-import type { Fscache } from './fscache.ts';
+import type { FscacheContext } from './fscache-context.ts';
 import type { FscacheObject } from './object.ts';
 import { completeOperation, FscacheOperation, submitOperation } from './operation.ts';
 import { backendFailure, countCall, countOutcome, countWait } from './outcome.ts';
@@ -45,7 +45,7 @@ const SIMPLE = { ok: OK, ENOBUFS: NOBUFS, ENOMEM: NOMEM } as const;
 const SINGLE = new Map<ReadFailure, ReadPagesResult>();
 
 // A read where every page failed alike, counted. Results are frozen, so one-page answers are shared.
-function readFailed(fs: Fscache, status: ReadFailure, n: number): ReadPagesResult {
+function readFailed(fs: FscacheContext, status: ReadFailure, n: number): ReadPagesResult {
   countOutcome(fs, 'retrieval', status);
   if (n === 1) {
     let r = SINGLE.get(status);
@@ -72,7 +72,7 @@ function checkPages(pages: readonly number[]): void {
 // The object a page operation of `kind` goes to once the cookie's lookup is over: null when there
 // is none (ENOBUFS), 'EINTR' when the wait for lookup was aborted. Waits only if lookup is running.
 function objectFor(
-  fs: Fscache,
+  fs: FscacheContext,
   kind: 'retrieval' | 'alloc',
   cookie: FscacheCookie,
   signal?: AbortSignal,
@@ -92,7 +92,7 @@ function backingObject(cookie: FscacheCookie): FscacheObject | null {
 
 // Submits an in-line operation of `kind` and waits for it to start: false if it never will.
 function startOperation(
-  fs: Fscache,
+  fs: FscacheContext,
   kind: 'retrieval' | 'alloc',
   object: FscacheObject,
   op: FscacheOperation,
@@ -106,7 +106,7 @@ function startOperation(
 
 /** Reads or reserves one page. */
 export function readOrAllocPage(
-  fs: Fscache,
+  fs: FscacheContext,
   cookie: FscacheCookie | null,
   page: number,
   options?: ReadOptions,
@@ -116,7 +116,7 @@ export function readOrAllocPage(
 
 /** Reads or reserves pages. */
 export async function readOrAllocPages(
-  fs: Fscache,
+  fs: FscacheContext,
   cookie: FscacheCookie | null,
   pages: readonly number[],
   options: ReadOptions = {},
@@ -174,7 +174,7 @@ export async function readOrAllocPages(
 
 /** Reserves one page for a coming write. */
 export async function allocPage(
-  fs: Fscache,
+  fs: FscacheContext,
   cookie: FscacheCookie | null,
   page: number,
 ): Promise<AllocResult> {
@@ -212,7 +212,7 @@ const pendingStores = new WeakMap<FscacheCookie, Map<number, PendingStore>>();
  * stored it; a write queued on an object whose creation then fails is dropped quietly.
  */
 export async function writePage(
-  fs: Fscache,
+  fs: FscacheContext,
   cookie: FscacheCookie | null,
   page: number,
   data: Uint8Array,
@@ -258,7 +258,7 @@ export async function writePage(
 }
 
 /** Forgets a page the netfs has let go of. */
-export function uncachePage(fs: Fscache, cookie: FscacheCookie | null, page: number): void {
+export function uncachePage(fs: FscacheContext, cookie: FscacheCookie | null, page: number): void {
   fs.stats.n.uncaches++;
   if (!cookie?.pages?.delete(page)) return;
   // Until a page leaves the netfs's hands nothing in the cache can be newer than what it holds;
@@ -268,7 +268,7 @@ export function uncachePage(fs: Fscache, cookie: FscacheCookie | null, page: num
   if (object) object.cache.backend.uncachePage?.(object, page);
 }
 
-function markCached(fs: Fscache, cookie: FscacheCookie, pages: readonly number[]): void {
+function markCached(fs: FscacheContext, cookie: FscacheCookie, pages: readonly number[]): void {
   if (cookie.relinquished) return;
   cookie.markPages(pages);
   fs.stats.n.marks += pages.length;

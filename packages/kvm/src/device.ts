@@ -17,7 +17,7 @@ import {
   KvmVgicGroup,
 } from './uapi.ts';
 import { Gicc, VGIC_MAX_IRQS } from './vgic.ts';
-import type { KvmVm } from './vm.ts';
+import type { VgicDeviceVmContext } from './vm-context.ts';
 
 /** VGIC_ADDR_UNDEF: what GRP_ADDR reads before an address is set. */
 const ADDR_UNDEF = 0xffffffffffffffffn;
@@ -32,9 +32,9 @@ function validAttr(a: KvmDeviceAttr): boolean {
 /** A VGICv2 device handle. */
 export class KvmVgicDevice implements KvmDeviceHandle {
   readonly kind = 'device' as const;
-  private readonly vm: KvmVm;
+  private readonly vm: VgicDeviceVmContext;
 
-  constructor(vm: KvmVm) {
+  constructor(vm: VgicDeviceVmContext) {
     this.vm = vm;
   }
 

@@ -42,7 +42,7 @@ import {
   KvmRegId,
 } from './uapi.ts';
 import { INTR_EXIT, type VcpuExit, vcpuExitFromRun } from './vcpu-exit.ts';
-import type { KvmVm } from './vm.ts';
+import type { VcpuVmContext } from './vm-context.ts';
 
 /** Virtual and physical non-secure timer PPIs (the DT's PPI 11 and 14). */
 export const VTIMER_PPI = 27;
@@ -80,7 +80,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
   /** Lines driven by KVM_IRQ_LINE when there is no in-kernel irqchip. */
   irqLine = false;
   fiqLine = false;
-  private readonly vm: KvmVm;
+  private readonly vm: VcpuVmContext;
   private memoryGeneration = -1;
   /** The data buffer of an MMIO load the VMM is completing. */
   private pendingLoad: Uint8Array | null = null;
@@ -107,7 +107,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
   private mmioViews: Uint8Array[] = [];
   private mmioViewsOf: Uint8Array | null = null;
 
-  constructor(vm: KvmVm, id: number, index: number) {
+  constructor(vm: VcpuVmContext, id: number, index: number) {
     this.vm = vm;
     this.id = id;
     this.index = index;

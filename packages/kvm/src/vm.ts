@@ -42,6 +42,7 @@ import { KvmVgicDevice } from './device.ts';
 import { MemorySlots } from './memory-slots.ts';
 import { KvmVcpu } from './vcpu.ts';
 import { VGIC_NR_PRIVATE_IRQS, VGIC_NR_SGIS, Vgic } from './vgic.ts';
+import type { VcpuVmContext, VgicDeviceVmContext } from './vm-context.ts';
 
 /** Default CNTFRQ: QEMU's 62.5 MHz. */
 export const DEFAULT_TIMER_FREQUENCY = 62_500_000;
@@ -58,7 +59,7 @@ function realSleep(ms: number): void {
 }
 
 /** A VM handle. KVM_CREATE_VCPU returns a `KvmVcpu`. */
-export class KvmVm implements KvmVmHandle {
+export class KvmVm implements KvmVmHandle, VcpuVmContext, VgicDeviceVmContext {
   readonly kind = 'vm' as const;
   readonly memorySlots = new MemorySlots();
   readonly vcpus: KvmVcpu[] = [];
