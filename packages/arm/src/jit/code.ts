@@ -25,21 +25,26 @@ export type Mark =
 /** What a `js` template may hold: code, or text and numbers taken as they print. */
 export type Piece = Code | string | number | boolean;
 
-/** What code is made of: text, marks and nested code (kept nested, so joining never copies). */
-export type Part = string | Mark | Code;
+/** What goes between the texts of code: a piece, or a mark. */
+export type Part = Piece | Mark;
 
-/** A fragment of generated code: text and marks, in order. */
+/**
+ * A fragment of generated code, shaped like a template literal: `texts[0]`, `parts[0]`, `texts[1]`,
+ * ... `texts[parts.length]`. Nested code stays nested, so joining never copies.
+ */
 export class Code {
+  readonly texts: readonly string[];
   readonly parts: readonly Part[];
 
-  constructor(parts: readonly Part[]) {
+  constructor(texts: readonly string[], parts: readonly Part[]) {
+    this.texts = texts;
     this.parts = parts;
   }
 
   /** Calls `f` with each mark in order. */
   eachMark(f: (m: Mark) => void): void {
     for (const p of this.parts) {
-      if (typeof p === 'string') continue;
+      if (typeof p !== 'object') continue;
       if (p instanceof Code) p.eachMark(f);
       else f(p);
     }
@@ -48,9 +53,10 @@ export class Code {
   /** The last mark, unless text other than white space follows it. */
   lastMark(): Mark | null {
     for (let i = this.parts.length - 1; i >= 0; i--) {
+      if (this.texts[i + 1]!.trim() !== '') return null;
       const p = this.parts[i]!;
-      if (typeof p === 'string') {
-        if (p.trim() !== '') return null;
+      if (typeof p !== 'object') {
+        if (String(p).trim() !== '') return null;
       } else if (p instanceof Code) {
         if (!p.isBlank()) return p.lastMark();
       } else return p;
@@ -59,8 +65,11 @@ export class Code {
   }
 
   private isBlank(): boolean {
-    return this.parts.every((p) =>
-      typeof p === 'string' ? p.trim() === '' : p instanceof Code && p.isBlank(),
+    return (
+      this.texts.every((t) => t.trim() === '') &&
+      this.parts.every((p) =>
+        typeof p !== 'object' ? String(p).trim() === '' : p instanceof Code && p.isBlank(),
+      )
     );
   }
 
@@ -71,38 +80,29 @@ export class Code {
 
   /** The code as text, each mark written as `mark` says. */
   render(mark: (m: Mark) => string): string {
-    let s = '';
-    for (const p of this.parts) s += typeof p === 'string' ? p : p instanceof Code ? p.render(mark) : mark(p);
+    let s = this.texts[0]!;
+    for (let i = 0; i < this.parts.length; i++) {
+      const p = this.parts[i]!;
+      s += typeof p !== 'object' ? String(p) : p instanceof Code ? p.render(mark) : mark(p);
+      s += this.texts[i + 1]!;
+    }
     return s;
   }
 }
 
-function part(piece: Piece): Part {
-  return typeof piece === 'string' || piece instanceof Code ? piece : String(piece);
-}
-
 /** The template tag that joins text and code into code. */
 export function js(strings: TemplateStringsArray, ...pieces: Piece[]): Code {
-  const out: Part[] = [];
-  if (strings[0] !== '') out.push(strings[0]!);
-  for (let i = 0; i < pieces.length; i++) {
-    out.push(part(pieces[i]!));
-    if (strings[i + 1] !== '') out.push(strings[i + 1]!);
-  }
-  return new Code(out);
+  return new Code(strings, pieces);
 }
 
 /** Code from pieces in a row, with `sep` between them (a JavaScript `join` for code). */
 export function join(pieces: readonly Piece[], sep = ''): Code {
-  const out: Part[] = [];
-  pieces.forEach((piece, i) => {
-    if (i > 0) out.push(sep);
-    out.push(part(piece));
-  });
-  return new Code(out);
+  const texts = pieces.map((_, i) => (i === 0 ? '' : sep));
+  texts.push('');
+  return new Code(texts, pieces);
 }
 
-const mark = (m: Mark): Code => new Code([m]);
+const mark = (m: Mark): Code => new Code(['', ''], [m]);
 
 // code is never changed once built, so the common marks are shared
 const REG_READ = Array.from({ length: 15 }, (_, n) => mark({ kind: 'reg', n, write: false }));
@@ -110,7 +110,8 @@ const REG_WRITE = Array.from({ length: 15 }, (_, n) => mark({ kind: 'reg', n, wr
 const FLAGS: readonly Flag[] = ['n', 'z', 'c', 'v'];
 const FLAG_READ = new Map(FLAGS.map((f) => [f, mark({ kind: 'flag', f, write: false })]));
 const FLAG_WRITE = new Map(FLAGS.map((f) => [f, mark({ kind: 'flag', f, write: true })]));
-const PC = new Code(['r[15]']);
+const PC = js`r[15]`;
+const ASSIGN = ['', ' = ', ';'];
 const SYNC_OUT = mark({ kind: 'syncOut' });
 const SYNC_IN = mark({ kind: 'syncIn', regs: null });
 
@@ -121,7 +122,7 @@ export function reg(n: number): Code {
 
 /** `r[n] = value;` */
 export function setReg(n: number, value: Piece): Code {
-  return new Code([n === 15 ? PC : REG_WRITE[n]!, ' = ', part(value), ';']);
+  return new Code(ASSIGN, [n === 15 ? PC : REG_WRITE[n]!, value]);
 }
 
 /** Reads guest flag `f` (0 or 1). */
@@ -131,7 +132,7 @@ export function flag(f: Flag): Code {
 
 /** `cpu.f = value;` */
 export function setFlag(f: Flag, value: Piece): Code {
-  return new Code([FLAG_WRITE.get(f)!, ' = ', part(value), ';']);
+  return new Code(ASSIGN, [FLAG_WRITE.get(f)!, value]);
 }
 
 /** Writes back what the code changed, before a return or a call that may read it or fault. */
