@@ -25,7 +25,10 @@ export interface InsnContext {
   exitDynamic(): Code;
   /** Code that leaves after this instruction for the next one (MMIO exit, code written). */
   exitNext(): Code;
-  /** Code that prepares a call into the CPU's slow paths (which may fault or exit). */
+  /**
+   * Code that prepares a call into the CPU's slow paths (which may fault or exit): the instruction
+   * address and the PC. The locals are written back by the `syncOut` the call itself comes after.
+   */
   sync(): Code;
   /**
    * Code that runs the instruction through its executor, then `after` (only when it returned), then
