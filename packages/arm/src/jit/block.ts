@@ -1,6 +1,7 @@
 /** A translated block of guest code: the generated function and what the dispatcher needs around it. */
 import type { CpuContext } from '../cpu-context.ts';
 import type { ThumbExec } from '../isa/table-row.ts';
+import type { Code } from './code.ts';
 
 /**
  * Runs a block with at least `left` instructions of budget. It retires its instructions (adding to
@@ -97,8 +98,8 @@ export interface BasicBlockSource {
   /** Virtual address of its first instruction. */
   readonly va: number;
   readonly thumb: number;
-  /** Code; static exit j appears as a placeholder comment holding `exit:j`, executor k as `E[k]`. */
-  readonly code: string;
+  /** Code; static exit j is an `exit` mark, executor k an `execCall` mark of index k. */
+  readonly code: Code;
   readonly exits: readonly StaticExit[];
   /** Executors the fallback calls use, by index. */
   readonly execs: readonly ThumbExec[];

@@ -7,7 +7,8 @@
 import { aluOp } from './emit-dataproc.ts';
 import { dualA32, loadStoreMultiple } from './emit-multiple.ts';
 import { bitfieldExtract, divide, extend, multiply, multiplyLong } from './emit-media.ts';
-import { load, reg, shiftImm, store } from './emit-util.ts';
+import { load, regOrPc, shiftImm, store } from './emit-util.ts';
+import { type Code, js, reg, setReg } from './code.ts';
 import { SOFT_TLB_SIZE } from './soft-tlb.ts';
 import type { Emitted, InsnContext } from './emitter.ts';
 
@@ -62,30 +63,30 @@ function dataProcessing(w: number, ctx: InsnContext): Emitted | null {
   if (compare && !s) return null; // MRS, BX, CLZ, ... live in this space
   if (compare ? rd !== 0 : rd === 15) return null;
   if ((op === 13 || op === 15) && rn !== 0) return null;
-  let operand: string;
+  let operand: Code;
   let carry: string | null;
   if (imm) {
     const rot = (w >>> 7) & 0x1e;
     const base = w & 0xff;
     const value = rot === 0 ? base : (base >>> rot) | (base << (32 - rot)) | 0;
-    operand = `b = ${value};`;
+    operand = js`b = ${value};`;
     carry = rot === 0 ? null : String(value >>> 31);
   } else {
     const rm = w & 0xf;
-    const shifted = shiftImm(reg(rm, ctx.pc), (w >>> 5) & 3, (w >>> 7) & 0x1f, s);
+    const shifted = shiftImm(regOrPc(rm, ctx.pc), (w >>> 5) & 3, (w >>> 7) & 0x1f, s);
     operand = shifted.code;
     carry = shifted.carry;
   }
-  const a = op === 13 || op === 15 ? '' : `a = ${reg(rn, ctx.pc)}; `;
-  return { code: `${a}${operand} ${aluOp(op, rd, s, carry)}`, end: false };
+  const a = op === 13 || op === 15 ? '' : js`a = ${regOrPc(rn, ctx.pc)}; `;
+  return { code: js`${a}${operand} ${aluOp(op, rd, s, carry)}`, end: false };
 }
 
 function movwt(w: number): Emitted | null {
   const rd = (w >>> 12) & 0xf;
   if (rd === 15) return null;
   const imm16 = ((w >>> 4) & 0xf000) | (w & 0xfff);
-  if (w & 0x00400000) return { code: `r[${rd}] = ${imm16 << 16} | (r[${rd}] & 65535);`, end: false };
-  return { code: `r[${rd}] = ${imm16};`, end: false };
+  if (w & 0x00400000) return { code: setReg(rd, js`${imm16 << 16} | (${reg(rd)} & 65535)`), end: false };
+  return { code: setReg(rd, imm16), end: false };
 }
 
 /** MUL and MLA (bits 27:22 zero); the long multiplies keep their executors. */
@@ -97,15 +98,13 @@ function mul(w: number): Emitted | null {
 
 function branch(w: number, ctx: InsnContext): Emitted {
   const target = (ctx.pc + ((w << 8) >> 6)) | 0;
-  const link = w & 0x01000000 ? `r[14] = ${ctx.addr + 4}; ` : '';
-  return { code: link + ctx.exitTo(target, false), end: true };
+  const link = w & 0x01000000 ? js`${setReg(14, ctx.addr + 4)} ` : '';
+  return { code: js`${link}${ctx.exitTo(target, false)}`, end: true };
 }
 
 function bx(rm: number, ctx: InsnContext): Emitted {
   return {
-    code:
-      `a = ${reg(rm, ctx.pc)}; if (a & 1) { cpu.t = 1; r[15] = a & ~1; } else { r[15] = a & ~3; } ` +
-      ctx.exitDynamic(),
+    code: js`a = ${regOrPc(rm, ctx.pc)}; if (a & 1) { cpu.t = 1; r[15] = a & ~1; } else { r[15] = a & ~3; } ${ctx.exitDynamic()}`,
     end: true,
   };
 }
@@ -123,26 +122,26 @@ function loadStore(w: number, ctx: InsnContext): Emitted | null {
   const writeback = !p || wb;
   if (writeback && (rn === 15 || rn === rt)) return null;
   if (rt === 15 && (!isLoad || byte)) return null;
-  let offset: string;
+  let offset: Code;
   if (w & 0x02000000) {
     const rm = w & 0xf;
     if (rm === 15) return null;
-    offset = shiftImm(`r[${rm}]`, (w >>> 5) & 3, (w >>> 7) & 0x1f, false).code;
+    offset = shiftImm(reg(rm), (w >>> 5) & 3, (w >>> 7) & 0x1f, false).code;
   } else {
-    offset = `b = ${w & 0xfff};`;
+    offset = js`b = ${w & 0xfff};`;
   }
-  const base = rn === 15 ? String(ctx.pc) : `r[${rn}]`;
+  const base = rn === 15 ? String(ctx.pc) : reg(rn);
   const moved = u ? '(a + b) | 0' : '(a - b) | 0';
   const size = byte ? 1 : 4;
   // the base is written back (from `res`) only once the access succeeded
-  let code = `${offset} a = ${base}; res = ${moved}; va = ${p ? 'res' : 'a'}; `;
-  const wbCode = writeback ? ` r[${rn}] = res;` : '';
-  const onExit = `${wbCode} ${ctx.exitNext()}`;
-  if (rt === 15) return { code: code + loadPc(wbCode, ctx), end: true };
-  if (isLoad) code += load(size, false, rt, ctx.sync(), onExit);
-  else code += `a = r[${rt}]; ${store(size, ctx.sync(), onExit)}`;
-  code += wbCode;
-  return { code, end: false };
+  const code = js`${offset} a = ${base}; res = ${moved}; va = ${p ? 'res' : 'a'}; `;
+  const wbCode = writeback ? js` ${setReg(rn, 'res')}` : '';
+  const onExit = js`${wbCode} ${ctx.exitNext()}`;
+  if (rt === 15) return { code: js`${code}${loadPc(wbCode, ctx)}`, end: true };
+  const access = isLoad
+    ? load(size, false, rt, ctx.sync(), onExit)
+    : js`a = ${reg(rt)}; ${store(size, ctx.sync(), onExit)}`;
+  return { code: js`${code}${access}${wbCode}`, end: false };
 }
 
 /** LDRH, STRH, LDRSB, LDRSH with an immediate or register offset (not LDRD/STRD, not the T forms). */
@@ -158,31 +157,27 @@ function loadStoreHalf(w: number, ctx: InsnContext): Emitted | null {
   const rt = (w >>> 12) & 0xf;
   const writeback = !p || wb;
   if (rt === 15 || (writeback && (rn === 15 || rn === rt))) return null;
-  let offset: string;
-  if (w & 0x00400000) offset = `b = ${((w >>> 4) & 0xf0) | (w & 0xf)};`;
+  let offset: Code;
+  if (w & 0x00400000) offset = js`b = ${((w >>> 4) & 0xf0) | (w & 0xf)};`;
   else {
     if ((w & 0xf) === 15 || (w & 0xf00) !== 0) return null;
-    offset = `b = r[${w & 0xf}];`;
+    offset = js`b = ${reg(w & 0xf)};`;
   }
-  const base = rn === 15 ? String(ctx.pc) : `r[${rn}]`;
-  let code = `${offset} a = ${base}; res = ${u ? '(a + b) | 0' : '(a - b) | 0'}; va = ${p ? 'res' : 'a'}; `;
-  const wbCode = writeback ? ` r[${rn}] = res;` : '';
-  const onExit = `${wbCode} ${ctx.exitNext()}`;
-  if (!isLoad) code += `a = r[${rt}]; ${store(2, ctx.sync(), onExit)}`;
-  else if (sh === 1) code += load(2, false, rt, ctx.sync(), onExit);
-  else code += load(sh === 2 ? 1 : 2, true, rt, ctx.sync(), onExit);
-  return { code: code + wbCode, end: false };
+  const base = rn === 15 ? String(ctx.pc) : reg(rn);
+  const code = js`${offset} a = ${base}; res = ${u ? '(a + b) | 0' : '(a - b) | 0'}; va = ${p ? 'res' : 'a'}; `;
+  const wbCode = writeback ? js` ${setReg(rn, 'res')}` : '';
+  const onExit = js`${wbCode} ${ctx.exitNext()}`;
+  let access: Code;
+  if (!isLoad) access = js`a = ${reg(rt)}; ${store(2, ctx.sync(), onExit)}`;
+  else if (sh === 1) access = load(2, false, rt, ctx.sync(), onExit);
+  else access = load(sh === 2 ? 1 : 2, true, rt, ctx.sync(), onExit);
+  return { code: js`${code}${access}${wbCode}`, end: false };
 }
 
 /**
  * LDR PC (POP {pc} is LDR PC, [SP], #4): a RAM word through the soft TLB becomes the PC as BX would
  * take it; anything else runs the executor (MMIO, faults, a PC value the CPU completes later).
  */
-function loadPc(wbCode: string, ctx: InsnContext): string {
-  return (
-    `i = (va >>> 12) & ${SOFT_TLB_SIZE - 1}; ` +
-    `if (rt[i] === va >>> 12 && (va & 4095) <= 4092 && (va & 3) === 0) { o = ro[i] + (va & 4095); a = view.getInt32(o, true);${wbCode} ` +
-    `if (a & 1) { cpu.t = 1; r[15] = a & ~1; } else { r[15] = a & ~3; } ${ctx.exitDynamic()} } ` +
-    `${ctx.callExecutor('jit.tlb.fill(cpu, va, false);')} ${ctx.exitNext()}`
-  );
+function loadPc(wbCode: Code | '', ctx: InsnContext): Code {
+  return js`i = (va >>> 12) & ${SOFT_TLB_SIZE - 1}; if (rt[i] === va >>> 12 && (va & 4095) <= 4092 && (va & 3) === 0) { o = ro[i] + (va & 4095); a = view.getInt32(o, true);${wbCode} if (a & 1) { cpu.t = 1; r[15] = a & ~1; } else { r[15] = a & ~3; } ${ctx.exitDynamic()} } ${ctx.callExecutor('jit.tlb.fill(cpu, va, false);')} ${ctx.exitNext()}`;
 }

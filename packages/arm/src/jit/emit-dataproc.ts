@@ -2,6 +2,7 @@
  * Data processing in generated code, shared by A32 and Thumb-2: the sixteen ALU operations on the
  * first operand in local `a` and the second in local `b`, with or without flags.
  */
+import { type Code, flag, js, setReg } from './code.ts';
 import { add, addWithCarry, logicFlags, subtract } from './emit-util.ts';
 
 /**
@@ -9,17 +10,17 @@ import { add, addWithCarry, logicFlags, subtract } from './emit-util.ts';
  * CMP, CMN, ORR, MOV, BIC, MVN) with operands in `a` and `b`, writing `rd` unless it is a compare.
  * `carry` is the shifter's carry expression (null: C unchanged) for the logical operations' flags.
  */
-export function aluOp(op: number, rd: number, flags: boolean, carry: string | null): string {
-  let code: string;
+export function aluOp(op: number, rd: number, flags: boolean, carry: string | null): Code {
+  let code: Code;
   let logical = true;
   switch (op) {
     case 0:
     case 8:
-      code = 'res = a & b;';
+      code = js`res = a & b;`;
       break;
     case 1:
     case 9:
-      code = 'res = a ^ b;';
+      code = js`res = a ^ b;`;
       break;
     case 2:
     case 10:
@@ -27,7 +28,7 @@ export function aluOp(op: number, rd: number, flags: boolean, carry: string | nu
       logical = false;
       break;
     case 3:
-      code = `res = a; a = b; b = res; ${subtract(flags)}`;
+      code = js`res = a; a = b; b = res; ${subtract(flags)}`;
       logical = false;
       break;
     case 4:
@@ -36,31 +37,31 @@ export function aluOp(op: number, rd: number, flags: boolean, carry: string | nu
       logical = false;
       break;
     case 5:
-      code = addWithCarry('cpu.c', flags);
+      code = addWithCarry(flag('c'), flags);
       logical = false;
       break;
     case 6:
-      code = `b = ~b; ${addWithCarry('cpu.c', flags)}`;
+      code = js`b = ~b; ${addWithCarry(flag('c'), flags)}`;
       logical = false;
       break;
     case 7:
-      code = `res = a; a = b; b = ~res; ${addWithCarry('cpu.c', flags)}`;
+      code = js`res = a; a = b; b = ~res; ${addWithCarry(flag('c'), flags)}`;
       logical = false;
       break;
     case 12:
-      code = 'res = a | b;';
+      code = js`res = a | b;`;
       break;
     case 13:
-      code = 'res = b;';
+      code = js`res = b;`;
       break;
     case 14:
-      code = 'res = a & ~b;';
+      code = js`res = a & ~b;`;
       break;
     default:
-      code = 'res = ~b;';
+      code = js`res = ~b;`;
       break;
   }
-  if (logical && flags) code += ` ${logicFlags(carry)}`;
-  if ((op & 0xc) !== 8) code += ` r[${rd}] = res;`;
+  if (logical && flags) code = js`${code} ${logicFlags(carry)}`;
+  if ((op & 0xc) !== 8) code = js`${code} ${setReg(rd, 'res')}`;
   return code;
 }

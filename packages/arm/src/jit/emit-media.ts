@@ -1,4 +1,5 @@
 /** Multiplies, extends and bitfield extracts in generated code, shared by A32 and Thumb-2. */
+import { js, reg, setFlag, setReg } from './code.ts';
 import type { Emitted } from './emitter.ts';
 
 /** MUL (no `ra`), MLA or MLS into `rd`; with `flags`, N and Z as MULS sets them. */
@@ -11,9 +12,11 @@ export function multiply(
   flags: boolean,
 ): Emitted | null {
   if (rd === 15 || rn === 15 || rm === 15 || ra === 15) return null;
-  const product = `Math.imul(r[${rn}], r[${rm}])`;
-  const value = ra === null ? product : sub ? `(r[${ra}] - ${product}) | 0` : `(${product} + r[${ra}]) | 0`;
-  const code = `res = ${value}; r[${rd}] = res;${flags ? ' cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0;' : ''}`;
+  const product = js`Math.imul(${reg(rn)}, ${reg(rm)})`;
+  const value =
+    ra === null ? product : sub ? js`(${reg(ra)} - ${product}) | 0` : js`(${product} + ${reg(ra)}) | 0`;
+  const nz = js` ${setFlag('n', 'res >>> 31')} ${setFlag('z', 'res === 0 ? 1 : 0')}`;
+  const code = js`res = ${value}; ${setReg(rd, 'res')}${flags ? nz : ''}`;
   return { code, end: false };
 }
 
@@ -23,11 +26,11 @@ export function multiply(
  */
 export function extend(op: number, rd: number, rn: number, rm: number, rot: number): Emitted | null {
   if (rd === 15 || rm === 15 || (op !== 2 && op !== 3 && op !== 6 && op !== 7)) return null;
-  const m = rot === 0 ? `r[${rm}]` : `((r[${rm}] >>> ${rot}) | (r[${rm}] << ${32 - rot}))`;
-  const value = [`(${m} << 24) >> 24`, `(${m} << 16) >> 16`, `${m} & 255`, `${m} & 65535`][
+  const m = rot === 0 ? reg(rm) : js`((${reg(rm)} >>> ${rot}) | (${reg(rm)} << ${32 - rot}))`;
+  const value = [js`(${m} << 24) >> 24`, js`(${m} << 16) >> 16`, js`${m} & 255`, js`${m} & 65535`][
     (op & 1) | ((op >>> 1) & 2)
   ]!;
-  return { code: `r[${rd}] = ${rn === 15 ? value : `(${value}) + r[${rn}] | 0`};`, end: false };
+  return { code: setReg(rd, rn === 15 ? value : js`(${value}) + ${reg(rn)} | 0`), end: false };
 }
 
 /** SBFX/UBFX Rd, Rn, #lsb, #width. */
@@ -39,9 +42,9 @@ export function bitfieldExtract(
   unsigned: boolean,
 ): Emitted | null {
   if (rd === 15 || rn === 15 || lsb + width > 32) return null;
-  const up = `r[${rn}] << ${32 - lsb - width}`;
+  const up = js`${reg(rn)} << ${32 - lsb - width}`;
   return {
-    code: `r[${rd}] = (${up}) ${unsigned ? '>>>' : '>>'} ${32 - width}${unsigned ? ' | 0' : ''};`,
+    code: setReg(rd, js`(${up}) ${unsigned ? '>>>' : '>>'} ${32 - width}${unsigned ? ' | 0' : ''}`),
     end: false,
   };
 }
@@ -56,7 +59,7 @@ export function multiplyLong(
 ): Emitted | null {
   if (lo === 15 || hi === 15 || rn === 15 || rm === 15 || lo === hi) return null;
   return {
-    code: `a = r[${rn}]; b = r[${rm}]; r[${lo}] = Math.imul(a, b); r[${hi}] = H.mulHigh(a, b, ${signed});`,
+    code: js`a = ${reg(rn)}; b = ${reg(rm)}; ${setReg(lo, 'Math.imul(a, b)')} ${setReg(hi, `H.mulHigh(a, b, ${signed})`)}`,
     end: false,
   };
 }
@@ -65,5 +68,5 @@ export function multiplyLong(
 export function divide(rd: number, rn: number, rm: number, signed: boolean): Emitted | null {
   if (rd === 15 || rn === 15 || rm === 15) return null;
   const quotient = signed ? 'Math.trunc(a / b) | 0' : 'Math.floor((a >>> 0) / (b >>> 0)) | 0';
-  return { code: `a = r[${rn}]; b = r[${rm}]; r[${rd}] = b === 0 ? 0 : ${quotient};`, end: false };
+  return { code: js`a = ${reg(rn)}; b = ${reg(rm)}; ${setReg(rd, `b === 0 ? 0 : ${quotient}`)}`, end: false };
 }

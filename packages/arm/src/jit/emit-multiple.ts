@@ -7,6 +7,7 @@
  */
 import { CHUNK_SHIFT } from './code-watch.ts';
 import { SOFT_TLB_SIZE } from './soft-tlb.ts';
+import { type Code, join, js, reg, setReg } from './code.ts';
 import type { Emitted, InsnContext } from './emitter.ts';
 
 const TLB_MASK = SOFT_TLB_SIZE - 1;
@@ -34,8 +35,8 @@ function fastPathTest(bytes: number, write: boolean): { setup: string; test: str
 }
 
 /** Code that writes the PC from local `a` as a load to the PC does (bit 0 selects Thumb), then leaves. */
-function loadPc(ctx: InsnContext): string {
-  return `if (a & 1) { cpu.t = 1; r[15] = a & ~1; } else { cpu.t = 0; r[15] = a & ~3; } ${ctx.exitDynamic()}`;
+function loadPc(ctx: InsnContext): Code {
+  return js`if (a & 1) { cpu.t = 1; r[15] = a & ~1; } else { cpu.t = 0; r[15] = a & ~3; } ${ctx.exitDynamic()}`;
 }
 
 /**
@@ -56,22 +57,20 @@ export function loadStoreMultiple(w: number, ctx: InsnContext): Emitted | null {
   // a loaded base keeps the loaded value; a stored base is stored as it was before the writeback
   const writeback = (w & 0x00200000) !== 0 && !(load && list & (1 << n));
   const { setup, test } = fastPathTest(bytes, !load);
-  let moves = '';
+  const moves: Code[] = [];
   let at = 0;
   for (let x = 0; x < 16; x++) {
     if (!(list & (1 << x))) continue;
     const where = at === 0 ? 'o' : `o + ${at}`;
-    if (!load) moves += `view.setInt32(${where}, r[${x}], true); `;
-    else moves += `${x === 15 ? 'a' : `r[${x}]`} = view.getInt32(${where}, true); `;
+    if (!load) moves.push(js`view.setInt32(${where}, ${reg(x)}, true); `);
+    else if (x === 15) moves.push(js`a = view.getInt32(${where}, true); `);
+    else moves.push(js`${setReg(x, `view.getInt32(${where}, true)`)} `);
     at += 4;
   }
-  const wbCode = writeback ? `r[${n}] = (r[${n}] ${up ? '+' : '-'} ${bytes}) | 0; ` : '';
+  const wbCode = writeback ? js`${setReg(n, js`(${reg(n)} ${up ? '+' : '-'} ${bytes}) | 0`)} ` : '';
   const loadsPc = load && (list & 0x8000) !== 0;
   const slow = ctx.callExecutor(`jit.tlb.fill(cpu, va, ${!load});`);
-  const code =
-    `va = (r[${n}] + ${start}) | 0; ${setup} ` +
-    `if (${test}) { ${moves}${wbCode}${loadsPc ? loadPc(ctx) : ''} } ` +
-    `else { ${slow}${loadsPc ? ` ${ctx.exitNext()}` : ''} }`;
+  const code = js`va = (${reg(n)} + ${start}) | 0; ${setup} if (${test}) { ${join(moves)}${wbCode}${loadsPc ? loadPc(ctx) : ''} } else { ${slow}${loadsPc ? js` ${ctx.exitNext()}` : ''} }`;
   return { code, end: loadsPc };
 }
 
@@ -84,15 +83,15 @@ export function loadStorePair(
   load: boolean,
   t: number,
   t2: number,
-  wbCode: string,
+  wbCode: Code | '',
   ctx: InsnContext,
-): string {
+): Code {
   const { setup, test } = fastPathTest(8, !load);
   const moves = load
-    ? `r[${t}] = view.getInt32(o, true); r[${t2}] = view.getInt32(o + 4, true);`
-    : `view.setInt32(o, r[${t}], true); view.setInt32(o + 4, r[${t2}], true);`;
+    ? js`${setReg(t, 'view.getInt32(o, true)')} ${setReg(t2, 'view.getInt32(o + 4, true)')}`
+    : js`view.setInt32(o, ${reg(t)}, true); view.setInt32(o + 4, ${reg(t2)}, true);`;
   const slow = ctx.callExecutor(`jit.tlb.fill(cpu, va, ${!load});`);
-  return `${setup} if (${test}) { ${moves} ${wbCode} } else { ${slow} }`;
+  return js`${setup} if (${test}) { ${moves} ${wbCode} } else { ${slow} }`;
 }
 
 /** A32 LDRD/STRD (immediate or register offset, not the unpredictable forms), or null. */
@@ -108,16 +107,14 @@ export function dualA32(w: number, ctx: InsnContext): Emitted | null {
   const writeback = !p || wb;
   // the executor writes the base back before the transfer: keep it for bases it transfers
   if (writeback && (n === 15 || n === t || n === t + 1)) return null;
-  let offset: string;
-  if (w & 0x00400000) offset = `b = ${((w >>> 4) & 0xf0) | (w & 0xf)};`;
+  let offset: Code;
+  if (w & 0x00400000) offset = js`b = ${((w >>> 4) & 0xf0) | (w & 0xf)};`;
   else {
     if ((w & 0xf) === 15 || (w & 0xf00) !== 0) return null;
-    offset = `b = r[${w & 0xf}];`;
+    offset = js`b = ${reg(w & 0xf)};`;
   }
-  const base = n === 15 ? String(ctx.pc) : `r[${n}]`;
-  const code =
-    `${offset} a = ${base}; res = ${u ? '(a + b) | 0' : '(a - b) | 0'}; va = ${p ? 'res' : 'a'}; ` +
-    loadStorePair(load, t, t + 1, writeback ? `r[${n}] = res;` : '', ctx);
+  const base = n === 15 ? String(ctx.pc) : reg(n);
+  const code = js`${offset} a = ${base}; res = ${u ? '(a + b) | 0' : '(a - b) | 0'}; va = ${p ? 'res' : 'a'}; ${loadStorePair(load, t, t + 1, writeback ? setReg(n, 'res') : '', ctx)}`;
   return { code, end: false };
 }
 
@@ -133,9 +130,7 @@ export function dualT32(w: number, ctx: InsnContext): Emitted | null {
   // the executor writes the base back after the transfer, so a loaded base gets the address
   const writeback = (w & 0x00200000) !== 0 && n !== 15;
   const imm = (w & 0xff) * 4;
-  const base = n === 15 ? String(ctx.pc & ~3) : `r[${n}]`;
-  const code =
-    `a = ${base}; res = (a ${up ? '+' : '-'} ${imm}) | 0; va = ${pre ? 'res' : 'a'}; ` +
-    loadStorePair(load, t, t2, writeback ? `r[${n}] = res;` : '', ctx);
+  const base = n === 15 ? String(ctx.pc & ~3) : reg(n);
+  const code = js`a = ${base}; res = (a ${up ? '+' : '-'} ${imm}) | 0; va = ${pre ? 'res' : 'a'}; ${loadStorePair(load, t, t2, writeback ? setReg(n, 'res') : '', ctx)}`;
   return { code, end: false };
 }

@@ -6,7 +6,8 @@
 import { aluOp } from './emit-dataproc.ts';
 import { loadStoreMultiple } from './emit-multiple.ts';
 import { emitThumb2 } from './emit-thumb2.ts';
-import { condExpr, load, logicFlags, reg, shiftImm, store } from './emit-util.ts';
+import { condExpr, load, logicFlags, regOrPc, shiftImm, store } from './emit-util.ts';
+import { type Code, js, reg, setReg } from './code.ts';
 import type { Emitted, InsnContext } from './emitter.ts';
 
 /**
@@ -19,7 +20,7 @@ export function emitThumb(name: string, w: number, wide: boolean, ctx: InsnConte
 }
 
 /** Code for an instruction that goes on to the next one. */
-const op = (code: string): Emitted => ({ code, end: false });
+const op = (code: Code): Emitted => ({ code, end: false });
 
 function emit16(w: number, ctx: InsnContext): Emitted | null {
   const flags = !ctx.inIt;
@@ -28,30 +29,32 @@ function emit16(w: number, ctx: InsnContext): Emitted | null {
     case 1:
     case 2: {
       // LSL/LSR/ASR Rd, Rm, #imm5
-      const s = shiftImm(`r[${(w >>> 3) & 7}]`, (w >>> 11) & 3, (w >>> 6) & 0x1f, flags);
-      return op(`${s.code} res = b; r[${w & 7}] = res;${flags ? ` ${logicFlags(s.carry)}` : ''}`);
+      const s = shiftImm(reg((w >>> 3) & 7), (w >>> 11) & 3, (w >>> 6) & 0x1f, flags);
+      return op(js`${s.code} res = b; ${setReg(w & 7, 'res')}${flags ? js` ${logicFlags(s.carry)}` : ''}`);
     }
     case 3: {
       // ADD/SUB Rd, Rn, Rm or #imm3
-      const b = w & 0x400 ? String((w >>> 6) & 7) : `r[${(w >>> 6) & 7}]`;
-      return op(`a = r[${(w >>> 3) & 7}]; b = ${b}; ${aluOp(w & 0x200 ? 2 : 4, w & 7, flags, null)}`);
+      const b = w & 0x400 ? String((w >>> 6) & 7) : reg((w >>> 6) & 7);
+      return op(js`a = ${reg((w >>> 3) & 7)}; b = ${b}; ${aluOp(w & 0x200 ? 2 : 4, w & 7, flags, null)}`);
     }
     case 4:
       // MOV Rd, #imm8 (N and Z; C and V unchanged)
-      return op(`res = ${w & 0xff}; r[${(w >>> 8) & 7}] = res;${flags ? ` ${logicFlags(null)}` : ''}`);
+      return op(
+        js`res = ${w & 0xff}; ${setReg((w >>> 8) & 7, 'res')}${flags ? js` ${logicFlags(null)}` : ''}`,
+      );
     case 5:
-      return op(`a = r[${(w >>> 8) & 7}]; b = ${w & 0xff}; ${aluOp(10, 0, true, null)}`);
+      return op(js`a = ${reg((w >>> 8) & 7)}; b = ${w & 0xff}; ${aluOp(10, 0, true, null)}`);
     case 6:
     case 7: {
       const d = (w >>> 8) & 7;
-      return op(`a = r[${d}]; b = ${w & 0xff}; ${aluOp(w & 0x800 ? 2 : 4, d, flags, null)}`);
+      return op(js`a = ${reg(d)}; b = ${w & 0xff}; ${aluOp(w & 0x800 ? 2 : 4, d, flags, null)}`);
     }
     case 8:
       return (w & 0x400) === 0 ? dpReg(w, flags) : hiReg(w, ctx);
     case 9: {
       // LDR Rt, [PC, #imm8 * 4]
       const va = (((ctx.pc & ~3) + (w & 0xff) * 4) | 0) >>> 0;
-      return op(`va = ${va | 0}; ${load(4, false, (w >>> 8) & 7, ctx.sync(), ctx.exitNext())}`);
+      return op(js`va = ${va | 0}; ${load(4, false, (w >>> 8) & 7, ctx.sync(), ctx.exitNext())}`);
     }
     case 10:
     case 11:
@@ -64,19 +67,19 @@ function emit16(w: number, ctx: InsnContext): Emitted | null {
     case 17: {
       // LDR/STR (word, byte, halfword) Rt, [Rn, #imm5 * size]
       const size = w >>> 11 >= 16 ? 2 : w & 0x1000 ? 1 : 4;
-      const va = `va = (r[${(w >>> 3) & 7}] + ${((w >>> 6) & 0x1f) * size}) | 0;`;
+      const va = js`va = (${reg((w >>> 3) & 7)} + ${((w >>> 6) & 0x1f) * size}) | 0;`;
       return access(va, size, (w & 0x800) !== 0, false, w & 7, ctx);
     }
     case 18:
     case 19: {
       // LDR/STR Rt, [SP, #imm8 * 4]
-      const va = `va = (r[13] + ${(w & 0xff) * 4}) | 0;`;
+      const va = js`va = (${reg(13)} + ${(w & 0xff) * 4}) | 0;`;
       return access(va, 4, (w & 0x800) !== 0, false, (w >>> 8) & 7, ctx);
     }
     case 20:
-      return op(`r[${(w >>> 8) & 7}] = ${((ctx.pc & ~3) + (w & 0xff) * 4) | 0};`);
+      return op(setReg((w >>> 8) & 7, ((ctx.pc & ~3) + (w & 0xff) * 4) | 0));
     case 21:
-      return op(`r[${(w >>> 8) & 7}] = (r[13] + ${(w & 0xff) * 4}) | 0;`);
+      return op(setReg((w >>> 8) & 7, js`(${reg(13)} + ${(w & 0xff) * 4}) | 0`));
     case 22:
     case 23:
       return misc(w, ctx);
@@ -106,28 +109,30 @@ function emit16(w: number, ctx: InsnContext): Emitted | null {
 /** The sixteen register operations of 010000 (the shifts by register keep their executor). */
 function dpReg(w: number, flags: boolean): Emitted | null {
   const d = w & 7;
-  const m = `r[${(w >>> 3) & 7}]`;
+  const m = reg((w >>> 3) & 7);
   const opc = (w >>> 6) & 0xf;
-  const load = `a = r[${d}]; b = ${m}; `;
+  const load = js`a = ${reg(d)}; b = ${m}; `;
   switch (opc) {
     case 0:
     case 1:
     case 12:
     case 14:
     case 15:
-      return op(load + aluOp(opc === 0 ? 0 : opc === 1 ? 1 : opc, d, flags, null));
+      return op(js`${load}${aluOp(opc === 0 ? 0 : opc === 1 ? 1 : opc, d, flags, null)}`);
     case 5:
     case 6:
-      return op(load + aluOp(opc, d, flags, null));
+      return op(js`${load}${aluOp(opc, d, flags, null)}`);
     case 8:
     case 10:
     case 11:
-      return op(load + aluOp(opc, 0, true, null));
+      return op(js`${load}${aluOp(opc, 0, true, null)}`);
     case 9:
       // NEG: RSB Rd, Rm, #0
-      return op(`a = ${m}; b = 0; ${aluOp(3, d, flags, null)}`);
+      return op(js`a = ${m}; b = 0; ${aluOp(3, d, flags, null)}`);
     case 13:
-      return op(`res = Math.imul(r[${d}], ${m}); r[${d}] = res;${flags ? ` ${logicFlags(null)}` : ''}`);
+      return op(
+        js`res = Math.imul(${reg(d)}, ${m}); ${setReg(d, 'res')}${flags ? js` ${logicFlags(null)}` : ''}`,
+      );
     default:
       return null;
   }
@@ -140,19 +145,17 @@ function hiReg(w: number, ctx: InsnContext): Emitted | null {
   switch ((w >>> 8) & 3) {
     case 0:
       if (rd === 15) return null;
-      return op(`r[${rd}] = (r[${rd}] + ${reg(rm, ctx.pc)}) | 0;`);
+      return op(setReg(rd, js`(${reg(rd)} + ${regOrPc(rm, ctx.pc)}) | 0`));
     case 1:
-      return op(`a = ${reg(rd, ctx.pc)}; b = ${reg(rm, ctx.pc)}; ${aluOp(10, 0, true, null)}`);
+      return op(js`a = ${regOrPc(rd, ctx.pc)}; b = ${regOrPc(rm, ctx.pc)}; ${aluOp(10, 0, true, null)}`);
     case 2:
       if (rd === 15) return null;
-      return op(`r[${rd}] = ${reg(rm, ctx.pc)};`);
+      return op(setReg(rd, regOrPc(rm, ctx.pc)));
     default: {
       if (w & 7) return null;
-      const link = w & 0x80 ? ` r[14] = ${ctx.next | 1};` : '';
+      const link = w & 0x80 ? js` ${setReg(14, ctx.next | 1)}` : '';
       return {
-        code:
-          `a = ${reg(rm, ctx.pc)};${link} if (a & 1) { r[15] = a & ~1; } else { cpu.t = 0; r[15] = a & ~3; } ` +
-          ctx.exitDynamic(),
+        code: js`a = ${regOrPc(rm, ctx.pc)};${link} if (a & 1) { r[15] = a & ~1; } else { cpu.t = 0; r[15] = a & ~3; } ${ctx.exitDynamic()}`,
         end: true,
       };
     }
@@ -163,21 +166,21 @@ function hiReg(w: number, ctx: InsnContext): Emitted | null {
 function loadStoreReg(w: number, ctx: InsnContext): Emitted {
   const opc = (w >>> 9) & 7;
   const size = ([4, 2, 1, 1, 4, 2, 1, 2] as const)[opc]!;
-  const va = `va = (r[${(w >>> 3) & 7}] + r[${(w >>> 6) & 7}]) | 0;`;
+  const va = js`va = (${reg((w >>> 3) & 7)} + ${reg((w >>> 6) & 7)}) | 0;`;
   return access(va, size, opc >= 3, opc === 3 || opc === 7, w & 7, ctx);
 }
 
 /** A load or store of `size` bytes at the address `vaCode` computes. */
 function access(
-  vaCode: string,
+  vaCode: Code,
   size: 1 | 2 | 4,
   isLoad: boolean,
   signed: boolean,
   rt: number,
   ctx: InsnContext,
 ): Emitted {
-  if (isLoad) return op(`${vaCode} ${load(size, signed, rt, ctx.sync(), ctx.exitNext())}`);
-  return op(`${vaCode} a = r[${rt}]; ${store(size, ctx.sync(), ctx.exitNext())}`);
+  if (isLoad) return op(js`${vaCode} ${load(size, signed, rt, ctx.sync(), ctx.exitNext())}`);
+  return op(js`${vaCode} a = ${reg(rt)}; ${store(size, ctx.sync(), ctx.exitNext())}`);
 }
 
 /** 1011 xxxx: SP adjustment, CBZ/CBNZ, extends, PUSH and POP (IT and the rest keep their executors). */
@@ -190,20 +193,22 @@ function misc(w: number, ctx: InsnContext): Emitted | null {
   }
   if ((w & 0xff00) === 0xb000) {
     const imm = (w & 0x7f) * 4;
-    return op(`r[13] = (r[13] ${w & 0x80 ? '-' : '+'} ${imm}) | 0;`);
+    return op(setReg(13, js`(${reg(13)} ${w & 0x80 ? '-' : '+'} ${imm}) | 0`));
   }
   if ((w & 0xf500) === 0xb100) {
     const target = ctx.pc + (((w >>> 3) & 0x40) | ((w >>> 2) & 0x3e));
     const test = w & 0x800 ? '!==' : '===';
     return {
-      code: `if (r[${w & 7}] ${test} 0) { ${ctx.exitTo(target, true)} } ${ctx.exitTo(ctx.next, true)}`,
+      code: js`if (${reg(w & 7)} ${test} 0) { ${ctx.exitTo(target, true)} } ${ctx.exitTo(ctx.next, true)}`,
       end: true,
     };
   }
   if ((w & 0xff00) === 0xb200) {
-    const m = `r[${(w >>> 3) & 7}]`;
-    const value = [`(${m} << 16) >> 16`, `(${m} << 24) >> 24`, `${m} & 65535`, `${m} & 255`][(w >>> 6) & 3];
-    return op(`r[${w & 7}] = ${value};`);
+    const m = reg((w >>> 3) & 7);
+    const value = [js`(${m} << 16) >> 16`, js`(${m} << 24) >> 24`, js`${m} & 65535`, js`${m} & 255`][
+      (w >>> 6) & 3
+    ]!;
+    return op(setReg(w & 7, value));
   }
   return null;
 }
@@ -214,7 +219,7 @@ function condBranch(w: number, ctx: InsnContext): Emitted | null {
   if (cond >= 14) return null; // UDF, SVC
   const target = (ctx.pc + (((w & 0xff) << 24) >> 23)) | 0;
   return {
-    code: `if (${condExpr(cond)}) { ${ctx.exitTo(target, true)} } ${ctx.exitTo(ctx.next, true)}`,
+    code: js`if (${condExpr(cond)}) { ${ctx.exitTo(target, true)} } ${ctx.exitTo(ctx.next, true)}`,
     end: true,
   };
 }
@@ -234,7 +239,7 @@ function emit32(w: number, ctx: InsnContext): Emitted | null {
     const imm = (s << 20) | (j2 << 19) | (j1 << 18) | (((w >>> 16) & 0x3f) << 12) | (imm11 << 1);
     const target = (ctx.pc + ((imm << 11) >> 11)) | 0;
     return {
-      code: `if (${condExpr(cond)}) { ${ctx.exitTo(target, true)} } ${ctx.exitTo(ctx.next, true)}`,
+      code: js`if (${condExpr(cond)}) { ${ctx.exitTo(target, true)} } ${ctx.exitTo(ctx.next, true)}`,
       end: true,
     };
   }
@@ -244,8 +249,8 @@ function emit32(w: number, ctx: InsnContext): Emitted | null {
   const imm = (s << 24) | (i1 << 23) | (i2 << 22) | (((w >>> 16) & 0x3ff) << 12) | (imm11 << 1);
   const offset = (imm << 7) >> 7;
   if (kind === 1) return { code: ctx.exitTo((ctx.pc + offset) | 0, true), end: true };
-  const link = `r[14] = ${ctx.next | 1}; `;
-  if (kind === 5) return { code: link + ctx.exitTo((ctx.pc + offset) | 0, true), end: true };
+  const link = js`${setReg(14, ctx.next | 1)} `;
+  if (kind === 5) return { code: js`${link}${ctx.exitTo((ctx.pc + offset) | 0, true)}`, end: true };
   if (w & 1) return null; // BLX with H set is undefined
-  return { code: link + ctx.exitTo(((ctx.pc & ~3) + offset) | 0, false), end: true };
+  return { code: js`${link}${ctx.exitTo(((ctx.pc & ~3) + offset) | 0, false)}`, end: true };
 }

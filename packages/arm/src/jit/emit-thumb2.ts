@@ -7,7 +7,8 @@
 import { aluOp } from './emit-dataproc.ts';
 import { dualT32, loadStoreMultiple } from './emit-multiple.ts';
 import { bitfieldExtract, divide, extend, multiply, multiplyLong } from './emit-media.ts';
-import { load, reg, shiftImm, store } from './emit-util.ts';
+import { load, regOrPc, shiftImm, store } from './emit-util.ts';
+import { type Code, js, reg, setReg } from './code.ts';
 import type { Emitted, InsnContext } from './emitter.ts';
 
 /** Inline code for a 32-bit Thumb-2 word of table row `name`, or null. */
@@ -88,7 +89,7 @@ function a32Op(op: number, n: number, d: number, s: boolean): number | null {
 }
 
 /** Shared tail: operand in `b` (with shifter carry `carry`), ALU op, destination. */
-function dp(w: number, operand: string, carry: string | null): Emitted | null {
+function dp(w: number, operand: Code, carry: string | null): Emitted | null {
   const s = (w & 0x00100000) !== 0;
   const n = (w >>> 16) & 0xf;
   const d = (w >>> 8) & 0xf;
@@ -97,9 +98,9 @@ function dp(w: number, operand: string, carry: string | null): Emitted | null {
   const compare = op >= 8 && op <= 11;
   if (!compare && (d === 15 || d === 13)) return null; // PC and SP destinations keep the executor's checks
   if (n === 15 && op !== 13 && op !== 15) return null;
-  const a = op === 13 || op === 15 ? '' : `a = r[${n}]; `;
-  if (op === -1) return { code: `${a}${operand} b = ~b; ${aluOp(12, d, s, carry)}`, end: false };
-  return { code: `${a}${operand} ${aluOp(op, compare ? 0 : d, s, carry)}`, end: false };
+  const a = op === 13 || op === 15 ? '' : js`a = ${reg(n)}; `;
+  if (op === -1) return { code: js`${a}${operand} b = ~b; ${aluOp(12, d, s, carry)}`, end: false };
+  return { code: js`${a}${operand} ${aluOp(op, compare ? 0 : d, s, carry)}`, end: false };
 }
 
 function modifiedImm(w: number): Emitted | null {
@@ -123,14 +124,14 @@ function modifiedImm(w: number): Emitted | null {
     value = (unrotated >>> rot) | (unrotated << (32 - rot));
     carry = String(value >>> 31);
   }
-  return dp(w, `b = ${value | 0};`, carry);
+  return dp(w, js`b = ${value | 0};`, carry);
 }
 
 function shiftedReg(w: number, ctx: InsnContext): Emitted | null {
   const m = w & 0xf;
   if (m === 15 || m === 13) return null;
   const imm5 = ((w >>> 10) & 0x1c) | ((w >>> 6) & 3);
-  const shifted = shiftImm(reg(m, ctx.pc), (w >>> 4) & 3, imm5, (w & 0x00100000) !== 0);
+  const shifted = shiftImm(regOrPc(m, ctx.pc), (w >>> 4) & 3, imm5, (w & 0x00100000) !== 0);
   return dp(w, shifted.code, shifted.carry);
 }
 
@@ -142,18 +143,18 @@ function plainImm(w: number, ctx: InsnContext): Emitted | null {
   switch ((w >>> 20) & 0x1f) {
     case 0x00:
       return {
-        code: `r[${d}] = ${n === 15 ? String(((ctx.pc & ~3) + imm12) | 0) : `(r[${n}] + ${imm12}) | 0`};`,
+        code: setReg(d, n === 15 ? String(((ctx.pc & ~3) + imm12) | 0) : js`(${reg(n)} + ${imm12}) | 0`),
         end: false,
       };
     case 0x0a:
       return {
-        code: `r[${d}] = ${n === 15 ? String(((ctx.pc & ~3) - imm12) | 0) : `(r[${n}] - ${imm12}) | 0`};`,
+        code: setReg(d, n === 15 ? String(((ctx.pc & ~3) - imm12) | 0) : js`(${reg(n)} - ${imm12}) | 0`),
         end: false,
       };
     case 0x04:
-      return { code: `r[${d}] = ${(n << 12) | imm12};`, end: false };
+      return { code: setReg(d, (n << 12) | imm12), end: false };
     case 0x0c:
-      return { code: `r[${d}] = ${(((n << 12) | imm12) << 16) | 0} | (r[${d}] & 65535);`, end: false };
+      return { code: setReg(d, js`${(((n << 12) | imm12) << 16) | 0} | (${reg(d)} & 65535)`), end: false };
     case 0x14:
     case 0x1c: {
       const lsb = ((w >>> 10) & 0x1c) | ((w >>> 6) & 3);
@@ -173,14 +174,14 @@ function loadStore(w: number, ctx: InsnContext): Emitted | null {
   const sz = (w >>> 21) & 3;
   if (sz === 3 || (signed && !isLoad) || t === 15 || t === 13) return null;
   const size = sz === 0 ? 1 : sz === 1 ? 2 : 4;
-  let address: string;
-  let writeback = '';
+  let address: Code;
+  let writeback: Code | '' = '';
   if (n === 15) {
     if (!isLoad) return null;
     const base = ctx.pc & ~3;
-    address = `va = ${(w & 0x00800000 ? base + (w & 0xfff) : base - (w & 0xfff)) | 0};`;
+    address = js`va = ${(w & 0x00800000 ? base + (w & 0xfff) : base - (w & 0xfff)) | 0};`;
   } else if (w & 0x00800000) {
-    address = `va = (r[${n}] + ${w & 0xfff}) | 0;`;
+    address = js`va = (${reg(n)} + ${w & 0xfff}) | 0;`;
   } else if (w & 0x800) {
     const imm = w & 0xff;
     const off = w & 0x200 ? `+ ${imm}` : `- ${imm}`;
@@ -188,17 +189,17 @@ function loadStore(w: number, ctx: InsnContext): Emitted | null {
     const wb = (w & 0x100) !== 0;
     if ((w & 0x700) === 0x600 || (!p && !wb)) return null; // unprivileged forms; undefined
     if (wb && (n === t || n === 13)) return null;
-    address = `res = (r[${n}] ${off}) | 0; va = ${p ? 'res' : `r[${n}]`};`;
-    if (wb) writeback = ` r[${n}] = res;`;
+    address = js`res = (${reg(n)} ${off}) | 0; va = ${p ? 'res' : reg(n)};`;
+    if (wb) writeback = js` ${setReg(n, 'res')}`;
   } else {
     if (w & 0x7c0) return null;
     const m = w & 0xf;
     if (m === 15 || m === 13) return null;
-    address = `va = (r[${n}] + (r[${m}] << ${(w >>> 4) & 3})) | 0;`;
+    address = js`va = (${reg(n)} + (${reg(m)} << ${(w >>> 4) & 3})) | 0;`;
   }
-  const onExit = `${writeback} ${ctx.exitNext()}`;
+  const onExit = js`${writeback} ${ctx.exitNext()}`;
   const access = isLoad
     ? load(size, signed, t, ctx.sync(), onExit)
-    : `a = r[${t}]; ${store(size, ctx.sync(), onExit)}`;
-  return { code: `${address} ${access}${writeback}`, end: false };
+    : js`a = ${reg(t)}; ${store(size, ctx.sync(), onExit)}`;
+  return { code: js`${address} ${access}${writeback}`, end: false };
 }

@@ -2,86 +2,83 @@
  * Source snippets shared by the instruction emitters: conditions, flags, the shifter, and memory
  * access through the soft TLB. Generated code sees these names:
  *
- *   cpu, r          the CPU and its register array
+ *   cpu, r          the CPU and its register array (guest registers and flags are `code.ts` marks)
  *   a, b, res, wide, sc, va, i, o   scratch locals (sc: shifter carry)
  *   view, ram       RAM as a DataView and as bytes
  *   rt, ro, wt, wo  the soft TLB (read/write tags and page offsets); cm: the code map
  */
 import { CHUNK_SHIFT } from './code-watch.ts';
 import { SOFT_TLB_SIZE } from './soft-tlb.ts';
+import { type Code, flag, js, type Piece, reg, setFlag, setReg, syncIn, syncOut } from './code.ts';
 
 /** A JS expression that is true when condition `cond` (0-13) passes. */
-export function condExpr(cond: number): string {
+export function condExpr(cond: number): Code {
+  const [n, z, c, v] = [flag('n'), flag('z'), flag('c'), flag('v')];
   switch (cond) {
     case 0:
-      return 'cpu.z !== 0';
+      return js`${z} !== 0`;
     case 1:
-      return 'cpu.z === 0';
+      return js`${z} === 0`;
     case 2:
-      return 'cpu.c !== 0';
+      return js`${c} !== 0`;
     case 3:
-      return 'cpu.c === 0';
+      return js`${c} === 0`;
     case 4:
-      return 'cpu.n !== 0';
+      return js`${n} !== 0`;
     case 5:
-      return 'cpu.n === 0';
+      return js`${n} === 0`;
     case 6:
-      return 'cpu.v !== 0';
+      return js`${v} !== 0`;
     case 7:
-      return 'cpu.v === 0';
+      return js`${v} === 0`;
     case 8:
-      return '(cpu.c !== 0 && cpu.z === 0)';
+      return js`(${c} !== 0 && ${z} === 0)`;
     case 9:
-      return '(cpu.c === 0 || cpu.z !== 0)';
+      return js`(${c} === 0 || ${z} !== 0)`;
     case 10:
-      return 'cpu.n === cpu.v';
+      return js`${n} === ${v}`;
     case 11:
-      return 'cpu.n !== cpu.v';
+      return js`${n} !== ${v}`;
     case 12:
-      return '(cpu.z === 0 && cpu.n === cpu.v)';
+      return js`(${z} === 0 && ${n} === ${v})`;
     case 13:
-      return '(cpu.z !== 0 || cpu.n !== cpu.v)';
+      return js`(${z} !== 0 || ${n} !== ${v})`;
     default:
-      return 'true';
+      return js`true`;
   }
 }
 
 /** A register read: the PC reads as the constant `pc` (instruction address + 8 or + 4). */
-export function reg(n: number, pc: number): string {
-  return n === 15 ? String(pc | 0) : `r[${n}]`;
+export function regOrPc(n: number, pc: number): Code {
+  return n === 15 ? js`${pc | 0}` : reg(n);
 }
 
 /** `res = a + b + carryIn` with a and b already in locals; sets NZCV when `flags`. */
-export function addWithCarry(carryIn: string, flags: boolean): string {
-  if (!flags) return `res = (a + b + ${carryIn}) | 0;`;
-  return (
-    `wide = (a >>> 0) + (b >>> 0) + ${carryIn}; res = wide | 0; ` +
-    `cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0; cpu.c = wide > 4294967295 ? 1 : 0; ` +
-    `cpu.v = ((a ^ res) & (b ^ res)) >>> 31;`
-  );
+export function addWithCarry(carryIn: Piece, flags: boolean): Code {
+  if (!flags) return js`res = (a + b + ${carryIn}) | 0;`;
+  return js`wide = (a >>> 0) + (b >>> 0) + ${carryIn}; res = wide | 0; ${nz()} ${setFlag('c', 'wide > 4294967295 ? 1 : 0')} ${setFlag('v', '((a ^ res) & (b ^ res)) >>> 31')}`;
+}
+
+/** N and Z from `res`. */
+function nz(): Code {
+  return js`${setFlag('n', 'res >>> 31')} ${setFlag('z', 'res === 0 ? 1 : 0')}`;
 }
 
 /** `res = a - b`; sets NZCV when `flags` (C is "no borrow"). */
-export function subtract(flags: boolean): string {
-  if (!flags) return 'res = (a - b) | 0;';
-  return (
-    'res = (a - b) | 0; cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0; ' +
-    'cpu.c = a >>> 0 >= b >>> 0 ? 1 : 0; cpu.v = ((a ^ b) & (a ^ res)) >>> 31;'
-  );
+export function subtract(flags: boolean): Code {
+  if (!flags) return js`res = (a - b) | 0;`;
+  return js`res = (a - b) | 0; ${nz()} ${setFlag('c', 'a >>> 0 >= b >>> 0 ? 1 : 0')} ${setFlag('v', '((a ^ b) & (a ^ res)) >>> 31')}`;
 }
 
 /** `res = a + b`; sets NZCV when `flags`. */
-export function add(flags: boolean): string {
-  if (!flags) return 'res = (a + b) | 0;';
-  return (
-    'res = (a + b) | 0; cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0; ' +
-    'cpu.c = res >>> 0 < a >>> 0 ? 1 : 0; cpu.v = ((a ^ res) & (b ^ res)) >>> 31;'
-  );
+export function add(flags: boolean): Code {
+  if (!flags) return js`res = (a + b) | 0;`;
+  return js`res = (a + b) | 0; ${nz()} ${setFlag('c', 'res >>> 0 < a >>> 0 ? 1 : 0')} ${setFlag('v', '((a ^ res) & (b ^ res)) >>> 31')}`;
 }
 
 /** N and Z from `res`, C from `carry` (null: unchanged), V unchanged: the logical operations' rule. */
-export function logicFlags(carry: string | null): string {
-  return `cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0;${carry === null ? '' : ` cpu.c = ${carry};`}`;
+export function logicFlags(carry: string | null): Code {
+  return js`${nz()}${carry === null ? '' : js` ${setFlag('c', carry)}`}`;
 }
 
 /**
@@ -90,13 +87,13 @@ export function logicFlags(carry: string | null): string {
  * shift leaves C unchanged).
  */
 export function shiftImm(
-  value: string,
+  value: Piece,
   type: number,
   imm5: number,
   carry: boolean,
-): { code: string; carry: string | null } {
-  const pre = `b = ${value};`;
-  let shift: string;
+): { code: Code; carry: string | null } {
+  const pre = js`b = ${value};`;
+  let shift: Piece;
   let c: string | null;
   switch (type) {
     case 0:
@@ -113,11 +110,11 @@ export function shiftImm(
       c = imm5 === 0 ? 'b >>> 31' : `(b >> ${imm5 - 1}) & 1`;
       break;
     default:
-      shift = imm5 === 0 ? '(cpu.c << 31) | (b >>> 1)' : `(b >>> ${imm5}) | (b << ${32 - imm5})`;
+      shift = imm5 === 0 ? js`(${flag('c')} << 31) | (b >>> 1)` : `(b >>> ${imm5}) | (b << ${32 - imm5})`;
       c = imm5 === 0 ? 'b & 1' : `(b >>> ${imm5 - 1}) & 1`;
       break;
   }
-  return { code: `${pre}${carry ? ` sc = ${c};` : ''} b = ${shift};`, carry: carry ? 'sc' : null };
+  return { code: js`${pre}${carry ? ` sc = ${c};` : ''} b = ${shift};`, carry: carry ? 'sc' : null };
 }
 
 const TLB_MASK = SOFT_TLB_SIZE - 1;
@@ -134,12 +131,9 @@ function readRam(size: 1 | 2 | 4, signed: boolean): string {
  * goes through the soft TLB; otherwise `slow` runs first (it sets the PC and instruction address),
  * then the CPU's own load, which may leave an MMIO exit for `onExit`.
  */
-export function load(size: 1 | 2 | 4, signed: boolean, rt: number, slow: string, onExit: string): string {
-  return (
-    `i = (va >>> 12) & ${TLB_MASK}; ` +
-    `if (rt[i] === va >>> 12 && (va & 4095) <= ${4096 - size}) { o = ro[i] + (va & 4095); r[${rt}] = ${readRam(size, signed)}; } ` +
-    `else { ${slow} cpu.load(va, ${size}, ${signed}, ${rt}); if (cpu.exit !== null) { ${onExit} } jit.tlb.fill(cpu, va, false); }`
-  );
+export function load(size: 1 | 2 | 4, signed: boolean, rt: number, slow: Code, onExit: Code): Code {
+  // the slow load reads the CPU's registers (to fault) and writes only `rt`
+  return js`i = (va >>> 12) & ${TLB_MASK}; if (rt[i] === va >>> 12 && (va & 4095) <= ${4096 - size}) { o = ro[i] + (va & 4095); ${setReg(rt, readRam(size, signed))} } else { ${slow} ${syncOut()}cpu.load(va, ${size}, ${signed}, ${rt});${syncIn([rt])} if (cpu.exit !== null) { ${onExit} } jit.tlb.fill(cpu, va, false); }`;
 }
 
 /**
@@ -147,16 +141,13 @@ export function load(size: 1 | 2 | 4, signed: boolean, rt: number, slow: string,
  * holding translated code take the slow path, which drops the translations; the block then leaves
  * through `onExit` when it dropped itself or the store was MMIO.
  */
-export function store(size: 1 | 2 | 4, slow: string, onExit: string): string {
+export function store(size: 1 | 2 | 4, slow: Code, onExit: Code): Code {
   const write =
     size === 4
       ? 'view.setInt32(o, a, true)'
       : size === 2
         ? 'view.setUint16(o, a & 65535, true)'
         : 'ram[o] = a';
-  return (
-    `i = (va >>> 12) & ${TLB_MASK}; o = wo[i] + (va & 4095); ` +
-    `if (wt[i] === va >>> 12 && (va & 4095) <= ${4096 - size} && cm[o >>> ${CHUNK_SHIFT}] === 0) { ${write}; } ` +
-    `else { ${slow} cpu.store(va, ${size}, a); if (cpu.exit !== null || !blk.valid) { ${onExit} } jit.tlb.fill(cpu, va, true); }`
-  );
+  // the slow store reads the CPU's registers (to fault) and writes none
+  return js`i = (va >>> 12) & ${TLB_MASK}; o = wo[i] + (va & 4095); if (wt[i] === va >>> 12 && (va & 4095) <= ${4096 - size} && cm[o >>> ${CHUNK_SHIFT}] === 0) { ${write}; } else { ${slow} ${syncOut()}cpu.store(va, ${size}, a); if (cpu.exit !== null || !blk.valid) { ${onExit} } jit.tlb.fill(cpu, va, true); }`;
 }

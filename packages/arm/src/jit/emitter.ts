@@ -1,9 +1,10 @@
 /** The contract between the translator and its instruction emitters. */
+import type { Code, Piece } from './code.ts';
 
 /** What an instruction emitter produces. */
 export interface Emitted {
   /** The instruction's code (the translator adds the condition check around it). */
-  readonly code: string;
+  readonly code: Code;
   /** True when the block ends after this instruction (every path of `code` leaves). */
   readonly end: boolean;
 }
@@ -19,16 +20,19 @@ export interface InsnContext {
   /** Thumb only: inside an IT block (16-bit data processing then leaves the flags alone). */
   readonly inIt: boolean;
   /** Code that leaves after this instruction for the static address `target` (ISA `thumb`). */
-  exitTo(target: number, thumb: boolean): string;
+  exitTo(target: number, thumb: boolean): Code;
   /** Code that leaves after this instruction; the PC (and T) are already written. */
-  exitDynamic(): string;
+  exitDynamic(): Code;
   /** Code that leaves after this instruction for the next one (MMIO exit, code written). */
-  exitNext(): string;
-  /** Code that prepares a call into the CPU's slow paths (which may fault or exit). */
-  sync(): string;
+  exitNext(): Code;
+  /**
+   * Code that prepares a call into the CPU's slow paths (which may fault or exit): the instruction
+   * address and the PC. The locals are written back by the `syncOut` the call itself comes after.
+   */
+  sync(): Code;
   /**
    * Code that runs the instruction through its executor, then `after` (only when it returned), then
    * leaves if it branched, made an exit or dropped the block: an inline fast path's fallback.
    */
-  callExecutor(after?: string): string;
+  callExecutor(after?: Piece): Code;
 }

@@ -15,6 +15,7 @@ import {
 } from '../testing/fuzz-blob.ts';
 import { FuzzRng } from '../testing/fuzz-rng.ts';
 import { TestMachine } from '../testing/test-machine.ts';
+import { plainText } from './code.ts';
 
 const RAM = 0x40000000;
 const MMIO = 0x09000000;
@@ -466,7 +467,7 @@ function multi(flags: string, rn: number, list: number): number {
 function sourceAt(cpu: Cpu, off: number, thumb: number): string {
   const block = cpu.jit!.cache.get(off, thumb, RAM + off);
   assert.ok(block?.source, `a block with its source at +${off.toString(16)}`);
-  return block.source.code;
+  return plainText(block.source.code);
 }
 
 describe('inline multi-word transfers against the interpreter', () => {

@@ -5,9 +5,11 @@
  * inline code; every other one calls its table executor, exactly as the interpreter would.
  *
  * Between calls, guest state lives in the CPU (registers in `cpu.r`, flags in `cpu.n/z/c/v`); inside
- * a function the registers it uses are locals, written back before any executor call, slow path or
- * exit, so any instruction can fall back to its executor and every exit leaves a consistent CPU. A
- * branch back to the block's own start becomes a loop inside the function while budget lasts.
+ * a function the registers it uses are locals (`guest-locals.ts`), written back before any executor
+ * call, slow path or exit, so any instruction can fall back to its executor and every exit leaves a
+ * consistent CPU. The emitters build their code with `code.ts`, which names each register and flag
+ * and each of those points, so nothing here has to find them in the text. A branch back to the
+ * block's own start becomes a loop inside the function while budget lasts.
  *
  * A new table row needs nothing here: it runs through its executor, and the block ends after it
  * unless the row (Thumb `continues`) or its class (A32 `A32_CLASS_CONTINUES`) says it only touches
@@ -20,6 +22,8 @@ import { decodeT16Entry, decodeT32Entry } from '../isa/thumb/thumb-decoder.ts';
 import { A32_CLASS_CONTINUES, type A32Entry, type ThumbEntry } from '../isa/table-row.ts';
 import type { BasicBlockSource, Block, StaticExit } from './block.ts';
 import type { Emitted, InsnContext } from './emitter.ts';
+import { Code, execCall, exit, join, js, leave, syncIn, syncOut } from './code.ts';
+import { GuestLocals } from './guest-locals.ts';
 import { MAX_BLOCK_INSNS } from './block-rules.ts';
 import { emitA32 } from './emit-a32.ts';
 import { emitThumb } from './emit-thumb.ts';
@@ -70,38 +74,52 @@ export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBl
     const execBase = execs.length;
     execs.push(...bb.execs);
     // the exit a block ends with, when it leads to the next case, falls through into it
-    const last = /\/\*exit:(\d+)\*\/\s*$/.exec(bb.code);
-    const exitCode = bb.exits.map((exit, e) => {
+    const lastMark = bb.code.lastMark();
+    const last = lastMark !== null && lastMark.kind === 'exit' ? lastMark.j : null;
+    const exitCode = bb.exits.map((exit, e): Code => {
       const to = exit.thumb === (thumb === 1) ? index.get(exit.target) : undefined;
-      if (to !== undefined && !single && to === i + 1 && last !== null && Number(last[1]) === e) {
-        return `${exit.itFix}n += ${exit.k}; if (n > lim) { r[15] = ${exit.target}; cpu.retired += n; return null; } s = ${to};`;
+      if (to !== undefined && !single && to === i + 1 && last === e) {
+        return js`${exit.itFix}n += ${exit.k}; if (n > lim) { r[15] = ${exit.target}; cpu.retired += n; ${leave('null')} } s = ${to};`;
       }
       if (to !== undefined) {
         const jump = single ? 'continue;' : `{ s = ${to}; continue; }`;
-        return `${exit.itFix}n += ${exit.k}; if (n <= lim) ${jump} r[15] = ${exit.target}; cpu.retired += n; return null;`;
+        return js`${exit.itFix}n += ${exit.k}; if (n <= lim) ${jump} r[15] = ${exit.target}; cpu.retired += n; ${leave('null')}`;
       }
       const j = linkCount++;
       const other = exit.thumb !== (thumb === 1);
-      return (
-        `${exit.itFix}r[15] = ${exit.target};${other ? ` cpu.t = ${exit.thumb ? 1 : 0};` : ''} ` +
-        `cpu.retired += n + ${exit.k}; l = links[${j}]; ` +
+      return js`${exit.itFix}r[15] = ${exit.target};${other ? ` cpu.t = ${exit.thumb ? 1 : 0};` : ''} cpu.retired += n + ${exit.k}; l = links[${j}]; ${leave(
         // a linked block runs straight from here (a few deep) while a whole block fits the budget
-        `return l !== null && l.valid ? (hops !== 0 && n + ${exit.k} <= lim ? ((passed = true), ` +
-        `l.run(cpu, left - n - ${exit.k}, hops - 1, l.entry)) : l) : jit.link(blk, links, ${j}, ${exit.target}, ${exit.thumb ? 1 : 0});`
-      );
+        `l !== null && l.valid ? (hops !== 0 && n + ${exit.k} <= lim ? ((passed = true), ` +
+          `l.run(cpu, left - n - ${exit.k}, hops - 1, l.entry)) : l) : jit.link(blk, links, ${j}, ${exit.target}, ${exit.thumb ? 1 : 0})`,
+      )}`;
     });
-    const code = bb.code
-      .replace(/\/\*exit:(\d+)\*\//g, (_, j: string) => exitCode[Number(j)]!)
-      .replace(/\bE\[(\d+)\]\(/g, (_, k: string) => `E[${execBase + Number(k)}](`);
-    return single ? code : `case ${i}: {\n${code}\n}`; // no break: see the fall-through exit
+    return { code: bb.code, exitCode, execBase };
   });
-  const inner = registersInLocals(single ? cases[0]! : `switch (s) {\n${cases.join('\n')}\n}`);
+  // static exits become their code, executor indices the function's
+  const locals = new GuestLocals();
+  for (const c of cases) {
+    c.code.eachMark((m) => (m.kind === 'exit' ? c.exitCode[m.j]!.eachMark(locals.see) : locals.see(m)));
+  }
+  const declare = locals.declare();
+  const texts = cases.map((c) =>
+    c.code.render((m) =>
+      m.kind === 'exit'
+        ? c.exitCode[m.j]!.render(locals.text)
+        : m.kind === 'execCall'
+          ? `E[${c.execBase + m.k}](cpu, ${m.word});`
+          : locals.text(m),
+    ),
+  );
+  // no break after a case: see the fall-through exit
+  const inner = single
+    ? texts[0]!
+    : `switch (s) {\n${texts.map((t, i) => `case ${i}: {\n${t}\n}`).join('\n')}\n}`;
   const body =
     `return function ${thumb ? 't' : 'a'}${(block.va >>> 0).toString(16)}(cpu, left, hops, entry) {\n` +
     `const r = cpu.r;\nconst lim = left - ${BLOCK_BUDGET};\n` +
     `let n = 0, s = ${single ? '0' : 'entry'}, a = 0, b = 0, res = 0, wide = 0, sc = 0, va = 0, i = 0, o = 0, l = null, passed = false;\n` +
-    `${inner.declare}\n` +
-    `try {\nfor (;;) {\n${inner.code}\n}\n} catch (e) {\n` +
+    `${declare}\n` +
+    `try {\nfor (;;) {\n${inner}\n}\n} catch (e) {\n` +
     // a fault in a block run from here was counted there
     `if (!passed) cpu.retired += n + IDX[s][(cpu.insnAddr - START[s]) >>> ${thumb ? 1 : 2}];\nthrow e;\n}\n};`;
   const links = new Array<Block | null>(linkCount).fill(null);
@@ -141,50 +159,13 @@ export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBl
 }
 
 /**
- * Moves the guest registers r0-r14 and the flags N, Z, C, V that `code` uses into JavaScript locals
- * for the whole function, so loops run on locals (and V8 drops flag values nothing reads). They are
- * written back to the CPU before every return and every call that may read them or fault
- * (executors, the CPU's slow load and store paths), and read again after calls that may change them.
- */
-function registersInLocals(code: string): { code: string; declare: string } {
-  const used = new Set<number>();
-  for (const m of code.matchAll(/\br\[(\d+)\]/g)) if (Number(m[1]) < 15) used.add(Number(m[1]));
-  const flags = [...new Set([...code.matchAll(/\bcpu\.([nzcv])\b/g)].map((m) => m[1]!))].sort();
-  if (used.size === 0 && flags.length === 0) return { code, declare: '' };
-  // only registers and flags the code assigns can differ from their copy in the CPU
-  const written = new Set<number>();
-  for (const m of code.matchAll(/\br\[(\d+)\] = (?!=)/g)) if (Number(m[1]) < 15) written.add(Number(m[1]));
-  const flagsWritten = new Set([...code.matchAll(/\bcpu\.([nzcv]) = (?!=)/g)].map((m) => m[1]!));
-  const regs = [...used].sort((x, y) => x - y);
-  const flush =
-    `{ ${[...written].map((n) => `r[${n}] = R${n};`).join(' ')}` +
-    `${[...flagsWritten].map((f) => ` cpu.${f} = F${f};`).join('')} }`;
-  const reload =
-    `{ ${regs.map((n) => `R${n} = r[${n}];`).join(' ')}` +
-    `${flags.map((f) => ` F${f} = cpu.${f};`).join('')} }`;
-  const body = code
-    .replace(/\br\[(\d+)\]/g, (m, n: string) => (Number(n) < 15 ? `R${n}` : m))
-    .replace(/\bcpu\.([nzcv])\b/g, 'F$1')
-    .replace(/\breturn /g, `${flush} return `)
-    // an executor may change any register or flag; a load changes only its destination; a store none
-    .replace(/(\bE\[\d+\]\(cpu, -?\d+\);)/g, `${flush} $1 ${reload}`)
-    .replace(
-      /(\bcpu\.load\([^;]*, (\d+)\);)/g,
-      (_, call: string, rt: string) => `${flush} ${call} R${rt} = r[${rt}];`,
-    )
-    .replace(/(\bcpu\.store\([^;]*\);)/g, `${flush} $1`);
-  const locals = [...regs.map((n) => `R${n} = r[${n}]`), ...flags.map((f) => `F${f} = cpu.${f}`)];
-  return { code: body, declare: `let ${locals.join(', ')};` };
-}
-
-/**
  * Translates one basic block at RAM offset `off` (address `va`), which starts outside any IT block
  * (exported for tests that read generated code).
  */
 export function basicBlock(bus: Bus, off: number, va: number, thumb: number): BasicBlockSource | null {
   const view = bus.view;
   const pageEnd = (off | 0xfff) + 1;
-  const parts: string[] = [];
+  const parts: Code[] = [];
   const exits: StaticExit[] = [];
   const execs: ThumbExec[] = [];
   const retiredAt = new Int32Array(thumb ? 2048 : 1024);
@@ -213,6 +194,11 @@ export function basicBlock(bus: Bus, off: number, va: number, thumb: number): Ba
     const next = addr + size;
     const entry = thumb ? (size === 4 ? decodeT32Entry(w) : decodeT16Entry(w)) : decodeA32Entry(w);
     const itFix = it !== 0 ? `cpu.it = ${itAfter}; ` : '';
+    // an executor may change any register or flag: write them back before, read them again after
+    const executor = (): Code => {
+      execs.push(entry.exec);
+      return js`${syncOut()}${execCall(execs.length - 1, w | 0)}${syncIn()}`;
+    };
     const ctx: InsnContext = {
       addr,
       pc: addr + (thumb ? 4 : 8),
@@ -221,28 +207,22 @@ export function basicBlock(bus: Bus, off: number, va: number, thumb: number): Ba
       exitTo(target, toThumb) {
         if (itAfter !== 0) {
           // mid IT block: leave through the dispatcher, which steps the rest of the IT block
-          return `${itFix}r[15] = ${target | 0}; cpu.retired += n + ${k}; return null;`;
+          return js`${itFix}r[15] = ${target | 0}; cpu.retired += n + ${k}; ${leave('null')}`;
         }
         exits.push({ target: target | 0, thumb: toThumb, k, itFix });
-        return `/*exit:${exits.length - 1}*/`;
+        return exit(exits.length - 1);
       },
       exitDynamic() {
-        return `${itFix}cpu.retired += n + ${k}; return null;`;
+        return js`${itFix}cpu.retired += n + ${k}; ${leave('null')}`;
       },
       exitNext() {
-        return `${itFix}r[15] = ${next}; cpu.retired += n + ${k}; return null;`;
+        return js`${itFix}r[15] = ${next}; cpu.retired += n + ${k}; ${leave('null')}`;
       },
       sync() {
-        return `cpu.insnAddr = ${addr}; r[15] = ${addr + (thumb ? 4 : 8)};${it !== 0 ? ` cpu.it = ${it};` : ''}`;
+        return js`cpu.insnAddr = ${addr}; r[15] = ${addr + (thumb ? 4 : 8)};${it !== 0 ? ` cpu.it = ${it};` : ''}`;
       },
       callExecutor(after = '') {
-        const e = execs.length;
-        execs.push(entry.exec);
-        return (
-          `${ctx.sync()} E[${e}](cpu, ${w | 0}); ${after} ` +
-          `if (cpu.branched) { cpu.branched = false; ${ctx.exitDynamic()} } ` +
-          `if (cpu.exit !== null || !blk.valid) { ${ctx.exitNext()} }`
-        );
+        return js`${ctx.sync()} ${executor()} ${after} if (cpu.branched) { cpu.branched = false; ${ctx.exitDynamic()} } if (cpu.exit !== null || !blk.valid) { ${ctx.exitNext()} }`;
       },
     };
     retiredAt[(addr - va) >>> (thumb ? 1 : 2)] = k;
@@ -254,7 +234,7 @@ export function basicBlock(bus: Bus, off: number, va: number, thumb: number): Ba
       const isIt = size === 2 && (w & 0xff00) === 0xbf00 && (w & 0xf) !== 0;
       if (isIt && it === 0) {
         // IT: no code; the following instructions are translated under their conditions
-        parts.push(`/* ${addr.toString(16)}: IT */`);
+        parts.push(js`/* ${addr.toString(16)}: IT */`);
         it = w & 0xff;
         o += size;
         addr = next;
@@ -276,22 +256,17 @@ export function basicBlock(bus: Bus, off: number, va: number, thumb: number): Ba
         : A32_CLASS_CONTINUES[(entry as A32Entry).cls];
       if (goesOn) emitted = { code: ctx.callExecutor(), end: false };
       else {
-        const e = execs.length;
-        execs.push(entry.exec);
-        const call = `${ctx.sync()} E[${e}](cpu, ${w | 0});`;
         // the instruction may read the retired count (PMU, timer) or change the CPU's state: count
         // it first, and leave after it whatever it did
         emitted = {
-          code:
-            `cpu.retired += n + ${k}; n = -${k}; ${call} ` +
-            `if (cpu.branched) { cpu.branched = false; ${ctx.exitDynamic()} } ${ctx.exitNext()}`,
+          code: js`cpu.retired += n + ${k}; n = -${k}; ${ctx.sync()} ${executor()} if (cpu.branched) { cpu.branched = false; ${ctx.exitDynamic()} } ${ctx.exitNext()}`,
           end: true,
         };
       }
     }
-    const guarded = cond < 14 ? `if (${condExpr(cond)}) { ${emitted.code} }` : emitted.code;
+    const guarded = cond < 14 ? js`if (${condExpr(cond)}) { ${emitted.code} }` : emitted.code;
     parts.push(
-      `/* ${addr.toString(16)} */ ${guarded}${it !== 0 && !emitted.end ? ` cpu.it = ${itAfter};` : ''}`,
+      js`/* ${addr.toString(16)} */ ${guarded}${it !== 0 && !emitted.end ? ` cpu.it = ${itAfter};` : ''}`,
     );
     // a conditional instruction that ends the block still falls through when its condition fails
     ended = emitted.end && cond >= 14;
@@ -306,11 +281,12 @@ export function basicBlock(bus: Bus, off: number, va: number, thumb: number): Ba
   }
   if (count === 0) return null;
   if (!ended) {
-    if (it !== 0) parts.push(`cpu.it = ${it}; r[15] = ${addr}; cpu.retired += n + ${count}; return null;`);
+    if (it !== 0)
+      parts.push(js`cpu.it = ${it}; r[15] = ${addr}; cpu.retired += n + ${count}; ${leave('null')}`);
     else {
       exits.push({ target: addr | 0, thumb: thumb === 1, k: count, itFix: '' });
-      parts.push(`/*exit:${exits.length - 1}*/`);
+      parts.push(exit(exits.length - 1));
     }
   }
-  return { va, thumb, code: parts.join('\n'), exits, execs, count, end: o, retiredAt };
+  return { va, thumb, code: join(parts, '\n'), exits, execs, count, end: o, retiredAt };
 }
