@@ -299,35 +299,14 @@ class Lzma2 {
     return m - (1 << bits);
   }
 
-  /** A bit tree of `bits` bits at `base`, least significant bit first (locals as in `tree`). */
+  /**
+   * A bit tree of `bits` bits at `base`, least significant bit first. The probabilities are walked
+   * exactly as in `tree`; only the order in which the bits make the value differs.
+   */
   private reverseTree(base: number, bits: number): number {
-    const probs = this.probs;
-    const input = this.input;
-    let range = this.range;
-    let code = this.code;
-    let m = 1;
+    const msbFirst = this.tree(base, bits);
     let value = 0;
-    for (let i = 0; i < bits; i++) {
-      const prob = probs[base + m]!;
-      const bound = (range >>> 11) * prob;
-      if (code < bound) {
-        range = bound;
-        probs[base + m] = prob + ((2048 - prob) >>> MOVE_BITS);
-        m <<= 1;
-      } else {
-        range -= bound;
-        code -= bound;
-        probs[base + m] = prob - (prob >>> MOVE_BITS);
-        m = (m << 1) | 1;
-        value |= 1 << i;
-      }
-      if (range < TOP) {
-        range *= 256;
-        code = code * 256 + input[this.inPos++]!;
-      }
-    }
-    this.range = range;
-    this.code = code;
+    for (let i = 0; i < bits; i++) value |= ((msbFirst >>> (bits - 1 - i)) & 1) << i;
     return value;
   }
 
