@@ -81,7 +81,7 @@ export function bootKernel(ram: GuestRam, options: KernelBootOptions): KernelBoo
   let image = kernel;
   let unpacked: UnpackedKernel | undefined;
   if (kernel.kind === 'zimage' && options.unpackZImage !== false) {
-    const result = unpackOnce(kernel);
+    const result = unpackOnce(kernel, options.kernelName);
     if (typeof result === 'string') notes.push(`${result}: booting the zImage with its own decompressor`);
     else {
       unpacked = result;
@@ -113,10 +113,10 @@ export function bootKernel(ram: GuestRam, options: KernelBootOptions): KernelBoo
 /** Unpacked kernels by zImage bytes, so a reboot does not unpack again. */
 const unpackedImages = new WeakMap<Uint8Array, UnpackedKernel | string>();
 
-function unpackOnce(zimage: KernelImage & { kind: 'zimage' }): UnpackedKernel | string {
+function unpackOnce(zimage: KernelImage & { kind: 'zimage' }, name: string): UnpackedKernel | string {
   let result = unpackedImages.get(zimage.bytes);
   if (result === undefined) {
-    result = unpackZImage(zimage);
+    result = unpackZImage(zimage, name);
     unpackedImages.set(zimage.bytes, result);
   }
   return result;

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { bootKernel } from './kernel-boot.ts';
 import { classifyKernel, ZIMAGE_MAGIC } from './kernel-image.ts';
 import { KERNEL_LOAD_OFFSET } from './linux-boot.ts';
+import { LoaderError } from './loader-error.ts';
 import { unpackZImage } from './zimage-unpack.ts';
 
 const RAM_BASE = 0x40000000;
@@ -73,7 +74,7 @@ function xz(data: Uint8Array): Uint8Array {
 function unpack(bytes: Uint8Array) {
   const k = classifyKernel(bytes, 'zImage');
   assert.equal(k.kind, 'zimage');
-  return unpackZImage(k as typeof k & { kind: 'zimage' });
+  return unpackZImage(k as typeof k & { kind: 'zimage' }, 'zImage');
 }
 
 describe('zImage unpacking on the host', () => {
@@ -94,6 +95,24 @@ describe('zImage unpacking on the host', () => {
       assert.equal(u.format, 'xz');
     },
   );
+
+  it('refuses a damaged XZ payload with a clear error instead of booting it', { skip: !haveXz }, () => {
+    const payload = xz(image);
+    payload[payload.length >>> 1]! ^= 0x10;
+    const bytes = zimage({ payload, unpackedSize: image.length });
+    assert.throws(
+      () => unpack(bytes),
+      (err: unknown) =>
+        err instanceof LoaderError &&
+        err.code === 'LOADER_READ_FAILED' &&
+        /zImage: the zImage's XZ payload at 0x200 is damaged \(.+\); --guest-decompress/.test(err.message),
+    );
+    const ram = { base: RAM_BASE, bytes: new Uint8Array(8 * MiB) };
+    assert.throws(() => bootKernel(ram, { kernel: bytes, kernelName: 'zImage', cpus: 1 }), LoaderError);
+    // asked to, the zImage still boots as it is
+    const boot = bootKernel(ram, { kernel: bytes, kernelName: 'zImage', cpus: 1, unpackZImage: false });
+    assert.equal(boot.entry.pc, RAM_BASE + KERNEL_LOAD_OFFSET);
+  });
 
   it('unpacks a gzip payload', () => {
     const u = unpack(zimage({ payload: gz, unpackedSize: image.length }));

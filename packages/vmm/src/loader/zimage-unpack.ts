@@ -5,10 +5,13 @@
  * boot loader gave it. The host does the same work in a fraction of a second: it finds the payload
  * through the table the kernel build puts in every zImage for loaders (the offset of the
  * uncompressed size, the kernel's BSS size and TEXT_OFFSET), decodes it, and the loader enters the
- * kernel where the decompressor would have. Anything it does not recognise is booted as it is.
+ * kernel where the decompressor would have. Anything it does not recognise is booted as it is; an
+ * XZ payload that does not decode is an error.
  */
 import { gunzipSync } from 'node:zlib';
 import type { KernelImage } from './kernel-image.ts';
+import { LoaderError } from './loader-error.ts';
+import { XzError } from './xz/xz-error.ts';
 import { decodeXz, isXzHeader } from './xz/xz-stream.ts';
 
 /** zImage header words: the "table follows" magic at 0x34 and the table's offset at 0x38. */
@@ -36,7 +39,10 @@ export interface UnpackedKernel {
  * older than 5.x), a compression other than XZ or gzip, an appended device tree (which the
  * decompressor would have used), or a payload that does not decode to the size the table states.
  */
-export function unpackZImage(zimage: KernelImage & { kind: 'zimage' }): UnpackedKernel | string {
+export function unpackZImage(
+  zimage: KernelImage & { kind: 'zimage' },
+  name: string,
+): UnpackedKernel | string {
   const bytes = zimage.bytes;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < TABLE_OFFSET_OFFSET + 4 || view.getUint32(TABLE_MAGIC_OFFSET, true) !== TABLE_MAGIC)
@@ -47,7 +53,7 @@ export function unpackZImage(zimage: KernelImage & { kind: 'zimage' }): Unpacked
   if (end + 4 <= bytes.length && view.getUint32(end, false) === FDT_MAGIC)
     return 'the zImage carries an appended device tree';
   const unpackedSize = view.getUint32(sizes.sizeAt, true);
-  const payload = findPayload(bytes, sizes.sizeAt, unpackedSize);
+  const payload = findPayload(bytes, sizes.sizeAt, unpackedSize, name);
   if (typeof payload === 'string') return payload;
   return {
     image: payload.image,
@@ -78,20 +84,32 @@ function kernelSizes(
   }
 }
 
-/** The payload that ends just before the size word at `sizeAt` and unpacks to `size` bytes. */
+/**
+ * The payload that ends just before the size word at `sizeAt` and unpacks to `size` bytes. An XZ
+ * stream header is recognised by its CRC, so one that does not decode to what the table states is
+ * a damaged kernel: a LoaderError says so (the zImage's own decompressor would only hang).
+ */
 function findPayload(
   bytes: Uint8Array,
   sizeAt: number,
   size: number,
+  name: string,
 ): { image: Uint8Array; format: 'xz' | 'gzip' } | string {
   for (let at = bytes.indexOf(0xfd); at >= 0 && at < sizeAt; at = bytes.indexOf(0xfd, at + 1)) {
     if (!isXzHeader(bytes, at)) continue;
+    let problem: string;
     try {
       const { data, end } = decodeXz(bytes, at, size);
       if (end === sizeAt && data.length === size) return { image: data, format: 'xz' };
-    } catch {
-      // not the payload after all (or a corrupt one): keep looking, else boot the zImage as it is
+      problem = `it unpacks to ${data.length} bytes ending at 0x${end.toString(16)}, the table says ${size} ending at 0x${sizeAt.toString(16)}`;
+    } catch (err) {
+      if (!(err instanceof XzError)) throw err;
+      problem = err.message;
     }
+    throw new LoaderError(
+      'LOADER_READ_FAILED',
+      `${name}: the zImage's XZ payload at 0x${at.toString(16)} is damaged (${problem}); --guest-decompress boots it as it is`,
+    );
   }
   for (let at = bytes.indexOf(0x1f); at >= 0 && at < sizeAt; at = bytes.indexOf(0x1f, at + 1)) {
     if (bytes[at + 1] !== 0x8b || bytes[at + 2] !== 8) continue;
