@@ -12,7 +12,7 @@ import type { CpuContext } from '../cpu-context.ts';
 import type { ThumbExec } from '../isa/thumb/t16.ts';
 import { decodeT16Entry, decodeT32Entry } from '../isa/thumb/thumb-decoder.ts';
 import { A32_CLASS_CONTINUES } from '../isa/table-row.ts';
-import type { Block, DecodedBlock } from './block.ts';
+import { type Block, type DecodedBlock, insnSize } from './block.ts';
 import { MAX_BLOCK_INSNS } from './block-rules.ts';
 
 /** Instruction slots in one chunk of a decode pool. */
@@ -115,7 +115,7 @@ export function interpretBlock(cpu: CpuContext, blk: Block, d: DecodedBlock, lim
   let addr = blk.va;
   for (let i = at; i < count; i++) {
     const w = words[i]!;
-    const next = addr + (thumb !== 0 && w >= 0 ? 2 : 4); // insnSize, inline
+    const next = addr + insnSize(w, thumb);
     cpu.retired++;
     cpu.insnAddr = addr;
     if (thumb) {

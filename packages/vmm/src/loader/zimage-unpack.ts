@@ -118,7 +118,7 @@ function findPayload(
       if (data.length === size)
         return { image: new Uint8Array(data.buffer, data.byteOffset, data.length), format: 'gzip' };
     } catch {
-      // as above
+      // gzip's three magic bytes also occur in code: not the payload, look further
     }
   }
   return 'the zImage payload is not XZ or gzip (or does not unpack to its stated size)';
