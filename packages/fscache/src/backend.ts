@@ -43,11 +43,11 @@ export interface CacheBackend {
   /** The object's size changed (`object.cookie.objectSize()`): trim or extend. */
   attrChanged?(object: FscacheObject): MaybePromise<void>;
   /** Reads pages; for each, the bytes or null where it reserved a block that has no data yet. */
-  readOrAllocPages(op: FscacheOperation, pages: readonly number[]): MaybePromise<PageData[]>;
+  readOrAllocPages(op: FscacheOperation<FscacheObject>, pages: readonly number[]): MaybePromise<PageData[]>;
   /** Reserves blocks for pages that will be written. */
-  allocatePages?(op: FscacheOperation, pages: readonly number[]): MaybePromise<void>;
+  allocatePages?(op: FscacheOperation<FscacheObject>, pages: readonly number[]): MaybePromise<void>;
   /** Stores one page. It may decline to store (then the next read must return no data). */
-  writePage(op: FscacheOperation, page: number, data: Uint8Array): MaybePromise<void>;
+  writePage(op: FscacheOperation<FscacheObject>, page: number, data: Uint8Array): MaybePromise<void>;
   /** The netfs no longer tracks this page. */
   uncachePage?(object: FscacheObject, page: number): void;
   /** The cache is going: forget every page association. */

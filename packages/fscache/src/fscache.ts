@@ -254,12 +254,13 @@ export class Fscache implements CacheContext {
     const object = cookie?.backingObjects[0];
     if (!cookie || !object) return { status: countOutcome(this, 'attrChanged', 'ENOBUFS') };
     let result: AttrChangedResult = { status: 'ok' };
-    const op = new FscacheOperation(this, true, (o) => {
+    // The processor runs on `object`, the object the operation is submitted to below.
+    const op = new FscacheOperation(this, true, () => {
       countCall(this, 'attrChangedRun');
       const fail = (err: unknown) =>
-        void (result = { status: backendFailure(this, 'attrChangedRun', o.object!, err) });
+        void (result = { status: backendFailure(this, 'attrChangedRun', object, err) });
       try {
-        const r = object.cache.backend.attrChanged?.(o.object!);
+        const r = object.cache.backend.attrChanged?.(object);
         if (r instanceof Promise) return r.catch(fail);
       } catch (err) {
         fail(err);

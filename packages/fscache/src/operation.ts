@@ -2,10 +2,38 @@
  * Operations on objects: shared or exclusive, run at once on an available object or held pending
  * until it becomes available (or until an exclusive operation finishes), cancelled if it dies.
  */
-import type { FscacheContext } from './fscache-context.ts';
-import type { FscacheObject } from './object.ts';
+import type { Clock } from './clock.ts';
+import type { FscacheHistogram } from './histogram.ts';
 import { ObjectEvent, ObjectState } from './object-state.ts';
-import type { MaybePromise, PoolItem } from './worker-pool.ts';
+import type { FscacheStats } from './stats.ts';
+import type { MaybePromise, PoolItem, WorkerPool } from './worker-pool.ts';
+
+/**
+ * What an operation sees of the object it runs on: its state and its operation counts and queues.
+ * FscacheObject has these members; naming only them keeps this module from importing the object's.
+ */
+export interface OperationObject extends PoolItem {
+  readonly state: ObjectState;
+  readonly isActive: boolean;
+  readonly cache: { readonly ioErrorSeen: boolean };
+  nOps: number;
+  nInProgress: number;
+  nExclusive: number;
+  pendingOps: FscacheOperation[] | null;
+  deferredOps: FscacheOperation[] | null;
+}
+
+/** What operations use of the FS-Cache instance; `O` is the object type it raises events on. */
+export interface OperationContext<O extends OperationObject> {
+  readonly stats: FscacheStats;
+  readonly histogram: FscacheHistogram;
+  readonly pool: WorkerPool;
+  readonly clock: Clock;
+  /** A fresh debug id. */
+  nextDebugId(): number;
+  /** Raises `event` on `object` (queues it if the event is unmasked). */
+  raiseEvent(object: O, event: ObjectEvent): void;
+}
 
 /** Where an operation is in its life. */
 export type OperationState = 'init' | 'pending' | 'running' | 'done' | 'cancelled';
@@ -13,19 +41,22 @@ export type OperationState = 'init' | 'pending' | 'running' | 'done' | 'cancelle
 /** Work an operation does on a pool worker once it runs. */
 export type OperationProcessor = (op: FscacheOperation, worker: number) => MaybePromise<void>;
 
-/** One operation. Without a processor it runs in its submitter's context (it waits to start). */
-export class FscacheOperation implements PoolItem {
+/**
+ * One operation on an object of type `O`. Without a processor it runs in its submitter's context
+ * (it waits to start).
+ */
+export class FscacheOperation<O extends OperationObject = OperationObject> implements PoolItem {
   poolFlags = 0;
   readonly debugId: number;
   readonly exclusive: boolean;
   readonly processor: OperationProcessor | null;
-  object: FscacheObject | null = null;
+  object: O | null = null;
   state: OperationState = 'init';
   #onStart: ((started: boolean) => void) | null = null;
   #onEnd: (() => void) | null = null;
-  #fs: FscacheContext;
+  #fs: OperationContext<O>;
 
-  constructor(fs: FscacheContext, exclusive: boolean, processor: OperationProcessor | null) {
+  constructor(fs: OperationContext<O>, exclusive: boolean, processor: OperationProcessor | null) {
     this.#fs = fs;
     this.debugId = fs.nextDebugId();
     this.exclusive = exclusive;
@@ -83,10 +114,10 @@ export type SubmitResult = 'running' | 'pending' | 'ENOBUFS';
  * if the object is still being looked up or created (or an exclusive operation blocks it), and is
  * refused with ENOBUFS if the object is dying or its cache has had an I/O error.
  */
-export function submitOperation(
-  fs: FscacheContext,
-  object: FscacheObject,
-  op: FscacheOperation,
+export function submitOperation<O extends OperationObject>(
+  fs: OperationContext<O>,
+  object: O,
+  op: FscacheOperation<O>,
 ): SubmitResult {
   if (object.isActive) {
     op.object = object;
@@ -113,13 +144,17 @@ export function submitOperation(
   return op.state === 'running' ? 'running' : 'pending';
 }
 
-function pend(fs: FscacheContext, object: FscacheObject, op: FscacheOperation): void {
+function pend<O extends OperationObject>(fs: OperationContext<O>, object: O, op: FscacheOperation): void {
   op.setState('pending');
   (object.pendingOps ??= []).push(op);
   fs.stats.n.opPend++;
 }
 
-function runOperation(fs: FscacheContext, object: FscacheObject, op: FscacheOperation): void {
+function runOperation<O extends OperationObject>(
+  fs: OperationContext<O>,
+  object: O,
+  op: FscacheOperation,
+): void {
   object.nInProgress++;
   fs.stats.n.opRun++;
   op.setState('running');
@@ -130,7 +165,7 @@ function runOperation(fs: FscacheContext, object: FscacheObject, op: FscacheOper
 }
 
 /** Starts pending operations in order, stopping at an exclusive one while others run. */
-export function startOperations(fs: FscacheContext, object: FscacheObject): void {
+export function startOperations<O extends OperationObject>(fs: OperationContext<O>, object: O): void {
   const pending = object.pendingOps;
   if (!pending || !object.isActive) return;
   while (pending.length > 0) {
@@ -146,29 +181,39 @@ export function startOperations(fs: FscacheContext, object: FscacheObject): void
  * Releases a finished operation. If a worker is running the object's state machine, the release
  * is deferred until that run ends (the kernel defers when it cannot take the object's lock).
  */
-export function completeOperation(fs: FscacheContext, op: FscacheOperation): void {
+export function completeOperation<O extends OperationObject>(
+  fs: OperationContext<O>,
+  op: FscacheOperation<O>,
+): void {
   const object = op.object!;
   if (fs.pool.isExecuting(object)) {
     (object.deferredOps ??= []).push(op);
     fs.stats.n.opDeferredRelease++;
     return;
   }
-  releaseOperation(fs, op);
+  releaseOperation(fs, object, op);
 }
 
 /** Releases operations deferred while the object ran (the kernel's operation GC). */
-export function collectDeferredOperations(fs: FscacheContext, object: FscacheObject): void {
+export function collectDeferredOperations<O extends OperationObject>(
+  fs: OperationContext<O>,
+  object: O,
+): void {
   const ops = object.deferredOps;
   if (!ops) return;
   object.deferredOps = null;
   for (const op of ops) {
-    releaseOperation(fs, op);
+    releaseOperation(fs, object, op);
     fs.stats.n.opGc++;
   }
 }
 
-function releaseOperation(fs: FscacheContext, op: FscacheOperation): void {
-  const object = op.object!;
+// The object is passed beside the operation: the deferred list keeps operations by their view.
+function releaseOperation<O extends OperationObject>(
+  fs: OperationContext<O>,
+  object: O,
+  op: FscacheOperation,
+): void {
   fs.stats.n.opRelease++;
   object.nInProgress--;
   if (op.exclusive) object.nExclusive--;
@@ -179,7 +224,7 @@ function releaseOperation(fs: FscacheContext, op: FscacheOperation): void {
 }
 
 /** Cancels every pending operation of a dying object; their submitters see ENOBUFS. */
-export function cancelPendingOperations(object: FscacheObject): void {
+export function cancelPendingOperations(object: OperationObject): void {
   const pending = object.pendingOps;
   if (!pending?.length) return;
   object.pendingOps = null;

@@ -235,11 +235,12 @@ export async function writePage(
   }
   let result: WriteResult = OK;
   const store = { data } as PendingStore;
-  const op = new FscacheOperation(fs, false, (o) => {
+  // The processor runs this operation on `object`, the object it is submitted to below.
+  const op: FscacheOperation<FscacheObject> = new FscacheOperation(fs, false, () => {
     countCall(fs, 'storeRun');
-    const fail = (err: unknown) => void (result = SIMPLE[backendFailure(fs, 'storeRun', o.object!, err)]);
+    const fail = (err: unknown) => void (result = SIMPLE[backendFailure(fs, 'storeRun', object, err)]);
     try {
-      const r = object.cache.backend.writePage(o, page, store.data);
+      const r = object.cache.backend.writePage(op, page, store.data);
       if (r instanceof Promise) return r.catch(fail);
     } catch (err) {
       fail(err);
