@@ -1,9 +1,8 @@
 /** The netfs's handle on a cacheable thing: a cookie, with its flags and backing objects. */
 
-import type { FscacheCache } from './cache.ts';
 import type { CookieDef, CookieType } from './cookie-def.ts';
 import { blobBytes } from './cookie-def.ts';
-import type { FscacheObject } from './object.ts';
+import type { FscacheObject, ObjectCookie } from './object.ts';
 
 /** Cookie flags. */
 export const CookieFlag = {
@@ -23,7 +22,7 @@ interface FlagWaiter {
 }
 
 /** A cookie. The netfs sees only cookies; objects stay hidden behind them. */
-export class FscacheCookie {
+export class FscacheCookie implements ObjectCookie {
   readonly debugId: number;
   readonly parent: FscacheCookie | null;
   readonly type: CookieType;
@@ -79,7 +78,7 @@ export class FscacheCookie {
   }
 
   /** The object backing this cookie in `cache`, if any. */
-  objectIn(cache: FscacheCache): FscacheObject | undefined {
+  objectIn(cache: FscacheObject['cache']): FscacheObject | undefined {
     for (const o of this.backingObjects) if (o.cache === cache) return o;
     return undefined;
   }

@@ -9,7 +9,7 @@ import { CookieFlag, FscacheCookie } from './cookie.ts';
 import { CheckAux, type CookieDef, validateCookieDef } from './cookie-def.ts';
 import { assert, FscacheAssertionError, FscacheError, hasCode } from './errors.ts';
 import { FscacheHistogram } from './histogram.ts';
-import type { FscacheObject } from './object.ts';
+import type { FscacheObject, ObjectCookie } from './object.ts';
 import { ObjectEvent, ObjectState } from './object-state.ts';
 import { activateRoot, raiseEvent } from './object-state-machine.ts';
 import { FscacheOperation, submitOperation } from './operation.ts';
@@ -468,7 +468,7 @@ export class Fscache implements CacheContext {
     return cookie;
   }
 
-  #putCookie(cookie: FscacheCookie): void {
+  #putCookie(cookie: ObjectCookie): void {
     cookie.usage--;
     assert(cookie.usage >= 0, `cookie "${cookie.name}" reference count went negative`);
     if (cookie.usage === 0) {

@@ -3,7 +3,7 @@
  * own fields. Everything here except the backend's fields is owned by the state machine.
  */
 import type { FscacheCache } from './cache.ts';
-import type { FscacheCookie } from './cookie.ts';
+import type { CookieDef, CookieType } from './cookie-def.ts';
 import { KILL_EVENTS, ObjectState, stateName } from './object-state.ts';
 import type { FscacheOperation } from './operation.ts';
 import type { MaybePromise, PoolItem } from './worker-pool.ts';
@@ -13,6 +13,28 @@ import type { MaybePromise, PoolItem } from './worker-pool.ts';
 export const HOLDS_PARENT_OP = 1;
 /** The backend reported the object found or made (read by the lookup action). */
 export const OBTAINED = 2;
+
+/**
+ * What an object, its backend and the state machine see of the cookie the object backs: the
+ * netfs's definition and data, the flags, and the list of objects. FscacheCookie implements it;
+ * the view lives here so that the cookie names the object and not the other way round.
+ */
+export interface ObjectCookie {
+  readonly type: CookieType;
+  readonly def: CookieDef<never>;
+  readonly parent: ObjectCookie | null;
+  netfsData: unknown;
+  usage: number;
+  flags: number;
+  backingObjects: FscacheObject[];
+  pages: Set<number> | null;
+  readonly relinquished: boolean;
+  readonly name: string;
+  key(): Uint8Array;
+  aux(): Uint8Array | null;
+  objectSize(): number;
+  clearFlags(bits: number): void;
+}
 
 /** An object. */
 export class FscacheObject implements PoolItem {
@@ -27,7 +49,7 @@ export class FscacheObject implements PoolItem {
   eventMask = KILL_EVENTS;
   readonly cache: FscacheCache;
   /** The cookie this object backs; null once detached. */
-  cookie: FscacheCookie | null;
+  cookie: ObjectCookie | null;
   /** The parent object in the same cache (null only for the cache's root). */
   parent: FscacheObject | null = null;
   /** Child objects not yet dropped. */
@@ -54,7 +76,7 @@ export class FscacheObject implements PoolItem {
   lookupStart = 0;
   flags = 0;
 
-  constructor(cache: FscacheCache, cookie: FscacheCookie | null) {
+  constructor(cache: FscacheCache, cookie: ObjectCookie | null) {
     this.cache = cache;
     this.cookie = cookie;
   }
