@@ -5,7 +5,7 @@
 import type { CacheBackend } from './backend.ts';
 import { CheckAux } from './cookie-def.ts';
 import type { FscacheContext } from './fscache-context.ts';
-import type { FscacheObject } from './object.ts';
+import type { FscacheObject, ObjectCache } from './object.ts';
 import { objectLookupNegative, objectObtained, runObject } from './object-state-machine.ts';
 import { collectDeferredOperations } from './operation.ts';
 import { TraceStream } from './trace.ts';
@@ -21,7 +21,7 @@ export interface CacheContext extends FscacheContext {
 export const DEFAULT_PAGE_SIZE = 4096;
 
 /** One cache: a backend under a tag. */
-export class FscacheCache {
+export class FscacheCache implements ObjectCache {
   readonly tag: string;
   readonly backend: CacheBackend;
   /** Every live object of this cache, the root included. */

@@ -9,7 +9,7 @@ import { CookieFlag, FscacheCookie } from './cookie.ts';
 import { CheckAux, type CookieDef, validateCookieDef } from './cookie-def.ts';
 import { assert, FscacheAssertionError, FscacheError, hasCode } from './errors.ts';
 import { FscacheHistogram } from './histogram.ts';
-import type { FscacheObject, ObjectCookie } from './object.ts';
+import type { FscacheObject, ObjectCache, ObjectCookie } from './object.ts';
 import { ObjectEvent, ObjectState } from './object-state.ts';
 import { activateRoot, raiseEvent } from './object-state-machine.ts';
 import { FscacheOperation, submitOperation } from './operation.ts';
@@ -89,7 +89,7 @@ export class Fscache implements CacheContext {
 
   readonly #caches: FscacheCache[] = [];
   readonly #netfs = new Map<string, Netfs>();
-  readonly #withdrawals = new Map<FscacheCache, { promise: Promise<void>; resolve: () => void }>();
+  readonly #withdrawals = new Map<ObjectCache, { promise: Promise<void>; resolve: () => void }>();
   readonly #onBug: (err: unknown) => void;
   #debugIds = 0;
 
@@ -519,8 +519,9 @@ export class Fscache implements CacheContext {
   #selectCache(parent: FscacheCookie): FscacheCache | null {
     const first = parent.backingObjects[0];
     if (first) {
-      const cache = first.cache;
-      return first.isDead || cache.withdrawn ? null : cache;
+      // The object's cache as registered here; withdrawal takes a cache off the list at once.
+      const cache = this.#caches.find((c) => c === first.cache);
+      return first.isDead || !cache ? null : cache;
     }
     if (parent.type !== 'index') return null;
     const tag = parent.def.selectCache?.(parent.parent?.netfsData, parent.netfsData as never) ?? null;

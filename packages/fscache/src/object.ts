@@ -2,8 +2,7 @@
  * A cache's representation of a cookie: an object. Backends subclass FscacheObject to add their
  * own fields. Everything here except the backend's fields is owned by the state machine.
  */
-import type { FscacheCache } from './cache.ts';
-import type { CookieDef, CookieType } from './cookie-def.ts';
+import type { CheckAux, CookieDef, CookieType } from './cookie-def.ts';
 import { KILL_EVENTS, ObjectState, stateName } from './object-state.ts';
 import type { FscacheOperation } from './operation.ts';
 import type { MaybePromise, PoolItem } from './worker-pool.ts';
@@ -36,6 +35,72 @@ export interface ObjectCookie {
   clearFlags(bits: number): void;
 }
 
+/** What a page read finds: the bytes, or null where a block was only reserved (no data yet). */
+export type PageData = Uint8Array | null;
+
+/**
+ * The backend calls about one object or its pages (CacheBackend adds those about the whole
+ * cache). They are declared beside the object because an object reaches them through its cache.
+ */
+export interface ObjectBackend {
+  /**
+   * Finds the object on the medium below its parent and calls `cache.objectObtained(object)`; or,
+   * if it is absent or stale, calls `cache.objectLookupNegative(object)`, creates it and calls
+   * `cache.objectObtained(object)`. Those calls report; the core moves the object on once this
+   * call returns. Throw ETIMEDOUT to be called again later; any other error fails the object.
+   */
+  lookupObject(object: FscacheObject): MaybePromise<void>;
+  /** Lookup is over, successful or not: free anything kept for it. */
+  lookupComplete?(object: FscacheObject): void;
+  /** Takes a reference on the object; return null if it cannot be had. */
+  grabObject?(object: FscacheObject): FscacheObject | null;
+  /** Drops a reference taken by allocObject or grabObject. */
+  putObject?(object: FscacheObject): void;
+  /** Stores the cookie's current aux data with the object. */
+  updateObject?(object: FscacheObject): MaybePromise<void>;
+  /** Lets go of the object; delete its data if `object.state` is RECYCLING. */
+  dropObject?(object: FscacheObject): MaybePromise<void>;
+  /** The object's size changed (`object.cookie.objectSize()`): trim or extend. */
+  attrChanged?(object: FscacheObject): MaybePromise<void>;
+  /** Reads pages; for each, the bytes or null where it reserved a block that has no data yet. */
+  readOrAllocPages(op: FscacheOperation<FscacheObject>, pages: readonly number[]): MaybePromise<PageData[]>;
+  /** Reserves blocks for pages that will be written. */
+  allocatePages?(op: FscacheOperation<FscacheObject>, pages: readonly number[]): MaybePromise<void>;
+  /** Stores one page. It may decline to store (then the next read must return no data). */
+  writePage(op: FscacheOperation<FscacheObject>, page: number, data: Uint8Array): MaybePromise<void>;
+  /** The netfs no longer tracks this page. */
+  uncachePage?(object: FscacheObject, page: number): void;
+}
+
+/**
+ * What an object, the core and a backend see of the cache an object belongs to: its backend,
+ * its objects, its condition and the calls a backend makes back (objectObtained, ioError, ...).
+ * FscacheCache implements it; the view lives here so that the cache names the object and not the
+ * other way round.
+ */
+export interface ObjectCache {
+  readonly tag: string;
+  readonly backend: ObjectBackend;
+  /** Every live object of this cache, the root included. */
+  readonly objects: Set<FscacheObject>;
+  /** The root object, backing the master index. */
+  readonly root: FscacheObject | null;
+  /** @internal objects allocated and not yet dead. */
+  liveObjects: number;
+  readonly ioErrorSeen: boolean;
+  readonly withdrawn: boolean;
+  readonly pageSize: number;
+  objectObtained(object: FscacheObject): void;
+  objectLookupNegative(object: FscacheObject): void;
+  ioError(): void;
+  withdraw(): Promise<void>;
+  checkAux(object: FscacheObject, aux: Uint8Array): CheckAux;
+  /** @internal the worker pool's entry into an object's state machine. */
+  runObject(object: FscacheObject, worker: number): MaybePromise<void>;
+  /** @internal releases operations deferred while the object ran. */
+  afterRun(object: FscacheObject): void;
+}
+
 /** An object. */
 export class FscacheObject implements PoolItem {
   /** Scheduling flags owned by the worker pool. */
@@ -47,7 +112,7 @@ export class FscacheObject implements PoolItem {
   events = 0;
   /** Events that wake the object; others stay pending until a state unmasks them. */
   eventMask = KILL_EVENTS;
-  readonly cache: FscacheCache;
+  readonly cache: ObjectCache;
   /** The cookie this object backs; null once detached. */
   cookie: ObjectCookie | null;
   /** The parent object in the same cache (null only for the cache's root). */
@@ -76,7 +141,7 @@ export class FscacheObject implements PoolItem {
   lookupStart = 0;
   flags = 0;
 
-  constructor(cache: FscacheCache, cookie: ObjectCookie | null) {
+  constructor(cache: ObjectCache, cookie: ObjectCookie | null) {
     this.cache = cache;
     this.cookie = cookie;
   }
