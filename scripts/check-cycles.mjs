@@ -11,7 +11,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import madge from 'madge';
 
-const STRICT = new Set(['arm', 'cachefiles', 'kvm', 'netfs-http', 'vmm']);
+const STRICT = new Set(['arm', 'cachefiles', 'fscache', 'kvm', 'netfs-http', 'vmm']);
 const root = new URL('..', import.meta.url).pathname;
 const packages = readdirSync(join(root, 'packages')).sort();
 
