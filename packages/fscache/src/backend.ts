@@ -6,8 +6,6 @@ import type { FscacheCookie } from './cookie.ts';
 import type { FscacheObject, ObjectBackend, ObjectCache } from './object.ts';
 import type { MaybePromise } from './worker-pool.ts';
 
-export type { PageData } from './object.ts';
-
 /**
  * A cache backend. Errors are thrown as FscacheError or Node system errors with their codes. The
  * calls about one object or its pages are in ObjectBackend, which objects reach through their

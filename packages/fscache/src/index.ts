@@ -1,5 +1,5 @@
 /** FS-Cache core: the public surface (netfs API, backend API, observability). */
-export type { CacheBackend, PageData } from './backend.ts';
+export type { CacheBackend } from './backend.ts';
 export { DEFAULT_PAGE_SIZE, FscacheCache } from './cache.ts';
 export { type Clock, ManualClock, realClock, sleep, type Timer } from './clock.ts';
 export { CookieFlag, FscacheCookie } from './cookie.ts';
@@ -8,7 +8,13 @@ export { CodedError, FscacheAssertionError, FscacheError, type FscacheErrorCode,
 export { type AttrChangedResult, Fscache, type FscacheOptions, type Netfs } from './fscache.ts';
 export { FscacheHistogram, HISTOGRAM_SERIES, type HistogramRow, type HistogramSeries } from './histogram.ts';
 export { MemoryCache, type MemoryCacheFaults, MemoryObject, PAGE_SIZE } from './memory-cache.ts';
-export { FscacheObject } from './object.ts';
+export {
+  FscacheObject,
+  type ObjectBackend,
+  type ObjectCache,
+  type ObjectCookie,
+  type PageData,
+} from './object.ts';
 export {
   ALL_EVENTS,
   eventBit,
@@ -22,7 +28,7 @@ export {
   winningEvent,
 } from './object-state.ts';
 export { STATE_TABLE, TRANSITIONS } from './object-state-machine.ts';
-export { FscacheOperation } from './operation.ts';
+export { FscacheOperation, type OperationObject } from './operation.ts';
 export type { AllocResult, ReadOptions, ReadPagesResult, ReadResult, WriteResult } from './page-ops.ts';
 export {
   COUNTER_NAMES,

@@ -3,11 +3,11 @@
  * its contents across cookie lifetimes (a relinquished object is found again on the next
  * lookup) and accepts injected faults so tests can drive every failure path of the core.
  */
-import type { CacheBackend, PageData } from './backend.ts';
+import type { CacheBackend } from './backend.ts';
 import type { FscacheCache } from './cache.ts';
 import type { FscacheCookie } from './cookie.ts';
 import { blobKey, CheckAux, type CookieType } from './cookie-def.ts';
-import { FscacheObject } from './object.ts';
+import { FscacheObject, type PageData } from './object.ts';
 import { ObjectState } from './object-state.ts';
 import type { FscacheOperation } from './operation.ts';
 import type { MaybePromise } from './worker-pool.ts';

@@ -3,11 +3,10 @@
  * outcomes. A read on an object with no data yet fails fast with ENODATA (the page is reserved:
  * fetch it from the server, then write it); ENOBUFS means no cache can serve.
  */
-import type { PageData } from './backend.ts';
 import { CookieFlag, type FscacheCookie } from './cookie.ts';
 import { assert } from './errors.ts';
 import type { FscacheContext } from './fscache-context.ts';
-import type { FscacheObject } from './object.ts';
+import type { FscacheObject, PageData } from './object.ts';
 import { completeOperation, FscacheOperation, submitOperation } from './operation.ts';
 import { backendFailure, countCall, countOutcome, countWait } from './outcome.ts';
 import type { MaybePromise } from './worker-pool.ts';
