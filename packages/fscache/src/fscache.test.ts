@@ -13,6 +13,7 @@ import {
   settle,
   setup,
   taggedIndexDef,
+  until,
 } from './test-support/harness.ts';
 
 /** Records each object's path through the states. */
@@ -123,9 +124,10 @@ describe('netfs API', () => {
     const c = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'slow', version: 1 });
     const r = await fs.readOrAllocPage(c, 3);
     assert.deepEqual(r, { status: 'ENODATA' });
-    assert.equal(c!.backingObjects[0]!.state, ObjectState.CREATING);
+    const object = c!.backingObjects[0]!;
+    assert.equal(object.state, ObjectState.CREATING);
     const w = fs.writePage(c, 3, page(3));
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => object.pendingOps?.length === 1, 'the write to be held for creation');
     assert.equal(fs.stats.n.storeCalls, 0, 'the write waits for creation');
     release();
     assert.deepEqual(await w, { status: 'ok' });
@@ -168,8 +170,8 @@ describe('netfs API', () => {
     const paths = recordPaths(fs);
     const idx = await fs.acquireCookie(netfs.primaryIndex, indexDef, 'dir');
     const c = await fs.acquireCookie(idx, fileDef, { name: 'child', version: 1 });
-    await new Promise((r) => setTimeout(r, 5));
     const child = c!.backingObjects[0]!;
+    await until(() => child.waitingOn !== null, 'the child to wait on its parent');
     assert.equal(child.state, ObjectState.INIT);
     const withdrawn = fs.withdrawCache(cache);
     release();
@@ -311,7 +313,8 @@ describe('netfs API', () => {
     file.size = 4096;
     const changed = fs.attrChanged(c);
     const read = fs.readOrAllocPage(c, 2);
-    await new Promise((r) => setTimeout(r, 5));
+    const object = c!.backingObjects[0]!;
+    await until(() => object.pendingOps?.length === 1, 'the read to queue behind the attribute change');
     assert.equal(fs.stats.n.retrievalOpWaits, 1, 'the read waits behind the exclusive operation');
     release();
     assert.deepEqual(await changed, { status: 'ok' });
@@ -418,18 +421,24 @@ describe('netfs API', () => {
   test('an update raised while the object dies waiting for an operation is ignored', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const { fs, netfs, cache, bugs } = await setup({ faults: { read: () => gate } });
+    let reading = false;
+    const holdRead = () => {
+      reading = true;
+      return gate;
+    };
+    const { fs, netfs, cache, bugs } = await setup({ faults: { read: holdRead } });
     const c = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'busy', version: 1 });
     await fs.readOrAllocPage(c, 0);
     await fs.writePage(c, 0, page(1));
     fs.uncachePage(c, 0);
+    const object = c!.backingObjects[0]!;
     const read = fs.readOrAllocPage(c, 0); // held inside the backend
-    await new Promise((r) => setTimeout(r, 2));
+    await until(() => reading, 'the read to reach the backend');
     const withdrawn = fs.withdrawCache(cache);
-    await new Promise((r) => setTimeout(r, 2));
-    assert.equal(c!.backingObjects[0]!.state, ObjectState.DYING);
+    await until(() => object.state === ObjectState.DYING, 'the object to start dying');
     fs.updateCookie(c);
-    await new Promise((r) => setTimeout(r, 2));
+    await settle(fs);
+    assert.equal(object.state, ObjectState.DYING, 'the update moved nothing');
     release();
     assert.equal((await read).status, 'ok');
     await withdrawn;

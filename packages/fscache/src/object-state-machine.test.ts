@@ -5,7 +5,7 @@ import { Fscache } from './fscache.ts';
 import { MemoryCache, MemoryObject } from './memory-cache.ts';
 import { OBJECT_EVENT_NAMES, OBJECT_STATE_NAMES, ObjectEvent, ObjectState } from './object-state.ts';
 import { STATE_TABLE, TRANSITIONS } from './object-state-machine.ts';
-import { fileDef, settle, setup } from './test-support/harness.ts';
+import { fileDef, settle, setup, until } from './test-support/harness.ts';
 
 // The seed's transitions, written out state by state: where each event leads from a state that
 // waits for events. '-' means the state never waits for that event (it is masked or transient).
@@ -164,7 +164,7 @@ describe('backend reports', () => {
       if (o.cookie?.type === 'data') moves.push(`${OBJECT_STATE_NAMES[from]}->${OBJECT_STATE_NAMES[to]}`);
     };
     const c = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'found', version: 1 });
-    await new Promise((r) => setTimeout(r, 2));
+    await until(() => stateAtReport !== '', 'the backend to report the object found');
     const object = c!.backingObjects[0]!;
     assert.equal(stateAtReport, 'LOOKING_UP', 'the report did not move the state');
     assert.equal(object.state, ObjectState.LOOKING_UP);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { CheckAux, type CookieDef } from './cookie-def.ts';
 import { FscacheError } from './errors.ts';
 import { COUNTER_NAMES } from './stats.ts';
-import { type FileData, fileDef, indexDef, page, settle, setup } from './test-support/harness.ts';
+import { type FileData, fileDef, indexDef, page, settle, setup, until } from './test-support/harness.ts';
 
 test('every counter moves when its event happens', async () => {
   const gates: Record<string, Promise<void>> = {};
@@ -53,7 +53,7 @@ test('every counter moves when its event happens', async () => {
   failNext = 'write';
   await fs.writePage(c, 1, page(2)); // storesOom
   fs.updateCookie(c); // updates, updatesRun; the update is held at its gate...
-  await new Promise((r) => setTimeout(r, 2));
+  await until(() => open.update !== undefined, 'the update to reach its gate');
   await fs.readOrAllocPage(c, 0); // ...so this read finishes while the object runs: opDeferredRelease, then opGc
   open.update!();
   await settle(fs);
@@ -123,7 +123,7 @@ test('every counter moves when its event happens', async () => {
   const again = fs2.fs.writePage(w, 0, page(2));
   const allocWait = fs2.fs.allocPage(w, 1);
   open.create!();
-  await new Promise((r) => setTimeout(r, 2));
+  await until(() => open.write !== undefined, 'the queued write to run once the object is created');
   const readWait = fs2.fs.readOrAllocPage(w, 1);
   open.write!();
   await Promise.all([first, again, allocWait, readWait]);

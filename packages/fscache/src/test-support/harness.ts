@@ -44,13 +44,30 @@ export const fileDef: CookieDef<FileData> = {
   },
 };
 
-/** Lets every queued piece of work, timers included, run to completion. */
+/** One turn of the event loop: what is already due (promises, I/O callbacks) runs first. */
+function turn(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
+/** Lets every queued piece of work run to completion: the pool stays quiet for `rounds` turns. */
 export async function settle(fs: Fscache, rounds = 3): Promise<void> {
   for (let quiet = 0; quiet < rounds;) {
     await fs.pool.drain();
-    await new Promise((r) => setTimeout(r, 1));
+    await turn();
     quiet = fs.pool.queued === 0 && fs.pool.busy === 0 ? quiet + 1 : 0;
   }
+}
+
+/**
+ * Waits for `cond` to hold, checking it once a turn of the event loop; fails naming `what` if it
+ * still does not after `turns` turns. Tests wait on the state they need this way, not on time.
+ */
+export async function until(cond: () => boolean, what: string, turns = 1000): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    if (cond()) return;
+    await turn();
+  }
+  if (!cond()) throw new Error(`gave up after ${turns} turns waiting for ${what}`);
 }
 
 /** An instance with one memory cache tagged "mem" and a netfs "test"; bugs are collected. */
