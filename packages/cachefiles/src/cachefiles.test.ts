@@ -5,7 +5,15 @@ import { describe, test } from 'node:test';
 import { CacheFiles } from './cachefiles.ts';
 import { type CacheIo, nodeIo } from './cache-io.ts';
 import { decodeMeta, encodeMeta } from './object-meta.ts';
-import { block, openCache, type Remote, remoteDef, serverDef, tempDir } from './test-support/disk-harness.ts';
+import {
+  block,
+  openCache,
+  type Remote,
+  remoteDef,
+  serverDef,
+  tempDir,
+  until,
+} from './test-support/disk-harness.ts';
 
 /** Writes blocks 0..n-1 of a remote file through the cache, then lets go of the cookie. */
 async function store(c: Awaited<ReturnType<typeof openCache>>, r: Remote, n: number, server = 'srv') {
@@ -265,9 +273,9 @@ describe('cachefiles faults', () => {
     state.armed = true;
     assert.equal((await c.fs.writePage(f, 0, block(0))).status, 'ENOBUFS');
     await c.fs.pool.drain();
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => c.fs.caches.length === 0, 'the backend to withdraw its cache');
     assert.equal(c.cache.ioErrorSeen, true);
-    assert.equal(c.fs.caches.length, 0, 'the cache was withdrawn');
+    await c.fs.withdrawCache(c.cache); // waits for the withdrawal the backend started
     assert.equal((await c.fs.readOrAllocPage(f, 0)).status, 'ENOBUFS');
     await c.fs.relinquishCookie(f);
     await c.fs.relinquishCookie(s);
@@ -327,9 +335,9 @@ describe('cachefiles faults', () => {
     c = await openCache(dir, { io });
     state.armed = true;
     assert.deepEqual(await load(c, small, 1), ['ENOBUFS']);
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => c.fs.caches.length === 0, 'the backend to withdraw its cache');
     assert.equal(c.cache.ioErrorSeen, true);
-    assert.equal(c.fs.caches.length, 0);
+    await c.fs.withdrawCache(c.cache); // waits for the withdrawal the backend started
     await c.close();
     await cleanup();
   });

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import type { StatsFs } from 'node:fs';
 import { utimes } from 'node:fs/promises';
 import { test } from 'node:test';
-import { ManualClock } from '@armvm/fscache';
+import { ManualClock, ObjectState } from '@armvm/fscache';
 import { DiskObject } from './disk-object.ts';
 import { completeLimits, Culler, DEFAULT_LIMITS, validateLimits } from './culler.ts';
-import { block, openCache, remoteDef, serverDef, tempDir } from './test-support/disk-harness.ts';
+import { block, openCache, remoteDef, serverDef, tempDir, until } from './test-support/disk-harness.ts';
 
 /** A pretend filesystem of `total` blocks whose use is the cache's bytes on disk plus `other`. */
 function fakeFs(total: number, usedByCache: () => number, other = 0) {
@@ -47,12 +47,18 @@ test('below the cull limit, the least recently used objects go first and objects
     cookies.push(f);
   }
   await c.fs.pool.drain();
-  const paths = cookies.map((f) => (f!.backingObjects[0] as DiskObject).path);
+  const objects = cookies.map((f) => f!.backingObjects[0] as DiskObject);
+  const paths = objects.map((o) => o.path);
   // Ages: f0 oldest ... f5 newest. Keep f0 in use; let go of the others.
   for (let i = 0; i < 6; i++) await utimes(paths[i]!, 1_000_000 + i * 1000, 1_000_000);
   for (const f of cookies.slice(1)) await c.fs.relinquishCookie(f);
   await c.fs.pool.drain();
-  await new Promise((r) => setTimeout(r, 20));
+  const f0 = objects[0]!;
+  await until(
+    () => objects.slice(1).every((o) => o.state === ObjectState.DEAD),
+    'the objects let go of to be dropped',
+  );
+  await until(() => !f0.flushTimer && !f0.changed && !f0.markedDirty, 'the object in use to be flushed');
   // 100 blocks in all: the six objects hold 4 blocks each and 74 are used by others, so 2% is
   // free, below the 5% cull limit. Culling must reach 7%: two objects (2% -> 6% -> 10%).
   let cacheBlocks = 24;

@@ -9,8 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { type FscacheObject, ObjectState } from '@armvm/fscache';
 import { Culler } from './culler.ts';
-import { block, openCache, type Remote, remoteDef, serverDef } from './test-support/disk-harness.ts';
+import { block, openCache, type Remote, remoteDef, serverDef, until } from './test-support/disk-harness.ts';
 
 function mountTmpfs(dir: string): boolean {
   if (process.getuid?.() !== 0) return false;
@@ -34,6 +35,7 @@ test('a full disk: ENOBUFS to the netfs, stored data intact, culling makes room'
     const culler = new Culler(c.disk); // the kernel's default limits, on the real statfs
     const s = await c.fs.acquireCookie(c.netfs.primaryIndex, serverDef, 'srv');
     const stored: Remote[] = [];
+    const objects: FscacheObject[] = [];
     let refused = 0;
     for (let i = 0; i < 200 && refused < 5; i++) {
       const r: Remote = { path: `f${i}`, etag: '1', size: 8 * 4096 };
@@ -51,13 +53,17 @@ test('a full disk: ENOBUFS to the netfs, stored data intact, culling makes room'
       }
       if (ok) stored.push(r);
       else refused++;
+      objects.push(...(f?.backingObjects ?? []));
       await c.fs.relinquishCookie(f);
     }
     assert.ok(refused > 0, 'the disk filled up');
     assert.ok(c.disk.stats.enospc > 0 || c.disk.refuseWrites, 'the cache saw the full disk');
     assert.deepEqual(c.bugs, []);
     await c.fs.pool.drain();
-    await new Promise((r) => setTimeout(r, 20));
+    await until(
+      () => objects.every((o) => o.state === ObjectState.DEAD),
+      'the objects let go of to be dropped',
+    );
     // Everything read back is right (some objects were culled to make room: those miss).
     for (const r of stored) {
       const f = await c.fs.acquireCookie(s, remoteDef, r);

@@ -52,3 +52,16 @@ export function block(seed: number, size = 4096): Uint8Array {
   for (let i = 0; i < size; i++) b[i] = (seed * 31 + i * 7) & 0xff;
   return b;
 }
+
+/**
+ * Waits for `cond` to hold, checking it once a turn of the event loop; fails naming `what` if it
+ * still does not after `turns` turns. Disk work finishes on other threads while the loop turns
+ * fast, hence the many turns allowed.
+ */
+export async function until(cond: () => boolean, what: string, turns = 100_000): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    if (cond()) return;
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  if (!cond()) throw new Error(`gave up after ${turns} turns waiting for ${what}`);
+}
