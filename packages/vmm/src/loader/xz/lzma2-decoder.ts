@@ -152,8 +152,20 @@ class Lzma2 {
       0;
     this.range = 0xffffffff;
     this.inPos = from + 5;
+    this.pos = this.decodeSymbols(this.pos, end);
+    // the encoder flushes its range coder so that the code ends at zero: any other value, and the
+    // trailing bytes of the chunk (which need not change the output) were damaged
+    if (this.inPos !== to || this.code !== 0)
+      throw new XzError('LZMA chunk does not end as its size says: corrupt');
+  }
+
+  /**
+   * Decodes literals and matches from output position `pos` until `end`; returns the new position.
+   * Apart from the chunk's set-up and checks, so that V8's optimised loop has nothing after it that
+   * ran too rarely to have type feedback (else every chunk ends in a deoptimisation).
+   */
+  private decodeSymbols(pos: number, end: number): number {
     const out = this.out;
-    let pos = this.pos;
     while (pos < end) {
       const posState = pos & this.pbMask;
       const state = this.state;
@@ -227,11 +239,7 @@ class Lzma2 {
         while (pos < stop) out[pos++] = out[from++]!;
       }
     }
-    this.pos = pos;
-    // the encoder flushes its range coder so that the code ends at zero: any other value, and the
-    // trailing bytes of the chunk (which need not change the output) were damaged
-    if (this.inPos !== to || this.code !== 0)
-      throw new XzError('LZMA chunk does not end as its size says: corrupt');
+    return pos;
   }
 
   /** The output position a match at the current distance copies from, checked against the dictionary. */
