@@ -155,11 +155,6 @@ export function execCall(k: number, word: number): Code {
   return mark({ kind: 'execCall', k, word });
 }
 
-/** Leaves the function with `value`, writing guest state back first. */
-export function leave(value: Piece): Code {
-  return js`${syncOut()}return ${value};`;
-}
-
 /**
  * The code as it would run without locals, each mark as its plain text (a static exit as a comment
  * holding `exit:j`), for tests and for reading.

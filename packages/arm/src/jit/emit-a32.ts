@@ -136,11 +136,10 @@ function loadStore(w: number, ctx: InsnContext): Emitted | null {
   // the base is written back (from `res`) only once the access succeeded
   const code = js`${offset} a = ${base}; res = ${moved}; va = ${p ? 'res' : 'a'}; `;
   const wbCode = writeback ? js` ${setReg(rn, 'res')}` : '';
-  const onExit = js`${wbCode} ${ctx.exitNext()}`;
   if (rt === 15) return { code: js`${code}${loadPc(wbCode, ctx)}`, end: true };
   const access = isLoad
-    ? load(size, false, rt, ctx.sync(), onExit)
-    : js`a = ${reg(rt)}; ${store(size, ctx.sync(), onExit)}`;
+    ? load(size, false, rt, ctx.exitHere(false))
+    : js`a = ${reg(rt)}; ${store(size, ctx.exitHere(true))}`;
   return { code: js`${code}${access}${wbCode}`, end: false };
 }
 
@@ -166,18 +165,17 @@ function loadStoreHalf(w: number, ctx: InsnContext): Emitted | null {
   const base = rn === 15 ? String(ctx.pc) : reg(rn);
   const code = js`${offset} a = ${base}; res = ${u ? '(a + b) | 0' : '(a - b) | 0'}; va = ${p ? 'res' : 'a'}; `;
   const wbCode = writeback ? js` ${setReg(rn, 'res')}` : '';
-  const onExit = js`${wbCode} ${ctx.exitNext()}`;
   let access: Code;
-  if (!isLoad) access = js`a = ${reg(rt)}; ${store(2, ctx.sync(), onExit)}`;
-  else if (sh === 1) access = load(2, false, rt, ctx.sync(), onExit);
-  else access = load(sh === 2 ? 1 : 2, true, rt, ctx.sync(), onExit);
+  if (!isLoad) access = js`a = ${reg(rt)}; ${store(2, ctx.exitHere(true))}`;
+  else if (sh === 1) access = load(2, false, rt, ctx.exitHere(false));
+  else access = load(sh === 2 ? 1 : 2, true, rt, ctx.exitHere(false));
   return { code: js`${code}${access}${wbCode}`, end: false };
 }
 
 /**
  * LDR PC (POP {pc} is LDR PC, [SP], #4): a RAM word through the soft TLB becomes the PC as BX would
- * take it; anything else runs the executor (MMIO, faults, a PC value the CPU completes later).
+ * take it; anything else leaves for the interpreter (MMIO, faults, a PC value the CPU completes later).
  */
 function loadPc(wbCode: Code | '', ctx: InsnContext): Code {
-  return js`i = (va >>> 12) & ${SOFT_TLB_SIZE - 1}; if (rt[i] === va >>> 12 && (va & 4095) <= 4092 && (va & 3) === 0) { o = ro[i] + (va & 4095); a = view.getInt32(o, true);${wbCode} if (a & 1) { cpu.t = 1; r[15] = a & ~1; } else { r[15] = a & ~3; } ${ctx.exitDynamic()} } ${ctx.callExecutor('jit.tlb.fill(cpu, va, false);')} ${ctx.exitNext()}`;
+  return js`i = (va >>> 12) & ${SOFT_TLB_SIZE - 1}; if (rt[i] === va >>> 12 && (va & 4095) <= 4092 && (va & 3) === 0) { o = ro[i] + (va & 4095); a = view.getInt32(o, true);${wbCode} if (a & 1) { cpu.t = 1; r[15] = a & ~1; } else { r[15] = a & ~3; } ${ctx.exitDynamic()} } ${ctx.exitHere(false)}`;
 }

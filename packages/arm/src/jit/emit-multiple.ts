@@ -69,8 +69,8 @@ export function loadStoreMultiple(w: number, ctx: InsnContext): Emitted | null {
   }
   const wbCode = writeback ? js`${setReg(n, js`(${reg(n)} ${up ? '+' : '-'} ${bytes}) | 0`)} ` : '';
   const loadsPc = load && (list & 0x8000) !== 0;
-  const slow = ctx.callExecutor(`jit.tlb.fill(cpu, va, ${!load});`);
-  const code = js`va = (${reg(n)} + ${start}) | 0; ${setup} if (${test}) { ${join(moves)}${wbCode}${loadsPc ? loadPc(ctx) : ''} } else { ${slow}${loadsPc ? js` ${ctx.exitNext()}` : ''} }`;
+  const slow = ctx.exitHere(!load);
+  const code = js`va = (${reg(n)} + ${start}) | 0; ${setup} if (${test}) { ${join(moves)}${wbCode}${loadsPc ? loadPc(ctx) : ''} } else { ${slow} }`;
   return { code, end: loadsPc };
 }
 
@@ -90,7 +90,7 @@ export function loadStorePair(
   const moves = load
     ? js`${setReg(t, 'view.getInt32(o, true)')} ${setReg(t2, 'view.getInt32(o + 4, true)')}`
     : js`view.setInt32(o, ${reg(t)}, true); view.setInt32(o + 4, ${reg(t2)}, true);`;
-  const slow = ctx.callExecutor(`jit.tlb.fill(cpu, va, ${!load});`);
+  const slow = ctx.exitHere(!load);
   return js`${setup} if (${test}) { ${moves} ${wbCode} } else { ${slow} }`;
 }
 

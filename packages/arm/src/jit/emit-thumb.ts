@@ -54,7 +54,7 @@ function emit16(w: number, ctx: InsnContext): Emitted | null {
     case 9: {
       // LDR Rt, [PC, #imm8 * 4]
       const va = (((ctx.pc & ~3) + (w & 0xff) * 4) | 0) >>> 0;
-      return op(js`va = ${va | 0}; ${load(4, false, (w >>> 8) & 7, ctx.sync(), ctx.exitNext())}`);
+      return op(js`va = ${va | 0}; ${load(4, false, (w >>> 8) & 7, ctx.exitHere(false))}`);
     }
     case 10:
     case 11:
@@ -179,8 +179,8 @@ function access(
   rt: number,
   ctx: InsnContext,
 ): Emitted {
-  if (isLoad) return op(js`${vaCode} ${load(size, signed, rt, ctx.sync(), ctx.exitNext())}`);
-  return op(js`${vaCode} a = ${reg(rt)}; ${store(size, ctx.sync(), ctx.exitNext())}`);
+  if (isLoad) return op(js`${vaCode} ${load(size, signed, rt, ctx.exitHere(false))}`);
+  return op(js`${vaCode} a = ${reg(rt)}; ${store(size, ctx.exitHere(true))}`);
 }
 
 /** 1011 xxxx: SP adjustment, CBZ/CBNZ, extends, PUSH and POP (IT and the rest keep their executors). */

@@ -197,9 +197,8 @@ function loadStore(w: number, ctx: InsnContext): Emitted | null {
     if (m === 15 || m === 13) return null;
     address = js`va = (${reg(n)} + (${reg(m)} << ${(w >>> 4) & 3})) | 0;`;
   }
-  const onExit = js`${writeback} ${ctx.exitNext()}`;
   const access = isLoad
-    ? load(size, signed, t, ctx.sync(), onExit)
-    : js`a = ${reg(t)}; ${store(size, ctx.sync(), onExit)}`;
+    ? load(size, signed, t, ctx.exitHere(false))
+    : js`a = ${reg(t)}; ${store(size, ctx.exitHere(true))}`;
   return { code: js`${address} ${access}${writeback}`, end: false };
 }

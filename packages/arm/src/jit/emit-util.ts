@@ -9,7 +9,7 @@
  */
 import { CHUNK_SHIFT } from './code-watch.ts';
 import { SOFT_TLB_SIZE } from './soft-tlb.ts';
-import { type Code, flag, js, type Piece, reg, setFlag, setReg, syncIn, syncOut } from './code.ts';
+import { type Code, flag, js, type Piece, reg, setFlag, setReg } from './code.ts';
 
 /** A JS expression that is true when condition `cond` (0-13) passes. */
 export function condExpr(cond: number): Code {
@@ -127,27 +127,25 @@ function readRam(size: 1 | 2 | 4, signed: boolean): string {
 }
 
 /**
- * Loads `size` bytes at the address in local `va` into register `rt` (not the PC). The RAM fast path
- * goes through the soft TLB; otherwise `slow` runs first (it sets the PC and instruction address),
- * then the CPU's own load, which may leave an MMIO exit for `onExit`.
+ * Loads `size` bytes at the address in local `va` into register `rt` (not the PC) through the soft
+ * TLB; anything else (a miss, MMIO, a page-crossing word) leaves through `miss` before the
+ * instruction, for the interpreter to run it.
  */
-export function load(size: 1 | 2 | 4, signed: boolean, rt: number, slow: Code, onExit: Code): Code {
-  // the slow load reads the CPU's registers (to fault) and writes only `rt`
-  return js`i = (va >>> 12) & ${TLB_MASK}; if (rt[i] === va >>> 12 && (va & 4095) <= ${4096 - size}) { o = ro[i] + (va & 4095); ${setReg(rt, readRam(size, signed))} } else { ${slow} ${syncOut()}cpu.load(va, ${size}, ${signed}, ${rt});${syncIn([rt])} if (cpu.exit !== null) { ${onExit} } jit.tlb.fill(cpu, va, false); }`;
+export function load(size: 1 | 2 | 4, signed: boolean, rt: number, miss: Code): Code {
+  return js`i = (va >>> 12) & ${TLB_MASK}; if (rt[i] === va >>> 12 && (va & 4095) <= ${4096 - size}) { o = ro[i] + (va & 4095); ${setReg(rt, readRam(size, signed))} } else { ${miss} }`;
 }
 
 /**
- * Stores the value in local `a` (`size` bytes) at the address in local `va`. Stores to RAM chunks
- * holding translated code take the slow path, which drops the translations; the block then leaves
- * through `onExit` when it dropped itself or the store was MMIO.
+ * Stores the value in local `a` (`size` bytes) at the address in local `va` through the soft TLB.
+ * A miss, MMIO, and a store to a RAM chunk holding translated code (which must drop the translations)
+ * leave through `miss` before the instruction, for the interpreter to run it.
  */
-export function store(size: 1 | 2 | 4, slow: Code, onExit: Code): Code {
+export function store(size: 1 | 2 | 4, miss: Code): Code {
   const write =
     size === 4
       ? 'view.setInt32(o, a, true)'
       : size === 2
         ? 'view.setUint16(o, a & 65535, true)'
         : 'ram[o] = a';
-  // the slow store reads the CPU's registers (to fault) and writes none
-  return js`i = (va >>> 12) & ${TLB_MASK}; o = wo[i] + (va & 4095); if (wt[i] === va >>> 12 && (va & 4095) <= ${4096 - size} && cm[o >>> ${CHUNK_SHIFT}] === 0) { ${write}; } else { ${slow} ${syncOut()}cpu.store(va, ${size}, a); if (cpu.exit !== null || !blk.valid) { ${onExit} } jit.tlb.fill(cpu, va, true); }`;
+  return js`i = (va >>> 12) & ${TLB_MASK}; o = wo[i] + (va & 4095); if (wt[i] === va >>> 12 && (va & 4095) <= ${4096 - size} && cm[o >>> ${CHUNK_SHIFT}] === 0) { ${write}; } else { ${miss} }`;
 }

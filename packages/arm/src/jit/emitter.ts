@@ -26,6 +26,12 @@ export interface InsnContext {
   /** Code that leaves after this instruction for the next one (MMIO exit, code written). */
   exitNext(): Code;
   /**
+   * Code that leaves before this instruction, which has changed nothing yet, for the interpreter to
+   * run it: the access (a store when `write`) at the address in local `va` missed the soft TLB, which
+   * the dispatcher then fills for that page.
+   */
+  exitHere(write: boolean): Code;
+  /**
    * Code that prepares a call into the CPU's slow paths (which may fault or exit): the instruction
    * address and the PC. The locals are written back by the `syncOut` the call itself comes after.
    */

@@ -183,6 +183,20 @@ describe('block translator against the interpreter', () => {
     assert.equal(cpu.r[0], 9);
   });
 
+  test('an access that misses the soft TLB at the last address of all leaves to the interpreter too', () => {
+    // the miss is reported with its address: an address of all ones must not read as "no miss"
+    const cpu = both({
+      code: [
+        0xe3a02007, // mov r2, #7
+        0xe5910000, // ldr r0, [r1] (r1 = 0xffffffff: no RAM there, so an MMIO exit)
+        HVC_A32,
+      ],
+      regs: [0, -1],
+    });
+    assert.equal(cpu.r[0], 0x11223344, 'the MMIO answer');
+    assert.equal(cpu.r[2], 7);
+  });
+
   test('an undefined instruction mid-block is taken with its own address and exact retired count', () => {
     const cpu = both({
       code: [

@@ -41,6 +41,12 @@ export class Jit {
   hotLoops = 0;
   /** Host milliseconds spent compiling blocks to JavaScript (for statistics). */
   compileMs = 0;
+  /**
+   * Set by every compiled block as it leaves: whether an access missed the soft TLB (-1: none, 0: a
+   * load, 1: a store) and its address. The dispatcher fills that page, then steps the instruction.
+   */
+  missKind = -1;
+  missVa = 0;
   /** Counts changes to translation (registers, TLB maintenance, DACR), for cached successors. */
   private translationEpoch = 0;
   /** Blocks by virtual address, for the dispatcher's lookups. */
@@ -75,6 +81,8 @@ export class Jit {
       writeTag: this.tlb.writeTag,
       writeOff: this.tlb.writeOff,
       codeMap: this.cache.watch.codeMap,
+      link: (from, links, exit, target, thumb) => this.link(from, links, exit, target, thumb),
+      follow: (l, cpu, left, hops) => this.follow(l, cpu, left, hops),
     };
     cpu.bus.writeListeners.push((off, size) => this.noteWrite(off, size));
   }
@@ -158,6 +166,14 @@ export class Jit {
             next = null;
           }
           let block: Block | null = next;
+          if (block === null && this.missKind !== -1) {
+            // a compiled block left before an access it could not make from the soft TLB: fill the
+            // page for next time and step that instruction (its block may start with it)
+            this.refill();
+            cpu.step();
+            if (cpu.exit !== null) return this.takeExit();
+            continue;
+          }
           if (block === null || !block.valid) {
             block = this.lookup();
             if (block === null) {
@@ -196,6 +212,22 @@ export class Jit {
         cpu.takeSyncException(e);
       }
     }
+  }
+
+  /**
+   * Runs linked block `l` for a compiled block. One call site for every link, so V8 sees many
+   * targets here and never specialises the caller to one block (which a recompiled or newly compiled
+   * target would then undo).
+   */
+  follow(l: Block, cpu: CpuContext, left: number, hops: number): Block | null {
+    return l.run(cpu, left, hops, l.entry);
+  }
+
+  /** Fills the soft TLB for the page a compiled block's access missed, as its permissions allow. */
+  private refill(): void {
+    const write = this.missKind === 1;
+    this.missKind = -1;
+    this.tlb.fill(this.cpu, this.missVa, write);
   }
 
   /**

@@ -6,8 +6,15 @@
  *
  * Between calls, guest state lives in the CPU (registers in `cpu.r`, flags in `cpu.n/z/c/v`); inside
  * a function the registers it uses are locals (`guest-locals.ts`), written back before any executor
- * call, slow path or exit, so any instruction can fall back to its executor and every exit leaves a
- * consistent CPU. The emitters build their code with `code.ts`, which names each register and flag
+ * call and on the way out, so any instruction can fall back to its executor and every exit leaves a
+ * consistent CPU.
+ *
+ * Every exit only sets a few locals (where to, instructions retired, which link) and breaks out to
+ * one epilogue that writes the CPU back and returns. V8 optimises a function with the type feedback
+ * its code gathered so far and deoptimises it when code without feedback first runs; exits and
+ * misses that only assign constants to locals have none to lack, so taking one later costs no
+ * deoptimisation and recompilation, and the function stays small. A load or store that misses the
+ * soft TLB likewise leaves before its instruction, which the interpreter then runs. The emitters build their code with `code.ts`, which names each register and flag
  * and each of those points, so nothing here has to find them in the text. A branch back to the
  * block's own start becomes a loop inside the function while budget lasts.
  *
@@ -17,12 +24,13 @@
  */
 import { decodeA32Entry } from '../isa/a32/a32-decoder.ts';
 import type { Bus } from '../bus.ts';
+import type { CpuContext } from '../cpu-context.ts';
 import type { ThumbExec } from '../isa/thumb/t16.ts';
 import { decodeT16Entry, decodeT32Entry } from '../isa/thumb/thumb-decoder.ts';
 import { A32_CLASS_CONTINUES, type A32Entry, type ThumbEntry } from '../isa/table-row.ts';
 import type { BasicBlockSource, Block, StaticExit } from './block.ts';
 import type { Emitted, InsnContext } from './emitter.ts';
-import { Code, execCall, exit, join, js, leave, syncIn, syncOut } from './code.ts';
+import { Code, execCall, exit, join, js, syncIn, syncOut } from './code.ts';
 import { GuestLocals } from './guest-locals.ts';
 import { MAX_BLOCK_INSNS } from './block-rules.ts';
 import { emitA32 } from './emit-a32.ts';
@@ -36,8 +44,18 @@ export const BLOCK_BUDGET = MAX_BLOCK_INSNS + 4;
 /** Everything the generated code closes over besides the CPU. */
 export interface TranslatorEnv {
   readonly bus: Bus;
-  /** Passed to the generated code as `jit`: `link(block, links, exit, target, thumb)`, `tlb`. */
+  /** Passed to the generated code as `jit`, which tells it of soft TLB misses (`missVa`, `missWrite`). */
   readonly jit: unknown;
+  /** The block a static exit leads to, linked for good when it can be (see `Jit.link`). */
+  readonly link: (
+    from: Block,
+    links: (Block | null)[],
+    exit: number,
+    target: number,
+    thumb: number,
+  ) => Block | null;
+  /** Runs a linked block (see `Jit.follow`). */
+  readonly follow: (l: Block, cpu: CpuContext, left: number, hops: number) => Block | null;
   readonly readTag: Int32Array;
   readonly readOff: Int32Array;
   readonly writeTag: Int32Array;
@@ -79,19 +97,15 @@ export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBl
     const exitCode = bb.exits.map((exit, e): Code => {
       const to = exit.thumb === (thumb === 1) ? index.get(exit.target) : undefined;
       if (to !== undefined && !single && to === i + 1 && last === e) {
-        return js`${exit.itFix}n += ${exit.k}; if (n > lim) { r[15] = ${exit.target}; cpu.retired += n; ${leave('null')} } s = ${to};`;
+        return js`${exit.itFix}n += ${exit.k}; if (n > lim) { ${leave(exit.target, 0)} } s = ${to};`;
       }
       if (to !== undefined) {
         const jump = single ? 'continue;' : `{ s = ${to}; continue; }`;
-        return js`${exit.itFix}n += ${exit.k}; if (n <= lim) ${jump} r[15] = ${exit.target}; cpu.retired += n; ${leave('null')}`;
+        return js`${exit.itFix}n += ${exit.k}; if (n <= lim) ${jump} ${leave(exit.target, 0)}`;
       }
       const j = linkCount++;
       const other = exit.thumb !== (thumb === 1);
-      return js`${exit.itFix}r[15] = ${exit.target};${other ? ` cpu.t = ${exit.thumb ? 1 : 0};` : ''} cpu.retired += n + ${exit.k}; l = links[${j}]; ${leave(
-        // a linked block runs straight from here (a few deep) while a whole block fits the budget
-        `l !== null && l.valid ? (hops !== 0 && n + ${exit.k} <= lim ? ((passed = true), ` +
-          `l.run(cpu, left - n - ${exit.k}, hops - 1, l.entry)) : l) : jit.link(blk, links, ${j}, ${exit.target}, ${exit.thumb ? 1 : 0})`,
-      )}`;
+      return js`${exit.itFix}${other ? `cpu.t = ${exit.thumb ? 1 : 0}; ` : ''}xj = ${j}; xt = ${exit.thumb ? 1 : 0}; ${leave(exit.target, exit.k)}`;
     });
     return { code: bb.code, exitCode, execBase };
   });
@@ -114,12 +128,27 @@ export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBl
   const inner = single
     ? texts[0]!
     : `switch (s) {\n${texts.map((t, i) => `case ${i}: {\n${t}\n}`).join('\n')}\n}`;
+  // the one way out: the PC (unless the code wrote it), the count, a soft TLB miss, the write-back,
+  // then the link taken (a linked block runs straight from here, a few deep, while a whole block
+  // fits the budget). Its property accesses run on every exit, so V8 has their feedback; the link
+  // calls go to functions the factory closes over, since V8 records feedback only once a function
+  // has run a while and a call made without it is merely generic, where a property access
+  // deoptimises.
+  const epilogue =
+    `const pc = r[15];\nr[15] = xpc === -1 ? pc : xpc;\ncpu.retired += n + xk;\njit.missVa = xva;\njit.missKind = xm;\n` +
+    `${locals.text({ kind: 'syncOut' })}\n` +
+    (linkCount === 0
+      ? 'return null;'
+      : `if (xj === -1) return null;\nl = links[xj];\n` +
+        `if (l !== null && l.valid) return hops !== 0 && n + xk <= lim ? ((passed = true), FOLLOW(l, cpu, left - n - xk, hops - 1)) : l;\n` +
+        `return LINK(blk, links, xj, xpc, xt);`);
   const body =
     `return function ${thumb ? 't' : 'a'}${(block.va >>> 0).toString(16)}(cpu, left, hops, entry) {\n` +
     `const r = cpu.r;\nconst lim = left - ${BLOCK_BUDGET};\n` +
     `let n = 0, s = ${single ? '0' : 'entry'}, a = 0, b = 0, res = 0, wide = 0, sc = 0, va = 0, i = 0, o = 0, l = null, passed = false;\n` +
+    `let xpc = -1, xk = 0, xj = -1, xt = 0, xva = 0, xm = -1;\n` +
     `${declare}\n` +
-    `try {\nfor (;;) {\n${inner}\n}\n} catch (e) {\n` +
+    `try {\nout: for (;;) {\n${inner}\n}\n${epilogue}\n} catch (e) {\n` +
     // a fault in a block run from here was counted there
     `if (!passed) cpu.retired += n + IDX[s][(cpu.insnAddr - START[s]) >>> ${thumb ? 1 : 2}];\nthrow e;\n}\n};`;
   const links = new Array<Block | null>(linkCount).fill(null);
@@ -138,6 +167,8 @@ export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBl
     'IDX',
     'START',
     'H',
+    'LINK',
+    'FOLLOW',
     body,
   ) as (...args: unknown[]) => Block['run'];
   return factory(
@@ -155,6 +186,8 @@ export function assemble(env: TranslatorEnv, block: Block, bbs: readonly BasicBl
     bbs.map((bb) => bb.retiredAt),
     bbs.map((bb) => bb.va),
     RUNTIME,
+    env.link,
+    env.follow,
   );
 }
 
@@ -207,16 +240,19 @@ export function basicBlock(bus: Bus, off: number, va: number, thumb: number): Ba
       exitTo(target, toThumb) {
         if (itAfter !== 0) {
           // mid IT block: leave through the dispatcher, which steps the rest of the IT block
-          return js`${itFix}r[15] = ${target | 0}; cpu.retired += n + ${k}; ${leave('null')}`;
+          return js`${itFix}${leave(target | 0, k)}`;
         }
         exits.push({ target: target | 0, thumb: toThumb, k, itFix });
         return exit(exits.length - 1);
       },
       exitDynamic() {
-        return js`${itFix}cpu.retired += n + ${k}; ${leave('null')}`;
+        return js`${itFix}${leave(-1, k)}`;
       },
       exitNext() {
-        return js`${itFix}r[15] = ${next}; cpu.retired += n + ${k}; ${leave('null')}`;
+        return js`${itFix}${leave(next, k)}`;
+      },
+      exitHere(write) {
+        return js`${it !== 0 ? `cpu.it = ${it}; ` : ''}xva = va; xm = ${write ? 1 : 0}; ${leave(addr, k - 1)}`;
       },
       sync() {
         return js`cpu.insnAddr = ${addr}; r[15] = ${addr + (thumb ? 4 : 8)};${it !== 0 ? ` cpu.it = ${it};` : ''}`;
@@ -281,12 +317,19 @@ export function basicBlock(bus: Bus, off: number, va: number, thumb: number): Ba
   }
   if (count === 0) return null;
   if (!ended) {
-    if (it !== 0)
-      parts.push(js`cpu.it = ${it}; r[15] = ${addr}; cpu.retired += n + ${count}; ${leave('null')}`);
+    if (it !== 0) parts.push(js`cpu.it = ${it}; ${leave(addr, count)}`);
     else {
       exits.push({ target: addr | 0, thumb: thumb === 1, k: count, itFix: '' });
       parts.push(exit(exits.length - 1));
     }
   }
   return { va, thumb, code: join(parts, '\n'), exits, execs, count, end: o, retiredAt };
+}
+
+/**
+ * Leaves the function through its epilogue for `pc` (-1: the code already wrote the PC), with `k`
+ * more instructions retired than `n` counts.
+ */
+function leave(pc: number, k: number): Code {
+  return js`xpc = ${pc | 0}; xk = ${k}; break out;`;
 }
