@@ -1,7 +1,7 @@
 /**
  * The outcomes of the netfs's operations and the counters they move. Each kind of operation names
- * its counters once, here; a result is counted where it is built, and a backend's failure is
- * classified in one place (`backendFailure`).
+ * its counters once, here; a submitted operation's outcome is counted by the operation's life
+ * cycle (operation.ts), and a backend's failure is classified in one place (`backendFailure`).
  */
 import type { FscacheContext } from './fscache-context.ts';
 import { hasCode } from './errors.ts';
@@ -60,6 +60,15 @@ export const OPERATION_COUNTERS = {
 
 /** A kind of operation. */
 export type OperationKind = keyof typeof OPERATION_COUNTERS;
+
+/**
+ * The kinds counted ok once accepted, each with the kind that counts its run (the backend call):
+ * only a failure of the run is counted again.
+ */
+export const RUN_KIND = {
+  store: 'storeRun',
+  attrChanged: 'attrChangedRun',
+} as const satisfies Partial<Record<OperationKind, OperationKind>>;
 
 // The same counters with one shape for every kind (null where a kind has none), so that the
 // counting functions below stay monomorphic on the hot paths.
