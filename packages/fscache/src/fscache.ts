@@ -64,6 +64,12 @@ export interface Netfs {
 export type AttrChangedResult = { status: 'ok' } | { status: 'ENOBUFS' } | { status: 'ENOMEM' };
 const ATTR_OK = Object.freeze({ status: 'ok' }) as { status: 'ok' };
 
+// An attribute change's work.
+function changeAttributes(op: FscacheOperation) {
+  const r = op.object!.cache.backend.attrChanged?.(op.object!);
+  return r instanceof Promise ? r.then(() => ATTR_OK) : ATTR_OK;
+}
+
 const MASTER_INDEX_DEF: CookieDef<null> = { name: '.fscache', type: 'index', getKey: () => '' };
 
 /** An FS-Cache instance. */
@@ -254,10 +260,7 @@ export class Fscache implements CacheContext {
     countCall(this, 'attrChanged');
     const object = cookie?.backingObjects[0];
     if (!cookie || !object) return { status: countOutcome(this, 'attrChanged', 'ENOBUFS') };
-    const op = new FscacheOperation<{ status: 'ok' }>(this, 'attrChanged', (o) => {
-      const r = object.cache.backend.attrChanged?.(o.object!);
-      return r instanceof Promise ? r.then(() => ATTR_OK) : ATTR_OK;
-    });
+    const op = new FscacheOperation(this, 'attrChanged', changeAttributes, null);
     const r = await submitOperation(this, object, op);
     return r.status === 'cancelled' ? { status: 'ENOBUFS' } : { status: r.status };
   }

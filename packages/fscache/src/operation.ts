@@ -75,8 +75,13 @@ export type OperationFailure = { readonly status: 'ENOBUFS' | 'ENOMEM' } | { rea
 /** How an operation ended. */
 export type OperationResult<R extends WorkResult> = R | OperationFailure;
 
-/** An operation's work: calls the backend with the operation (its object is `op.object`). */
-export type OperationWork<R extends WorkResult> = (op: FscacheOperation) => MaybePromise<R>;
+/**
+ * An operation's work: calls the backend with the operation (its object is `op.object`) and its
+ * input. Written as a method type so that operations of every input share one type.
+ */
+export type OperationWork<R extends WorkResult, I> = {
+  work(op: FscacheOperation, input: I): MaybePromise<R>;
+}['work'];
 
 // Wakes a submitter with the operation's result (null: it has started and not yet run).
 type Waiter = (result: OperationResult<WorkResult> | null) => void;
@@ -85,8 +90,11 @@ const NOBUFS = Object.freeze({ status: 'ENOBUFS' }) as OperationFailure;
 const NOMEM = Object.freeze({ status: 'ENOMEM' }) as OperationFailure;
 const CANCELLED = Object.freeze({ status: 'cancelled' }) as OperationFailure;
 
-/** One operation. */
-export class FscacheOperation<R extends WorkResult = WorkResult> implements PoolItem {
+/**
+ * One operation. It carries its input (a read's pages, a store's data) rather than a closure, so
+ * that building one on the read path allocates no function context.
+ */
+export class FscacheOperation<R extends WorkResult = WorkResult, I = unknown> implements PoolItem {
   poolFlags = 0;
   readonly debugId: number;
   readonly kind: SubmittedKind;
@@ -94,7 +102,9 @@ export class FscacheOperation<R extends WorkResult = WorkResult> implements Pool
   /** @internal how the operation runs and is counted. */
   readonly mode: Mode;
   /** @internal the work, run once the operation has started. */
-  readonly work: OperationWork<R>;
+  readonly work: OperationWork<R, I>;
+  /** What the work works on. */
+  readonly input: I;
   /** @internal when the netfs call began (the start of the kind's lifetime histogram). */
   readonly since: number;
   /** @internal when a pool worker started the work. */
@@ -107,14 +117,15 @@ export class FscacheOperation<R extends WorkResult = WorkResult> implements Pool
   waiter: Waiter | null = null;
   readonly #fs: FscacheContext;
 
-  /** An operation of `kind` doing `work`; `since` is when the netfs call began. */
-  constructor(fs: FscacheContext, kind: SubmittedKind, work: OperationWork<R>, since = 0) {
+  /** An operation of `kind` doing `work` on `input`; `since` is when the netfs call began. */
+  constructor(fs: FscacheContext, kind: SubmittedKind, work: OperationWork<R, I>, input: I, since = 0) {
     this.#fs = fs;
     this.debugId = fs.nextDebugId();
     this.kind = kind;
     this.mode = MODES[kind];
     this.exclusive = this.mode.exclusive;
     this.work = work;
+    this.input = input;
     this.since = since;
   }
 
@@ -194,7 +205,7 @@ function run<R extends WorkResult>(
   if (counted !== op.kind) countCall(fs, counted);
   let value: MaybePromise<R>;
   try {
-    value = op.work(op);
+    value = op.work(op, op.input);
   } catch (err) {
     return end(fs, op, failed(fs, op, err));
   }

@@ -127,7 +127,7 @@ export async function readOrAllocPages(
     fs.histogram.record('retrievals', fs.clock.now() - t0);
     return readFailed(fs, 'ENODATA', pages.length);
   }
-  const op = new FscacheOperation<PagesRead>(fs, 'retrieval', (o) => readPages(o, cookie, pages), t0);
+  const op = new FscacheOperation(fs, 'retrieval', readPages, { cookie, pages }, t0);
   let r = submitOperation(fs, object, op);
   if (r instanceof Promise) r = await r;
   switch (r.status) {
@@ -147,12 +147,14 @@ export async function readOrAllocPages(
 // A retrieval's result once it has run.
 type PagesRead = ReadPagesResult & { status: 'ok' | 'ENODATA' };
 
+// What a retrieval reads.
+interface ReadInput {
+  cookie: FscacheCookie;
+  pages: readonly number[];
+}
+
 // A retrieval's work: read the pages, or only reserve them if the cookie has no data yet.
-function readPages(
-  op: FscacheOperation,
-  cookie: FscacheCookie,
-  pages: readonly number[],
-): MaybePromise<PagesRead> {
+function readPages(op: FscacheOperation, { cookie, pages }: ReadInput): MaybePromise<PagesRead> {
   const backend = op.object!.cache.backend;
   if (cookie.flags & CookieFlag.NO_DATA_YET) {
     const noData: PagesRead = { status: 'ENODATA', pages: pages.map(() => NODATA) };
@@ -165,15 +167,11 @@ function readPages(
 
 function foundPages(found: PageData[]): PagesRead {
   let status: 'ok' | 'ENODATA' = 'ok';
-  const results = new Array<ReadResult>(found.length);
-  for (let i = 0; i < found.length; i++) {
-    const d = found[i];
-    if (d) results[i] = { status: 'ok', data: d };
-    else {
-      status = 'ENODATA';
-      results[i] = NODATA;
-    }
-  }
+  const results = found.map((d) => {
+    if (d) return { status: 'ok', data: d } as ReadResult;
+    status = 'ENODATA';
+    return NODATA;
+  });
   return { status, pages: results };
 }
 
@@ -189,10 +187,7 @@ export async function allocPage(
   let object = objectFor(fs, 'alloc', cookie);
   if (object instanceof Promise) object = await object;
   if (!object || object === 'EINTR') return SIMPLE[countOutcome(fs, 'alloc', 'ENOBUFS')];
-  const op = new FscacheOperation<{ status: 'ok' }>(fs, 'alloc', (o) => {
-    const r = o.object!.cache.backend.allocatePages?.(o, [page]);
-    return r instanceof Promise ? r.then(() => OK) : OK;
-  });
+  const op = new FscacheOperation(fs, 'alloc', reservePage, page);
   let r = submitOperation(fs, object, op);
   if (r instanceof Promise) r = await r;
   if (r.status !== 'ok') return NOBUFS; // the netfs sees ENOBUFS, whatever the cause
@@ -200,7 +195,15 @@ export async function allocPage(
   return OK;
 }
 
+// An allocation's work.
+function reservePage(op: FscacheOperation, page: number): MaybePromise<{ status: 'ok' }> {
+  const r = op.object!.cache.backend.allocatePages?.(op, [page]);
+  return r instanceof Promise ? r.then(() => OK) : OK;
+}
+
+// A store's input: a second write of the page while it is queued replaces the data.
 interface PendingStore {
+  readonly page: number;
   data: Uint8Array;
   done: Promise<WriteResult>;
 }
@@ -232,11 +235,8 @@ export async function writePage(
     fs.stats.n.storesAgain++;
     return already.done;
   }
-  const store = { data } as PendingStore;
-  const op = new FscacheOperation<{ status: 'ok' }>(fs, 'store', (o) => {
-    const r = o.object!.cache.backend.writePage(o, page, store.data);
-    return r instanceof Promise ? r.then(() => OK) : OK;
-  });
+  const store = { page, data } as PendingStore;
+  const op = new FscacheOperation(fs, 'store', storePage, store);
   const r = submitOperation(fs, object, op);
   if (!(r instanceof Promise)) return stored(r); // refused: a pool operation answers later otherwise
   if (!stores) pendingStores.set(cookie, (stores = new Map()));
@@ -246,6 +246,12 @@ export async function writePage(
   });
   stores.set(page, store);
   return store.done;
+}
+
+// A store's work: writes the newest data given for the page.
+function storePage(op: FscacheOperation, store: PendingStore): MaybePromise<{ status: 'ok' }> {
+  const r = op.object!.cache.backend.writePage(op, store.page, store.data);
+  return r instanceof Promise ? r.then(() => OK) : OK;
 }
 
 // A store's result: a store cancelled because its object was never made is dropped quietly.
