@@ -1,6 +1,7 @@
 /**
  * Operations on objects: shared or exclusive, run at once on an available object or held pending
- * until it becomes available (or until an exclusive operation finishes), cancelled if it dies.
+ * until it becomes available (or until an exclusive operation finishes), cancelled if it dies or
+ * its cache fails.
  */
 import type { Clock } from './clock.ts';
 import type { FscacheHistogram } from './histogram.ts';
@@ -164,10 +165,19 @@ function runOperation<O extends OperationObject>(
   }
 }
 
-/** Starts pending operations in order, stopping at an exclusive one while others run. */
+/**
+ * Starts pending operations in order, stopping at an exclusive one while others run. An object
+ * past lookup that can no longer run them (its cache had an I/O error, or it is dying) cancels
+ * them instead: nothing else would ever start them, and their submitters would wait for ever.
+ */
 export function startOperations<O extends OperationObject>(fs: OperationContext<O>, object: O): void {
   const pending = object.pendingOps;
-  if (!pending || !object.isActive) return;
+  if (!pending) return;
+  if (!object.isActive) {
+    // Before AVAILABLE they wait for the lookup; it ends in AVAILABLE (back here) or DYING.
+    if (object.state >= ObjectState.AVAILABLE) cancelPendingOperations(object);
+    return;
+  }
   while (pending.length > 0) {
     const op = pending[0]!;
     if (op.exclusive && object.nInProgress > 0) break;
@@ -223,7 +233,7 @@ function releaseOperation<O extends OperationObject>(
   if (object.nOps === 0) fs.raiseEvent(object, ObjectEvent.CLEARED);
 }
 
-/** Cancels every pending operation of a dying object; their submitters see ENOBUFS. */
+/** Cancels every pending operation of an object that cannot run them; their submitters see ENOBUFS. */
 export function cancelPendingOperations(object: OperationObject): void {
   const pending = object.pendingOps;
   if (!pending?.length) return;
