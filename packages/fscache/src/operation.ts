@@ -5,7 +5,7 @@
  * timing of its run happen here alone; what differs between kinds is declared in
  * OPERATION_MODES, not coded as another path. An operation is shared or exclusive; it runs at
  * once on an available object or is held pending until the object becomes available (or an
- * exclusive operation finishes), and is cancelled if the object dies first.
+ * exclusive operation finishes), and is cancelled if the object dies or its cache fails first.
  */
 import type { Clock } from './clock.ts';
 import type { FscacheHistogram, HistogramSeries } from './histogram.ts';
@@ -336,10 +336,19 @@ function startOperation<O extends OperationObject>(
   }
 }
 
-/** Starts pending operations in order, stopping at an exclusive one while others run. */
+/**
+ * Starts pending operations in order, stopping at an exclusive one while others run. An object
+ * past lookup that can no longer run them (its cache had an I/O error, or it is dying) cancels
+ * them instead: nothing else would ever start them, and their submitters would wait for ever.
+ */
 export function startOperations<O extends OperationObject>(fs: OperationContext<O>, object: O): void {
   const pending = object.pendingOps;
-  if (!pending || !object.isActive) return;
+  if (!pending) return;
+  if (!object.isActive) {
+    // Before AVAILABLE they wait for the lookup; it ends in AVAILABLE (back here) or DYING.
+    if (object.state >= ObjectState.AVAILABLE) cancelPendingOperations(object);
+    return;
+  }
   while (pending.length > 0) {
     const op = pending[0]!;
     if (op.exclusive && object.nInProgress > 0) break;
@@ -395,7 +404,10 @@ function releaseOperation<O extends OperationObject>(
   if (object.nOps === 0) fs.raiseEvent(object, ObjectEvent.CLEARED);
 }
 
-/** Cancels every pending operation of a dying object; their submitters see them cancelled. */
+/**
+ * Cancels every pending operation of an object that cannot run them (it is dying, or its cache
+ * failed); their submitters see them cancelled.
+ */
 export function cancelPendingOperations(object: OperationObject): void {
   const pending = object.pendingOps;
   if (!pending?.length) return;
