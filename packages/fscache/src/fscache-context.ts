@@ -7,11 +7,9 @@
 import type { FscacheObject } from './object.ts';
 import type { ObjectState } from './object-state.ts';
 import type { OperationContext } from './operation.ts';
-import type { Tracer } from './trace.ts';
 
 /** The members of `Fscache` that the core's other modules use (operations' among them). */
 export interface FscacheContext extends OperationContext<FscacheObject> {
-  readonly tracer: Tracer;
   /** Observers of the state machine (tests, tools). */
   readonly onTransition?: (object: FscacheObject, from: ObjectState, to: ObjectState) => void;
   readonly onRunStart?: (object: FscacheObject, worker: number) => void;
@@ -20,8 +18,6 @@ export interface FscacheContext extends OperationContext<FscacheObject> {
   grabObject(object: FscacheObject): void;
   /** Drops a core reference on an object. */
   putObject(object: FscacheObject): void;
-  /** A backend call failed on `object`: record it and fail the object. */
-  objectIoFailed(object: FscacheObject, what: string, err: unknown): void;
   /** Separates an object from its cookie. */
   detachCookie(object: FscacheObject): void;
   /** The state machine has finished with an object. */

@@ -446,6 +446,52 @@ describe('netfs API', () => {
     assert.equal(fs.liveObjects, 0);
   });
 
+  test('an I/O error in the cache cancels operations waiting on its other objects (ENOBUFS)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reading = false;
+    const nameOf = (o: { cookie: { netfsData: unknown } | null }) => (o.cookie?.netfsData as FileData)?.name;
+    const { fs, netfs, cache, bugs } = await setup({
+      faults: {
+        read: (o) => {
+          if (nameOf(o) !== 'busy') return;
+          reading = true;
+          return gate;
+        },
+        write: (o) => {
+          if (nameOf(o) === 'bad') throw new FscacheError('EIO', 'bad sector');
+        },
+      },
+    });
+    const busy = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'busy', version: 1 });
+    const bad = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'bad', version: 1 });
+    await fs.readOrAllocPage(busy, 0);
+    await fs.writePage(busy, 0, page(1));
+    fs.uncachePage(busy, 0);
+    const object = busy!.backingObjects[0]!;
+    const read = fs.readOrAllocPage(busy, 0); // held inside the backend
+    await until(() => reading, 'the read to reach the backend');
+    let changed: unknown = 'waiting';
+    void fs.attrChanged(busy).then((r) => (changed = r));
+    await until(() => object.pendingOps?.length === 1, 'the attribute change to queue behind the read');
+    // Another object's write fails with EIO: the whole cache stops, this object stays ACTIVE.
+    await fs.readOrAllocPage(bad, 0);
+    assert.deepEqual(await fs.writePage(bad, 0, page(2)), { status: 'ENOBUFS' });
+    assert.equal(cache.ioErrorSeen, true);
+    assert.equal(object.state, ObjectState.ACTIVE);
+    release();
+    assert.equal((await read).status, 'ok', 'the read that was running finishes');
+    await until(() => changed !== 'waiting', 'the waiting attribute change to be cancelled');
+    assert.deepEqual(changed, { status: 'ENOBUFS' });
+    assert.equal(object.nOps, 0, 'no operation is left on the object');
+    assert.equal(object.pendingOps?.length ?? 0, 0);
+    await fs.relinquishCookie(busy);
+    await fs.relinquishCookie(bad);
+    await settle(fs);
+    assert.deepEqual(bugs, []);
+    assert.equal(object.state, ObjectState.DEAD, 'the object still dies once relinquished');
+  });
+
   test('misuse is refused clearly', async () => {
     const { fs, netfs } = await setup();
     await assert.rejects(

@@ -13,7 +13,7 @@ import type { FscacheObject, ObjectCache, ObjectCookie } from './object.ts';
 import { ObjectEvent, ObjectState } from './object-state.ts';
 import { activateRoot, raiseEvent } from './object-state-machine.ts';
 import { FscacheOperation, submitOperation } from './operation.ts';
-import { backendFailure, countCall, countOutcome } from './outcome.ts';
+import { countCall, countOutcome } from './outcome.ts';
 import {
   type AllocResult,
   allocPage,
@@ -62,6 +62,13 @@ export interface Netfs {
 
 /** The outcome of attrChanged. */
 export type AttrChangedResult = { status: 'ok' } | { status: 'ENOBUFS' } | { status: 'ENOMEM' };
+const ATTR_OK = Object.freeze({ status: 'ok' }) as { status: 'ok' };
+
+// An attribute change's work.
+function changeAttributes(op: FscacheOperation<FscacheObject>) {
+  const r = op.object!.cache.backend.attrChanged?.(op.object!);
+  return r instanceof Promise ? r.then(() => ATTR_OK) : ATTR_OK;
+}
 
 const MASTER_INDEX_DEF: CookieDef<null> = { name: '.fscache', type: 'index', getKey: () => '' };
 
@@ -253,24 +260,9 @@ export class Fscache implements CacheContext {
     countCall(this, 'attrChanged');
     const object = cookie?.backingObjects[0];
     if (!cookie || !object) return { status: countOutcome(this, 'attrChanged', 'ENOBUFS') };
-    let result: AttrChangedResult = { status: 'ok' };
-    // The processor runs on `object`, the object the operation is submitted to below.
-    const op = new FscacheOperation(this, true, () => {
-      countCall(this, 'attrChangedRun');
-      const fail = (err: unknown) =>
-        void (result = { status: backendFailure(this, 'attrChangedRun', object, err) });
-      try {
-        const r = object.cache.backend.attrChanged?.(object);
-        if (r instanceof Promise) return r.catch(fail);
-      } catch (err) {
-        fail(err);
-      }
-    });
-    if (submitOperation(this, object, op) === 'ENOBUFS')
-      return { status: countOutcome(this, 'attrChanged', 'ENOBUFS') };
-    countOutcome(this, 'attrChanged', 'ok');
-    await op.waitEnd();
-    return op.state === 'cancelled' ? { status: 'ENOBUFS' } : result;
+    const op = new FscacheOperation(this, 'attrChanged', changeAttributes, null);
+    const r = await submitOperation(this, object, op);
+    return r.status === 'cancelled' ? { status: 'ENOBUFS' } : { status: r.status };
   }
 
   /** Reads one page from the cache, or reserves it: data, ENODATA (fetch and write it), ENOBUFS. */

@@ -1,12 +1,25 @@
 /**
  * The outcomes of the netfs's operations and the counters they move. Each kind of operation names
- * its counters once, here; a result is counted where it is built, and a backend's failure is
- * classified in one place (`backendFailure`).
+ * its counters once, here; a submitted operation's outcome is counted by the operation's life
+ * cycle (operation.ts), and a backend's failure is classified in one place (`backendFailure`).
  */
-import type { FscacheContext } from './fscache-context.ts';
 import { hasCode } from './errors.ts';
-import type { FscacheObject } from './object.ts';
-import type { FscacheCounters } from './stats.ts';
+import type { FscacheCounters, FscacheStats } from './stats.ts';
+
+/** What counting uses of the FS-Cache instance: its counters. */
+export interface CountingContext {
+  readonly stats: FscacheStats;
+}
+
+/**
+ * What classifying a backend's failure uses of the FS-Cache instance; `O` is the object type a
+ * failure is reported on. FscacheContext extends it (through OperationContext), so this module
+ * names neither.
+ */
+export interface OutcomeContext<O> extends CountingContext {
+  /** A backend call failed on `object`: record it and fail the object. */
+  objectIoFailed(object: O, what: string, err: unknown): void;
+}
 
 /** Every status an operation can end with. */
 export type OutcomeStatus = 'ok' | 'ENODATA' | 'ENOBUFS' | 'ENOMEM' | 'EINTR';
@@ -61,6 +74,15 @@ export const OPERATION_COUNTERS = {
 /** A kind of operation. */
 export type OperationKind = keyof typeof OPERATION_COUNTERS;
 
+/**
+ * The kinds counted ok once accepted, each with the kind that counts its run (the backend call):
+ * only a failure of the run is counted again.
+ */
+export const RUN_KIND = {
+  store: 'storeRun',
+  attrChanged: 'attrChangedRun',
+} as const satisfies Partial<Record<OperationKind, OperationKind>>;
+
 // The same counters with one shape for every kind (null where a kind has none), so that the
 // counting functions below stay monomorphic on the hot paths.
 type Slot = 'calls' | 'waits' | 'ops' | 'opWaits' | OutcomeStatus;
@@ -83,18 +105,22 @@ for (const kind of Object.keys(OPERATION_COUNTERS) as OperationKind[]) {
 }
 
 /** Counts a call of `kind`. */
-export function countCall(fs: FscacheContext, kind: OperationKind): void {
+export function countCall(fs: CountingContext, kind: OperationKind): void {
   fs.stats.n[SLOTS[kind].calls!]++;
 }
 
 /** Counts one wait of `kind` (`waits`, `ops` or `opWaits`). */
-export function countWait(fs: FscacheContext, kind: OperationKind, what: 'waits' | 'ops' | 'opWaits'): void {
+export function countWait(fs: CountingContext, kind: OperationKind, what: 'waits' | 'ops' | 'opWaits'): void {
   const counter = SLOTS[kind][what];
   if (counter !== null) fs.stats.n[counter]++;
 }
 
 /** Counts an operation of `kind` ending with `status`, and returns the status. */
-export function countOutcome<S extends OutcomeStatus>(fs: FscacheContext, kind: OperationKind, status: S): S {
+export function countOutcome<S extends OutcomeStatus>(
+  fs: CountingContext,
+  kind: OperationKind,
+  status: S,
+): S {
   const counter = SLOTS[kind][status];
   if (counter !== null) fs.stats.n[counter]++;
   return status;
@@ -105,10 +131,10 @@ export function countOutcome<S extends OutcomeStatus>(fs: FscacheContext, kind: 
  * stays ENOMEM; ENOBUFS and ENOSPC mean the cache declined (no room); anything else is a failure
  * of the medium, which also fails the object (and an EIO the cache).
  */
-export function backendFailure(
-  fs: FscacheContext,
+export function backendFailure<O>(
+  fs: OutcomeContext<O>,
   kind: OperationKind,
-  object: FscacheObject,
+  object: O,
   err: unknown,
 ): 'ENOMEM' | 'ENOBUFS' {
   if (hasCode(err, 'ENOMEM')) return countOutcome(fs, kind, 'ENOMEM');

@@ -7,8 +7,8 @@ import { CookieFlag, type FscacheCookie } from './cookie.ts';
 import { assert } from './errors.ts';
 import type { FscacheContext } from './fscache-context.ts';
 import type { FscacheObject, PageData } from './object.ts';
-import { completeOperation, FscacheOperation, submitOperation } from './operation.ts';
-import { backendFailure, countCall, countOutcome, countWait } from './outcome.ts';
+import { FscacheOperation, type OperationResult, submitOperation } from './operation.ts';
+import { countCall, countOutcome, countWait } from './outcome.ts';
 import type { MaybePromise } from './worker-pool.ts';
 
 /** The outcome of reading one page. */
@@ -43,9 +43,14 @@ const SIMPLE = { ok: OK, ENOBUFS: NOBUFS, ENOMEM: NOMEM } as const;
 
 const SINGLE = new Map<ReadFailure, ReadPagesResult>();
 
-// A read where every page failed alike, counted. Results are frozen, so one-page answers are shared.
+// A read where every page failed alike, counted.
 function readFailed(fs: FscacheContext, status: ReadFailure, n: number): ReadPagesResult {
   countOutcome(fs, 'retrieval', status);
+  return failedAlike(status, n);
+}
+
+// Every page failed alike. Results are frozen, so one-page answers are shared.
+function failedAlike(status: ReadFailure, n: number): ReadPagesResult {
   if (n === 1) {
     let r = SINGLE.get(status);
     if (!r)
@@ -89,20 +94,6 @@ function backingObject(cookie: FscacheCookie): FscacheObject | null {
   return !object || object.isDead ? null : object;
 }
 
-// Submits an in-line operation of `kind` and waits for it to start: false if it never will.
-function startOperation(
-  fs: FscacheContext,
-  kind: 'retrieval' | 'alloc',
-  object: FscacheObject,
-  op: FscacheOperation,
-): MaybePromise<boolean> {
-  if (submitOperation(fs, object, op) === 'ENOBUFS') return false;
-  countWait(fs, kind, 'ops');
-  if (op.state !== 'pending') return true;
-  countWait(fs, kind, 'opWaits');
-  return op.waitStart();
-}
-
 /** Reads or reserves one page. */
 export function readOrAllocPage(
   fs: FscacheContext,
@@ -135,39 +126,54 @@ export async function readOrAllocPages(
     fs.histogram.record('retrievals', fs.clock.now() - t0);
     return readFailed(fs, 'ENODATA', pages.length);
   }
-  const op = new FscacheOperation(fs, false, null);
-  let started = startOperation(fs, 'retrieval', object, op);
-  if (started instanceof Promise) started = await started;
-  if (!started) return readFailed(fs, 'ENOBUFS', pages.length);
-  let results: ReadResult[];
-  let status: 'ok' | 'ENODATA' = 'ok';
-  const backend = object.cache.backend;
-  try {
-    if (cookie.flags & CookieFlag.NO_DATA_YET) {
-      const r = backend.allocatePages?.(op, pages);
-      if (r instanceof Promise) await r;
-      results = pages.map(() => NODATA);
-      status = 'ENODATA';
-    } else {
-      const r = backend.readOrAllocPages(op, pages);
-      const found: PageData[] = r instanceof Promise ? await r : r;
-      results = found.map((d) => {
-        if (d) return { status: 'ok', data: d } as ReadResult;
-        status = 'ENODATA';
-        return NODATA;
-      });
+  const op = new FscacheOperation(fs, 'retrieval', readPages, { cookie, pages }, t0);
+  let r = submitOperation(fs, object, op);
+  if (r instanceof Promise) r = await r;
+  switch (r.status) {
+    case 'ok':
+    case 'ENODATA':
+      markCached(fs, cookie, pages);
+      return r;
+    case 'cancelled':
+      return failedAlike('ENOBUFS', pages.length); // counted when it was cancelled
+    default: {
+      const failure = SIMPLE[r.status];
+      return { status: r.status, pages: pages.map(() => failure) };
     }
-  } catch (err) {
-    const failed = backendFailure(fs, 'retrieval', object, err);
-    completeOperation(fs, op);
-    fs.histogram.record('retrievals', fs.clock.now() - t0);
-    const r = SIMPLE[failed];
-    return { status: failed, pages: pages.map(() => r) };
   }
-  completeOperation(fs, op);
-  markCached(fs, cookie, pages);
-  countOutcome(fs, 'retrieval', status);
-  fs.histogram.record('retrievals', fs.clock.now() - t0);
+}
+
+// A retrieval's result once it has run.
+type PagesRead = ReadPagesResult & { status: 'ok' | 'ENODATA' };
+
+// What a retrieval reads.
+interface ReadInput {
+  cookie: FscacheCookie;
+  pages: readonly number[];
+}
+
+// A retrieval's work: read the pages, or only reserve them if the cookie has no data yet.
+function readPages(
+  op: FscacheOperation<FscacheObject>,
+  { cookie, pages }: ReadInput,
+): MaybePromise<PagesRead> {
+  const backend = op.object!.cache.backend;
+  if (cookie.flags & CookieFlag.NO_DATA_YET) {
+    const noData: PagesRead = { status: 'ENODATA', pages: pages.map(() => NODATA) };
+    const r = backend.allocatePages?.(op, pages);
+    return r instanceof Promise ? r.then(() => noData) : noData;
+  }
+  const r = backend.readOrAllocPages(op, pages);
+  return r instanceof Promise ? r.then(foundPages) : foundPages(r);
+}
+
+function foundPages(found: PageData[]): PagesRead {
+  let status: 'ok' | 'ENODATA' = 'ok';
+  const results = found.map((d) => {
+    if (d) return { status: 'ok', data: d } as ReadResult;
+    status = 'ENODATA';
+    return NODATA;
+  });
   return { status, pages: results };
 }
 
@@ -183,24 +189,23 @@ export async function allocPage(
   let object = objectFor(fs, 'alloc', cookie);
   if (object instanceof Promise) object = await object;
   if (!object || object === 'EINTR') return SIMPLE[countOutcome(fs, 'alloc', 'ENOBUFS')];
-  const op = new FscacheOperation(fs, false, null);
-  let started = startOperation(fs, 'alloc', object, op);
-  if (started instanceof Promise) started = await started;
-  if (!started) return SIMPLE[countOutcome(fs, 'alloc', 'ENOBUFS')];
-  try {
-    const r = object.cache.backend.allocatePages?.(op, [page]);
-    if (r instanceof Promise) await r;
-  } catch (err) {
-    backendFailure(fs, 'alloc', object, err); // the netfs sees ENOBUFS, whatever the cause
-    completeOperation(fs, op);
-    return NOBUFS;
-  }
-  completeOperation(fs, op);
+  const op = new FscacheOperation(fs, 'alloc', reservePage, page);
+  let r = submitOperation(fs, object, op);
+  if (r instanceof Promise) r = await r;
+  if (r.status !== 'ok') return NOBUFS; // the netfs sees ENOBUFS, whatever the cause
   markCached(fs, cookie, [page]);
-  return SIMPLE[countOutcome(fs, 'alloc', 'ok')];
+  return OK;
 }
 
+// An allocation's work.
+function reservePage(op: FscacheOperation<FscacheObject>, page: number): MaybePromise<{ status: 'ok' }> {
+  const r = op.object!.cache.backend.allocatePages?.(op, [page]);
+  return r instanceof Promise ? r.then(() => OK) : OK;
+}
+
+// A store's input: a second write of the page while it is queued replaces the data.
 interface PendingStore {
+  readonly page: number;
   data: Uint8Array;
   done: Promise<WriteResult>;
 }
@@ -232,29 +237,28 @@ export async function writePage(
     fs.stats.n.storesAgain++;
     return already.done;
   }
-  let result: WriteResult = OK;
-  const store = { data } as PendingStore;
-  // The processor runs this operation on `object`, the object it is submitted to below.
-  const op: FscacheOperation<FscacheObject> = new FscacheOperation(fs, false, () => {
-    countCall(fs, 'storeRun');
-    const fail = (err: unknown) => void (result = SIMPLE[backendFailure(fs, 'storeRun', object, err)]);
-    try {
-      const r = object.cache.backend.writePage(op, page, store.data);
-      if (r instanceof Promise) return r.catch(fail);
-    } catch (err) {
-      fail(err);
-    }
-  });
-  if (submitOperation(fs, object, op) === 'ENOBUFS') return SIMPLE[countOutcome(fs, 'store', 'ENOBUFS')];
-  countWait(fs, 'store', 'ops');
-  countOutcome(fs, 'store', 'ok');
+  const store = { page, data } as PendingStore;
+  const op = new FscacheOperation(fs, 'store', storePage, store);
+  const r = submitOperation(fs, object, op);
+  if (!(r instanceof Promise)) return stored(r); // refused: a pool operation answers later otherwise
   if (!stores) pendingStores.set(cookie, (stores = new Map()));
-  store.done = op.waitEnd().then(() => {
+  store.done = r.then((ended) => {
     stores.delete(page);
-    return result;
+    return stored(ended);
   });
   stores.set(page, store);
   return store.done;
+}
+
+// A store's work: writes the newest data given for the page.
+function storePage(op: FscacheOperation<FscacheObject>, store: PendingStore): MaybePromise<{ status: 'ok' }> {
+  const r = op.object!.cache.backend.writePage(op, store.page, store.data);
+  return r instanceof Promise ? r.then(() => OK) : OK;
+}
+
+// A store's result: a store cancelled because its object was never made is dropped quietly.
+function stored(r: OperationResult<{ status: 'ok' }>): WriteResult {
+  return r.status === 'cancelled' ? OK : SIMPLE[r.status];
 }
 
 /** Forgets a page the netfs has let go of. */
