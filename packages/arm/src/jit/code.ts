@@ -18,7 +18,7 @@ export type Mark =
   | { readonly kind: 'reg'; readonly n: number; readonly write: boolean }
   | { readonly kind: 'flag'; readonly f: Flag; readonly write: boolean }
   | { readonly kind: 'syncOut' }
-  | { readonly kind: 'syncIn'; readonly regs: readonly number[] | null }
+  | { readonly kind: 'syncIn' }
   | { readonly kind: 'exit'; readonly j: number }
   | { readonly kind: 'execCall'; readonly k: number; readonly word: number };
 
@@ -113,7 +113,7 @@ const FLAG_WRITE = new Map(FLAGS.map((f) => [f, mark({ kind: 'flag', f, write: t
 const PC = js`r[15]`;
 const ASSIGN = ['', ' = ', ';'];
 const SYNC_OUT = mark({ kind: 'syncOut' });
-const SYNC_IN = mark({ kind: 'syncIn', regs: null });
+const SYNC_IN = mark({ kind: 'syncIn' });
 
 /** Reads guest register `n` (the PC, 15, always lives in the CPU). */
 export function reg(n: number): Code {
@@ -140,9 +140,9 @@ export function syncOut(): Code {
   return SYNC_OUT;
 }
 
-/** Reads the registers `regs` (all registers and flags when null) again after a call changed them. */
-export function syncIn(regs: readonly number[] | null = null): Code {
-  return regs === null ? SYNC_IN : mark({ kind: 'syncIn', regs });
+/** Reads the registers and flags again after a call that may have changed them. */
+export function syncIn(): Code {
+  return SYNC_IN;
 }
 
 /** Static exit `j` of the basic block. */

@@ -26,7 +26,7 @@ export class GuestLocals {
     } else if (m.kind === 'flag') {
       this.usedFlags.add(m.f);
       if (m.write) this.flagsWritten.add(m.f);
-    } else if (m.kind === 'syncIn' && m.regs !== null) m.regs.forEach((n) => this.used.add(n));
+    }
   };
 
   /** Once every mark was seen: the declaration of the locals (empty when the code needs none). */
@@ -56,8 +56,7 @@ export class GuestLocals {
       case 'syncOut':
         return this.flush;
       case 'syncIn':
-        if (this.none) return '';
-        return m.regs === null ? this.reload : m.regs.map((n) => ` R${n} = r[${n}];`).join('');
+        return this.none ? '' : this.reload;
       default:
         throw new Error(`${m.kind} mark left to the translator`);
     }
