@@ -83,7 +83,7 @@ export class Jit {
       writeOff: this.tlb.writeOff,
       codeMap: this.cache.watch.codeMap,
       link: (from, links, exit, target, thumb) => this.link(from, links, exit, target, thumb),
-      follow: (l, cpu, left, hops) => this.follow(l, cpu, left, hops),
+      follow: followLink,
     };
     cpu.bus.writeListeners.push((off, size) => this.noteWrite(off, size));
   }
@@ -213,15 +213,6 @@ export class Jit {
         cpu.takeSyncException(e);
       }
     }
-  }
-
-  /**
-   * Runs linked block `l` for a compiled block. One call site for every link, so V8 sees many
-   * targets here and never specialises the caller to one block (which a recompiled or newly compiled
-   * target would then undo).
-   */
-  follow(l: Block, cpu: CpuContext, left: number, hops: number): Block | null {
-    return l.run(cpu, left, hops, l.entry);
   }
 
   /** Fills the soft TLB for the page a compiled block's access missed, as its permissions allow. */
@@ -401,6 +392,15 @@ function interpretedRun(jit: Jit): BlockRun {
   return function (this: Block, cpu: CpuContext, left: number, hops: number) {
     return jit.interpretAndFollow(this, cpu, left, hops);
   };
+}
+
+/**
+ * Runs linked block `l` for a compiled block. One call site for every link, so V8 sees many targets
+ * here and never specialises a compiled block to one target (which a recompiled or newly compiled
+ * target would then undo).
+ */
+function followLink(l: Block, cpu: CpuContext, left: number, hops: number): Block | null {
+  return l.run(cpu, left, hops, l.entry);
 }
 
 /** The `run` of a block of one page-crossing Thumb-2 instruction: steps it. */

@@ -54,7 +54,7 @@ export interface TranslatorEnv {
     target: number,
     thumb: number,
   ) => Block | null;
-  /** Runs a linked block (see `Jit.follow`). */
+  /** Runs a linked block (one shared call site for every link). */
   readonly follow: (l: Block, cpu: CpuContext, left: number, hops: number) => Block | null;
   readonly readTag: Int32Array;
   readonly readOff: Int32Array;
