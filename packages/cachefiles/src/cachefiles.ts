@@ -325,8 +325,9 @@ export class CacheFiles implements CacheBackend {
         return;
       }
       cache.objectLookupNegative(o);
+      return; // the core moves the object to CREATING and calls us again
     }
-    // Create: the directory, or the data file and its metadata.
+    // CREATING: make the directory, or the data file and its metadata.
     if (this.refuseWrites && o.type !== 'index') throw new FscacheError('ENOBUFS', 'cache is short of space');
     const meta = this.#emptyMeta(o);
     this.stats.creates++;

@@ -60,7 +60,7 @@ export class FscacheCache implements ObjectCache {
     objectObtained(this.#fs, object);
   }
 
-  /** Backend report: the object was not found (or was stale) and will be created. */
+  /** Backend report: the object was not found (or was stale); return, and be called to create it. */
   objectLookupNegative(object: FscacheObject): void {
     objectLookupNegative(this.#fs, object);
   }

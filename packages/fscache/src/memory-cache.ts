@@ -85,31 +85,31 @@ export class MemoryCache implements CacheBackend {
 
   lookupObject(object: FscacheObject): MaybePromise<void> {
     const o = object as MemoryObject;
+    if (o.state === ObjectState.CREATING) {
+      const f = this.faults.create?.(o);
+      if (f instanceof Promise) return f.then(() => this.#create(o));
+      return this.#create(o);
+    }
     const f = this.faults.lookup?.(o);
     if (f instanceof Promise) return f.then(() => this.#lookup(o));
     return this.#lookup(o);
   }
 
-  #lookup(o: MemoryObject): MaybePromise<void> {
+  #lookup(o: MemoryObject): void {
     const cache = o.cache;
-    if (o.state === ObjectState.LOOKING_UP) {
-      const children = (o.parent as MemoryObject).entry!.children;
-      const found = children?.get(o.key);
-      if (found && found.type === o.type) {
-        const verdict = cache.checkAux(o, found.aux ?? EMPTY);
-        if (verdict !== CheckAux.OBSOLETE) {
-          if (verdict === CheckAux.NEEDS_UPDATE) found.aux = o.cookie?.aux() ?? null;
-          o.entry = found;
-          cache.objectObtained(o);
-          return;
-        }
+    const children = (o.parent as MemoryObject).entry!.children;
+    const found = children?.get(o.key);
+    if (found && found.type === o.type) {
+      const verdict = cache.checkAux(o, found.aux ?? EMPTY);
+      if (verdict !== CheckAux.OBSOLETE) {
+        if (verdict === CheckAux.NEEDS_UPDATE) found.aux = o.cookie?.aux() ?? null;
+        o.entry = found;
+        cache.objectObtained(o);
+        return;
       }
-      if (found) this.#forget(children!, o.key);
-      cache.objectLookupNegative(o);
     }
-    const f = this.faults.create?.(o);
-    if (f instanceof Promise) return f.then(() => this.#create(o));
-    this.#create(o);
+    if (found) this.#forget(children!, o.key);
+    cache.objectLookupNegative(o); // we are called again in CREATING
   }
 
   #create(o: MemoryObject): void {

@@ -4,6 +4,7 @@ import { FscacheAssertionError } from './errors.ts';
 import { Fscache } from './fscache.ts';
 import { MemoryCache, MemoryObject } from './memory-cache.ts';
 import { OBJECT_EVENT_NAMES, OBJECT_STATE_NAMES, ObjectEvent, ObjectState } from './object-state.ts';
+import { NEGATIVE } from './object.ts';
 import { STATE_TABLE, TRANSITIONS } from './object-state-machine.ts';
 import { fileDef, settle, setup, until } from './test-support/harness.ts';
 
@@ -172,6 +173,69 @@ describe('backend reports', () => {
     await settle(fs);
     assert.equal(object.state, ObjectState.ACTIVE);
     assert.deepEqual(moves, ['INIT->LOOKING_UP', 'LOOKING_UP->AVAILABLE', 'AVAILABLE->ACTIVE']);
+  });
+
+  test('objectLookupNegative only reports: CREATING comes from the dispatcher, then the backend creates', async () => {
+    const { fs, netfs, mem } = await setup();
+    const original = mem.lookupObject.bind(mem);
+    const calls: string[] = [];
+    const statesAfterReport: string[] = [];
+    mem.lookupObject = (o) => {
+      if (o.cookie?.type !== 'data') return original(o);
+      calls.push(OBJECT_STATE_NAMES[o.state]);
+      const r = original(o);
+      if (o.flags & NEGATIVE) statesAfterReport.push(OBJECT_STATE_NAMES[o.state]);
+      return r;
+    };
+    const moves: string[] = [];
+    fs.onTransition = (o, from, to) => {
+      if (o.cookie?.type === 'data') moves.push(`${OBJECT_STATE_NAMES[from]}->${OBJECT_STATE_NAMES[to]}`);
+    };
+    await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'first', version: 1 }); // makes the index
+    calls.length = 0;
+    moves.length = 0;
+    statesAfterReport.length = 0;
+    const before = { ...fs.stats.n };
+    const c = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'new', version: 1 });
+    await settle(fs);
+    assert.deepEqual(
+      statesAfterReport,
+      ['LOOKING_UP', 'CREATING'],
+      'the negative report did not move the state',
+    );
+    assert.deepEqual(calls, ['LOOKING_UP', 'CREATING'], 'the backend is called once to look, once to create');
+    assert.deepEqual(moves, [
+      'INIT->LOOKING_UP',
+      'LOOKING_UP->CREATING',
+      'CREATING->AVAILABLE',
+      'AVAILABLE->ACTIVE',
+    ]);
+    assert.equal(c!.backingObjects[0]!.state, ObjectState.ACTIVE);
+    assert.equal(fs.stats.n.objectLookupsNegative - before.objectLookupsNegative, 1);
+    assert.equal(fs.stats.n.objectCreated - before.objectCreated, 1);
+    assert.equal(fs.stats.n.objectLookupsPositive - before.objectLookupsPositive, 0);
+  });
+
+  test('the cache failing between the negative report and creation: the backend is not asked to create', async () => {
+    const { fs, netfs, mem, cache, bugs } = await setup();
+    let creates = 0;
+    mem.faults.lookup = (o) => {
+      if (o.type === 'data') cache.ioError(); // the medium fails while the object is looked up
+    };
+    mem.faults.create = (o) => {
+      if (o.type === 'data') creates++;
+    };
+    const moves: string[] = [];
+    fs.onTransition = (o, from, to) => {
+      if (o.cookie?.type === 'data') moves.push(`${OBJECT_STATE_NAMES[from]}->${OBJECT_STATE_NAMES[to]}`);
+    };
+    const c = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'doomed', version: 1 });
+    await settle(fs);
+    assert.equal(creates, 0);
+    assert.deepEqual(moves.slice(0, 3), ['INIT->LOOKING_UP', 'LOOKING_UP->CREATING', 'CREATING->LC_DYING']);
+    assert.deepEqual(await fs.readOrAllocPage(c, 0), { status: 'ENOBUFS' });
+    await fs.relinquishCookie(c);
+    assert.deepEqual(bugs, []);
   });
 
   test('a lookup that returns without reporting the object obtained is a loud assertion', async () => {

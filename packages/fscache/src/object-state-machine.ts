@@ -9,7 +9,7 @@
 import { CookieFlag } from './cookie.ts';
 import { assert, FscacheAssertionError, hasCode } from './errors.ts';
 import type { FscacheContext } from './fscache-context.ts';
-import { type FscacheObject, HOLDS_PARENT_OP, OBTAINED } from './object.ts';
+import { type FscacheObject, HOLDS_PARENT_OP, NEGATIVE, OBTAINED } from './object.ts';
 import {
   eventBit,
   eventNames,
@@ -82,9 +82,9 @@ export const STATE_TABLE: Readonly<Record<ObjectStateName, StateSpec>> = {
     },
     next: [S.LOOKING_UP, S.ABORT_INIT, S.ACTIVE],
   },
-  /** The backend looks the object up; a negative report moves it to CREATING. */
+  /** The backend looks the object up; if it reports it absent or stale, the object is created. */
   LOOKING_UP: { action: lookUp, onEvent: LOOKUP_EVENTS, next: [S.CREATING, S.AVAILABLE, S.LC_DYING] },
-  /** The backend makes the object on its medium. */
+  /** The backend is called again, to make the object on its medium. */
   CREATING: { action: lookUp, onEvent: LOOKUP_EVENTS, next: [S.AVAILABLE, S.LC_DYING] },
   /** Transient: start pending operations and let children out of INIT. */
   AVAILABLE: { action: becomeAvailable, onEvent: {}, next: [S.ACTIVE] },
@@ -271,13 +271,12 @@ function lookUp(fs: FscacheContext, object: FscacheObject): MaybePromise<Next> {
 
 function lookupDone(object: FscacheObject): Next {
   if (object.events & KILL_EVENTS) return S.LC_DYING;
-  if (!(object.flags & OBTAINED)) {
-    throw new FscacheAssertionError('backend lookup returned without obtaining the object', {
-      objectId: object.debugId,
-      state: stateName(object.state),
-    });
-  }
-  return S.AVAILABLE;
+  if (object.flags & OBTAINED) return S.AVAILABLE;
+  if (object.flags & NEGATIVE && object.state === S.LOOKING_UP) return S.CREATING;
+  throw new FscacheAssertionError('backend lookup returned without obtaining the object', {
+    objectId: object.debugId,
+    state: stateName(object.state),
+  });
 }
 
 function lookupFailed(fs: FscacheContext, object: FscacheObject, err: unknown): Next {
@@ -287,36 +286,39 @@ function lookupFailed(fs: FscacheContext, object: FscacheObject, err: unknown): 
   return S.LC_DYING;
 }
 
-/** Backend report: the object was found (in LOOKING_UP) or made (in CREATING). Sets a flag only. */
+/** Backend report: the object was found, or made after a negative report. Sets flags only. */
 export function objectObtained(fs: FscacheContext, object: FscacheObject): void {
-  const cookie = object.cookie;
-  if (object.state === S.LOOKING_UP) {
-    fs.stats.n.objectLookupsPositive++;
-    cookie?.clearFlags(CookieFlag.NO_DATA_YET | CookieFlag.LOOKING_UP);
-  } else {
-    assert(object.state === S.CREATING, 'object obtained outside lookup or creation', {
+  assert(
+    object.state === S.LOOKING_UP || object.state === S.CREATING,
+    'object obtained outside lookup or creation',
+    {
       objectId: object.debugId,
       state: stateName(object.state),
-    });
+    },
+  );
+  if (object.flags & NEGATIVE) {
     fs.stats.n.objectCreated++;
+  } else {
+    fs.stats.n.objectLookupsPositive++;
+    object.cookie?.clearFlags(CookieFlag.NO_DATA_YET | CookieFlag.LOOKING_UP);
   }
   object.flags |= OBTAINED;
 }
 
 /**
- * Backend report: the object was not found (or was stale) and the backend now creates it. Reads
- * get ENODATA from now on and writes wait for creation. The one report that moves the state
- * while the backend is still at work: creation is a state of its own, seen by reads and listings.
+ * Backend report: the object was not found (or was stale). Sets flags only: reads get ENODATA
+ * from now on, without waiting for creation, and once the backend returns the dispatcher moves
+ * the object to CREATING, where the backend is called again to make it.
  */
 export function objectLookupNegative(fs: FscacheContext, object: FscacheObject): void {
-  if (object.state !== S.LOOKING_UP) return; // only the first call counts
+  if (object.state !== S.LOOKING_UP || object.flags & NEGATIVE) return; // only the first call counts
+  object.flags |= NEGATIVE;
   fs.stats.n.objectLookupsNegative++;
   const cookie = object.cookie;
   if (cookie) {
     cookie.flags |= CookieFlag.NO_DATA_YET;
     cookie.clearFlags(CookieFlag.LOOKING_UP);
   }
-  setObjectState(fs, object, S.CREATING);
 }
 
 /** A cache's root backs the master index, which exists before the cache: it starts ACTIVE. */

@@ -12,6 +12,8 @@ import type { MaybePromise, PoolItem } from './worker-pool.ts';
 export const HOLDS_PARENT_OP = 1;
 /** The backend reported the object found or made (read by the lookup action). */
 export const OBTAINED = 2;
+/** The backend reported the object absent or stale (read by the lookup action: create it). */
+export const NEGATIVE = 4;
 
 /**
  * What an object, its backend and the state machine see of the cookie the object backs: the
@@ -44,10 +46,12 @@ export type PageData = Uint8Array | null;
  */
 export interface ObjectBackend {
   /**
-   * Finds the object on the medium below its parent and calls `cache.objectObtained(object)`; or,
-   * if it is absent or stale, calls `cache.objectLookupNegative(object)`, creates it and calls
-   * `cache.objectObtained(object)`. Those calls report; the core moves the object on once this
-   * call returns. Throw ETIMEDOUT to be called again later; any other error fails the object.
+   * Called in LOOKING_UP: finds the object on the medium below its parent and calls
+   * `cache.objectObtained(object)`, or, if it is absent or stale, calls
+   * `cache.objectLookupNegative(object)` and returns. Called again in CREATING: makes the object
+   * and calls `cache.objectObtained(object)`. Those calls only report; the core moves the object
+   * on once this call returns. Throw ETIMEDOUT to be called again later in the same state; any
+   * other error fails the object.
    */
   lookupObject(object: FscacheObject): MaybePromise<void>;
   /** Lookup is over, successful or not: free anything kept for it. */
