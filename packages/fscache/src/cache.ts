@@ -7,6 +7,7 @@ import { CheckAux } from './cookie-def.ts';
 import type { FscacheContext } from './fscache-context.ts';
 import type { FscacheObject, ObjectCache } from './object.ts';
 import { objectLookupNegative, objectObtained, runObject } from './object-state-machine.ts';
+import { CHECK_AUX_COUNTERS } from './outcome.ts';
 import { collectDeferredOperations } from './operation.ts';
 import { TraceStream } from './trace.ts';
 import type { MaybePromise } from './worker-pool.ts';
@@ -88,17 +89,16 @@ export class FscacheCache implements ObjectCache {
 
   /** Backend call: asks the netfs whether aux data found with `object` is still good. */
   checkAux(object: FscacheObject, aux: Uint8Array): CheckAux {
-    const s = this.#fs.stats.n;
     const cookie = object.cookie;
     if (!cookie || cookie.relinquished || !cookie.def.checkAux) {
-      s.checkauxNone++;
+      this.#fs.stats.n.checkauxNone++;
       return CheckAux.OKAY;
     }
     const verdict = cookie.def.checkAux(cookie.netfsData as never, aux);
-    if (verdict === CheckAux.OKAY) s.checkauxOkay++;
-    else if (verdict === CheckAux.NEEDS_UPDATE) s.checkauxUpdate++;
-    else if (verdict === CheckAux.OBSOLETE) s.checkauxObsolete++;
-    else throw new TypeError(`checkAux of "${cookie.name}" returned ${JSON.stringify(verdict)}`);
+    // The netfs's answer is checked, not trusted: anything but a verdict is its bug.
+    if (!Object.hasOwn(CHECK_AUX_COUNTERS, verdict))
+      throw new TypeError(`checkAux of "${cookie.name}" returned ${JSON.stringify(verdict)}`);
+    this.#fs.stats.n[CHECK_AUX_COUNTERS[verdict]]++;
     return verdict;
   }
 

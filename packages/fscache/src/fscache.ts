@@ -13,7 +13,7 @@ import type { FscacheObject, ObjectCache, ObjectCookie } from './object.ts';
 import { ObjectEvent, ObjectState } from './object-state.ts';
 import { activateRoot, raiseEvent } from './object-state-machine.ts';
 import { FscacheOperation, submitOperation } from './operation.ts';
-import { countCall, countOutcome } from './outcome.ts';
+import { COOKIE_TYPE_COUNTERS, countAcquired, countCall, countCookieCall, countOutcome } from './outcome.ts';
 import {
   type AllocResult,
   allocPage,
@@ -188,8 +188,6 @@ export class Fscache implements CacheContext {
     def: CookieDef<D>,
     netfsData: D,
   ): Promise<FscacheCookie | null> {
-    const s = this.stats.n;
-    s.acquires++;
     if (this.tracer.mask)
       this.tracer.enter(
         TraceStream.COOKIE,
@@ -197,19 +195,14 @@ export class Fscache implements CacheContext {
         'fscache_acquire_cookie',
         `${parent?.name},${def?.name}`,
       );
-    if (!parent) {
-      s.acquiresNull++;
-      return null;
-    }
+    if (!countCookieCall(this, 'acquire', parent)) return null;
     validateCookieDef(def as CookieDef<never>);
     assert(!parent.relinquished, `cookie "${def.name}" acquired below relinquished cookie "${parent.name}"`);
     if (def.type === 'index' && parent.type !== 'index') {
       throw new TypeError(`index cookie "${def.name}" cannot sit below non-index cookie "${parent.name}"`);
     }
     const cookie = this.#newCookie(parent, def as CookieDef<never>, netfsData);
-    if (def.type === 'index') s.cookieIndex++;
-    else if (def.type === 'data') s.cookieData++;
-    else s.cookieSpecial++;
+    this.stats.n[COOKIE_TYPE_COUNTERS[def.type]]++;
 
     if (def.type !== 'index') {
       const r = this.#acquireNonIndex(cookie);
@@ -217,14 +210,13 @@ export class Fscache implements CacheContext {
         parent.nChildren--;
         cookie.flags = CookieFlag.RELINQUISHED;
         this.#putCookie(cookie);
-        if (r === 'ENOMEM') s.acquiresOom++;
-        else s.acquiresNobufs++;
+        countAcquired(this, r);
         return null;
       }
       if (!this.deferLookup) await cookie.waitFlagClear(CookieFlag.LOOKING_UP);
       if (!this.deferCreate) await cookie.waitFlagClear(CookieFlag.CREATING);
     }
-    s.acquiresOk++;
+    countAcquired(this, 'ok');
     return cookie;
   }
 
@@ -233,24 +225,14 @@ export class Fscache implements CacheContext {
    * Children must be relinquished first.
    */
   async relinquishCookie(cookie: FscacheCookie | null, options: { retire?: boolean } = {}): Promise<void> {
-    const s = this.stats.n;
-    s.relinquishes++;
-    if (!cookie) {
-      s.relinquishesNull++;
-      return;
-    }
+    if (!countCookieCall(this, 'relinquish', cookie)) return;
     assert(cookie !== this.masterIndex, 'the master index cannot be relinquished');
     await this.#relinquish(cookie, options.retire === true);
   }
 
   /** Asks every object of the cookie to store fresh aux data from the netfs. */
   updateCookie(cookie: FscacheCookie | null): void {
-    const s = this.stats.n;
-    s.updates++;
-    if (!cookie) {
-      s.updatesNull++;
-      return;
-    }
+    if (!countCookieCall(this, 'update', cookie)) return;
     assert(!cookie.relinquished, `cookie "${cookie.name}" updated after relinquishment`);
     for (const object of cookie.backingObjects) raiseEvent(this, object, ObjectEvent.UPDATE);
   }

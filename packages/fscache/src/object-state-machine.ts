@@ -9,6 +9,7 @@
 import { CookieFlag } from './cookie.ts';
 import { assert, FscacheAssertionError, hasCode } from './errors.ts';
 import type { FscacheContext } from './fscache-context.ts';
+import type { FscacheCounters } from './stats.ts';
 import { type FscacheObject, HOLDS_PARENT_OP, NEGATIVE, OBTAINED } from './object.ts';
 import {
   eventBit,
@@ -34,12 +35,14 @@ type Next = ObjectState | typeof WAIT | typeof REQUEUE;
 /** Where each event leads from a waiting state. */
 export type EventTable = Partial<Record<ObjectEvent, ObjectState>>;
 
-/** A state: its action, its event table, and every state it may move to. */
+/** A state: its action, its event table, every state it may move to, and what entering it counts. */
 export interface StateSpec {
   readonly action?: (fs: FscacheContext, object: FscacheObject) => MaybePromise<Next>;
   readonly onEvent: EventTable;
   /** The legal moves out of this state; anything else is a bug. */
   readonly next: readonly ObjectState[];
+  /** The counter an object entering this state moves (the kernel's `fscache_n_object_*`). */
+  readonly counts?: keyof FscacheCounters;
 }
 
 const S = ObjectState;
@@ -87,11 +90,11 @@ export const STATE_TABLE: Readonly<Record<ObjectStateName, StateSpec>> = {
   /** The backend is called again, to make the object on its medium. */
   CREATING: { action: lookUp, onEvent: LOOKUP_EVENTS, next: [S.AVAILABLE, S.LC_DYING] },
   /** Transient: start pending operations and let children out of INIT. */
-  AVAILABLE: { action: becomeAvailable, onEvent: {}, next: [S.ACTIVE] },
+  AVAILABLE: { action: becomeAvailable, onEvent: {}, next: [S.ACTIVE], counts: 'objectAvail' },
   /** The normal running state; no action. */
   ACTIVE: { onEvent: ACTIVE_EVENTS, next: [S.UPDATING, S.DYING] },
   /** Store the netfs's new aux data, then back to ACTIVE (whose table decides what next). */
-  UPDATING: { action: update, onEvent: {}, next: [S.ACTIVE] },
+  UPDATING: { action: update, onEvent: {}, next: [S.ACTIVE], counts: 'updatesRun' },
   /** Cancel what waits, kick children, and wait for operations and children to end. */
   DYING: {
     action: dying,
@@ -109,7 +112,7 @@ export const STATE_TABLE: Readonly<Record<ObjectStateName, StateSpec>> = {
   /** The cache takes the object away from its cookie. */
   WITHDRAWING: { action: withdraw, onEvent: {}, next: [S.DEAD] },
   /** Never processed. */
-  DEAD: { onEvent: {}, next: [] },
+  DEAD: { onEvent: {}, next: [], counts: 'objectDead' },
 };
 
 // The table by state number, for the dispatcher's hot path.
@@ -123,6 +126,7 @@ export const TRANSITIONS: ReadonlyMap<ObjectState, readonly ObjectState[]> = new
 /** Moves `object` to `next`: the only place a state changes. */
 export function setObjectState(fs: FscacheContext, object: FscacheObject, next: ObjectState): void {
   const from = object.state;
+  const spec = SPECS[next]!;
   if (!SPECS[from]!.next.includes(next)) {
     throw new FscacheAssertionError(`illegal transition to ${stateName(next)}`, {
       objectId: object.debugId,
@@ -130,6 +134,7 @@ export function setObjectState(fs: FscacheContext, object: FscacheObject, next: 
     });
   }
   object.state = next;
+  if (spec.counts) fs.stats.n[spec.counts]++;
   if (fs.tracer.mask) fs.tracer.debug(TraceStream.CACHE, 'fsobj', `${object} from ${stateName(from)}`);
   fs.onTransition?.(object, from, next);
 }
@@ -337,14 +342,12 @@ function becomeAvailable(fs: FscacheContext, object: FscacheObject): Next {
   object.cache.backend.lookupComplete?.(object);
   enqueueDependents(fs, object);
   fs.histogram.record('objInstantiate', fs.clock.now() - object.lookupStart);
-  fs.stats.n.objectAvail++;
   return S.ACTIVE;
 }
 
 // UPDATING: hand the netfs's new aux data to the backend.
 function update(fs: FscacheContext, object: FscacheObject): MaybePromise<Next> {
   object.events &= ~UPDATE_BIT;
-  fs.stats.n.updatesRun++;
   const failed = (err: unknown): Next => {
     fs.objectIoFailed(object, 'update', err);
     return S.ACTIVE;
@@ -427,7 +430,6 @@ function dropped(fs: FscacheContext, object: FscacheObject): Next {
     parent.nChildren--;
     if (parent.nChildren === 0) raiseEvent(fs, parent, E.CLEARED);
   }
-  fs.stats.n.objectDead++;
   return S.DEAD;
 }
 

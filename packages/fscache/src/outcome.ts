@@ -1,8 +1,10 @@
 /**
- * The outcomes of the netfs's operations and the counters they move. Each kind of operation names
- * its counters once, here; a submitted operation's outcome is counted by the operation's life
- * cycle (operation.ts), and a backend's failure is classified in one place (`backendFailure`).
+ * The outcomes of the netfs's calls and the counters they move. Each kind of operation, and each
+ * cookie call, names its counters once, here; a submitted operation's outcome is counted by the
+ * operation's life cycle (operation.ts), and a backend's failure is classified in one place
+ * (`backendFailure`).
  */
+import type { CheckAux } from './cookie-def.ts';
 import { hasCode } from './errors.ts';
 import type { FscacheCounters, FscacheStats } from './stats.ts';
 
@@ -140,4 +142,57 @@ export function backendFailure<O>(
   if (hasCode(err, 'ENOMEM')) return countOutcome(fs, kind, 'ENOMEM');
   if (!hasCode(err, 'ENOBUFS') && !hasCode(err, 'ENOSPC')) fs.objectIoFailed(object, kind, err);
   return countOutcome(fs, kind, 'ENOBUFS');
+}
+
+/** The netfs's cookie calls: the counter of calls, of calls with a null cookie, and of outcomes. */
+export const COOKIE_CALL_COUNTERS = {
+  acquire: {
+    calls: 'acquires',
+    nulls: 'acquiresNull',
+    outcomes: { ok: 'acquiresOk', ENOBUFS: 'acquiresNobufs', ENOMEM: 'acquiresOom' },
+  },
+  relinquish: { calls: 'relinquishes', nulls: 'relinquishesNull', outcomes: {} },
+  update: { calls: 'updates', nulls: 'updatesNull', outcomes: {} },
+} as const satisfies Record<
+  string,
+  { calls: Counter; nulls: Counter; outcomes: Partial<Record<'ok' | 'ENOBUFS' | 'ENOMEM', Counter>> }
+>;
+
+/** A cookie call. */
+export type CookieCall = keyof typeof COOKIE_CALL_COUNTERS;
+
+/** The counter of cookies made, by type. */
+export const COOKIE_TYPE_COUNTERS = {
+  index: 'cookieIndex',
+  data: 'cookieData',
+  special: 'cookieSpecial',
+} as const satisfies Record<string, Counter>;
+
+/** The counter of each verdict a netfs's checkAux gives (none asked: `checkauxNone`). */
+export const CHECK_AUX_COUNTERS = {
+  okay: 'checkauxOkay',
+  needsUpdate: 'checkauxUpdate',
+  obsolete: 'checkauxObsolete',
+} as const satisfies Record<CheckAux, Counter>;
+
+/** Counts a cookie call; returns false, counted as a null call, when `cookie` is null. */
+export function countCookieCall<C extends object>(
+  fs: CountingContext,
+  call: CookieCall,
+  cookie: C | null,
+): cookie is C {
+  const c = COOKIE_CALL_COUNTERS[call];
+  fs.stats.n[c.calls]++;
+  if (cookie !== null) return true;
+  fs.stats.n[c.nulls]++;
+  return false;
+}
+
+/** Counts how an acquire with a parent ended, and returns the status. */
+export function countAcquired<S extends keyof typeof COOKIE_CALL_COUNTERS.acquire.outcomes>(
+  fs: CountingContext,
+  status: S,
+): S {
+  fs.stats.n[COOKIE_CALL_COUNTERS.acquire.outcomes[status]]++;
+  return status;
 }
