@@ -118,7 +118,7 @@ describe('dispatcher', () => {
   test('running a dead object is a loud assertion', async () => {
     const { fs, cache, bugs } = await setup();
     const o = new MemoryObject(cache, null, 'x', 'data');
-    o.state = ObjectState.DEAD;
+    (o as { state: ObjectState }).state = ObjectState.DEAD; // forced: no path leads a new object there
     o.eventMask = 0x3f;
     fs.raiseEvent(o, ObjectEvent.UPDATE);
     await settle(fs);

@@ -133,7 +133,7 @@ export function setObjectState(fs: FscacheContext, object: FscacheObject, next: 
       state: stateName(from),
     });
   }
-  object.state = next;
+  (object as { state: ObjectState }).state = next; // the one writer of the readonly field
   if (spec.counts) fs.stats.n[spec.counts]++;
   if (fs.tracer.mask) fs.tracer.debug(TraceStream.CACHE, 'fsobj', `${object} from ${stateName(from)}`);
   fs.onTransition?.(object, from, next);

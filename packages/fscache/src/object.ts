@@ -111,7 +111,8 @@ export class FscacheObject implements PoolItem {
   poolFlags = 0;
   /** A number for tracing, unique within one FS-Cache instance (printed as OBJ%x). */
   debugId = 0;
-  state: ObjectState = ObjectState.INIT;
+  /** Where the state machine has the object; only `setObjectState` moves it. */
+  readonly state: ObjectState = ObjectState.INIT;
   /** Pending events, one bit each. */
   events = 0;
   /** Events that wake the object; others stay pending until a state unmasks them. */
