@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Bus } from './bus.ts';
 import { Cpu } from './cpu.ts';
+import { jitTranslator } from './jit/jit.ts';
 import type { CpuExit } from './exit.ts';
 import { Mode } from './system/modes.ts';
 
@@ -12,7 +13,7 @@ const MMIO = 0x09000000;
 function cpuWith(code: number[], cpsr = 0x1d3): Cpu {
   const bus = new Bus(RAM, new Uint8Array(1 << 16));
   for (const [i, w] of code.entries()) bus.write32(RAM + i * 4, w);
-  const cpu = new Cpu(bus);
+  const cpu = new Cpu(bus, { translator: jitTranslator() });
   cpu.cpsr = cpsr;
   cpu.cp15.vbar = RAM + 0x1000;
   cpu.pc = RAM;

@@ -23,21 +23,16 @@ import { Mode } from './system/modes.ts';
 import type { ThumbExec } from './isa/thumb/t16.ts';
 import { Vfp } from './isa/vfp/vfp.ts';
 import { decodeT16, decodeT32 } from './isa/thumb/thumb-decoder.ts';
-import { Jit } from './jit/jit.ts';
 import type { CpuDebug } from './debug.ts';
+import type { GuestTranslator, TranslatorFactory } from './guest-translator.ts';
 
 /** How a `Cpu` executes guest code. */
 export interface CpuOptions {
   /**
-   * Translate blocks of guest code to JavaScript (the default). `false` keeps the one-instruction
-   * interpreter, which the translator is checked against.
+   * Makes the translator that runs guest code (`jitTranslator()` for the package's JIT). Without
+   * one the CPU interprets one instruction at a time, which translators are checked against.
    */
-  readonly jit?: boolean;
-  /**
-   * Runs of a block before the translator compiles it to a JavaScript function (default
-   * `COMPILE_AFTER`); until then its decoded instructions are interpreted. 1 compiles at once.
-   */
-  readonly compileAfter?: number;
+  readonly translator?: TranslatorFactory;
 }
 
 /**
@@ -57,8 +52,8 @@ export class Cpu extends CpuState implements CpuContext {
   readonly mmu: Mmu;
   /** SCTLR.M, cached for the fast path. */
   mmuOn = false;
-  /** The block translator, or null when this CPU interprets one instruction at a time. */
-  readonly jit: Jit | null;
+  /** The translator it was given, or null when it interprets one instruction at a time. */
+  readonly jit: GuestTranslator | null;
   /** Set by the LDRT/STRT family around their access, so it checks PL0 permissions. */
   unprivileged = false;
   /** Decoded A32 instructions by physical address. */
@@ -101,7 +96,7 @@ export class Cpu extends CpuState implements CpuContext {
     this.mmu = new Mmu(bus, this.cp15);
     this.armCache = new DecodeCache(bus.ramSize, 4);
     this.thumbCache = new DecodeCache(bus.ramSize, 2);
-    this.jit = options.jit === false ? null : new Jit(this, options.compileAfter);
+    this.jit = options.translator?.(this) ?? null;
     // until an owner injects a clock, the counter ticks once per retired instruction
     this.cp15.timer.clock = () => BigInt(this.retired);
     this.cp15.pmu.clock = () => BigInt(this.retired); // a cycle per instruction

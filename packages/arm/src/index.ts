@@ -14,6 +14,8 @@ export { CortexA15Id, Cp15, Ttbcr } from './system/cp15.ts';
 export { Cpu, type CpuOptions } from './cpu.ts';
 export { type BlockReport, CpuDebug, type ExceptionReport, type Watchpoint } from './debug.ts';
 export { ramWritten } from './jit/code-watch.ts';
+export { COMPILE_AFTER, jitTranslator } from './jit/jit.ts';
+export type { GuestTranslator, TranslatorFactory, TranslatorStatistics } from './guest-translator.ts';
 export { CpuState, CpuStateError, Psr } from './cpu-state.ts';
 export { ElfError, type ElfImage, type ElfSegment, parseElf } from './elf.ts';
 export { DEFAULT_FREQUENCY, GenericTimer, TimerChannel, TimerCtl } from './system/generic-timer.ts';

@@ -3,7 +3,7 @@
  * the CPU and handles inside the "kernel" what KVM handles there (VGIC and memslot accesses, PSCI,
  * WFI, unknown HVC/SMC) so that only what the VMM must see leaves as an exit in `run`.
  */
-import { Bus, Cpu, CpuDebug, type DebugExit, ExceptionKind, type MmioExit } from '@armvm/arm';
+import { Bus, Cpu, CpuDebug, type DebugExit, ExceptionKind, jitTranslator, type MmioExit } from '@armvm/arm';
 import {
   applyGuestDebug,
   debugExitToRun,
@@ -120,12 +120,12 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
 
   /** What this vCPU's CPU has done (a CPU rebuilt for new memory slots starts its own counts). */
   statistics(): VcpuStatistics {
-    const jit = this.cpu.jit;
+    const t = this.cpu.jit?.statistics();
     return {
       instructions: this.cpu.retired,
-      blocksDecoded: jit?.cache.translations ?? 0,
-      blocksCompiled: jit?.cache.compilations ?? 0,
-      compileMs: jit?.compileMs ?? 0,
+      blocksDecoded: t?.blocksDecoded ?? 0,
+      blocksCompiled: t?.blocksCompiled ?? 0,
+      compileMs: t?.compileMs ?? 0,
     };
   }
 
@@ -347,7 +347,7 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
   private newCpu(): Cpu {
     const slot = this.vm.memorySlots.primary();
     const bus = slot ? new Bus(slot.base, slot.bytes) : new Bus(0, new Uint8Array(0));
-    const cpu = new Cpu(bus);
+    const cpu = new Cpu(bus, { translator: jitTranslator() });
     // Inner Shareable TLB maintenance reaches every vCPU of the VM, as on an SMP host
     cpu.onShareableTlbMaintenance = (op, value) => {
       for (const other of this.vm.vcpus) if (other !== this) other.cpu.tlbMaintenance(op, value);

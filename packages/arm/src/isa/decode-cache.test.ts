@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Bus } from '../bus.ts';
 import { Cpu } from '../cpu.ts';
+import { jitTranslator } from '../jit/jit.ts';
 import { DecodeCache } from './decode-cache.ts';
 
 describe('DecodeCache', () => {
@@ -18,7 +19,7 @@ describe('DecodeCache', () => {
 
   test('self-modifying code runs the new instruction', () => {
     const bus = new Bus(0x40000000, new Uint8Array(1 << 16));
-    const cpu = new Cpu(bus);
+    const cpu = new Cpu(bus, { translator: jitTranslator() });
     bus.write32(0x40000000, 0xe3a00001); // mov r0, #1
     bus.write32(0x40000004, 0xe5812000); // str r2, [r1]  (rewrites the first instruction)
     bus.write32(0x40000008, 0xeafffffc); // b 0x40000000

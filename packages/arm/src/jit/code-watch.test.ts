@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { Bus } from '../bus.ts';
 import { Cpu } from '../cpu.ts';
 import { ramWritten } from './code-watch.ts';
+import { jitTranslator } from './jit.ts';
 
 const RAM = 0x40000000;
 const HVC = 0xe1400070 | 0;
@@ -10,8 +11,8 @@ const HVC = 0xe1400070 | 0;
 /** Two CPUs over one RAM, as the vCPUs of a VM: each translates on its first run. */
 function pair(): { ram: Uint8Array; a: Cpu; b: Cpu } {
   const ram = new Uint8Array(1 << 16);
-  const a = new Cpu(new Bus(RAM, ram), { compileAfter: 1 });
-  const b = new Cpu(new Bus(RAM, ram), { compileAfter: 1 });
+  const a = new Cpu(new Bus(RAM, ram), { translator: jitTranslator(1) });
+  const b = new Cpu(new Bus(RAM, ram), { translator: jitTranslator(1) });
   return { ram, a, b };
 }
 

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { Bus } from '../bus.ts';
-import { Cpu } from '../cpu.ts';
+import { Cpu, type CpuOptions } from '../cpu.ts';
 import type { CpuExit } from '../exit.ts';
 import {
   fuzzEntries,
@@ -14,8 +14,9 @@ import {
   thumbStream,
 } from '../testing/fuzz-blob.ts';
 import { FuzzRng } from '../testing/fuzz-rng.ts';
-import { TestMachine } from '../testing/test-machine.ts';
+import { TestMachine, type TestMachineOptions } from '../testing/test-machine.ts';
 import { plainText } from './code.ts';
+import { Jit, jitTranslator } from './jit.ts';
 
 const RAM = 0x40000000;
 const MMIO = 0x09000000;
@@ -39,7 +40,11 @@ interface Program {
  */
 type Way = boolean | 'tiered';
 
-function cpuOptions(way: Way) {
+function cpuOptions(way: Way): CpuOptions {
+  return way === 'tiered' ? { translator: jitTranslator() } : way ? { translator: jitTranslator(1) } : {};
+}
+
+function machineOptions(way: Way): TestMachineOptions {
   return way === 'tiered' ? {} : way ? { compileAfter: 1 } : { jit: false };
 }
 
@@ -101,7 +106,7 @@ function both(p: Program, act: (cpu: Cpu) => string[] = (cpu) => drive(cpu)): Cp
   assert.deepEqual(tieredLog, interpLog, 'the block interpreter too');
   assert.deepEqual(snapshot(jit), snapshot(interp));
   assert.deepEqual(snapshot(tiered), snapshot(interp));
-  assert.ok(jit.jit!.cache.compilations > 0, 'the JIT compiled the code');
+  assert.ok((jit.jit as Jit).cache.compilations > 0, 'the JIT compiled the code');
   return jit;
 }
 
@@ -261,7 +266,7 @@ describe('block translator against the interpreter', () => {
       ],
     });
     assert.equal(cpu.r[0], 2);
-    assert.ok(cpu.jit!.cache.invalidations > 0);
+    assert.ok((cpu.jit as Jit).cache.invalidations > 0);
   });
 
   test('code the owner rewrites between runs is translated again', () => {
@@ -356,7 +361,7 @@ describe('block translator against the interpreter', () => {
     assert.equal(cpu.r[0], 38000);
     assert.equal(cpu.r[1], 9500);
     assert.equal(cpu.getBanked(0x1b, 14), RAM + 48, 'LR_und after the UDF');
-    assert.ok(cpu.jit!.hotLoops > 0, 'the loop was compiled as one function');
+    assert.ok((cpu.jit as Jit).hotLoops > 0, 'the loop was compiled as one function');
   });
 
   test('budgets are retired exactly, in loops and across blocks', () => {
@@ -444,7 +449,7 @@ describe('conformance programs run the same translated and interpreted', () => {
     test(name, () => {
       const elf = readFileSync(new URL(`${name}.elf`, build));
       const runs = ([true, 'tiered', false] as const).map((way) => {
-        const m = new TestMachine(16 << 20, cpuOptions(way));
+        const m = new TestMachine(16 << 20, machineOptions(way));
         m.loadElf(elf);
         const stop = m.run(20_000_000);
         return {
@@ -479,7 +484,7 @@ function multi(flags: string, rn: number, list: number): number {
 
 /** The translated source of the block the JIT holds at RAM offset `off` (throws if there is none). */
 function sourceAt(cpu: Cpu, off: number, thumb: number): string {
-  const block = cpu.jit!.cache.get(off, thumb, RAM + off);
+  const block = (cpu.jit as Jit).cache.get(off, thumb, RAM + off);
   assert.ok(block?.source, `a block with its source at +${off.toString(16)}`);
   return plainText(block.source.code);
 }

@@ -4,6 +4,7 @@
  * the last block returned). It steps the interpreter where blocks do not fit: too little budget
  * left for a whole block, an IT block in progress, or code it cannot translate.
  */
+import type { GuestTranslator, TranslatorFactory, TranslatorStatistics } from '../guest-translator.ts';
 import { changedDomains } from '../system/cp15.ts';
 import { type CpuContext, LINE_FIQ, LINE_STOP } from '../cpu-context.ts';
 import { ExceptionKind, GuestException } from '../system/exceptions.ts';
@@ -33,7 +34,7 @@ const HOT_LOOP_BLOCKS = 4;
 const HOT_LOOP_INSNS = 96;
 
 /** The translator, its caches and the loop that runs their blocks, for one CPU. */
-export class Jit {
+export class Jit implements GuestTranslator {
   /** Blocks by physical address, and the map of RAM holding code. */
   readonly cache: BlockCache;
   /** Virtual page → RAM offset for the generated loads and stores. */
@@ -86,6 +87,15 @@ export class Jit {
       follow: followLink,
     };
     cpu.bus.writeListeners.push((off, size) => this.noteWrite(off, size));
+  }
+
+  /** What it has done so far. */
+  statistics(): TranslatorStatistics {
+    return {
+      blocksDecoded: this.cache.translations,
+      blocksCompiled: this.cache.compilations,
+      compileMs: this.compileMs,
+    };
   }
 
   /** Translation registers or TLB maintenance changed translation: forget cached addresses. */
@@ -412,4 +422,12 @@ function stepOne(cpu: CpuContext): null {
 /** True when a block branches to its own start: it already loops inside its function. */
 function loopsAlone(block: Block): boolean {
   return block.source!.exits.some((e) => e.target === block.va && e.thumb === (block.thumb === 1));
+}
+
+/**
+ * The translator a CPU is given to run translated code: blocks are interpreted from their decoded
+ * instructions, then compiled after `compileAfter` runs (1 compiles at once).
+ */
+export function jitTranslator(compileAfter = COMPILE_AFTER): TranslatorFactory {
+  return (cpu) => new Jit(cpu, compileAfter);
 }

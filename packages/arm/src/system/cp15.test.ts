@@ -11,7 +11,7 @@ const RAM = 0x40000000;
 function run(code: number[], regs: number[] = [], user = false): Cpu {
   const bus = new Bus(RAM, new Uint8Array(1 << 16));
   code.forEach((w, i) => bus.write32(RAM + i * 4, w));
-  const cpu = new Cpu(bus, { jit: false });
+  const cpu = new Cpu(bus);
   cpu.cp15.vbar = RAM + 0x1000;
   cpu.r.set(regs);
   if (user) cpu.cpsr = 0x10;

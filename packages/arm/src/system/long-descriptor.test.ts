@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { Bus } from '../bus.ts';
 import { Ttbcr } from './cp15.ts';
 import { Cpu } from '../cpu.ts';
+import { jitTranslator } from '../jit/jit.ts';
 import { GuestException } from './exceptions.ts';
 import { Access, NO_DOMAIN } from './mmu.ts';
 import { Mode } from './modes.ts';
@@ -43,7 +44,7 @@ function longMapped(code: number[] = [], options: { jit?: boolean } = {}): { cpu
   desc(bus, L2 + 0 * 8, RAM | AF | BLOCK);
   desc(bus, L2 + 1 * 8, L3 | TABLE_OR_PAGE);
   for (const [i, w] of code.entries()) bus.write32(CODE + i * 4, w);
-  const cpu = new Cpu(bus, options);
+  const cpu = new Cpu(bus, options.jit === false ? {} : { translator: jitTranslator() });
   cpu.cp15.write(3, 0, 0, 0, 0, false);
   cpu.cp15.write(2, 0, 0, 2, Ttbcr.EAE, false);
   cpu.cp15.write64(2, 0, L1, 0, false);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Bus } from '../bus.ts';
 import { Cpu } from '../cpu.ts';
+import { jitTranslator } from '../jit/jit.ts';
 import { Access } from './mmu.ts';
 import { Mode } from './modes.ts';
 
@@ -15,7 +16,7 @@ function mapped(code: number[]): { cpu: Cpu; bus: Bus } {
   const bus = new Bus(RAM, new Uint8Array(4 << 20));
   for (let i = 0; i < 4; i++) bus.write32(L1 + (0x400 + i) * 4, (RAM + (i << 20)) | (3 << 10) | 2);
   for (const [i, w] of code.entries()) bus.write32(CODE + i * 4, w);
-  const cpu = new Cpu(bus);
+  const cpu = new Cpu(bus, { translator: jitTranslator() });
   cpu.cp15.write(3, 0, 0, 0, 0x55555555, false); // every domain: client
   cpu.cp15.write(2, 0, 0, 0, L1, false);
   cpu.cp15.write(1, 0, 0, 0, cpu.cp15.sctlr | 1, false);
@@ -157,7 +158,10 @@ describe('ASID-tagged TLB', () => {
     const code = [0xe5910000, 0xe5854000, 0xee0d2f30, 0xe5913000, 0xeafffffe];
     for (const jit of [true, 'tiered', false] as const) {
       const { bus } = mapped([]);
-      const cpu = new Cpu(bus, jit === 'tiered' ? {} : jit ? { compileAfter: 1 } : { jit: false });
+      const cpu = new Cpu(
+        bus,
+        jit === 'tiered' ? { translator: jitTranslator() } : jit ? { translator: jitTranslator(1) } : {},
+      );
       code.forEach((w, i) => bus.write32(CODE + i * 4, w));
       cpu.cp15.write(3, 0, 0, 0, 0x55555555, false);
       cpu.cp15.write(2, 0, 0, 0, L1, false);

@@ -20,4 +20,12 @@ export {
   thumbStream,
 } from './fuzz-blob.ts';
 export { FuzzRng } from './fuzz-rng.ts';
-export { type MachineStop, Psci, psciAnswer, RAM_BASE, TestMachine, UART_BASE } from './test-machine.ts';
+export {
+  type MachineStop,
+  Psci,
+  psciAnswer,
+  RAM_BASE,
+  TestMachine,
+  type TestMachineOptions,
+  UART_BASE,
+} from './test-machine.ts';

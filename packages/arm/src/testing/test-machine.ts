@@ -6,7 +6,8 @@
  *   0x40000000  RAM
  */
 import { Bus } from '../bus.ts';
-import { Cpu, type CpuOptions } from '../cpu.ts';
+import { Cpu } from '../cpu.ts';
+import { jitTranslator } from '../jit/jit.ts';
 import { parseElf } from '../elf.ts';
 import type { CpuExit } from '../exit.ts';
 
@@ -67,6 +68,14 @@ export type MachineStop =
   | { readonly kind: 'wfi' }
   | { readonly kind: 'smc'; readonly imm: number };
 
+/** How a TestMachine's CPU runs guest code. */
+export interface TestMachineOptions {
+  /** Translate guest code (the default); false interprets one instruction at a time. */
+  readonly jit?: boolean;
+  /** Runs of a block before the translator compiles it (see `jitTranslator`). */
+  readonly compileAfter?: number;
+}
+
 /** A CPU, RAM and a UART that collects what the guest prints. */
 export class TestMachine {
   /** The physical address space. */
@@ -75,9 +84,10 @@ export class TestMachine {
   readonly cpu: Cpu;
   private readonly out: number[] = [];
 
-  constructor(ramSize = 16 << 20, options: CpuOptions = {}) {
+  constructor(ramSize = 16 << 20, options: TestMachineOptions = {}) {
     this.bus = new Bus(RAM_BASE, new Uint8Array(ramSize));
-    this.cpu = new Cpu(this.bus, options);
+    const translator = options.jit === false ? undefined : jitTranslator(options.compileAfter);
+    this.cpu = new Cpu(this.bus, { translator });
   }
 
   /** Loads an ELF executable and points the CPU at its entry, in the state QEMU resets into. */

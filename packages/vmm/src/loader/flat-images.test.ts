@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Bus, Cpu } from '@armvm/arm';
+import { Bus, Cpu, jitTranslator } from '@armvm/arm';
 import { RecordingIrqLine } from '../devices/irq-line.ts';
 import { createVirtBoard } from '../board/virt-board.ts';
 import { FileBlockBackend } from '../devices/virtio/file-block-backend.ts';
@@ -80,7 +80,7 @@ async function runOurs(run: Run): Promise<string> {
       ...(run.initrd ? { initrd: run.initrd } : {}),
     },
   );
-  const cpu = new Cpu(new Bus(VIRT_MEMMAP.mem.base, ramBytes));
+  const cpu = new Cpu(new Bus(VIRT_MEMMAP.mem.base, ramBytes), { translator: jitTranslator() });
   cpu.cpsr = boot.cpsr;
   cpu.t = boot.entry.thumb ? 1 : 0;
   cpu.pc = boot.entry.pc;

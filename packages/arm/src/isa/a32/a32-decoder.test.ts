@@ -5,6 +5,7 @@ import { decodeA32Entry, UNDEFINED_ENTRY } from './a32-decoder.ts';
 import { A32_TABLE, A32_UNCONDITIONAL_TABLE, parsePattern } from './a32-table.ts';
 import { Bus } from '../../bus.ts';
 import { Cpu } from '../../cpu.ts';
+import { jitTranslator } from '../../jit/jit.ts';
 
 /** Words matching an entry: its fixed bits, random elsewhere, a condition other than 1111. */
 function samples(
@@ -46,7 +47,7 @@ describe('A32 decoder, generated from the table', () => {
 
   test('random words never raise a host exception', () => {
     const bus = new Bus(0x40000000, new Uint8Array(1 << 16));
-    const cpu = new Cpu(bus);
+    const cpu = new Cpu(bus, { translator: jitTranslator() });
     // RANDOM_WORDS=1000000 runs a million locally; the suite keeps the count small
     const count = Number(process.env.RANDOM_WORDS ?? 20000);
     const words = fc.sample(fc.integer({ min: 0, max: 0xffffffff }), { numRuns: count, seed: 42 });

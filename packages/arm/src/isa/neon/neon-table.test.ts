@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { decodeA32Entry } from '../a32/a32-decoder.ts';
 import { Bus } from '../../bus.ts';
 import { Cpu } from '../../cpu.ts';
+import { jitTranslator } from '../../jit/jit.ts';
 import { neonToThumb } from '../../testing/fuzz-neon.ts';
 import { getD, setD } from './neon-lanes.ts';
 import { NEON_A32_ROWS, thumbDataToA32, thumbTransferToA32 } from './neon-table.ts';
@@ -14,7 +15,7 @@ const RAM = 0x40000000;
 /** A CPU with VFP and Advanced SIMD enabled, `words` at RAM (A32, or Thumb halfwords in order). */
 function machine(words: number[], thumb = false): Cpu {
   const bus = new Bus(RAM, new Uint8Array(1 << 16));
-  const cpu = new Cpu(bus);
+  const cpu = new Cpu(bus, { translator: jitTranslator() });
   cpu.cp15.cpacr = 0x00f00000;
   cpu.vfp.writeFpexc(0x40000000);
   words.forEach((w, i) => {

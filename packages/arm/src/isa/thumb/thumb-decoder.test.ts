@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { Bus } from '../../bus.ts';
 import { Cpu } from '../../cpu.ts';
+import { jitTranslator } from '../../jit/jit.ts';
 import { T16_TABLE } from './t16.ts';
 import { T32_TABLE } from './t32-table.ts';
 import { decodeT16Entry, decodeT32Entry, parseThumbPattern, THUMB_UNDEFINED } from './thumb-decoder.ts';
@@ -44,7 +45,7 @@ describe('Thumb decoder, generated from the tables', () => {
 
   test('random Thumb code never raises a host exception', () => {
     const bus = new Bus(0x40000000, new Uint8Array(1 << 16));
-    const cpu = new Cpu(bus);
+    const cpu = new Cpu(bus, { translator: jitTranslator() });
     // RANDOM_WORDS=1000000 runs a million locally; the suite keeps the count small
     const count = Number(process.env.RANDOM_WORDS ?? 20000);
     const words = fc.sample(fc.integer({ min: 0, max: 0xffffffff }), { numRuns: count, seed: 7 });

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Bus } from '../../bus.ts';
 import { Cpu } from '../../cpu.ts';
+import { jitTranslator } from '../../jit/jit.ts';
 
 const RAM = 0x40000000;
 
 /** Runs one A32 VFP word with the given FPSCR and S-register words. */
 function run(w: number, fpscr: number, s: Record<number, number>): Cpu {
   const bus = new Bus(RAM, new Uint8Array(4096));
-  const cpu = new Cpu(bus);
+  const cpu = new Cpu(bus, { translator: jitTranslator() });
   cpu.cp15.cpacr = 0x00f00000;
   cpu.vfp.writeFpexc(0x40000000);
   cpu.vfp.fpscr = fpscr;
