@@ -12,6 +12,7 @@ import {
   page,
   settle,
   setup,
+  startHeldRead,
   taggedIndexDef,
   until,
 } from './test-support/harness.ts';
@@ -428,12 +429,7 @@ describe('netfs API', () => {
     };
     const { fs, netfs, cache, bugs } = await setup({ faults: { read: holdRead } });
     const c = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'busy', version: 1 });
-    await fs.readOrAllocPage(c, 0);
-    await fs.writePage(c, 0, page(1));
-    fs.uncachePage(c, 0);
-    const object = c!.backingObjects[0]!;
-    const read = fs.readOrAllocPage(c, 0); // held inside the backend
-    await until(() => reading, 'the read to reach the backend');
+    const { object, read } = await startHeldRead(fs, c, () => reading);
     const withdrawn = fs.withdrawCache(cache);
     await until(() => object.state === ObjectState.DYING, 'the object to start dying');
     fs.updateCookie(c);
@@ -465,12 +461,7 @@ describe('netfs API', () => {
     });
     const busy = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'busy', version: 1 });
     const bad = await fs.acquireCookie(netfs.primaryIndex, fileDef, { name: 'bad', version: 1 });
-    await fs.readOrAllocPage(busy, 0);
-    await fs.writePage(busy, 0, page(1));
-    fs.uncachePage(busy, 0);
-    const object = busy!.backingObjects[0]!;
-    const read = fs.readOrAllocPage(busy, 0); // held inside the backend
-    await until(() => reading, 'the read to reach the backend');
+    const { object, read } = await startHeldRead(fs, busy, () => reading);
     let changed: unknown = 'waiting';
     void fs.attrChanged(busy).then((r) => (changed = r));
     await until(() => object.pendingOps?.length === 1, 'the attribute change to queue behind the read');

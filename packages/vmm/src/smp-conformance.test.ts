@@ -1,33 +1,21 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import {
+  conformance,
+  cpusOf,
+  smpPrograms,
+  testSmpProgramsBuilt,
+} from '../../kvm/src/test-support/smp-programs.ts';
 import { armvmWith } from './test-support/armvm-in-process.ts';
 
-const conformance = new URL('../../../conformance/', import.meta.url);
-
-/** s2-NAME was recorded with -smp 2, s4-NAME with -smp 4. */
-function cpusOf(name: string): number {
-  const m = /^s(\d)-/.exec(name);
-  if (!m) throw new Error(`${name} is not an SMP program`);
-  return Number(m[1]);
-}
-
-const programs = readdirSync(new URL('build/', conformance))
-  .filter((f) => /^s\d-.*\.elf$/.test(f))
-  .map((f) => f.slice(0, -'.elf'.length))
-  .sort();
-
 describe('SMP conformance programs through `armvm run --smp N`', () => {
-  test('there are programs for 2 and 4 CPUs, ARM and Thumb', () => {
-    for (const prefix of ['s2-', 's4-'])
-      for (const isa of ['.arm', '.thumb'])
-        assert.ok(programs.filter((p) => p.startsWith(prefix) && p.endsWith(isa)).length >= 4, prefix + isa);
-  });
+  testSmpProgramsBuilt();
 
   // the software KVM's default time slice, and a short one that interleaves the vCPUs far more often
   for (const timeSlice of [undefined, 997])
-    for (const name of programs) {
+    for (const name of smpPrograms) {
       const cpus = cpusOf(name);
       const slice = timeSlice === undefined ? '' : ` (${timeSlice}-instruction slices)`;
       test(`armvm run --smp ${cpus} ${name}${slice}`, async () => {

@@ -199,6 +199,29 @@ function randomValue(rng: FuzzRng): number {
 }
 
 /**
+ * LDR/STR(B) at r11 into or from r0-r9: the offset is a word multiple up to 252, or r10 shifted by
+ * LSL #0..3. `base` holds the condition and Rn; the random draws come in a fixed order, so a seed
+ * gives the same program as ever.
+ */
+function singleTransfer(rng: FuzzRng, base: number, p: number, u: number, l: number, byReg: boolean): number {
+  const w = p ? rng.below(2) : 0;
+  const byte = rng.below(2);
+  const offset = byReg ? (rng.below(4) << 7) | 10 : rng.below(64) * 4;
+  const rd = rng.below(10);
+  return (
+    base |
+    (byReg ? 0x06000000 : 0x04000000) |
+    (p << 24) |
+    (u << 23) |
+    (byte << 22) |
+    (w << 21) |
+    (l << 20) |
+    (rd << 12) |
+    offset
+  );
+}
+
+/**
  * One random A32 load or store of any addressing mode (LDR/STR/B/H/SB/SH/D, pre/post-indexed,
  * writeback, shifted register offsets, LDM/STM in all four modes) based on r11 with r10 as index.
  * Offsets are word multiples so the alignment-checked forms stay aligned; data registers are r0-r9.
@@ -210,41 +233,10 @@ export function randomMemoryInstruction(rng: FuzzRng): number {
   const l = rng.below(2);
   const base = (11 << 16) | cond;
   switch (rng.below(4)) {
-    case 0: {
-      const w = p ? rng.below(2) : 0;
-      const byte = rng.below(2);
-      const imm = rng.below(64) * 4;
-      return (
-        base |
-        0x04000000 |
-        (p << 24) |
-        (u << 23) |
-        (byte << 22) |
-        (w << 21) |
-        (l << 20) |
-        (rng.below(10) << 12) |
-        imm |
-        0
-      );
-    }
-    case 1: {
-      const w = p ? rng.below(2) : 0;
-      const byte = rng.below(2);
-      const shift = rng.below(4) << 7; // LSL #0..3
-      return (
-        base |
-        0x06000000 |
-        (p << 24) |
-        (u << 23) |
-        (byte << 22) |
-        (w << 21) |
-        (l << 20) |
-        (rng.below(10) << 12) |
-        shift |
-        10 |
-        0
-      );
-    }
+    case 0:
+      return singleTransfer(rng, base, p, u, l, false);
+    case 1:
+      return singleTransfer(rng, base, p, u, l, true);
     case 2: {
       // STRH, LDRD, STRD (L = 0) and LDRH, LDRSB, LDRSH (L = 1), immediate or r10 offset
       const sh = 1 + rng.below(3);

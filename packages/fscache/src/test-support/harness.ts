@@ -1,7 +1,10 @@
 /** Shared set-up for the core's tests: an instance with a memory cache and simple definitions. */
+import type { FscacheCookie } from '../cookie.ts';
 import { CheckAux, type CookieDef } from '../cookie-def.ts';
 import { Fscache, type FscacheOptions } from '../fscache.ts';
 import { MemoryCache, type MemoryCacheFaults } from '../memory-cache.ts';
+import type { FscacheObject } from '../object.ts';
+import type { ReadResult } from '../page-ops.ts';
 
 /** A file as a netfs might describe it. */
 export interface FileData {
@@ -83,4 +86,23 @@ export async function setup(options: FscacheOptions & { faults?: MemoryCacheFaul
 /** A page of `size` bytes filled with `byte`. */
 export function page(byte: number, size = 4096): Uint8Array {
   return new Uint8Array(size).fill(byte);
+}
+
+/**
+ * Stores page 0 of `cookie` in the cache, drops it from the page cache and reads it again, so that
+ * the read goes to the backend, whose `read` fault holds it; returns once `reading` says the fault
+ * has been reached, with the cookie's object and the read still in flight.
+ */
+export async function startHeldRead(
+  fs: Fscache,
+  cookie: FscacheCookie | null,
+  reading: () => boolean,
+): Promise<{ object: FscacheObject; read: Promise<ReadResult> }> {
+  await fs.readOrAllocPage(cookie, 0);
+  await fs.writePage(cookie, 0, page(1));
+  fs.uncachePage(cookie, 0);
+  const object = cookie!.backingObjects[0]!;
+  const read = fs.readOrAllocPage(cookie, 0);
+  await until(reading, 'the read to reach the backend');
+  return { object, read };
 }

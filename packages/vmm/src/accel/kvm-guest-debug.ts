@@ -41,10 +41,10 @@ function updateAll(s: KvmState, cpus: readonly ARMCPU[]): number {
 }
 
 /**
- * kvm_insert_breakpoint: a software breakpoint (`len` is gdb's kind: 2 or 3 Thumb, 4 ARM) is
- * written into guest memory once however often it is inserted; other types take debug registers.
+ * Inserting or removing one breakpoint: gdb's `type` (Z0..Z4), its address and `len` (the kind),
+ * with `cpu` reading guest memory; all of `cpus` then take the new debug state. 0 or -errno.
  */
-export function kvmInsertBreakpoint(
+export type KvmBreakpointOp = (
   s: KvmState,
   cpus: readonly ARMCPU[],
   cpu: ARMCPU,
@@ -52,7 +52,13 @@ export function kvmInsertBreakpoint(
   len: number,
   type: number,
   mem: DebugMemoryAccess,
-): number {
+) => number;
+
+/**
+ * kvm_insert_breakpoint: a software breakpoint (`len` is gdb's kind: 2 or 3 Thumb, 4 ARM) is
+ * written into guest memory once however often it is inserted; other types take debug registers.
+ */
+export const kvmInsertBreakpoint: KvmBreakpointOp = (s, cpus, cpu, addr, len, type, mem) => {
   if (type === GdbBreakpointType.SW) {
     const existing = s.swBreakpoints.get(addr);
     if (existing) {
@@ -68,18 +74,10 @@ export function kvmInsertBreakpoint(
     if (ret < 0) return ret;
   }
   return updateAll(s, cpus);
-}
+};
 
 /** kvm_remove_breakpoint: -ENOENT for a breakpoint that is not there. */
-export function kvmRemoveBreakpoint(
-  s: KvmState,
-  cpus: readonly ARMCPU[],
-  cpu: ARMCPU,
-  addr: number,
-  len: number,
-  type: number,
-  mem: DebugMemoryAccess,
-): number {
+export const kvmRemoveBreakpoint: KvmBreakpointOp = (s, cpus, cpu, addr, len, type, mem) => {
   if (type === GdbBreakpointType.SW) {
     const bp = s.swBreakpoints.get(addr);
     if (!bp) return -Errno.ENOENT;
@@ -92,7 +90,7 @@ export function kvmRemoveBreakpoint(
     if (ret < 0) return ret;
   }
   return updateAll(s, cpus);
-}
+};
 
 /** kvm_remove_all_breakpoints: every software breakpoint undone, the debug registers cleared. */
 export function kvmRemoveAllBreakpoints(s: KvmState, cpus: readonly ARMCPU[], mem: DebugMemoryAccess): void {

@@ -30,6 +30,18 @@ function logListener(log: string[]): MemoryListener {
   };
 }
 
+/** A 0x10-byte device at 0x10 in a 0x100-byte root, with a listener whose log starts empty. */
+function loggedDevice(): { root: MemoryRegion; dev: MemoryRegion; as: AddressSpace; log: string[] } {
+  const root = MemoryRegion.container('root', 0x100);
+  const dev = MemoryRegion.reservation('dev', 0x10);
+  root.addSubregion(0x10, dev);
+  const as = new AddressSpace(root);
+  const log: string[] = [];
+  as.addListener(logListener(log));
+  log.length = 0; // the replay of what was mapped before the listener came
+  return { root, dev, as, log };
+}
+
 describe('MemoryRegion', () => {
   it('rejects bad sizes, double mapping, offsets outside the parent and strangers', () => {
     assert.throws(() => MemoryRegion.container('x', 0), { code: 'MEMORY_BAD_SIZE' });
@@ -157,13 +169,7 @@ describe('AddressSpace flat view and listeners', () => {
   });
 
   it('reports a move as a deletion then an addition, and disable/enable likewise', () => {
-    const root = MemoryRegion.container('root', 0x100);
-    const dev = MemoryRegion.reservation('dev', 0x10);
-    root.addSubregion(0x10, dev);
-    const as = new AddressSpace(root);
-    const log: string[] = [];
-    as.addListener(logListener(log));
-    log.length = 0;
+    const { root, dev, log } = loggedDevice();
     dev.setAddress(0x30);
     dev.setAddress(0x30); // no change, no news
     dev.setEnabled(false);
@@ -179,13 +185,7 @@ describe('AddressSpace flat view and listeners', () => {
   });
 
   it('defers updates to the end of a transaction, so listeners see one diff', () => {
-    const root = MemoryRegion.container('root', 0x100);
-    const dev = MemoryRegion.reservation('dev', 0x10);
-    root.addSubregion(0x10, dev);
-    const as = new AddressSpace(root);
-    const log: string[] = [];
-    as.addListener(logListener(log));
-    log.length = 0;
+    const { dev, as, log } = loggedDevice();
     as.transaction(() => {
       dev.setAddress(0x50);
       dev.setAddress(0x10);

@@ -30,13 +30,19 @@ function machine(irqchipInKernel = true) {
   return { vm, s, sysmem, space, init, devices, dist, cpu, errors };
 }
 
+/** A machine whose two GIC frames are registered, then mapped at virt's addresses; init not yet done. */
+function gicMapped(): ReturnType<typeof machine> {
+  const m = machine();
+  m.devices.kvmArmRegisterDevice(m.dist, DIST);
+  m.devices.kvmArmRegisterDevice(m.cpu, CPU);
+  m.sysmem.addSubregion(0x08000000, m.dist);
+  m.sysmem.addSubregion(0x08010000, m.cpu);
+  return m;
+}
+
 describe('kvm_arm_register_device', () => {
   test('each device address is sent once, after machine init, from where its region is mapped', () => {
-    const m = machine();
-    m.devices.kvmArmRegisterDevice(m.dist, DIST);
-    m.devices.kvmArmRegisterDevice(m.cpu, CPU);
-    m.sysmem.addSubregion(0x08000000, m.dist);
-    m.sysmem.addSubregion(0x08010000, m.cpu);
+    const m = gicMapped();
     assert.equal(m.vm.deviceAddrs.length, 0, 'nothing reaches KVM before init is done');
     m.init.machineInitDone();
     const sent = m.vm.deviceAddrs.sort((a, b) => Number(a.id - b.id));
@@ -67,11 +73,7 @@ describe('kvm_arm_register_device', () => {
   });
 
   test('a device unmapped again before init is not sent', () => {
-    const m = machine();
-    m.devices.kvmArmRegisterDevice(m.dist, DIST);
-    m.devices.kvmArmRegisterDevice(m.cpu, CPU);
-    m.sysmem.addSubregion(0x08000000, m.dist);
-    m.sysmem.addSubregion(0x08010000, m.cpu);
+    const m = gicMapped();
     m.sysmem.removeSubregion(m.cpu);
     m.init.machineInitDone();
     assert.deepEqual(m.vm.deviceAddrs, [{ id: DIST, addr: 0x08000000n }]);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { b2f, f2b } from '../../testing/float-bits.ts';
 import {
   add,
   compare,
@@ -17,15 +18,6 @@ import {
 } from './neon-float.ts';
 import { F32, FpFlag, fpAdd, fpMul } from '../vfp/softfloat.ts';
 
-const buf = new DataView(new ArrayBuffer(4));
-const f2b = (x: number) => {
-  buf.setFloat32(0, x, true);
-  return BigInt(buf.getUint32(0, true));
-};
-const b2f = (b: bigint) => {
-  buf.setUint32(0, Number(b), true);
-  return buf.getFloat32(0, true);
-};
 const normal = fc.float({ min: 2 ** -100, max: 2 ** 100, noNaN: true });
 
 describe('Advanced SIMD single precision', () => {

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { b2f, f2b } from '../../testing/float-bits.ts';
 import { halfToSingle, singleToHalf } from './half-precision.ts';
 import { FpEnv, FpFlag, RoundingMode } from './softfloat.ts';
-
-const buf = new DataView(new ArrayBuffer(4));
-const f2b = (x: number) => {
-  buf.setFloat32(0, x, true);
-  return BigInt(buf.getUint32(0, true));
-};
-const b2f = (b: bigint) => {
-  buf.setUint32(0, Number(b), true);
-  return buf.getFloat32(0, true);
-};
 
 function convert(x: number, ahp = false, rmode: number = RoundingMode.nearest): { h: bigint; flags: number } {
   const env = new FpEnv();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { b2d, b2f, d2b, f2b } from '../../testing/float-bits.ts';
 import {
   F32,
   F64,
@@ -17,24 +18,6 @@ import {
   fpToInt,
   RoundingMode,
 } from './softfloat.ts';
-
-const buf = new DataView(new ArrayBuffer(8));
-const d2b = (x: number) => {
-  buf.setFloat64(0, x, true);
-  return buf.getBigUint64(0, true);
-};
-const b2d = (b: bigint) => {
-  buf.setBigUint64(0, b, true);
-  return buf.getFloat64(0, true);
-};
-const f2b = (x: number) => {
-  buf.setFloat32(0, x, true);
-  return BigInt(buf.getUint32(0, true));
-};
-const b2f = (b: bigint) => {
-  buf.setUint32(0, Number(b), true);
-  return buf.getFloat32(0, true);
-};
 
 /** Doubles of every kind except NaN (whose JS results carry no payload to compare). */
 const dbl = fc.double({ noNaN: true });
