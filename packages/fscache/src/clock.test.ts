@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ManualClock, sleep } from './clock.ts';
+import { setTimeout as wait } from 'node:timers/promises';
+import { ManualClock, realClock, sleep } from './clock.ts';
 
 test('a manual clock fires its timers in order, each at its own time, only when moved', () => {
   const clock = new ManualClock(1000);
@@ -33,4 +34,17 @@ test('sleep on a manual clock ends when the clock reaches it, or when aborted', 
   ac.abort();
   await aborted;
   assert.equal(clock.pending, 0, 'the aborted sleep left no timer behind');
+});
+
+test('the real clock runs a timer after its delay, and holds one longer than setTimeout can', async () => {
+  let near = false;
+  let far = false;
+  let cancelled = false;
+  realClock.setTimeout(() => (near = true), 5).unref();
+  const farTimer = realClock.setTimeout(() => (far = true), 4_000_000 * 1000).unref(); // ~46 days
+  const cancelledTimer = realClock.setTimeout(() => (cancelled = true), 2 ** 31 + 10);
+  cancelledTimer.cancel(); // cancelled while waiting in its first step
+  await wait(40);
+  farTimer.cancel();
+  assert.deepEqual({ near, far, cancelled }, { near: true, far: false, cancelled: false });
 });

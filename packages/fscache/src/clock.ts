@@ -1,7 +1,7 @@
 /**
- * Time, as the cache, its backends and its netfs see it. Everything that reads the time or waits
- * takes a Clock in its options, defaulting to the real one, so a test can pass a ManualClock and
- * move time itself instead of sleeping.
+ * Time, as the cache, its backends, its netfs and the VMM's devices see it. Everything that reads
+ * the time or waits takes a Clock in its options, defaulting to the real one, so a test can pass a
+ * ManualClock and move time itself instead of sleeping.
  */
 
 /** A pending call from a clock; `unref` makes it not keep the process alive (as Node's timers). */
@@ -29,10 +29,33 @@ function nodeTimer(t: NodeJS.Timeout): Timer {
   };
 }
 
+/** The longest delay Node's setTimeout holds; it fires a longer one at once (an RTC match years away). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+// A one-shot timer on Node's timers that waits in steps when the delay is longer than one holds.
+function realTimeout(fn: () => void, ms: number): Timer {
+  let t: NodeJS.Timeout;
+  let unref = false;
+  const wait = (left: number): void => {
+    const step = Math.min(left, MAX_TIMEOUT_MS);
+    t = setTimeout(() => (left > step ? wait(left - step) : fn()), step);
+    if (unref) t.unref();
+  };
+  wait(Math.max(0, ms));
+  return {
+    cancel: () => clearTimeout(t),
+    unref() {
+      unref = true;
+      t.unref();
+      return this;
+    },
+  };
+}
+
 /** The real clock: Date.now and Node's timers. */
 export const realClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => nodeTimer(setTimeout(fn, ms)),
+  setTimeout: realTimeout,
   setInterval: (fn, ms) => nodeTimer(setInterval(fn, ms)),
 };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock } from '../devices/clock.ts';
+import { ManualClock } from '@armvm/fscache';
 import { RecordingIrqLine } from '../devices/irq-line.ts';
 import { createVirtBoard } from './virt-board.ts';
 import { VirtioConsole } from '../devices/virtio/virtio-console.ts';

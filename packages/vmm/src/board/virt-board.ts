@@ -9,7 +9,7 @@ import { AddressSpace } from '../memory/address-space.ts';
 import { DmaMemory } from '../memory/dma-memory.ts';
 import { MachineInit } from '../memory/machine-init.ts';
 import { MemoryError, MemoryRegion } from '../memory/memory-region.ts';
-import { type DeviceClock, hostClock } from '../devices/clock.ts';
+import { type Clock, realClock } from '@armvm/fscache';
 import type { IrqLine } from '../devices/irq-line.ts';
 import type { PciFunction } from '../devices/pci/pci-function.ts';
 import { PcieHost } from '../devices/pci/pcie-host.ts';
@@ -37,7 +37,7 @@ export interface VirtBoardOptions {
   /** Where the UART's transmitted bytes go (the terminal). */
   uartOutput: (byte: number) => void;
   /** Clock of the RTC (default: the host's). */
-  clock?: DeviceClock;
+  clock?: Clock;
   /**
    * Virtio devices, placed as QEMU places `-device virtio-*-device`: the first in the highest slot
    * (0x0a003e00), the next one below it, and so on.
@@ -101,7 +101,7 @@ export function createVirtBoard(options: VirtBoardOptions): VirtBoard {
   const uart = new Pl011(options.irq(VIRT_IRQ.uart), options.uartOutput);
   system.addSubregion(VIRT_MEMMAP.uart.base, MemoryRegion.mmio('pl011', VIRT_MEMMAP.uart.size, uart.ops));
 
-  const rtc = new Pl031(options.irq(VIRT_IRQ.rtc), options.clock ?? hostClock);
+  const rtc = new Pl031(options.irq(VIRT_IRQ.rtc), options.clock ?? realClock);
   system.addSubregion(VIRT_MEMMAP.rtc.base, MemoryRegion.mmio('pl031', VIRT_MEMMAP.rtc.size, rtc.ops));
 
   const virtio: VirtioMmio[] = [];

@@ -21,7 +21,7 @@ import { KvmAccel } from '../accel/kvm-accel.ts';
 import type { Trace } from '../accel/trace.ts';
 import { type RunOutcome, VcpuScheduler } from '../accel/vcpu-scheduler.ts';
 import type { IrqLine } from '../devices/irq-line.ts';
-import type { DeviceClock } from '../devices/clock.ts';
+import type { Clock } from '@armvm/fscache';
 import type { Pl011 } from '../devices/pl011.ts';
 import type { PciFunction } from '../devices/pci/pci-function.ts';
 import { createVirtBoard, type VirtBoard } from './virt-board.ts';
@@ -64,7 +64,7 @@ export interface VirtMachineOptions {
   /** Bytes the guest writes to its UARTs. */
   output: (bytes: Uint8Array) => void;
   /** Time for the RTC. */
-  clock?: DeviceClock;
+  clock?: Clock;
   /** An open KVM (default: the software KVM). */
   kvmSystem?: KvmSystemHandle;
   /** Options of the software KVM. */

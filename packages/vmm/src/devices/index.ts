@@ -1,5 +1,4 @@
-/** The board's devices (UART, RTC, virtio, PCIe) and the clock and interrupt lines they are given. */
-export { type DeviceClock, hostClock, ManualClock, type TimerHandle } from './clock.ts';
+/** The board's devices (UART, RTC, virtio, PCIe) and the interrupt lines they are given (their clock is FS-Cache's `Clock`). */
 export { type IrqLine, RecordingIrqLine } from './irq-line.ts';
 export { PL011_FIFO_DEPTH, PL011_FR, PL011_ID, PL011_INT, PL011_REG, Pl011 } from './pl011.ts';
 export { PL031_ID, PL031_REG, Pl031 } from './pl031.ts';

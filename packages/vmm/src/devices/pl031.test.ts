@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock } from './clock.ts';
+import { ManualClock } from '@armvm/fscache';
 import { RecordingIrqLine } from './irq-line.ts';
 import { PL031_ID, PL031_REG, Pl031 } from './pl031.ts';
 

@@ -4,7 +4,7 @@
  * interrupt registers. Register behaviour follows QEMU's model (CR reads 1: the RTC always runs).
  */
 import type { AccessSize, MmioOps } from '../memory/memory-region.ts';
-import { type DeviceClock, hostClock, type TimerHandle } from './clock.ts';
+import { type Clock, realClock, type Timer } from '@armvm/fscache';
 import type { IrqLine } from './irq-line.ts';
 
 /** Register offsets. */
@@ -28,16 +28,16 @@ export class Pl031 {
   /** The MMIO handlers. */
   readonly ops: MmioOps;
   readonly #irq: IrqLine;
-  readonly #clock: DeviceClock;
+  readonly #clock: Clock;
   /** Added to the clock's seconds to give the count (LR moves it). */
   #tickOffset = 0;
   #mr = 0;
   #lr = 0;
   #im = 0;
   #is = 0;
-  #alarm: TimerHandle | undefined;
+  #alarm: Timer | undefined;
 
-  constructor(irq: IrqLine, clock: DeviceClock = hostClock) {
+  constructor(irq: IrqLine, clock: Clock = realClock) {
     this.#irq = irq;
     this.#clock = clock;
     this.ops = {
@@ -118,11 +118,13 @@ export class Pl031 {
     }
     // Seconds tick on whole seconds of the clock, so the match lands at the start of one.
     const ms = ticks * 1000 - (this.#clock.now() % 1000);
-    this.#alarm = this.#clock.schedule(ms, () => {
-      this.#alarm = undefined;
-      this.#is = 1;
-      this.#update();
-    });
+    this.#alarm = this.#clock
+      .setTimeout(() => {
+        this.#alarm = undefined;
+        this.#is = 1;
+        this.#update();
+      }, ms)
+      .unref(); // a pending match does not keep armvm running
   }
 
   #update(): void {
