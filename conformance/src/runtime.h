@@ -33,6 +33,17 @@ void on_data_abort(struct frame *f);
 void on_irq(struct frame *f);
 void on_fiq(struct frame *f);
 
+/* A PSCI call through HVC, as the virt board takes it: function id in r0, arguments in r1-r3,
+   the answer in r0. */
+static inline u32 psci(u32 fn, u32 a, u32 b, u32 c) {
+  register u32 r0 __asm__("r0") = fn;
+  register u32 r1 __asm__("r1") = a;
+  register u32 r2 __asm__("r2") = b;
+  register u32 r3 __asm__("r3") = c;
+  __asm__ volatile(".arch_extension virt\n\thvc #0" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)::"memory");
+  return r0;
+}
+
 /* A small deterministic generator for test inputs. */
 static inline u32 xorshift(u32 *s) {
   u32 x = *s;
