@@ -62,13 +62,6 @@ static inline void resume_at_r0(struct frame *f) {
 #endif
 }
 
-/* Reads the CP15 register "op1, crn, crm, op2". */
-#define MRC15(op1, crn, crm, op2)                                                               \
-  ({                                                                                            \
-    u32 v_;                                                                                     \
-    __asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "=r"(v_));            \
-    v_;                                                                                         \
-  })
 /* Reads the 64-bit CP15 register "op1, crm" (MRRC). */
 #define MRRC15(op1, crm)                                                                        \
   ({                                                                                            \
@@ -77,10 +70,10 @@ static inline void resume_at_r0(struct frame *f) {
     v_;                                                                                         \
   })
 
-static inline u32 read_dfsr(void) { return MRC15(0, c5, c0, 0); }
-static inline u32 read_dfar(void) { return MRC15(0, c6, c0, 0); }
-static inline u32 read_ifsr(void) { return MRC15(0, c5, c0, 1); }
-static inline u32 read_ifar(void) { return MRC15(0, c6, c0, 2); }
+static inline u32 read_dfsr(void) { return MRC(p15, 0, c5, c0, 0); }
+static inline u32 read_dfar(void) { return MRC(p15, 0, c6, c0, 0); }
+static inline u32 read_ifsr(void) { return MRC(p15, 0, c5, c0, 1); }
+static inline u32 read_ifar(void) { return MRC(p15, 0, c6, c0, 2); }
 
 /* Prints what, then "<fsr_name><fsr><far_name><far>" on the same line. */
 static inline void put_fault(const char *what, const char *fsr_name, u32 fsr, const char *far_name, u32 far) {
@@ -102,7 +95,7 @@ static inline void fail_probe(struct frame *f) {
   f->lr -= 4;
 }
 
-static inline u32 read_sctlr(void) { return MRC15(0, c1, c0, 0); }
+static inline u32 read_sctlr(void) { return MRC(p15, 0, c1, c0, 0); }
 static inline void set_sctlr(u32 v) { __asm__ volatile("mcr p15, 0, %0, c1, c0, 0\n\tisb" ::"r"(v) : "memory"); }
 static inline void set_ttbcr(u32 v) { __asm__ volatile("mcr p15, 0, %0, c2, c0, 2\n\tisb" ::"r"(v) : "memory"); }
 static inline void set_dacr(u32 v) { __asm__ volatile("mcr p15, 0, %0, c3, c0, 0\n\tisb" ::"r"(v) : "memory"); }

@@ -48,7 +48,7 @@ static void pq(const char *name, uint64x2_t v) {
 static volatile u32 undef;
 void on_undefined(struct frame *f) {
   undef++;
-  if ((f->spsr & 0x20) && *(unsigned short *)(f->lr - 2) >= 0xe800) f->lr += 2;
+  skip_thumb32(f);
 }
 
 static void arithmetic(void) {

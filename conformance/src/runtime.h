@@ -44,6 +44,26 @@ static inline u32 psci(u32 fn, u32 a, u32 b, u32 c) {
   return r0;
 }
 
+/* Coprocessor register access, spelled as the instruction is: MRC(p15, 0, c1, c0, 0). The value
+   passes through r0, so that an undefined-instruction handler can put a result in its place. */
+#define MRC(cp, op1, crn, crm, op2)                                                                 \
+  ({                                                                                                \
+    register u32 r0_ __asm__("r0") = 0;                                                             \
+    __asm__ volatile("mrc " #cp ", " #op1 ", %0, " #crn ", " #crm ", " #op2 : "+r"(r0_)::"memory"); \
+    r0_;                                                                                            \
+  })
+#define MCR(cp, op1, crn, crm, op2, v)                                                              \
+  do {                                                                                              \
+    register u32 r0_ __asm__("r0") = (v);                                                           \
+    __asm__ volatile("mcr " #cp ", " #op1 ", %0, " #crn ", " #crm ", " #op2 : "+r"(r0_)::"memory"); \
+  } while (0)
+
+/* In an undefined-instruction handler: in Thumb, LR is 2 bytes past the start of the instruction,
+   which is the middle of a 32-bit one; this steps over the rest of it. */
+static inline void skip_thumb32(struct frame *f) {
+  if ((f->spsr & 0x20) && *(unsigned short *)(f->lr - 2) >= 0xe800) f->lr += 2;
+}
+
 /* A small deterministic generator for test inputs. */
 static inline u32 xorshift(u32 *s) {
   u32 x = *s;
