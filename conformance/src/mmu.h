@@ -70,20 +70,6 @@ static inline void resume_at_r0(struct frame *f) {
     v_;                                                                                         \
   })
 
-static inline u32 read_dfsr(void) { return MRC(p15, 0, c5, c0, 0); }
-static inline u32 read_dfar(void) { return MRC(p15, 0, c6, c0, 0); }
-static inline u32 read_ifsr(void) { return MRC(p15, 0, c5, c0, 1); }
-static inline u32 read_ifar(void) { return MRC(p15, 0, c6, c0, 2); }
-
-/* Prints what, then "<fsr_name><fsr><far_name><far>" on the same line. */
-static inline void put_fault(const char *what, const char *fsr_name, u32 fsr, const char *far_name, u32 far) {
-  put_str(what);
-  put_str(fsr_name);
-  put_hex(fsr);
-  put_str(far_name);
-  put_hex(far);
-  uart_putc('\n');
-}
 static inline void put_data_abort(const char *what) { put_fault(what, " dfsr=", read_dfsr(), " dfar=", read_dfar()); }
 static inline void put_prefetch_abort(const char *what) {
   put_fault(what, " ifsr=", read_ifsr(), " ifar=", read_ifar());

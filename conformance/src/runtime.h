@@ -64,6 +64,21 @@ static inline void skip_thumb32(struct frame *f) {
   if ((f->spsr & 0x20) && *(unsigned short *)(f->lr - 2) >= 0xe800) f->lr += 2;
 }
 
+static inline u32 read_dfsr(void) { return MRC(p15, 0, c5, c0, 0); }
+static inline u32 read_dfar(void) { return MRC(p15, 0, c6, c0, 0); }
+static inline u32 read_ifsr(void) { return MRC(p15, 0, c5, c0, 1); }
+static inline u32 read_ifar(void) { return MRC(p15, 0, c6, c0, 2); }
+
+/* For fault handlers: the fault status and address registers, and a line that prints them: what,
+   then "<fsr_name><fsr><far_name><far>". */
+static inline void put_fault(const char *what, const char *fsr_name, u32 fsr, const char *far_name, u32 far) {
+  put_str(what);
+  put_str(fsr_name);
+  put_hex(fsr);
+  put_str(far_name);
+  put_hex(far);
+  uart_putc('\n');
+}
 /* A small deterministic generator for test inputs. */
 static inline u32 xorshift(u32 *s) {
   u32 x = *s;
