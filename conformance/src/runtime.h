@@ -91,6 +91,18 @@ static inline u32 xorshift(u32 *s) {
 /* Folds a value into a running checksum. */
 static inline u32 mix(u32 h, u32 v) { return (h ^ v) * 0x01000193u + (h >> 15); }
 
+/* Shows the checksum of an array a program has just sorted, under `name`, then whether it is in
+   ascending order. */
+static inline void show_sorted(const char *name, const u32 *a, u32 n) {
+  u32 h = 0, sorted = 1;
+  for (u32 i = 0; i < n; i++) {
+    h = mix(h, a[i]);
+    if (i && a[i - 1] > a[i]) sorted = 0;
+  }
+  show(name, h);
+  show("sorted", sorted);
+}
+
 /* Condition flags (N Z C V in bits 31:28) after the last flag-setting instruction. */
 static inline u32 apsr(void) {
   u32 v;
