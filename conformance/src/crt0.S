@@ -1,37 +1,12 @@
 /* Startup: stacks for every mode, a zeroed .bss, the vector table in VBAR, main, then PSCI SYSTEM_OFF. */
-    .syntax unified
-    .arch armv7-a
-    .arch_extension virt
-    .arm
+#include "start.inc"
 
     .section .text.start, "ax"
     .global _start
 _start:
     ldr     r0, =__stack_top
-    cps     #0x11               @ FIQ
-    mov     sp, r0
-    sub     r0, r0, #0x1000
-    cps     #0x12               @ IRQ
-    mov     sp, r0
-    sub     r0, r0, #0x1000
-    cps     #0x17               @ abort
-    mov     sp, r0
-    sub     r0, r0, #0x1000
-    cps     #0x1b               @ undefined
-    mov     sp, r0
-    sub     r0, r0, #0x1000
-    cps     #0x1f               @ system (and user)
-    mov     sp, r0
-    sub     r0, r0, #0x4000
-    cps     #0x13               @ supervisor: main runs here
-    mov     sp, r0
-
-    ldr     r0, =__bss_start
-    ldr     r1, =__bss_end
-    mov     r2, #0
-1:  cmp     r0, r1
-    strlo   r2, [r0], #4
-    blo     1b
+    mode_stacks 0x1000, 0x1000, 0x1000, 0x1000, 0x4000   @ main runs in supervisor mode
+    zero_bss r0, r1, r2
 
     ldr     r0, =vectors
     mcr     p15, 0, r0, c12, c0, 0  @ VBAR
@@ -39,12 +14,7 @@ _start:
 
     bl      vfp_enable          @ before main: its prologue may already save VFP registers
     bl      main
-    .global power_off
-    .type   power_off, %function    @ so Thumb callers reach this ARM code with BLX
-power_off:
-    ldr     r0, =0x84000008     @ PSCI SYSTEM_OFF
-    hvc     #0
-    b       .
+    power_off_function
 
 /* Grants PL0/PL1 access to coprocessors 10 and 11 and sets FPEXC.EN, so the VFP programs can run. */
     .global vfp_enable

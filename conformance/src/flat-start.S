@@ -1,9 +1,6 @@
 /* Startup of a flat image entered by the Linux boot protocol: keeps r0-r2 and the CPSR the
    loader gave, sets a stack, zeroes .bss, calls boot_main(r0, r1, r2, cpsr), then PSCI SYSTEM_OFF. */
-    .syntax unified
-    .arch armv7-a
-    .arch_extension virt
-    .arm
+#include "start.inc"
 
     .section .text.start, "ax"
     .global _start
@@ -11,17 +8,7 @@ _start:
     mrs     r3, cpsr            @ before anything changes it
     ldr     sp, =__stack_top
     push    {r0-r3}
-    ldr     r4, =__bss_start
-    ldr     r5, =__bss_end
-    mov     r6, #0
-1:  cmp     r4, r5
-    strlo   r6, [r4], #4
-    blo     1b
+    zero_bss r4, r5, r6
     pop     {r0-r3}
     bl      boot_main
-    .global power_off
-    .type   power_off, %function    @ so Thumb callers reach this ARM code with BLX
-power_off:
-    ldr     r0, =0x84000008     @ PSCI SYSTEM_OFF
-    hvc     #0
-    b       .
+    power_off_function

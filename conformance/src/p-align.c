@@ -11,14 +11,7 @@
 static u32 buf[8] __attribute__((aligned(8))) = {0x03020100, 0x07060504, 0x0b0a0908, 0x0f0e0d0c};
 
 void on_data_abort(struct frame *f) {
-  u32 dfsr, dfar;
-  __asm__ volatile("mrc p15, 0, %0, c5, c0, 0" : "=r"(dfsr));
-  __asm__ volatile("mrc p15, 0, %0, c6, c0, 0" : "=r"(dfar));
-  put_str("  abort dfsr=");
-  put_hex(dfsr);
-  put_str(" offset=");
-  put_hex(dfar - (u32)buf);
-  uart_putc('\n');
+  put_fault("  abort", " dfsr=", read_dfsr(), " offset=", read_dfar() - (u32)buf);
   f->r[0] = 0xdead;
   f->lr -= 4;
 }

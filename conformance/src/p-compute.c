@@ -46,13 +46,7 @@ int main(void) {
   show("crc32", crc32((const unsigned char *)data, sizeof data));
 
   merge_sort(data, tmp, 512);
-  u32 h = 0, sorted = 1;
-  for (int i = 0; i < 512; i++) {
-    h = mix(h, data[i]);
-    if (i && data[i - 1] > data[i]) sorted = 0;
-  }
-  show("sort", h);
-  show("sorted", sorted);
+  show_sorted("sort", data, 512);
 
   u32 primes = 0, last = 0;
   for (int i = 2; i < 4096; i++) {
@@ -69,7 +63,7 @@ int main(void) {
       ma[i][j] = (s32)(xorshift(&seed) % 2001) - 1000;
       mb[i][j] = (s32)(xorshift(&seed) % 2001) - 1000;
     }
-  h = 0;
+  u32 h = 0;
   for (int i = 0; i < 12; i++)
     for (int j = 0; j < 12; j++) {
       s32 s = 0;

@@ -9,22 +9,12 @@ static volatile u32 undef;
 void on_undefined(struct frame *f) {
   undef = 1;
   f->r[0] = 0xbad;
-  if ((f->spsr & 0x20) && *(unsigned short *)(f->lr - 2) >= 0xe800) f->lr += 2;
+  skip_thumb32(f);
 }
 
-#define RD(name, crn, op1, crm, op2)                                                                  \
-  do {                                                                                            \
-    register u32 r0 __asm__("r0") = 0;                                                            \
-    undef = 0;                                                                                    \
-    __asm__ volatile("mrc p14, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "+r"(r0)::"memory");    \
-    show(name, r0);                                                                               \
-  } while (0)
-
-#define WR(crn, op1, crm, op2, v)                                                                     \
-  do {                                                                                            \
-    register u32 r0 __asm__("r0") = (v);                                                          \
-    __asm__ volatile("mcr p14, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "+r"(r0)::"memory");    \
-  } while (0)
+/* Shows a CP14 register, or 0xbad where it is undefined. */
+#define RD(name, crn, op1, crm, op2) (undef = 0, show(name, MRC(p14, op1, crn, crm, op2)))
+#define WR(crn, op1, crm, op2, v) MCR(p14, op1, crn, crm, op2, v)
 
 int main(void) {
   put_str("cp14\n");

@@ -2,15 +2,8 @@
    registers software writes (thread IDs, context ID, VBAR, fault registers, remap registers). */
 #include "runtime.h"
 
-#define RD(name, crn, op1, crm, op2)                                                      \
-  do {                                                                                    \
-    u32 v;                                                                                \
-    __asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "=r"(v));       \
-    show(name, v);                                                                        \
-  } while (0)
-
-#define WR(crn, op1, crm, op2, value) \
-  __asm__ volatile("mcr p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 ::"r"(value) : "memory")
+#define RD(name, crn, op1, crm, op2) show(name, MRC(p15, op1, crn, crm, op2))
+#define WR(crn, op1, crm, op2, value) MCR(p15, op1, crn, crm, op2, value)
 
 int main(void) {
   put_str("cp15\n");

@@ -39,9 +39,7 @@ void on_undefined(struct frame *f) {
 }
 
 void on_prefetch_abort(struct frame *f) {
-  u32 ifsr, ifar;
-  __asm__ volatile("mrc p15, 0, %0, c5, c0, 1" : "=r"(ifsr));
-  __asm__ volatile("mrc p15, 0, %0, c6, c0, 2" : "=r"(ifar));
+  u32 ifsr = read_ifsr();
   report("prefetch abort", f, f->r[1]);
   show("ifsr", ifsr & 0x40f);
   /* resume after the BKPT */
@@ -49,9 +47,7 @@ void on_prefetch_abort(struct frame *f) {
 }
 
 void on_data_abort(struct frame *f) {
-  u32 dfsr, dfar;
-  __asm__ volatile("mrc p15, 0, %0, c5, c0, 0" : "=r"(dfsr));
-  __asm__ volatile("mrc p15, 0, %0, c6, c0, 0" : "=r"(dfar));
+  u32 dfsr = read_dfsr(), dfar = read_dfar();
   report("data abort", f, f->r[1]);
   show("dfsr", dfsr & 0xc0f);
   show("dfar-base", dfar - f->r[2]);

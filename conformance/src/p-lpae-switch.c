@@ -4,23 +4,7 @@
    TTBCR write with the MMU on: the long format's TTBR1 (T0SZ = 7, T1SZ = 0: everything above
    32 MiB) maps the code as the short format's TTBR0 does. Finally a TTBR0 range of 1 GiB whose walk
    starts at level 2 (T0SZ = 2). */
-#include "runtime.h"
-
-#ifdef __thumb__
-#define LDR "ldr.w"
-#else
-#define LDR "ldr"
-#endif
-
-#define DATA_PA 0x40800000u
-#define SECTION(pa) ((pa) | (3 << 10) | 0xc | 2) /* read/write, domain 0 */
-
-#define TABLE 3ull
-#define BLOCK 1ull
-#define AF (1ull << 10)
-#define NORMAL ((3ull << 8) | AF)
-#define DEVICE ((1ull << 2) | AF | (3ull << 53))
-#define EAE 0x80000000u
+#include "mmu.h"
 
 static u32 short_l1[4096] __attribute__((aligned(16384)));
 static u64 long_l1[4] __attribute__((aligned(32)));
@@ -29,37 +13,15 @@ static u64 long_l2_ram[512] __attribute__((aligned(4096))); /* 1-2 GiB */
 static u64 long_l2_high[512] __attribute__((aligned(4096))); /* 2-3 GiB */
 
 void on_data_abort(struct frame *f) {
-  u32 dfsr, dfar;
-  __asm__ volatile("mrc p15, 0, %0, c5, c0, 0" : "=r"(dfsr));
-  __asm__ volatile("mrc p15, 0, %0, c6, c0, 0" : "=r"(dfar));
-  put_str("  data abort dfsr=");
-  put_hex(dfsr);
-  put_str(" dfar=");
-  put_hex(dfar);
-  uart_putc('\n');
-  f->r[0] = 0xdead;
-  f->lr -= 4;
+  put_data_abort("  data abort");
+  fail_probe(f);
 }
-
-static u32 rd(u32 va) {
-  register u32 r0 __asm__("r0") = 0;
-  __asm__ volatile(LDR " %0, [%1]" : "+r"(r0) : "r"(va) : "memory");
-  return r0;
-}
-
-static void tlbiall(void) {
-  __asm__ volatile("dsb\n\tmcr p15, 0, %0, c8, c7, 0\n\tdsb\n\tisb" ::"r"(0) : "memory");
-}
-static void set_ttbcr(u32 v) { __asm__ volatile("mcr p15, 0, %0, c2, c0, 2\n\tisb" ::"r"(v) : "memory"); }
-static void set_dacr(u32 v) { __asm__ volatile("mcr p15, 0, %0, c3, c0, 0\n\tisb" ::"r"(v) : "memory"); }
-static void set_sctlr(u32 v) { __asm__ volatile("mcr p15, 0, %0, c1, c0, 0\n\tisb" ::"r"(v) : "memory"); }
 
 int main(void) {
   put_str("lpae switch\n");
   volatile u32 *data = (volatile u32 *)DATA_PA;
   for (u32 i = 0; i < 4; i++) data[i * 0x40000] = 0x5a000000 + i; /* at DATA_PA + i MiB */
-  u32 sctlr;
-  __asm__ volatile("mrc p15, 0, %0, c1, c0, 0" : "=r"(sctlr));
+  u32 sctlr = read_sctlr();
 
   put_str("mmu off\n");
   set_ttbcr(0);
@@ -71,23 +33,22 @@ int main(void) {
   set_sctlr(sctlr);
 
   /* the short-descriptor tables: RAM identity, the UART, 0x80000000 -> DATA_PA + 1 MiB */
-  for (u32 i = 0; i < 16; i++) short_l1[0x400 + i] = SECTION(0x40000000 + (i << 20));
-  short_l1[0x090] = SECTION(0x09000000) | 0x10;
-  short_l1[0x800] = SECTION(DATA_PA + 0x100000) | (1 << 5); /* domain 1 */
+  short_map_ram_and_uart(short_l1);
+  short_l1[0x800] = SECTION(DATA_PA + 0x100000, 3, 1, 0); /* domain 1 */
   /* the long-descriptor ones: the same, but 0x80000000 -> DATA_PA + 2 MiB */
   long_l1[0] = (u32)long_l2_low | TABLE;
   long_l1[1] = (u32)long_l2_ram | TABLE;
   long_l1[2] = (u32)long_l2_high | TABLE;
-  long_l2_low[0x09000000 >> 21] = 0x09000000u | BLOCK | DEVICE;
+  long_map_uart(long_l2_low);
   long_l2_low[0x10000000 >> 21] = (DATA_PA + 0x200000) | BLOCK | NORMAL; /* for the level-2 start */
-  for (u32 i = 0; i < 8; i++) long_l2_ram[i] = (0x40000000u + (i << 21)) | BLOCK | NORMAL;
+  long_map_ram(long_l2_ram);
   long_l2_high[0] = (DATA_PA + 0x200000) | BLOCK | NORMAL;
   __asm__ volatile("mcr p15, 0, %0, c10, c2, 0" ::"r"(0x000004ffu)); /* MAIR0 */
 
   put_str("short descriptors\n");
   set_dacr(5); /* domains 0 and 1: client */
-  __asm__ volatile("mcrr p15, 0, %Q0, %R0, c2" ::"r"((u64)(u32)short_l1));
-  __asm__ volatile("mcrr p15, 1, %Q0, %R0, c2" ::"r"((u64)(u32)long_l1)); /* unused by the short format */
+  set_ttbr0_64((u32)short_l1);
+  set_ttbr1_64((u32)long_l1); /* unused by the short format */
   tlbiall();
   set_sctlr(sctlr | 1);
   show("  alias", rd(0x80000000));
@@ -113,7 +74,7 @@ int main(void) {
 
   put_str("long descriptors: ttbr0 from level 2, ttbr1 for the rest\n");
   set_sctlr(sctlr);
-  __asm__ volatile("mcrr p15, 0, %Q0, %R0, c2" ::"r"((u64)(u32)long_l2_low));
+  set_ttbr0_64((u32)long_l2_low);
   set_ttbcr(EAE | 2); /* T0SZ = 2: 0-1 GiB; T1SZ = 0: TTBR1 from 1 GiB up */
   tlbiall();
   set_sctlr(sctlr | 1);

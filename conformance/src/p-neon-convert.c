@@ -3,14 +3,7 @@
    VCVT.F16.F32 and VCVT.F32.F16 (standard FPSCR value, but FPSCR.AHP applies), and VFP VCVT between
    single/double precision and 16/32-bit signed/unsigned fixed point, in place. Each line shows the
    result and the flags raised. */
-#include "runtime.h"
-
-static u32 fpscr_get(void) {
-  u32 v;
-  __asm__ volatile("vmrs %0, fpscr" : "=r"(v));
-  return v;
-}
-static void fpscr_set(u32 v) { __asm__ volatile("vmsr fpscr, %0" ::"r"(v) : "memory"); }
+#include "fp.h"
 
 static u32 mode;
 

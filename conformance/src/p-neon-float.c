@@ -5,7 +5,7 @@
    each line shows the result and the flags raised. Ends with a kernel gcc vectorises itself. */
 #include <arm_neon.h>
 
-#include "runtime.h"
+#include "fp.h"
 
 #define NOIPA __attribute__((noipa))
 
@@ -16,13 +16,6 @@ static const u32 vb[16] = {0x80000000, 0x00000000, 0x3f800000, 0x7f800000, 0x008
                            0x00000000, 0xff800000, 0x3f800000, 0x40000000, 0xc0490fdb, 0x4b800001, 0x00800001, 0x7fc00001};
 
 NOIPA static float32x4_t ldf(const u32 *p) { return vreinterpretq_f32_u32(vld1q_u32((const uint32_t *)p)); }
-
-static u32 fpscr_get(void) {
-  u32 v;
-  __asm__ volatile("vmrs %0, fpscr" : "=r"(v));
-  return v;
-}
-static void fpscr_set(u32 v) { __asm__ volatile("vmsr fpscr, %0" ::"r"(v) : "memory"); }
 
 /* FPSCR controls in force for the NEON operations (they must make no difference). */
 static u32 controls;

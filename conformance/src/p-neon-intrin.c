@@ -5,7 +5,7 @@
    MVFR0/MVFR1. */
 #include <arm_neon.h>
 
-#include "runtime.h"
+#include "fp.h"
 
 #define NOIPA __attribute__((noipa))
 
@@ -22,13 +22,6 @@ NOIPA static int8x16_t ld8(const int8_t *p) { return vld1q_s8(p); }
 NOIPA static int16x8_t ld16(const int16_t *p) { return vld1q_s16(p); }
 NOIPA static int32x4_t ld32(const int32_t *p) { return vld1q_s32(p); }
 NOIPA static int64x2_t ld64(const int64_t *p) { return vld1q_s64(p); }
-
-static u32 fpscr_get(void) {
-  u32 v;
-  __asm__ volatile("vmrs %0, fpscr" : "=r"(v));
-  return v;
-}
-static void fpscr_set(u32 v) { __asm__ volatile("vmsr fpscr, %0" ::"r"(v) : "memory"); }
 
 /* Prints a doubleword and whether the cumulative saturation flag got set since the last print. */
 static void pd(const char *name, uint64x1_t v) {
@@ -55,7 +48,7 @@ static void pq(const char *name, uint64x2_t v) {
 static volatile u32 undef;
 void on_undefined(struct frame *f) {
   undef++;
-  if ((f->spsr & 0x20) && *(unsigned short *)(f->lr - 2) >= 0xe800) f->lr += 2;
+  skip_thumb32(f);
 }
 
 static void arithmetic(void) {

@@ -24,14 +24,8 @@ static void report(const char *name, const unsigned char *p, u32 n, u32 moved) {
 }
 
 void on_data_abort(struct frame *f) {
-  u32 dfsr, dfar;
-  __asm__ volatile("mrc p15, 0, %0, c5, c0, 0" : "=r"(dfsr));
-  __asm__ volatile("mrc p15, 0, %0, c6, c0, 0" : "=r"(dfar));
-  put_str("  abort dfsr=");
-  put_hex(dfsr);
-  put_str(" offset=");
-  put_hex(dfar - (dfar >= (u32)dst ? (u32)dst : (u32)src));
-  uart_putc('\n');
+  u32 dfar = read_dfar();
+  put_fault("  abort", " dfsr=", read_dfsr(), " offset=", dfar - (dfar >= (u32)dst ? (u32)dst : (u32)src));
   f->lr -= 4;
 }
 

@@ -13,7 +13,7 @@ static volatile u32 undef, aborted;
 
 void on_undefined(struct frame *f) {
   undef = 1;
-  if ((f->spsr & 0x20) && *(unsigned short *)(f->lr - 2) >= 0xe800) f->lr += 2;
+  skip_thumb32(f);
 }
 void on_data_abort(struct frame *f) {
   aborted = 1;

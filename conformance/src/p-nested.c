@@ -16,7 +16,7 @@ void on_undefined(struct frame *f) {
     __asm__ volatile("push {lr}\n\tsvc #9\n\tpop {lr}" ::: "memory", "r0", "r1", "r2", "r3", "r12");
     mark(7);
   }
-  if ((f->spsr & 0x20) && *(unsigned short *)(f->lr - 2) >= 0xe800) f->lr += 2;
+  skip_thumb32(f);
 }
 
 void on_svc(struct frame *f) {

@@ -7,21 +7,17 @@ static volatile u32 undef;
 void on_undefined(struct frame *f) {
   undef++;
   f->r[0] = 0xbad;
-  if ((f->spsr & 0x20) && *(unsigned short *)(f->lr - 2) >= 0xe800) f->lr += 2;
+  skip_thumb32(f);
 }
 
-#define RD(name, crn, op1, crm, op2)                                                               \
-  ({                                                                                             \
-    register u32 r0 __asm__("r0") = 0;                                                           \
-    __asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "+r"(r0)::"memory");   \
-    if (name) show(name, r0);                                                                    \
-    r0;                                                                                          \
+/* Reads a CP15 register, showing it when it has a name; 0xbad where it is undefined. */
+#define RD(name, crn, op1, crm, op2)              \
+  ({                                              \
+    u32 v_ = MRC(p15, op1, crn, crm, op2);        \
+    if (name) show(name, v_);                     \
+    v_;                                           \
   })
-#define WR(crn, op1, crm, op2, v)                                                                  \
-  do {                                                                                           \
-    register u32 r0 __asm__("r0") = (v);                                                         \
-    __asm__ volatile("mcr p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "+r"(r0)::"memory");   \
-  } while (0)
+#define WR(crn, op1, crm, op2, v) MCR(p15, op1, crn, crm, op2, v)
 
 int main(void) {
   put_str("pmu\n");

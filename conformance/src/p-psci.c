@@ -10,15 +10,6 @@ void on_undefined(struct frame *f) {
   if (f->spsr & 0x20) f->lr += 2; /* Thumb: LR points 2 bytes past the start of the HVC */
 }
 
-static u32 psci(u32 fn, u32 a, u32 b, u32 c) {
-  register u32 r0 __asm__("r0") = fn;
-  register u32 r1 __asm__("r1") = a;
-  register u32 r2 __asm__("r2") = b;
-  register u32 r3 __asm__("r3") = c;
-  __asm__ volatile(".arch_extension virt\n\thvc #0" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)::"memory");
-  return r0;
-}
-
 int main(void) {
   put_str("psci\n");
   show("PSCI_VERSION major", psci(0x84000000, 0, 0, 0) >> 16);

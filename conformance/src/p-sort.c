@@ -77,16 +77,10 @@ int main(void) {
   u32 seed = 4242;
   for (u32 i = 0; i < 500; i++) vals[i] = xorshift(&seed) % 100000;
   quick(vals, 500, sizeof vals[0], by_u32);
-  u32 h = 0, ok = 1;
-  for (u32 i = 0; i < 500; i++) {
-    h = mix(h, vals[i]);
-    if (i && vals[i - 1] > vals[i]) ok = 0;
-  }
-  show("quicksort", h);
-  show("sorted", ok);
+  show_sorted("quicksort", vals, 500);
   for (u32 i = 0; i < 500; i++) vals[i] = xorshift(&seed);
   heap(vals, 500);
-  h = 0;
+  u32 h = 0;
   for (u32 i = 0; i < 500; i++) h = mix(h, vals[i]);
   show("heapsort", h);
   for (u32 i = 0; i < 200; i++) {

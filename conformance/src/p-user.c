@@ -26,8 +26,7 @@ void on_svc(struct frame *f) {
 void on_undefined(struct frame *f) {
   undefs++;
   f->r[0] = 0xbad;
-  /* in Thumb LR is 2 past the start, which is mid-instruction for a 32-bit one: step over it */
-  if ((f->spsr & 0x20) && *(unsigned short *)(f->lr - 2) >= 0xe800) f->lr += 2;
+  skip_thumb32(f);
 }
 
 static u32 svc1(u32 a, u32 b) {

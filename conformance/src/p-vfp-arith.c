@@ -1,42 +1,6 @@
 /* VFPv3-D32: single and double arithmetic, multiply-accumulate forms, square root, conversions,
    comparisons, immediates, the FPSCR flags and rounding modes, flush-to-zero and default NaN. */
-#include "runtime.h"
-
-static u32 fbits(float x) {
-  union {
-    float f;
-    u32 u;
-  } v = {x};
-  return v.u;
-}
-static u64 dbits(double x) {
-  union {
-    double d;
-    u64 u;
-  } v = {x};
-  return v.u;
-}
-static float bitsf(u32 u) {
-  union {
-    u32 u;
-    float f;
-  } v = {u};
-  return v.f;
-}
-static double bitsd(u64 u) {
-  union {
-    u64 u;
-    double d;
-  } v = {u};
-  return v.d;
-}
-
-static u32 fpscr_get(void) {
-  u32 v;
-  __asm__ volatile("vmrs %0, fpscr" : "=r"(v));
-  return v;
-}
-static void fpscr_set(u32 v) { __asm__ volatile("vmsr fpscr, %0" ::"r"(v) : "memory"); }
+#include "fp.h"
 
 static const u32 fvals[] = {0x00000000, 0x80000000, 0x3f800000, 0xbf800000, 0x7f7fffff, 0x00800000, 0x00000001,
                             0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 0x40490fdb, 0xc2f6e979, 0x3eaaaaab,

@@ -1,21 +1,6 @@
 /* Floating-point kernels as a compiler builds them: a dot product, a matrix product, Newton square
    roots, a polynomial, float/double mixing and calls that spill to the callee-saved registers. */
-#include "runtime.h"
-
-static u32 dbits_lo(double x) {
-  union {
-    double d;
-    u64 u;
-  } v = {x};
-  return (u32)v.u ^ (u32)(v.u >> 32);
-}
-static u32 fbits(float x) {
-  union {
-    float f;
-    u32 u;
-  } v = {x};
-  return v.u;
-}
+#include "fp.h"
 
 static double a[16][16], b[16][16], c[16][16];
 static float vf[256];
@@ -62,7 +47,7 @@ int main(void) {
       double s = 0;
       for (int k = 0; k < 16; k++) s += a[i][k] * b[k][j];
       c[i][j] = s;
-      h = mix(h, dbits_lo(s));
+      h = mix(h, dbits32(s));
     }
   show("matmul", h);
 
@@ -72,12 +57,12 @@ int main(void) {
   show("dot", fbits(dot));
 
   h = 0;
-  for (int i = 1; i < 40; i++) h = mix(h, dbits_lo(newton((double)i * 1.7)));
+  for (int i = 1; i < 40; i++) h = mix(h, dbits32(newton((double)i * 1.7)));
   show("newton", h);
   h = 0;
-  for (int i = -20; i < 20; i++) h = mix(h, dbits_lo(horner(i * 0.1)));
+  for (int i = -20; i < 20; i++) h = mix(h, dbits32(horner(i * 0.1)));
   show("horner", h);
-  show("many live", dbits_lo(many_live(1.25, -3.5)));
+  show("many live", dbits32(many_live(1.25, -3.5)));
 
   float fsum = 0;
   double dsum = 0;
@@ -86,7 +71,7 @@ int main(void) {
     dsum += 1.0 / (double)(i * i);
   }
   show("harmonic f", fbits(fsum));
-  show("basel d", dbits_lo(dsum));
+  show("basel d", dbits32(dsum));
   s32 trunc = (s32)(dsum * 1e6);
   show("trunc", (u32)trunc);
   return 0;

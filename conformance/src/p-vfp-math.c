@@ -1,21 +1,6 @@
 /* Floating-point library-style code: exp, log, sin, cos and atan by series and range reduction,
    in double and float, plus a Mandelbrot row count and an integration. */
-#include "runtime.h"
-
-static u32 dbits(double x) {
-  union {
-    double d;
-    u64 u;
-  } v = {x};
-  return (u32)(v.u >> 32) ^ (u32)v.u;
-}
-static u32 fbits(float x) {
-  union {
-    float f;
-    u32 u;
-  } v = {x};
-  return v.u;
-}
+#include "fp.h"
 
 static double my_exp(double x) {
   int k = (int)(x / 0.6931471805599453 + (x < 0 ? -0.5 : 0.5));
@@ -55,13 +40,13 @@ static float f_atan(float x) {
 int main(void) {
   put_str("vfp math\n");
   u32 h = 0;
-  for (int i = -20; i <= 20; i++) h = mix(h, dbits(my_exp(i * 0.37)));
+  for (int i = -20; i <= 20; i++) h = mix(h, dbits32(my_exp(i * 0.37)));
   show("exp", h);
   h = 0;
-  for (int i = 1; i <= 40; i++) h = mix(h, dbits(my_log(i * 1.73)));
+  for (int i = 1; i <= 40; i++) h = mix(h, dbits32(my_log(i * 1.73)));
   show("log", h);
   h = 0;
-  for (int i = -30; i <= 30; i++) h = mix(h, dbits(my_sin(i * 0.21)));
+  for (int i = -30; i <= 30; i++) h = mix(h, dbits32(my_sin(i * 0.21)));
   show("sin", h);
   h = 0;
   for (int i = -25; i <= 25; i++) h = mix(h, fbits(f_atan(i * 0.3f)));

@@ -32,15 +32,6 @@ __asm__(".pushsection .text.secondary, \"ax\"\n"
         ".ltorg\n"
         ".popsection\n");
 
-static s32 psci(u32 fn, u32 a, u32 b, u32 c) {
-  register u32 r0 __asm__("r0") = fn;
-  register u32 r1 __asm__("r1") = a;
-  register u32 r2 __asm__("r2") = b;
-  register u32 r3 __asm__("r3") = c;
-  __asm__ volatile(".arch_extension virt\n hvc #0" : "+r"(r0) : "r"(r1), "r"(r2), "r"(r3) : "memory");
-  return (s32)r0;
-}
-
 static void spin_lock(volatile u32 *l) {
   u32 seen, failed;
   __asm__ volatile("1: ldrex %0, [%2]\n"

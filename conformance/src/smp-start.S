@@ -1,9 +1,6 @@
 /* Where PSCI CPU_ON starts a secondary CPU (SVC mode, r0 = context id): stacks for every mode in
    this CPU's slice of smp_stacks, VBAR, VFP, then secondary_main(cpu, context) and CPU_OFF. */
-    .syntax unified
-    .arch armv7-a
-    .arch_extension virt
-    .arm
+#include "start.inc"
 
     .text
     .global secondary_entry
@@ -18,23 +15,7 @@ secondary_entry:
     ldr     r0, =smp_stacks
     add     r1, r4, #1
     add     r0, r0, r1, lsl #14     @ the top of this CPU's 16 KiB
-    cps     #0x11                   @ FIQ
-    mov     sp, r0
-    sub     r0, r0, #0x400
-    cps     #0x12                   @ IRQ
-    mov     sp, r0
-    sub     r0, r0, #0x800
-    cps     #0x17                   @ abort
-    mov     sp, r0
-    sub     r0, r0, #0x400
-    cps     #0x1b                   @ undefined
-    mov     sp, r0
-    sub     r0, r0, #0x400
-    cps     #0x1f                   @ system (and user)
-    mov     sp, r0
-    sub     r0, r0, #0x1000
-    cps     #0x13                   @ supervisor: secondary_main runs here
-    mov     sp, r0
+    mode_stacks 0x400, 0x800, 0x400, 0x400, 0x1000   @ secondary_main runs in supervisor mode
 
     ldr     r0, =vectors
     mcr     p15, 0, r0, c12, c0, 0  @ VBAR is per CPU

@@ -8,15 +8,6 @@ volatile u32 smp_entry_cpsr[NCPUS];
 
 extern char secondary_entry[];
 
-u32 psci(u32 fn, u32 a, u32 b, u32 c) {
-  register u32 r0 __asm__("r0") = fn;
-  register u32 r1 __asm__("r1") = a;
-  register u32 r2 __asm__("r2") = b;
-  register u32 r3 __asm__("r3") = c;
-  __asm__ volatile(".arch_extension virt\n\thvc #0" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)::"memory");
-  return r0;
-}
-
 u32 cpu_index(void) {
   u32 mpidr;
   __asm__ volatile("mrc p15, 0, %0, c0, c0, 5" : "=r"(mpidr));

@@ -18,7 +18,6 @@
 #define AFFINITY_ON 0
 #define AFFINITY_OFF 1
 
-u32 psci(u32 fn, u32 a, u32 b, u32 c);
 /* This CPU's index: MPIDR Aff0 (the virt board numbers CPUs 0..7 in cluster 0). */
 u32 cpu_index(void);
 /* CPU_ON at the common secondary entry; the CPU runs secondary_main(cpu, context) on its own stacks. */
