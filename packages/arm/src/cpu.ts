@@ -476,7 +476,9 @@ export class Cpu extends CpuState implements CpuContext {
       view.setInt32(at + 4, value2, true);
     }
     if (off < 0) {
-      this.exit = { kind: 'mmio', address: pa, size, isWrite: true, data: this.mmioData.slice() };
+      // the buffer is shared, as kvm_run.mmio.data is: the owner reads it before the next run (a
+      // copy per store cost more than the rest of the exit)
+      this.exit = { kind: 'mmio', address: pa, size, isWrite: true, data: this.mmioData };
     } else if (this.jit !== null) this.jit.noteWrite(off, size);
   }
 

@@ -9,7 +9,10 @@ export interface MmioExit {
   readonly size: 1 | 2 | 4 | 8;
   /** True for a store. */
   readonly isWrite: boolean;
-  /** Little-endian bytes: the stored value for a write, to be filled by the owner for a read. */
+  /**
+   * Little-endian bytes: the stored value for a write, to be filled by the owner for a read. The
+   * CPU's one MMIO buffer (as `kvm_run.mmio.data` is the kernel's): good until the next run.
+   */
   readonly data: Uint8Array;
 }
 
