@@ -103,6 +103,9 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     data: new Uint8Array(0),
     isWrite: false,
   };
+  /** The address of the last MMIO exit, and it as the bigint `kvm_run.mmio.phys_addr` holds. */
+  private mmioAddr = -1;
+  private mmioAddrBig = 0n;
   /** Views of `kvmRun.mmio.data` by access size (index 1, 2, 4, 8), made for `mmioViewsOf`. */
   private mmioViews: Uint8Array[] = [];
   private mmioViewsOf: Uint8Array | null = null;
@@ -581,7 +584,12 @@ export class KvmVcpu implements KvmVcpuHandle, PsciCpu, RegisterContext {
     }
     const run = this.kvmRun;
     run.exit_reason = KvmExit.MMIO;
-    run.mmio.phys_addr = BigInt(a);
+    if (a !== this.mmioAddr) {
+      // a guest polls one register at a time: keep its address's bigint rather than make one per exit
+      this.mmioAddr = a;
+      this.mmioAddrBig = BigInt(a);
+    }
+    run.mmio.phys_addr = this.mmioAddrBig;
     run.mmio.len = size;
     run.mmio.is_write = exit.isWrite ? 1 : 0;
     const out = run.mmio.data;
