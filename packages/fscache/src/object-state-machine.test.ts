@@ -211,6 +211,7 @@ describe('backend reports', () => {
       'AVAILABLE->ACTIVE',
     ]);
     assert.equal(c!.backingObjects[0]!.state, ObjectState.ACTIVE);
+    assert.equal(fs.stats.n.objectLookups - before.objectLookups, 1, 'creation is not counted as a lookup');
     assert.equal(fs.stats.n.objectLookupsNegative - before.objectLookupsNegative, 1);
     assert.equal(fs.stats.n.objectCreated - before.objectCreated, 1);
     assert.equal(fs.stats.n.objectLookupsPositive - before.objectLookupsPositive, 0);

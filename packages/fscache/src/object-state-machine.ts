@@ -258,7 +258,7 @@ function lookUp(fs: FscacheContext, object: FscacheObject): MaybePromise<Next> {
     raiseEvent(fs, object, E.WITHDRAW);
     return S.LC_DYING;
   }
-  fs.stats.n.objectLookups++;
+  if (object.state === S.LOOKING_UP) fs.stats.n.objectLookups++; // creation is not a second lookup
   let r: MaybePromise<void>;
   try {
     r = object.cache.backend.lookupObject(object);
