@@ -64,6 +64,19 @@ describe('cachefiles', () => {
     await cleanup();
   });
 
+  test('an object made on disk is looked up once and created once; found again, it is only looked up', async () => {
+    const { dir, cleanup } = await tempDir();
+    const r: Remote = { path: '/counted', etag: '"1"', size: 2 * 4096 };
+    const c = await openCache(dir);
+    await store(c, r, 2); // the netfs index, the server index and the file: all new
+    assert.deepEqual([c.disk.stats.lookups, c.disk.stats.creates], [3, 3]);
+    assert.deepEqual(await load(c, r, 2), ['ok', 'ok']); // the netfs index is still live
+    assert.deepEqual([c.disk.stats.lookups, c.disk.stats.creates], [5, 3]);
+    assert.deepEqual(c.bugs, []);
+    await c.close();
+    await cleanup();
+  });
+
   test('small objects live inline, one file each: they persist, list, and are refused when damaged', async () => {
     const { dir, cleanup } = await tempDir();
     const small: Remote = { path: 'small', etag: '1', size: 1000 };

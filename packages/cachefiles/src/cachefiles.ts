@@ -264,7 +264,7 @@ export class CacheFiles implements CacheBackend {
 
   async #lookup(o: DiskObject): Promise<void> {
     const cache = o.cache;
-    this.stats.lookups++;
+    if (o.state === ObjectState.LOOKING_UP) this.stats.lookups++; // not again when called to create
     const parentDir = dirname(o.path);
     const small = this.#small(o);
     // A large data object has one writer: claim it first, so that what we read next cannot be
