@@ -5,6 +5,7 @@
  * next run() completes it), system events end the run, and an interrupted run yields to Node.
  */
 import { Errno, KvmError, KvmSystemEvent, type VcpuExit } from '@armvm/kvm';
+import { CodedError } from '@armvm/fscache';
 import type { AddressSpace } from '../memory/index.ts';
 import type { ARMCPU } from '../target-arm/arm-cpu.ts';
 import { cpuDumpState } from '../target-arm/cpu-dump.ts';
@@ -29,12 +30,10 @@ const YIELD: VcpuEvent = { kind: 'yield' };
 const EXEC_SLICE_MS = 10;
 
 /** The guest did something KVM could not handle; the message holds the registers. */
-export class GuestError extends Error {
-  readonly code = 'ARMVM_GUEST_ERROR';
+export class GuestError extends CodedError<'ARMVM_GUEST_ERROR'> {
   readonly cpuIndex: number;
   constructor(cpuIndex: number, message: string) {
-    super(message);
-    this.name = 'GuestError';
+    super('ARMVM_GUEST_ERROR', message);
     this.cpuIndex = cpuIndex;
   }
 }

@@ -5,12 +5,12 @@
  */
 import { errnoName, type KvmHandle, type KvmSystemHandle, type KvmVmHandle } from '@armvm/kvm';
 import { Trace } from './trace.ts';
+import { CodedError } from '@armvm/fscache';
 
 /** An ioctl answered with a handle where a number was expected, or the reverse. */
-export class KvmIoctlError extends Error {
-  readonly code = 'ARMVM_KVM_IOCTL';
+export class KvmIoctlError extends CodedError<'ARMVM_KVM_IOCTL'> {
   constructor(message: string) {
-    super(message);
+    super('ARMVM_KVM_IOCTL', message);
   }
 }
 

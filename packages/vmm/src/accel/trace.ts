@@ -2,6 +2,7 @@
  * The VMM's log, in the manner of QEMU's `-d` switches: each message belongs to a category, and only
  * enabled categories reach the sink (stderr unless told otherwise).
  */
+import { CodedError } from '@armvm/fscache';
 
 /** What each log category shows; QEMU's names where QEMU has the category. */
 const DESCRIPTIONS = {
@@ -34,10 +35,9 @@ export type TraceCategory = keyof typeof DESCRIPTIONS;
 export type TraceSink = (line: string) => void;
 
 /** An unknown category name given to `Trace.parse`. */
-export class TraceOptionError extends Error {
-  readonly code = 'ARMVM_BAD_TRACE';
+export class TraceOptionError extends CodedError<'ARMVM_BAD_TRACE'> {
   constructor(name: string) {
-    super(`unknown trace category "${name}" (known: ${TRACE_CATEGORIES.join(', ')}, all)`);
+    super('ARMVM_BAD_TRACE', `unknown trace category "${name}" (known: ${TRACE_CATEGORIES.join(', ')}, all)`);
   }
 }
 

@@ -3,6 +3,7 @@
  * them: an optional leading bare value (the "implied" key, e.g. the machine type), then `key=value`
  * pairs separated by commas, where `,,` stands for a comma inside a value.
  */
+import { CodedError } from '@armvm/fscache';
 
 /** One parsed list: the implied value (if any) and the properties in order. */
 export interface QemuOpts {
@@ -11,8 +12,10 @@ export interface QemuOpts {
 }
 
 /** A list that cannot be read; the message names the option and what is wrong. */
-export class QemuOptsError extends Error {
-  readonly code = 'ARMVM_BAD_OPTS';
+export class QemuOptsError extends CodedError<'ARMVM_BAD_OPTS'> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ARMVM_BAD_OPTS', message, options);
+  }
 }
 
 /** Splits on single commas; `,,` is a literal comma (QEMU's escape). */

@@ -3,6 +3,7 @@
  * each member is a 110-byte ASCII header of thirteen 8-digit hex fields, the NUL-terminated name
  * padded to 4 bytes, then the data padded to 4 bytes; a member named TRAILER!!! ends the archive.
  */
+import { CodedError } from '@armvm/fscache';
 
 /** File type bits of `st_mode`. */
 export const CpioType = {
@@ -25,8 +26,10 @@ export interface CpioEntry {
 }
 
 /** A malformed entry given to `newcArchive`. */
-export class CpioError extends Error {
-  readonly code = 'ARMVM_BAD_CPIO';
+export class CpioError extends CodedError<'ARMVM_BAD_CPIO'> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ARMVM_BAD_CPIO', message, options);
+  }
 }
 
 const MAGIC = '070701';

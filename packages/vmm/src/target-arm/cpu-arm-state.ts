@@ -5,6 +5,7 @@
  * what the VMM reads back (kvm_arch_get_registers) and writes down (kvm_arch_put_registers).
  */
 import { bankOf, Mode } from '@armvm/arm';
+import { CodedError } from '@armvm/fscache';
 
 /** CPSR fields (ARM ARM B1.3.3). */
 export const CPSR = {
@@ -56,11 +57,10 @@ export const CpsrWriteType = {
 export type CpsrWriteTypeValue = (typeof CpsrWriteType)[keyof typeof CpsrWriteType];
 
 /** A CPSR.M value that no bank belongs to. */
-export class BadModeError extends Error {
-  readonly code = 'ARMVM_BAD_MODE';
+export class BadModeError extends CodedError<'ARMVM_BAD_MODE'> {
   readonly mode: number;
   constructor(mode: number) {
-    super(`bad mode 0x${mode.toString(16)}: no register bank belongs to it`);
+    super('ARMVM_BAD_MODE', `bad mode 0x${mode.toString(16)}: no register bank belongs to it`);
     this.mode = mode;
   }
 }

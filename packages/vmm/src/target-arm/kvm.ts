@@ -39,12 +39,12 @@ import { compareU64 } from './cpreg-order.ts';
 import { bankNumber, CpsrWriteType, CPSR } from './cpu-arm-state.ts';
 import { KVM_CORE_REGS } from './kvm-core-regs.ts';
 import { Mode } from '@armvm/arm';
+import { CodedError } from '@armvm/fscache';
 
 /** An inconsistency the C code answers with abort(). */
-export class KvmArmError extends Error {
-  readonly code = 'ARMVM_KVM_ARM';
+export class KvmArmError extends CodedError<'ARMVM_KVM_ARM'> {
   constructor(message: string) {
-    super(message);
+    super('ARMVM_KVM_ARM', message);
   }
 }
 

@@ -1,18 +1,11 @@
 /** Where a virtio block device's bytes live: a local file, a remote URL, or anything else async. */
+import { CodedError } from '@armvm/fscache';
 
 /** The stable codes of block backend errors. */
 export type BlockErrorCode = 'BLOCK_READ_ONLY' | 'BLOCK_OUT_OF_RANGE' | 'BLOCK_OPEN_FAILED';
 
 /** A block backend refused or failed a request. */
-export class BlockBackendError extends Error {
-  /** Stable code for programs. */
-  readonly code: BlockErrorCode;
-  constructor(code: BlockErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'BlockBackendError';
-    this.code = code;
-  }
-}
+export class BlockBackendError extends CodedError<BlockErrorCode> {}
 
 /** The storage behind a block device. Offsets and lengths are in bytes. */
 export interface BlockBackend {

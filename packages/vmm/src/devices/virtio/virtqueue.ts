@@ -5,6 +5,7 @@
  */
 import type { DmaMemory } from '../../memory/dma-memory.ts';
 import { MemoryError } from '../../memory/memory-region.ts';
+import { CodedError } from '@armvm/fscache';
 
 /** Descriptor flags. */
 export const VIRTQ_DESC_F = { NEXT: 1, WRITE: 2, INDIRECT: 4 } as const;
@@ -20,9 +21,10 @@ export interface VirtqueueElement {
 }
 
 /** Thrown when the driver hands over a malformed chain; the transport marks the device broken. */
-export class VirtqueueError extends Error {
-  /** Stable code for programs. */
-  readonly code = 'VIRTIO_BAD_QUEUE';
+export class VirtqueueError extends CodedError<'VIRTIO_BAD_QUEUE'> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('VIRTIO_BAD_QUEUE', message, options);
+  }
 }
 
 /** The guest-visible layout of one queue, as the driver programmed it. */

@@ -1,7 +1,8 @@
+import { CodedError } from '@armvm/fscache';
+
 /** An .xz stream that cannot be decoded: corrupt, truncated, or using a feature not supported. */
-export class XzError extends Error {
+export class XzError extends CodedError<'LOADER_BAD_XZ'> {
   constructor(message: string) {
-    super(message);
-    this.name = 'XzError';
+    super('LOADER_BAD_XZ', message);
   }
 }
