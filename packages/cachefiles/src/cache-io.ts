@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
+import { CodedError } from '@armvm/fscache';
 
 const { O_RDONLY, O_RDWR, O_CREAT, O_TRUNC, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 /** Open flags for reading a file in the cache. */
@@ -19,10 +20,9 @@ export const UPDATE_FLAGS = O_RDWR | O_NOFOLLOW | O_NONBLOCK;
 export const CREATE_FLAGS = O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK;
 
 /** A path in the cache that is not a regular file (a link, FIFO, device, socket or directory). */
-export class NotRegularError extends Error {
-  readonly code = 'ENOTREG';
+export class NotRegularError extends CodedError<'ENOTREG'> {
   constructor(path: string) {
-    super(`${path} is not a regular file`);
+    super('ENOTREG', `${path} is not a regular file`);
   }
 }
 
