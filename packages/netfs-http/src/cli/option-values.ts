@@ -3,9 +3,14 @@
  * the option, never a NaN carried on. Sizes and ages are written as rclone writes them.
  */
 import { InvalidArgumentError } from 'commander';
+import { CodedError } from '@armvm/fscache';
 
 /** A bad command line: reported on one line, exit status 2. */
-export class UsageError extends Error {}
+export class UsageError extends CodedError<'ERR_NETFS_USAGE'> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_NETFS_USAGE', message, options);
+  }
+}
 
 /** A number of 0 or more (`--retry 3`, `--bcull 10`, `--bcull 10%`). */
 export function parseNumber(text: string): number {
