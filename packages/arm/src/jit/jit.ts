@@ -22,9 +22,11 @@ import { assemble, BLOCK_BUDGET, compile, type TranslatorEnv } from './translato
 /**
  * Runs after which a block is compiled to JavaScript. Compiling costs V8 as much as interpreting a
  * block some thousand times, and most kernel code runs far fewer times than that. (Shell boot to the
- * prompt, interleaved runs: 2000 runs 11.3 s, 3000 10.8 s, 4500 10.5 s, 6500 10.4 s, 9000 10.5 s.)
+ * prompt, interleaved runs, on one machine: 2000 runs 11.3 s, 3000 10.8 s, 4500 10.5 s, 6500 10.4 s,
+ * 9000 10.5 s; on another: 3500 11.2-11.4 s, 6500 10.9-11.1 s, 9000 11.1-11.2 s, 12000 10.4-10.7 s,
+ * 15000 11.0-11.3 s, 20000 11.0-11.1 s, 40000 11.7-12.0 s, with less CPU spent compiling.)
  */
-export const COMPILE_AFTER = 6500;
+export const COMPILE_AFTER = 12000;
 /** Runs of a compiled block after which the dispatcher looks for a hot loop starting at it. */
 const HOT_AFTER_COMPILE = 2000;
 /** Linked blocks a block may run itself, nested, before returning to the dispatcher. */
